@@ -1,0 +1,3 @@
+"""opmaturity: product operations maturity assessments, from survey exports to heatmaps."""
+
+__version__ = "0.1.0"

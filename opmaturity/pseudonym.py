@@ -1,0 +1,32 @@
+"""Keyed pseudonyms for respondents: the same person maps to the same token, nobody can reverse it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from . import config
+from .text import normalize
+
+
+def secret_key(path: Path | None = None) -> bytes:
+    """The pseudonym key: $OPMATURITY_SECRET, else data/secret.key (created on first use, mode 600)."""
+    from_env = os.environ.get("OPMATURITY_SECRET")
+    if from_env:
+        return from_env.encode("utf-8")
+    path = path or config.secret_key_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def pseudonym(identity: str, key: bytes) -> str:
+    """`p-` and 16 hex digits of HMAC-SHA256 over the normalised e-mail or name."""
+    digest = hmac.new(key, normalize(identity).encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"p-{digest[:16]}"

@@ -1,0 +1,21 @@
+"""Text normalisation shared by every matcher: width, case and spacing never decide a match."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: object) -> str:
+    """NFKC (full-width to half-width), case folded, whitespace squeezed and stripped."""
+    if text is None:
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _SPACES.sub(" ", folded).strip()
+
+
+def compact(text: object) -> str:
+    """`normalize` without any spaces: `Monitoring&alerting [ランブック]` style loose keys."""
+    return normalize(text).replace(" ", "")
