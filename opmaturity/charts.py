@@ -1,0 +1,141 @@
+"""Altair chart builders: data in, chart out (no Streamlit, no database)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# One colour language across views: sequential for levels and counts, diverging around 0 for signed figures.
+SIGNED_METRICS = frozenset({"gap", "priority_signed", "perception_gap", "change"})
+SEQUENTIAL = {"level": "blues", "n": "greys", "priority": "oranges"}
+# gap: positive = below target = bad (red); change and perception gap: red for negative.
+DIVERGING = {"gap": "redblue", "perception_gap": "purpleorange", "change": "redblue"}
+REVERSED = frozenset({"gap"})
+NO_DATA_COLOUR = "#eeeeee"
+SELECTION = "cell"
+
+
+def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale:
+    """The colour scale of `metric`: fixed 0-max for levels, symmetric around 0 for signed metrics."""
+    if metric in DIVERGING:
+        extent = float(values.abs().max()) if values.notna().any() else 1.0
+        extent = max(extent, 1.0)
+        return alt.Scale(
+            scheme=DIVERGING[metric], domain=[-extent, extent], domainMid=0, reverse=metric not in REVERSED
+        )
+    if metric == "level":
+        return alt.Scale(scheme=SEQUENTIAL["level"], domain=[0, max_level])
+    return alt.Scale(scheme=SEQUENTIAL.get(metric, "greys"), domainMin=0)
+
+
+def heatmap_chart(
+    data: pd.DataFrame,
+    *,
+    metric: str,
+    metric_title: str,
+    row_title: str,
+    column_title: str,
+    max_level: int = 4,
+    selectable: bool = True,
+) -> alt.LayerChart:
+    """Rows x columns coloured by `value`; grey where there is no data; a click selects a cell.
+
+    `data` needs: row, column, value, n, status, label, product, team, key (and position for order).
+    """
+    order = data.sort_values("position")["column"].drop_duplicates().tolist()
+    base = alt.Chart(data).encode(
+        x=alt.X("column:N", title=column_title, sort=order, axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+        y=alt.Y("row:N", title=row_title, sort=None, axis=alt.Axis(labelLimit=220)),
+    )
+    tooltip = [
+        alt.Tooltip("row:N", title=row_title),
+        alt.Tooltip("column:N", title=column_title),
+        alt.Tooltip("value:Q", title=metric_title, format=".2f"),
+        alt.Tooltip("n:Q", title="n"),
+        alt.Tooltip("respondents:Q", title="respondents"),
+        alt.Tooltip("status:N", title="status"),
+    ]
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.condition(
+            "isValid(datum.value)",
+            alt.Color("value:Q", title=metric_title, scale=color_scale(metric, data["value"], max_level)),
+            alt.value(NO_DATA_COLOUR),
+        ),
+        tooltip=tooltip,
+    )
+    if selectable:
+        pick = alt.selection_point(name=SELECTION, fields=["product", "team", "key"], on="click")
+        rect = rect.add_params(pick)
+    text = base.mark_text(fontSize=11).encode(
+        text="label:N",
+        color=alt.condition(_dark_cell(metric, data["value"], max_level), alt.value("white"), alt.value("#333")),
+        tooltip=tooltip,
+    )
+    rows = max(1, data["row"].nunique())
+    return alt.layer(rect, text).properties(height=min(900, 28 * rows + 40))
+
+
+def _dark_cell(metric: str, values: pd.Series, max_level: int) -> str:
+    if metric == "level":
+        return f"isValid(datum.value) && datum.value >= {0.7 * max_level}"
+    extent = float(values.abs().max()) if values.notna().any() else 1.0
+    return f"isValid(datum.value) && abs(datum.value) >= {0.7 * max(extent, 1.0)}"
+
+
+def cell_label(value: float | None, status: str, k: int = 3) -> str:
+    """What a heatmap cell reads: the value, `–` without data, `n<k` where too few answered."""
+    if status == "no_data" or value is None or pd.isna(value):
+        return "–" if status != "too_few" else f"n<{k}"
+    return f"{value:.1f}"
+
+
+def category_bars(data: pd.DataFrame, *, lang_titles: dict[str, str], max_level: int = 4) -> alt.LayerChart:
+    """Per category: the team's level as a bar, the target as a tick, the org median as a dot.
+
+    `data` needs: category (title), position, team_level, target, org_median.
+    """
+    order = data.sort_values("position")["category"].tolist()
+    y = alt.Y("category:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    x_scale = alt.Scale(domain=[0, max_level])
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#4c78a8", height=14)
+        .encode(
+            x=alt.X("team_level:Q", scale=x_scale, title=lang_titles["level"]),
+            y=y,
+            tooltip=[
+                alt.Tooltip("category:N"),
+                alt.Tooltip("team_level:Q", title=lang_titles["level"], format=".2f"),
+                alt.Tooltip("target:Q", title=lang_titles["target"], format=".2f"),
+                alt.Tooltip("org_median:Q", title=lang_titles["org_median"], format=".2f"),
+            ],
+        )
+    )
+    target = alt.Chart(data).mark_tick(color="#e45756", thickness=3, size=22).encode(x="target:Q", y=y)
+    median = alt.Chart(data).mark_point(color="#333", filled=True, size=50).encode(x="org_median:Q", y=y)
+    return alt.layer(bars, target, median).properties(height=28 * max(1, len(data)) + 30)
+
+
+def heatmap_frame(data: pd.DataFrame, titles: dict[str, str], k: int = 3) -> pd.DataFrame:
+    """The metric table made ready to draw: a `row` label, a `column` title and a cell `label`."""
+    out = data.copy()
+    has_team = "team" in out.columns and out["team"].notna().any()
+    if has_team:
+        out["row"] = out["product"].astype(str) + " / " + out["team"].astype(str)
+    else:
+        out["row"] = out["product"].astype(str)
+    out["column"] = out["key"].map(lambda key: titles.get(key, key))
+    out["label"] = [cell_label(v, s, k) for v, s in zip(out["value"], out["status"], strict=True)]
+    out["value"] = out["value"].astype("float64")
+    return out
+
+
+def selected_cell(event: object) -> dict[str, str] | None:
+    """The heatmap cell a click selected (`product`, `team`, `key`), or None."""
+    try:
+        points = event["selection"][SELECTION]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    if isinstance(points, list) and points and isinstance(points[0], dict) and points[0].get("product"):
+        return points[0]
+    return None

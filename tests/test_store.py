@@ -1,0 +1,147 @@
+import duckdb
+import pytest
+
+from opmaturity import store
+from opmaturity.batch import Batch, Note, Response
+from opmaturity.errors import OpmaturityError
+
+
+def answers(*rows, sha="a"):
+    return Batch(file=f"{sha}.csv", layout="tidy", sha256=sha, responses=[Response(*r) for r in rows])
+
+
+def live(con):
+    return store.rows(con, "SELECT respondent, item_key, level FROM current_responses ORDER BY respondent, item_key")
+
+
+def snapshot(con):
+    tables = ["rounds", "products", "teams", "imports", "responses", "notes", "targets", "meta"]
+    return {t: store.rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+
+
+def test_a_new_file_is_migrated_to_the_latest_schema(con):
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+
+
+def test_an_old_schema_upgrades_and_keeps_its_data(db_file, model):
+    old = duckdb.connect(str(db_file))
+    store.migrate(old, target=1)
+    old.execute("INSERT INTO rounds (name) VALUES ('2024-H1')")
+    old.close()
+    con = store.connect(db_file, model)
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert store.rows(con, "SELECT name FROM rounds") == [("2024-H1",)]
+    assert store.scalar(con, "SELECT count(*) FROM notes") == 0  # table from step 2 exists
+
+
+def test_a_database_from_a_newer_version_is_refused(db_file, model):
+    con = store.connect(db_file, model)
+    con.execute("INSERT INTO schema_version VALUES (99, current_timestamp)")
+    with pytest.raises(OpmaturityError, match="newer opmaturity"):
+        store.migrate(con)
+
+
+def test_the_model_catalogue_is_mirrored_into_tables(con, model):
+    assert store.scalar(con, "SELECT count(*) FROM items") == 37
+    assert store.scalar(con, "SELECT title_ja FROM items WHERE item_key = 'TST-2'") == "本番マスクデータの投入"
+
+
+def test_commit_creates_round_product_and_team_and_counts_only_answers_with_a_level(con):
+    result = store.commit_batch(
+        con,
+        answers(("学び放題", "検索", "p-1", "team", "OBS-1", 2), ("学び放題", "検索", "p-1", "team", "OBS-2", None)),
+        "2024-H1",
+    )
+    assert (result.status, result.responses, result.answers) == ("imported", 1, 2)
+    assert result.created == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / 検索"]}
+
+
+def test_the_same_bytes_again_are_a_duplicate_and_add_nothing(con):
+    batch = answers(("P", "T", "p-1", "team", "OBS-1", 2))
+    first = store.commit_batch(con, batch, "R1")
+    before = snapshot(con)
+    again = store.commit_batch(con, batch, "R1")
+    assert again.status == "duplicate" and again.import_id == first.import_id
+    assert snapshot(con) == before
+
+
+def test_a_corrected_file_replaces_the_answers_it_repeats_and_undo_brings_them_back(con):
+    store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 1), ("P", "T", "p-1", "team", "OBS-2", 1)), "R1")
+    fix = store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 3), sha="b"), "R1")
+    assert fix.replaced == 1
+    assert live(con) == [("p-1", "OBS-1", 3), ("p-1", "OBS-2", 1)]
+    store.undo_import(con, fix.import_id)
+    assert live(con) == [("p-1", "OBS-1", 1), ("p-1", "OBS-2", 1)]
+
+
+def test_undoing_a_middle_import_keeps_the_newest_answer_live(con):
+    store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 1), sha="a"), "R1")
+    middle = store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 2), sha="b"), "R1")
+    store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 3), sha="c"), "R1")
+    store.undo_import(con, middle.import_id)
+    assert live(con) == [("p-1", "OBS-1", 3)]
+
+
+def test_answers_in_another_round_are_not_replaced(con):
+    store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 1), sha="a"), "R1")
+    result = store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 3), sha="b"), "R2")
+    assert result.replaced == 0
+    assert len(live(con)) == 2
+
+
+def test_a_dry_run_reports_counts_and_leaves_the_database_unchanged(con):
+    before = snapshot(con)
+    result = store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 2)), "R1", dry_run=True)
+    assert (result.status, result.responses, result.import_id) == ("imported", 1, None)
+    assert snapshot(con) == before
+
+
+def test_notes_keep_text_verbatim_with_tags_and_unknown_team(con):
+    text = '=HYPERLINK("x")\n髙橋さん①の メモ　全角'
+    batch = Batch(file="m.csv", layout="miro", sha256="m", notes=[Note(text, product="P", tags=("課題", "ops"))])
+    store.commit_batch(con, batch, "R1")
+    assert store.rows(con, "SELECT text, tags, team_id FROM notes") == [(text, ["課題", "ops"], None)]
+
+
+def test_undo_twice_is_a_clear_error(con):
+    result = store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 2)), "R1")
+    store.undo_import(con, result.import_id)
+    with pytest.raises(OpmaturityError, match="already undone"):
+        store.undo_import(con, result.import_id)
+    assert store.is_empty(con)
+
+
+def test_every_write_changes_the_revision(con):
+    before = store.revision(con)
+    store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 2)), "R1")
+    store.set_target(con, 3, tier="T1")
+    assert store.revision(con) == before + 2
+
+
+def test_a_target_is_set_for_a_tier_or_a_product_never_both(con):
+    with pytest.raises(OpmaturityError):
+        store.set_target(con, 3, tier="T1", product="P")
+    store.set_target(con, 3, tier="T1")
+    store.set_target(con, 2, tier="T1")
+    assert store.rows(con, "SELECT tier, level FROM targets") == [("T1", 2)]
+
+
+def test_a_locked_database_file_is_a_clear_error(db_file, model, tmp_path):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db_file)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(OpmaturityError, match="open in another program"):
+            store.connect(db_file, model)
+    finally:
+        holder.kill()
