@@ -38,9 +38,10 @@ def heatmap_chart(
     max_level: int = 4,
     selectable: bool = True,
 ) -> alt.LayerChart:
-    """Rows x columns coloured by `value`; grey where there is no data; a click selects a cell.
+    """Rows x columns coloured by the metric; grey where there is no data; a click selects a cell.
 
-    `data` needs: row, column, value, n, status, label, product, team, key (and position for order).
+    `data` (from `heatmap_frame`) needs: row, column, the metric's own column, n, respondents, status,
+    label, product, team, key and position; the colour encodes the metric's column by name.
     """
     order = data.sort_values("position")["column"].drop_duplicates().tolist()
     base = alt.Chart(data).encode(
@@ -50,15 +51,15 @@ def heatmap_chart(
     tooltip = [
         alt.Tooltip("row:N", title=row_title),
         alt.Tooltip("column:N", title=column_title),
-        alt.Tooltip("value:Q", title=metric_title, format=".2f"),
+        alt.Tooltip(f"{metric}:Q", title=metric_title, format=".2f"),
         alt.Tooltip("n:Q", title="n"),
         alt.Tooltip("respondents:Q", title="respondents"),
         alt.Tooltip("status:N", title="status"),
     ]
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.condition(
-            "isValid(datum.value)",
-            alt.Color("value:Q", title=metric_title, scale=color_scale(metric, data["value"], max_level)),
+            f"isValid(datum[{metric!r}])",
+            alt.Color(f"{metric}:Q", title=metric_title, scale=color_scale(metric, data[metric], max_level)),
             alt.value(NO_DATA_COLOUR),
         ),
         tooltip=tooltip,
@@ -68,7 +69,7 @@ def heatmap_chart(
         rect = rect.add_params(pick)
     text = base.mark_text(fontSize=11).encode(
         text="label:N",
-        color=alt.condition(_dark_cell(metric, data["value"], max_level), alt.value("white"), alt.value("#333")),
+        color=alt.condition(_dark_cell(metric, data[metric], max_level), alt.value("white"), alt.value("#333")),
         tooltip=tooltip,
     )
     rows = max(1, data["row"].nunique())
@@ -76,16 +77,19 @@ def heatmap_chart(
 
 
 def _dark_cell(metric: str, values: pd.Series, max_level: int) -> str:
+    field = f"datum[{metric!r}]"
     if metric == "level":
-        return f"isValid(datum.value) && datum.value >= {0.7 * max_level}"
+        return f"isValid({field}) && {field} >= {0.7 * max_level}"
     extent = float(values.abs().max()) if values.notna().any() else 1.0
-    return f"isValid(datum.value) && abs(datum.value) >= {0.7 * max(extent, 1.0)}"
+    return f"isValid({field}) && abs({field}) >= {0.7 * max(extent, 1.0)}"
 
 
 def cell_label(value: float | None, status: str, k: int = 3) -> str:
     """What a heatmap cell reads: the value, `–` without data, `n<k` where too few answered."""
+    if status == "too_few":
+        return f"n<{k}"
     if status == "no_data" or value is None or pd.isna(value):
-        return "–" if status != "too_few" else f"n<{k}"
+        return "–"
     return f"{value:.1f}"
 
 
@@ -116,18 +120,16 @@ def category_bars(data: pd.DataFrame, *, lang_titles: dict[str, str], max_level:
     return alt.layer(bars, target, median).properties(height=28 * max(1, len(data)) + 30)
 
 
-def heatmap_frame(data: pd.DataFrame, titles: dict[str, str], k: int = 3) -> pd.DataFrame:
-    """The metric table made ready to draw: a `row` label, a `column` title and a cell `label`."""
+def heatmap_frame(data: pd.DataFrame, metric: str, titles: dict[str, str], k: int = 3) -> pd.DataFrame:
+    """The metric table made ready to draw: `value` renamed to the metric, a `row` label, a `column`
+    title and a cell `label`."""
     out = data.copy()
-    has_team = "team" in out.columns and out["team"].notna().any()
-    if has_team:
-        out["row"] = out["product"].astype(str) + " / " + out["team"].astype(str)
-    else:
-        out["row"] = out["product"].astype(str)
+    teams = out["team"] if "team" in out.columns else pd.Series(None, index=out.index, dtype=object)
+    out["row"] = [p if pd.isna(t) else f"{p} / {t}" for p, t in zip(out["product"], teams, strict=True)]
     out["column"] = out["key"].map(lambda key: titles.get(key, key))
     out["label"] = [cell_label(v, s, k) for v, s in zip(out["value"], out["status"], strict=True)]
-    out["value"] = out["value"].astype("float64")
-    return out
+    out = out.drop(columns=[metric], errors="ignore")  # "n" is both a metric and the answer count
+    return out.assign(value=out["value"].astype("float64")).rename(columns={"value": metric})
 
 
 def selected_cell(event: object) -> dict[str, str] | None:

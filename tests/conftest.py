@@ -33,3 +33,26 @@ def con(db_file: Path, model: Model):
 def _secret(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never create data/secret.key in the checkout."""
     monkeypatch.setenv("OPMATURITY_SECRET", "test-secret")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, model: Model) -> Path:
+    """A DuckDB file holding the demo organisation, built once per test session."""
+    from opmaturity.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    connection = store.connect(path, model)
+    load_demo(connection, model)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database, which the dashboard serves through OPMATURITY_DB."""
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_template, path)
+    monkeypatch.setenv("OPMATURITY_DB", str(path))
+    return path
