@@ -590,7 +590,7 @@ def remember_mapping(con: duckdb.DuckDBPyConnection, header: str, item_key: str)
     """Remember that `header` (normalised by the caller) means `item_key` from now on."""
     con.execute(
         """INSERT INTO header_mappings (header, item_key) VALUES (?, ?)
-           ON CONFLICT (header) DO UPDATE SET item_key = excluded.item_key, mapped_at = current_timestamp""",
+           ON CONFLICT (header) DO UPDATE SET item_key = excluded.item_key, mapped_at = now()""",
         [header, item_key],
     )
     bump(con)

@@ -145,3 +145,9 @@ def test_a_locked_database_file_is_a_clear_error(db_file, model, tmp_path):
             store.connect(db_file, model)
     finally:
         holder.kill()
+
+
+def test_a_header_mapping_is_remembered_and_can_be_changed(con):
+    store.remember_mapping(con, "slo合意", "SLO-1")
+    store.remember_mapping(con, "slo合意", "SLO-2")
+    assert store.header_mappings(con) == {"slo合意": "SLO-2"}

@@ -1,0 +1,522 @@
+"""The metric layer: levels, gaps, priorities, perception gaps, spread and change of a round, as DataFrames.
+
+Every figure is defined in the SQL file that computes it (`opmaturity/sql/<name>.sql`, header comment). A file
+may build on others (`-- uses: a, b`): they are prepended as CTEs, so each definition is written once. Values
+are always bound as parameters; a metric, rater or layout a user picks is checked against a fixed allow-list
+and bound as a value too, never written into SQL text.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import config, store
+from .errors import OpmaturityError
+from .model import Model, parse_model
+
+METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
+HEATMAP_METRICS = (*METRICS, "disagreement")  # disagreement too: the only metric that can be "too_few"
+RATERS = ("team", "sre")
+ROWS = ("team", "product")
+COLUMNS = ("category", "item")
+CHANGE_LEVELS = ("category", "item")
+STATUSES = ("ok", "no_data", "too_few")
+DEFAULT_K = 3  # fewest respondents whose spread is shown: below that it would expose individuals
+DEFAULT_MAX_LEVEL = 4
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
+_USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+# --- loading and running the SQL files ----------------------------------------------------------------------
+
+
+def _read_sql(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"Not a query name: {name!r}")
+    return (config.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _uses(text: str) -> list[str]:
+    found = _USES.search(text)
+    return [part.strip() for part in found.group(1).split(",") if part.strip()] if found else []
+
+
+def _dependencies(name: str, seen: list[str], path: tuple[str, ...] = ()) -> list[str]:
+    if name in path:
+        raise ValueError(f"The SQL files use each other in a circle: {' -> '.join((*path, name))}")
+    for dependency in _uses(_read_sql(name)):
+        if dependency not in seen:
+            _dependencies(dependency, seen, (*path, name))
+            seen.append(dependency)
+    return seen
+
+
+@functools.cache
+def sql_text(name: str) -> str:
+    """The SQL of query `name`, with the queries it uses prepended as CTEs (dependencies first)."""
+    main = _read_sql(name)
+    dependencies = _dependencies(name, [])
+    if not dependencies:
+        return main
+    lines = main.splitlines(keepends=True)
+    split = next((n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("--")), 0)
+    header, body = "".join(lines[:split]), "".join(lines[split:])
+    ctes = ",\n".join(f"{dep} AS (\n{_read_sql(dep).rstrip()}\n)" for dep in dependencies)
+    if re.match(r"with\b", body, re.IGNORECASE):
+        return f"{header}WITH {ctes},\n{body[4:].lstrip()}"
+    return f"{header}WITH {ctes}\n{body}"
+
+
+def sql_parameters(name: str) -> frozenset[str]:
+    """The `$name` parameters query `name` binds (comments left out)."""
+    return frozenset(_PARAMETER.findall(_COMMENT.sub("", sql_text(name))))
+
+
+def sql_frame(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Query `name` run with the parameters it needs taken from `params`, as a DataFrame."""
+    needed = sql_parameters(name)
+    missing = needed - params.keys()
+    if missing:
+        raise ValueError(f"The query {name} needs the parameter(s) {', '.join(sorted(missing))}")
+    return con.execute(sql_text(name), {key: params[key] for key in needed}).df()
+
+
+# --- the round and the model facts a query needs -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    round: str | None
+    params: dict[str, Any]
+
+
+@functools.lru_cache(maxsize=4)
+def _stored_model(source: str) -> Model | None:
+    try:
+        return parse_model(source, "stored model")
+    except OpmaturityError:
+        return None
+
+
+def _model(con: duckdb.DuckDBPyConnection, model: Model | None) -> Model | None:
+    """`model`, else the model the database was synced from (its YAML is kept in models.source)."""
+    if model is not None:
+        return model
+    source = store.scalar(con, "SELECT source FROM models ORDER BY loaded_at DESC LIMIT 1")
+    return _stored_model(source) if source else None
+
+
+def _context(con: duckdb.DuckDBPyConnection, round_name: str | None, model: Model | None) -> _Context:
+    """The round (default: the latest; None in an empty database), the one before it, and the model's tiers."""
+    ordered = store.rounds(con)
+    if round_name is None:
+        round_name = store.latest_round(con)
+    round_id = previous_id = None
+    if round_name is not None:
+        round_id = store.round_id(con, round_name)
+        ids = [int(i) for i in ordered["round_id"]]
+        position = ids.index(round_id)
+        previous_id = ids[position - 1] if position > 0 else None
+    found = _model(con, model)
+    tiers = found.tiers if found is not None else ()
+    return _Context(
+        round_name,
+        {
+            "round_id": round_id,
+            "previous_round_id": previous_id,
+            "tier_keys": [t.key for t in tiers],
+            "tier_targets": [t.default_target for t in tiers],
+            "max_level": found.max_level if found is not None else DEFAULT_MAX_LEVEL,
+        },
+    )
+
+
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise OpmaturityError(f'Unknown {what} "{value}": choose one of {", ".join(allowed)}.')
+    return value
+
+
+def _k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise OpmaturityError(
+            f"k (the fewest respondents whose spread is shown) must be a whole number >= 1, got {k!r}."
+        )
+    return int(k)
+
+
+def _limit(limit: int | None) -> int | None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
+        raise OpmaturityError(f"limit must be a whole number >= 0 or None, got {limit!r}.")
+    return None if limit is None else int(limit)
+
+
+def _scores(
+    con: duckdb.DuckDBPyConnection, name: str, round_name: str | None, model: Model | None, **params: Any
+) -> pd.DataFrame:
+    ctx = _context(con, round_name, model)
+    return sql_frame(con, name, ctx.params | {"k": DEFAULT_K} | params)
+
+
+def _ensure_team(con: duckdb.DuckDBPyConnection, product: str, team: str) -> None:
+    found = store.scalar(
+        con,
+        "SELECT count(*) FROM teams t JOIN products p USING (product_id) WHERE p.name = ? AND t.name = ?",
+        [product, team],
+    )
+    if not found:
+        raise OpmaturityError(f'There is no team "{team}" in the product "{product}".')
+
+
+# --- the base tables ------------------------------------------------------------------------------------------
+
+_IDS = ["product_id", "team_id"]
+
+
+def item_scores(
+    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, model: Model | None = None
+) -> pd.DataFrame:
+    """Every figure per product, team, rater and item of the round (definitions: sql/item_scores.sql).
+
+    Columns: product, tier, team, rater, category, category_position, item, item_position, level, n, na,
+    respondents, target, gap, importance, importance_assumed, priority, team_level, team_n, sre_level, sre_n,
+    perception_gap, sd, min_level, max_level, disagreement_status, previous_level, change.
+    """
+    frame = _scores(con, "item_scores", round_name, model, k=_k(k))
+    order = ["product", "team", "rater", "item_position"]
+    return frame.drop(columns=_IDS).sort_values(order, ignore_index=True)
+
+
+def category_scores(
+    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, model: Model | None = None
+) -> pd.DataFrame:
+    """item_scores rolled up per product, team, rater and category (definitions: sql/category_scores.sql).
+
+    Columns: product, tier, team, rater, category, category_position, level, n, na, items, respondents, target,
+    gap, importance, importance_assumed, priority, team_level, sre_level, perception_gap, sd, items_reported,
+    disagreement_status, previous_level, change.
+    """
+    frame = _scores(con, "category_scores", round_name, model, k=_k(k))
+    order = ["product", "team", "rater", "category_position"]
+    return frame.drop(columns=_IDS).sort_values(order, ignore_index=True)
+
+
+# --- views ----------------------------------------------------------------------------------------------------
+
+HEATMAP_COLUMNS = ["product", "team", "key", "category", "position", "value", "n", "respondents", "status"]
+
+
+def _heatmap_cells(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None,
+    *,
+    metric: str,
+    rater: str,
+    rows: str,
+    columns: str,
+    k: int,
+    model: Model | None,
+) -> pd.DataFrame:
+    return _scores(
+        con,
+        "heatmap",
+        round_name,
+        model,
+        metric=_choice(metric, HEATMAP_METRICS, "metric"),
+        rater=_choice(rater, RATERS, "rater group"),
+        rows=_choice(rows, ROWS, "row kind"),
+        columns=_choice(columns, COLUMNS, "column kind"),
+        k=_k(k),
+    )
+
+
+def heatmap(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    metric: str = "level",
+    rater: str = "team",
+    rows: str = "team",
+    columns: str = "category",
+    k: int = DEFAULT_K,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """One cell per team (or product) and category (or item) of the round, every model column kept.
+
+    Columns: product, team (None on product rows), key, category, position, value, n, respondents, status
+    (ok | no_data | too_few). Definitions: sql/heatmap.sql.
+    """
+    cells = _heatmap_cells(con, round_name, metric=metric, rater=rater, rows=rows, columns=columns, k=k, model=model)
+    return cells[HEATMAP_COLUMNS]
+
+
+def team_categories(
+    con: duckdb.DuckDBPyConnection, round_name: str | None, product: str, team: str, *, model: Model | None = None
+) -> pd.DataFrame:
+    """One team's categories in model order beside SRE's view, its target and the org median.
+
+    Columns: category, position, team_level, team_n, sre_level, sre_n, target, gap, sre_gap, perception_gap,
+    change, org_median, org_teams. Definitions: sql/team_categories.sql.
+    """
+    _ensure_team(con, product, team)
+    return _scores(con, "team_categories", round_name, model, product=product, team=team)
+
+
+def team_items(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None,
+    product: str,
+    team: str,
+    *,
+    k: int = DEFAULT_K,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """One team's items (all of the model's) ranked by priority, highest first.
+
+    Columns: category, item, category_position, position, level, n, na (the team's own), sre_level, sre_n,
+    target, gap, importance, importance_assumed, priority, perception_gap, sd, min_level, max_level,
+    disagreement_status, previous_level, change. Definitions: sql/team_items.sql.
+    """
+    _ensure_team(con, product, team)
+    return _scores(con, "team_items", round_name, model, product=product, team=team, k=_k(k))
+
+
+def top_gaps(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    limit: int | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Team-rater items below target, ranked by priority (sql/top_gaps.sql).
+
+    Columns: product, team, category, item, position, level, n, target, gap, importance, importance_assumed,
+    priority.
+    """
+    return _scores(con, "top_gaps", round_name, model, limit=_limit(limit))
+
+
+def perception_gaps(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    limit: int | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Team items where SRE and the team differ, ranked by |SRE - team| (sql/perception_gaps.sql).
+
+    Columns: product, team, category, item, position, team_level, sre_level, perception_gap, team_n, sre_n.
+    """
+    return _scores(con, "perception_gaps", round_name, model, limit=_limit(limit))
+
+
+def disagreements(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    k: int = DEFAULT_K,
+    limit: int | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Team items whose own respondents disagree (n >= k, sd > 0), ranked by sd (sql/disagreements.sql).
+
+    Columns: product, team, category, item, position, level, sd, min_level, max_level, n.
+    """
+    return _scores(con, "disagreements", round_name, model, k=_k(k), limit=_limit(limit))
+
+
+def org_weak_items(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    limit: int | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Items by share of teams below target, then lowest mean level (sql/org_weak_items.sql).
+
+    Columns: item, category, position, teams, teams_below, share_below, mean_level, mean_target.
+    """
+    return _scores(con, "org_weak_items", round_name, model, limit=_limit(limit))
+
+
+def changes(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    level: str = "category",
+    limit: int | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Team-rater level changes since the previous round per team and category (or item), by |change|.
+
+    Columns: product, team, category, item (None per category), position, level, previous_level, change, n.
+    Definitions: sql/changes.sql.
+    """
+    return _scores(
+        con, "changes", round_name, model, level=_choice(level, CHANGE_LEVELS, "change level"), limit=_limit(limit)
+    )
+
+
+def movers(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    limit: int = 10,
+    level: str = "category",
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """The `limit` biggest rises, then the `limit` biggest falls: direction (up | down) + `changes` columns."""
+    moved = changes(con, round_name, level=level, model=model)
+    count = _limit(limit)
+    up = moved[moved["change"] > 0].head(count)
+    down = moved[moved["change"] < 0].sort_values("change", kind="stable").head(count)
+    frames = [part.assign(direction=direction) for part, direction in ((up, "up"), (down, "down"))]
+    result = pd.concat(frames, ignore_index=True)
+    return result[["direction", *moved.columns]]
+
+
+def org_categories(
+    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, model: Model | None = None
+) -> pd.DataFrame:
+    """The organisation per category in model order, from the teams' own category levels.
+
+    Columns: category, position, level (mean of team levels), org_median, target, gap, n, teams.
+    Definitions: sql/org_categories.sql.
+    """
+    return _scores(con, "org_categories", round_name, model)
+
+
+def answer_distribution(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None,
+    item_key: str,
+    *,
+    rater: str = "team",
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Answer counts for one item per team and level 0..max, then N/A (sql/answer_distribution.sql).
+
+    Columns: product, team, item, level (None for N/A), answer ("0".."4" or "N/A"), count, share (of the
+    team's answers with a level; None on the N/A row).
+    """
+    if not store.scalar(con, "SELECT count(*) FROM items WHERE item_key = ?", [item_key]):
+        raise OpmaturityError(f'There is no item "{item_key}" in the model.')
+    ctx = _context(con, round_name, model)
+    params = ctx.params | {"item_key": item_key, "rater": _choice(rater, RATERS, "rater group")}
+    return sql_frame(con, "answer_distribution", params)
+
+
+def answer_distributions(
+    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, rater: str = "team", model: Model | None = None
+) -> pd.DataFrame:
+    """Org-wide answer counts per answered item (model order) and level 0..max, then N/A.
+
+    Columns: item, category, position, level (None for N/A), answer, count, share (of the item's answers with a
+    level; None on the N/A row). Definitions: sql/answer_distributions.sql.
+    """
+    ctx = _context(con, round_name, model)
+    return sql_frame(con, "answer_distributions", ctx.params | {"rater": _choice(rater, RATERS, "rater group")})
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    product: str | None = None,
+    team: str | None = None,
+    rater: str = "team",
+) -> pd.DataFrame:
+    """Category levels per round, in round order, of one team, one product or the org (sql/trend.sql).
+
+    Columns: round, round_position (1 = oldest), held_on, category, position, level, n, teams.
+    """
+    params = {"rater": _choice(rater, RATERS, "rater group"), "product": product, "team": team}
+    return sql_frame(con, "trend", params)
+
+
+def coverage(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -> pd.DataFrame:
+    """Who answered the round, per product (sql/coverage.sql).
+
+    Columns: product, tier, teams, teams_answered, teams_assessed (by SRE), team_respondents, sre_respondents,
+    answers (with a level), coverage (teams_answered / teams), notes (the round's notes about the product).
+    """
+    return sql_frame(con, "coverage", _context(con, round_name, None).params)
+
+
+# --- the summary contract ------------------------------------------------------------------------------------
+
+_SUMMARY_FIELDS = {
+    "top_gaps": ["product", "team", "category", "item", "level", "n", "target", "gap", "importance",
+                 "importance_assumed", "priority"],
+    "perception_gaps": ["product", "team", "category", "item", "team_level", "sre_level", "perception_gap",
+                        "team_n", "sre_n"],
+    "disagreements": ["product", "team", "category", "item", "level", "sd", "min_level", "max_level", "n"],
+    "org_weak_items": ["item", "category", "teams", "teams_below", "share_below", "mean_level", "mean_target"],
+    "changes": ["product", "team", "category", "level", "previous_level", "change", "n"],
+}  # fmt: skip
+_HEATMAP_FIELDS = ["product", "team", "category", "rater", "level", "n", "target", "gap", "respondents"]
+
+
+def json_value(value: Any) -> Any:
+    """`value` as plain JSON: None for missing or NaN, floats rounded to 2 decimals, numpy scalars unwrapped."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else round(float(value), 2) + 0.0
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    return value
+
+
+def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of `frame` (only `fields`, in that order) as JSON-ready dicts."""
+    fields = fields or list(frame.columns)
+    return [
+        {field: json_value(value) for field, value in zip(fields, row, strict=True)}
+        for row in frame[fields].itertuples(index=False, name=None)
+    ]
+
+
+def summary(
+    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, model: Model | None = None
+) -> dict[str, Any]:
+    """The `summary --json` object of a round (default: the latest), JSON-ready and ranked.
+
+    Keys: round (None in an empty database), heatmap (per product, team, category and rater: level, n, target,
+    gap, respondents), top_gaps, perception_gaps, disagreements, org_weak_items, changes (per team and
+    category); items and categories by key, floats rounded to 2 decimals, None for missing.
+    """
+    k = _k(k)
+    ctx = _context(con, round_name, model)
+    result: dict[str, Any] = {"round": ctx.round, "heatmap": [], **{name: [] for name in _SUMMARY_FIELDS}}
+    if ctx.round is None:
+        return result
+    params = ctx.params | {"k": k, "limit": None}
+    cells = {"metric": "level", "rows": "team", "columns": "category"}
+    frames = [
+        sql_frame(con, "heatmap", params | cells | {"rater": r}).assign(rater=r, _order=n) for n, r in enumerate(RATERS)
+    ]
+    heat = pd.concat(frames, ignore_index=True).sort_values(["product", "team", "position", "_order"])
+    result["heatmap"] = records(heat, _HEATMAP_FIELDS)
+    for name, fields in _SUMMARY_FIELDS.items():
+        query_params = params | ({"level": "category"} if name == "changes" else {})
+        result[name] = records(sql_frame(con, name, query_params), fields)
+    return result

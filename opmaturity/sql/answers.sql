@@ -1,0 +1,66 @@
+-- answers: every live answer of one round, with the target that applies to it.
+-- Parameters: $round_id; $tier_keys and $tier_targets, the model's tiers and their default targets as two
+-- parallel lists (tiers live only in the model file, not in the database).
+--
+-- level: the answer's level; NULL for a not-applicable answer, which counts in no mean and no n downstream.
+-- target (the effective target of the answer), the first of these that exists:
+--   1. the answer's own target;
+--   2. the targets table, most specific first: product + item, product + all items (item_key NULL),
+--      tier + item, tier + all items (where one was set twice, the newest row wins);
+--   3. the default_target of the product's tier in the model;
+--   4. the item's default_target (items table);
+--   5. the model's default_target (models table).
+-- target_source names the step that gave it.
+-- Answers to item keys the current model does not know are left out (they have no category).
+WITH model_tiers AS (
+    SELECT
+        unnest(CAST($tier_keys AS VARCHAR[])) AS tier,
+        unnest(CAST($tier_targets AS INTEGER[])) AS default_target
+),
+
+target_rules AS (
+    SELECT tier, product_id, item_key, arg_max(level, target_id) AS level
+    FROM targets
+    GROUP BY tier, product_id, item_key
+)
+
+SELECT
+    r.round_id,
+    p.product_id,
+    p.name AS product,
+    p.tier,
+    t.team_id,
+    t.name AS team,
+    r.rater,
+    r.respondent,
+    i.category_key AS category,
+    c.position AS category_position,
+    r.item_key AS item,
+    i.position AS item_position,
+    r.level,
+    r.importance,
+    COALESCE(
+        r.target, pi.level, pa.level, ti.level, ta.level, mt.default_target, i.default_target, m.default_target
+    ) AS target,
+    CASE
+        WHEN r.target IS NOT NULL THEN 'answer'
+        WHEN pi.level IS NOT NULL THEN 'product_item'
+        WHEN pa.level IS NOT NULL THEN 'product'
+        WHEN ti.level IS NOT NULL THEN 'tier_item'
+        WHEN ta.level IS NOT NULL THEN 'tier'
+        WHEN mt.default_target IS NOT NULL THEN 'model_tier'
+        WHEN i.default_target IS NOT NULL THEN 'item'
+        WHEN m.default_target IS NOT NULL THEN 'model'
+    END AS target_source
+FROM current_responses AS r
+INNER JOIN teams AS t ON t.team_id = r.team_id
+INNER JOIN products AS p ON p.product_id = t.product_id
+INNER JOIN items AS i ON i.item_key = r.item_key
+INNER JOIN categories AS c ON c.category_key = i.category_key
+LEFT JOIN target_rules AS pi ON pi.product_id = p.product_id AND pi.item_key = r.item_key
+LEFT JOIN target_rules AS pa ON pa.product_id = p.product_id AND pa.item_key IS NULL
+LEFT JOIN target_rules AS ti ON ti.tier = p.tier AND ti.item_key = r.item_key
+LEFT JOIN target_rules AS ta ON ta.tier = p.tier AND ta.item_key IS NULL
+LEFT JOIN model_tiers AS mt ON mt.tier = p.tier
+CROSS JOIN (SELECT max(default_target) AS default_target FROM models) AS m
+WHERE r.round_id = $round_id

@@ -1,0 +1,43 @@
+-- team_categories: one team's categories (every category of the model, in model order) beside its target and
+-- the organisation.
+-- uses: answers, previous_levels, item_scores, category_scores
+-- Parameters: $product, $team (plus those of the queries used).
+--
+-- team_level, team_n: the team's self-assessed category level (mean of item levels) and answers behind it;
+-- sre_level, sre_n: the same from SRE's assessment of the team;
+-- target: the team's category target (mean of item targets of its own answers; SRE's where the team has
+-- none); gap = target - team_level; sre_gap = SRE's target - sre_level (targets of SRE's answers);
+-- perception_gap: mean over items of SRE level - team level (items both answered);
+-- change: team_level - the team's category level in the previous round;
+-- org_median: the median over teams of the team-rater category level (teams with a level); org_teams: how
+-- many teams that median is over.
+WITH this AS (
+    SELECT * FROM category_scores WHERE product = $product AND team = $team AND n > 0
+),
+
+org AS (
+    SELECT category, median(level) AS org_median, count(*) AS org_teams
+    FROM category_scores
+    WHERE rater = 'team' AND n > 0
+    GROUP BY category
+)
+
+SELECT
+    c.category_key AS category,
+    c.position,
+    tm.level AS team_level,
+    coalesce(tm.n, 0) AS team_n,
+    sr.level AS sre_level,
+    coalesce(sr.n, 0) AS sre_n,
+    coalesce(tm.target, sr.target) AS target,
+    tm.gap,
+    sr.gap AS sre_gap,
+    coalesce(tm.perception_gap, sr.perception_gap) AS perception_gap,
+    tm.change,
+    o.org_median,
+    coalesce(o.org_teams, 0) AS org_teams
+FROM categories AS c
+LEFT JOIN this AS tm ON tm.category = c.category_key AND tm.rater = 'team'
+LEFT JOIN this AS sr ON sr.category = c.category_key AND sr.rater = 'sre'
+LEFT JOIN org AS o ON o.category = c.category_key
+ORDER BY c.position

@@ -1,0 +1,563 @@
+"""Every metric against a small organisation whose figures are worked out by hand below."""
+
+import json
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+import yaml
+
+from opmaturity import metrics, store
+from opmaturity.batch import Batch, Response
+from opmaturity.errors import OpmaturityError
+from opmaturity.model import parse_model
+
+NA = None
+
+
+def load(con, round_name, rows, *, held_on=None, tiers=None):
+    """Commit (product, team, respondent, rater, item, level[, target[, importance]]) rows as one import."""
+    responses = [Response(*row) for row in rows]
+    digest = Batch.digest(repr((round_name, rows)).encode())
+    batch = Batch(
+        file=f"{round_name}.csv",
+        layout="tidy",
+        sha256=digest,
+        responses=responses,
+        round_date=held_on,
+        tiers=tiers or {},
+    )
+    assert store.commit_batch(con, batch, round_name).status == "imported"
+
+
+# Two rounds. Shop (tier T1: target 3) has Cart, Search and Idle; Lab (tier T3: target 2) has Bot.
+#
+# R2, team rater          levels (N/A = not applicable)   importance     own target
+#   Cart  OBS-1           p1=1 p2=2 p3=3 p4=N/A           3, 3, -, -
+#   Cart  OBS-2           p1=4 p2=2                       -, -
+#   Cart  OBS-3           p1=N/A p2=N/A
+#   Cart  SLO-1           p1=2 p2=2 p3=2                  1, -, -        4, -, -
+#   Search OBS-1          q1=4 q2=4 q3=3
+#   Search OBS-2          q1=1                            2
+#   Bot   OBS-1           b1=1
+#   Bot   OBS-2           b1=2
+# R2, SRE: Cart OBS-1 s1=3, OBS-2 s1=1 (importance 3: not the team's), SLO-1 s1=2.
+# R1 (previous), team rater: Cart OBS-1 p1=1 p2=1, Cart SLO-1 p1=3, Bot OBS-1 b1=3, Idle INC-1 i1=2.
+R1 = [
+    ("Shop", "Cart", "p1", "team", "OBS-1", 1),
+    ("Shop", "Cart", "p2", "team", "OBS-1", 1),
+    ("Shop", "Cart", "p1", "team", "SLO-1", 3),
+    ("Lab", "Bot", "b1", "team", "OBS-1", 3),
+    ("Shop", "Idle", "i1", "team", "INC-1", 2),
+]
+R2 = [
+    ("Shop", "Cart", "p1", "team", "OBS-1", 1, None, 3),
+    ("Shop", "Cart", "p2", "team", "OBS-1", 2, None, 3),
+    ("Shop", "Cart", "p3", "team", "OBS-1", 3),
+    ("Shop", "Cart", "p4", "team", "OBS-1", NA),
+    ("Shop", "Cart", "p1", "team", "OBS-2", 4),
+    ("Shop", "Cart", "p2", "team", "OBS-2", 2),
+    ("Shop", "Cart", "p1", "team", "OBS-3", NA),
+    ("Shop", "Cart", "p2", "team", "OBS-3", NA),
+    ("Shop", "Cart", "p1", "team", "SLO-1", 2, 4, 1),
+    ("Shop", "Cart", "p2", "team", "SLO-1", 2),
+    ("Shop", "Cart", "p3", "team", "SLO-1", 2),
+    ("Shop", "Search", "q1", "team", "OBS-1", 4),
+    ("Shop", "Search", "q2", "team", "OBS-1", 4),
+    ("Shop", "Search", "q3", "team", "OBS-1", 3),
+    ("Shop", "Search", "q1", "team", "OBS-2", 1, None, 2),
+    ("Lab", "Bot", "b1", "team", "OBS-1", 1),
+    ("Lab", "Bot", "b1", "team", "OBS-2", 2),
+    ("Shop", "Cart", "s1", "sre", "OBS-1", 3),
+    ("Shop", "Cart", "s1", "sre", "OBS-2", 1, None, 3),
+    ("Shop", "Cart", "s1", "sre", "SLO-1", 2),
+]
+TIERS = {"Shop": "T1", "Lab": "T3"}
+
+
+@pytest.fixture
+def org(con):
+    load(con, "R1", R1, held_on=date(2024, 1, 10), tiers=TIERS)
+    load(con, "R2", R2, held_on=date(2024, 7, 10), tiers=TIERS)
+    return con
+
+
+def row(frame, **where):
+    """The one row of `frame` matching every column = value given."""
+    found = frame
+    for column, value in where.items():
+        found = found[found[column].isna()] if value is None else found[found[column] == value]
+    assert len(found) == 1, f"{len(found)} rows match {where}"
+    return found.iloc[0]
+
+
+def close(value, expected):
+    return value == pytest.approx(expected, abs=1e-9)
+
+
+def missing(value):
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+# --- level, n, N/A --------------------------------------------------------------------------------------------
+
+
+def test_level_is_the_mean_of_answers_with_a_level_and_na_counts_in_no_mean_and_no_n(org):
+    cart = row(metrics.item_scores(org, "R2"), team="Cart", rater="team", item="OBS-1")
+    assert close(cart["level"], 2.0)  # (1 + 2 + 3) / 3, not (1 + 2 + 3 + 0) / 4
+    assert (cart["n"], cart["na"], cart["respondents"]) == (3, 1, 3)
+
+
+def test_an_item_answered_only_not_applicable_has_no_level_and_n_zero(org):
+    cart = row(metrics.item_scores(org, "R2"), team="Cart", rater="team", item="OBS-3")
+    assert missing(cart["level"]) and cart["n"] == 0 and cart["na"] == 2
+    assert missing(cart["target"]) and missing(cart["gap"]) and missing(cart["priority"])
+    assert cart["disagreement_status"] == "no_data"
+
+
+# --- targets ---------------------------------------------------------------------------------------------------
+
+
+def test_target_of_a_group_is_the_mean_of_its_answers_effective_targets(org):
+    slo = row(metrics.item_scores(org, "R2"), team="Cart", rater="team", item="SLO-1")
+    assert close(slo["target"], (4 + 3 + 3) / 3)  # p1's own target 4, the others the T1 tier default 3
+    assert close(slo["gap"], 10 / 3 - 2)
+
+
+def test_targets_fall_through_answer_product_tier_and_model_tier_to_the_model_default(con):
+    load(
+        con,
+        "R1",
+        [
+            ("ByProduct", "A", "r", "team", "OBS-1", 2),  # product + item target 1
+            ("ByProduct", "A", "r", "team", "OBS-2", 2),  # product, all items: 2
+            ("ByProduct", "A", "r", "team", "OBS-3", 2, 4),  # the answer's own target 4 beats both
+            ("ByTier", "B", "r", "team", "OBS-1", 2),  # tier + item target 0
+            ("ByTier", "B", "r", "team", "OBS-2", 2),  # tier, all items: 1
+            ("Internal", "C", "r", "team", "OBS-1", 2),  # T3 in the model: default target 2
+            ("NoTier", "D", "r", "team", "OBS-1", 2),  # no tier, no item default: the model's 3
+        ],
+        tiers={"ByProduct": "T1", "ByTier": "T1", "Internal": "T3"},
+    )
+    store.set_target(con, 1, product="ByProduct", item="OBS-1")
+    store.set_target(con, 2, product="ByProduct")
+    store.set_target(con, 0, tier="T1", item="OBS-1")
+    store.set_target(con, 1, tier="T1")
+    scores = metrics.item_scores(con, "R1")
+    targets = {(r.team, r.item): r.target for r in scores.itertuples()}
+    assert targets == {
+        ("A", "OBS-1"): 1,
+        ("A", "OBS-2"): 2,
+        ("A", "OBS-3"): 4,
+        ("B", "OBS-1"): 0,
+        ("B", "OBS-2"): 1,
+        ("C", "OBS-1"): 2,
+        ("D", "OBS-1"): 3,
+    }
+
+
+def test_a_target_set_again_replaces_the_earlier_one(con):
+    load(con, "R1", [("P", "T", "r", "team", "OBS-1", 2)], tiers={"P": "T1"})
+    store.set_target(con, 1, product="P")
+    store.set_target(con, 4, product="P")
+    assert metrics.item_scores(con, "R1")["target"].tolist() == [4]
+
+
+@pytest.fixture
+def custom_model(model):
+    """The shipped model with an item default (OBS-1: 1) and a model default of 4."""
+    raw = yaml.safe_load(model.source)
+    raw["scale"]["default_target"] = 4
+    raw["categories"][0]["items"][0]["default_target"] = 1
+    return parse_model(yaml.safe_dump(raw, allow_unicode=True), "custom.yaml")
+
+
+def test_without_a_tier_the_items_default_target_comes_before_the_models(tmp_path, custom_model):
+    con = store.connect(tmp_path / "custom.duckdb", custom_model)
+    load(
+        con,
+        "R1",
+        [
+            ("NoTier", "D", "r", "team", "OBS-1", 2),
+            ("NoTier", "D", "r", "team", "OBS-2", 2),
+            ("Internal", "C", "r", "team", "OBS-1", 2),
+        ],
+        tiers={"Internal": "T3"},
+    )
+    targets = {(r.team, r.item): r.target for r in metrics.item_scores(con, "R1").itertuples()}
+    assert targets == {("D", "OBS-1"): 1, ("D", "OBS-2"): 4, ("C", "OBS-1"): 2}  # the tier default comes first
+    con.close()
+
+
+def test_the_model_tiers_are_read_from_the_stored_model_or_taken_from_the_model_given(con, model):
+    load(con, "R1", [("Internal", "C", "r", "team", "OBS-1", 2)], tiers={"Internal": "T3"})
+    assert metrics.item_scores(con, "R1")["target"].tolist() == [2]
+    no_tiers = parse_model(model.source.replace("default_target: 2}", "default_target: 4}"), "m.yaml")
+    assert metrics.item_scores(con, "R1", model=no_tiers)["target"].tolist() == [4]
+
+
+# --- importance and priority -----------------------------------------------------------------------------------
+
+
+def test_importance_is_the_mean_of_the_teams_own_answers(org):
+    scores = metrics.item_scores(org, "R2")
+    cart = row(scores, team="Cart", rater="team", item="OBS-1")
+    assert close(cart["importance"], 3.0) and not cart["importance_assumed"]
+
+
+def test_importance_is_assumed_2_and_flagged_when_the_team_gave_none_even_if_sre_did(org):
+    cart = row(metrics.item_scores(org, "R2"), team="Cart", rater="team", item="OBS-2")
+    assert close(cart["importance"], 2.0) and cart["importance_assumed"]
+
+
+def test_priority_is_importance_times_the_positive_gap(org):
+    scores = metrics.item_scores(org, "R2")
+    assert close(row(scores, team="Cart", rater="team", item="OBS-1")["priority"], 3 * (3 - 2))
+    assert close(row(scores, team="Search", rater="team", item="OBS-2")["priority"], 2 * (3 - 1))
+    assert close(row(scores, team="Bot", rater="team", item="OBS-1")["priority"], 2 * (2 - 1))  # assumed 2, T3
+
+
+def test_priority_uses_only_positive_gaps(org):
+    search = row(metrics.item_scores(org, "R2"), team="Search", rater="team", item="OBS-1")
+    assert close(search["gap"], 3 - 11 / 3)  # above target: a negative gap
+    assert search["priority"] == 0
+
+
+def test_top_gaps_rank_team_items_below_target_by_priority(org):
+    gaps = metrics.top_gaps(org, "R2")
+    assert list(zip(gaps["team"], gaps["item"], strict=True)) == [
+        ("Search", "OBS-2"),  # 2 x 2 = 4
+        ("Cart", "OBS-1"),  # 3 x 1 = 3
+        ("Bot", "OBS-1"),  # 2 (assumed) x 1 = 2
+        ("Cart", "SLO-1"),  # 1 x 4/3
+    ]
+    assert len(metrics.top_gaps(org, "R2", limit=2)) == 2
+
+
+# --- perception gap ------------------------------------------------------------------------------------------
+
+
+def test_perception_gap_is_sre_minus_team(org):
+    scores = metrics.item_scores(org, "R2")
+    assert close(row(scores, team="Cart", rater="team", item="OBS-1")["perception_gap"], 3 - 2)
+    assert close(row(scores, team="Cart", rater="sre", item="OBS-2")["perception_gap"], 1 - 3)
+    assert missing(row(scores, team="Search", rater="team", item="OBS-1")["perception_gap"])  # no SRE answer
+
+
+def test_perception_gaps_are_ranked_by_size_either_way_and_agreement_is_left_out(org):
+    gaps = metrics.perception_gaps(org, "R2")
+    assert gaps["item"].tolist() == ["OBS-2", "OBS-1"]  # SLO-1: both say 2
+    assert gaps["perception_gap"].tolist() == [-2.0, 1.0]
+    assert (gaps["team_n"].tolist(), gaps["sre_n"].tolist()) == ([2, 3], [1, 1])
+
+
+# --- disagreement ------------------------------------------------------------------------------------------------
+
+
+def test_disagreement_is_the_population_sd_with_min_max_and_n(org):
+    cart = row(metrics.item_scores(org, "R2"), team="Cart", rater="team", item="OBS-1")
+    assert close(cart["sd"], math.sqrt(2 / 3))  # levels 1, 2, 3 around 2
+    assert (cart["min_level"], cart["max_level"], cart["disagreement_status"]) == (1, 3, "ok")
+
+
+def test_disagreement_of_two_answers_is_too_few_to_show_and_three_are_reported(org):
+    two = row(metrics.item_scores(org, "R2"), team="Cart", rater="team", item="OBS-2")
+    assert two["disagreement_status"] == "too_few"
+    assert missing(two["sd"]) and missing(two["min_level"]) and missing(two["max_level"])
+    shown = row(metrics.item_scores(org, "R2", k=2), team="Cart", rater="team", item="OBS-2")
+    assert shown["disagreement_status"] == "ok" and close(shown["sd"], 1.0)
+
+
+def test_disagreements_list_only_groups_of_at_least_k_ranked_by_spread(org):
+    listed = metrics.disagreements(org, "R2")
+    assert list(zip(listed["team"], listed["item"], strict=True)) == [("Cart", "OBS-1"), ("Search", "OBS-1")]
+    assert close(listed["sd"].iloc[1], math.sqrt(6 / 27))
+    assert metrics.disagreements(org, "R2", k=2)["item"].tolist()[0] == "OBS-2"  # 4 and 2: sd 1
+
+
+def test_k_must_be_a_whole_number_of_at_least_one(org):
+    with pytest.raises(OpmaturityError, match="k"):
+        metrics.item_scores(org, "R2", k=0)
+
+
+# --- org-weak items ------------------------------------------------------------------------------------------
+
+
+def test_org_weak_items_count_teams_below_target_and_rank_by_share_then_mean_level(org):
+    weak = metrics.org_weak_items(org, "R2")
+    assert weak["item"].tolist() == ["SLO-1", "OBS-1", "OBS-2"]  # OBS-3: only N/A, no team has data
+    obs1 = row(weak, item="OBS-1")
+    assert (obs1["teams"], obs1["teams_below"]) == (3, 2)  # Cart 2 < 3 and Bot 1 < 2; Search 3.67 is above
+    assert close(obs1["share_below"], 2 / 3) and close(obs1["mean_level"], (2 + 11 / 3 + 1) / 3)
+    assert close(row(weak, item="OBS-2")["share_below"], 1 / 3)  # at target is not below
+
+
+def test_org_weak_items_with_the_same_share_rank_the_lower_mean_level_first_then_model_order(con):
+    load(
+        con,
+        "R1",
+        [
+            ("P", "A", "r", "team", "OBS-1", 2),
+            ("P", "B", "r", "team", "OBS-1", 2),
+            ("P", "A", "r", "team", "OBS-2", 1),
+            ("P", "B", "r", "team", "OBS-2", 1),
+            ("P", "A", "r", "team", "OBS-3", 2),
+            ("P", "B", "r", "team", "OBS-3", 2),
+        ],
+        tiers={"P": "T1"},
+    )
+    weak = metrics.org_weak_items(con, "R1")
+    assert weak["item"].tolist() == ["OBS-2", "OBS-1", "OBS-3"]
+    assert weak["share_below"].tolist() == [1.0, 1.0, 1.0]
+
+
+# --- change --------------------------------------------------------------------------------------------------
+
+
+def test_change_is_this_rounds_level_minus_the_previous_rounds(org):
+    scores = metrics.item_scores(org, "R2")
+    assert close(row(scores, team="Cart", rater="team", item="OBS-1")["change"], 2 - 1)
+    assert close(row(scores, team="Bot", rater="team", item="OBS-1")["change"], 1 - 3)
+    assert missing(row(scores, team="Cart", rater="team", item="OBS-2")["change"])  # not answered in R1
+
+
+def test_a_team_with_one_round_only_has_no_change(org):
+    scores = metrics.category_scores(org, "R2")
+    assert scores[scores["team"] == "Search"]["change"].isna().all()
+    assert "Search" not in set(metrics.changes(org, "R2")["team"])
+
+
+def test_the_first_round_has_no_changes(org):
+    assert metrics.changes(org, "R1").empty
+
+
+def test_category_changes_are_ranked_by_size_rise_first_on_a_tie(org):
+    moved = metrics.changes(org, "R2")
+    assert list(zip(moved["team"], moved["category"], strict=True)) == [
+        ("Cart", "OBS"),
+        ("Bot", "OBS"),
+        ("Cart", "SLO"),
+    ]
+    assert [round(c, 9) for c in moved["change"]] == [1.5, -1.5, -1.0]  # 2.5 - 1; 1.5 - 3; 2 - 3
+
+
+def test_item_changes_name_the_item(org):
+    moved = metrics.changes(org, "R2", level="item")
+    assert list(zip(moved["team"], moved["item"], strict=True)) == [
+        ("Bot", "OBS-1"),
+        ("Cart", "OBS-1"),
+        ("Cart", "SLO-1"),
+    ]
+
+
+def test_movers_give_the_biggest_rises_and_falls(org):
+    moved = metrics.movers(org, "R2", limit=1)
+    assert list(zip(moved["direction"], moved["team"], strict=True)) == [("up", "Cart"), ("down", "Bot")]
+
+
+# --- roll-ups and the heatmap --------------------------------------------------------------------------------
+
+
+def test_a_category_is_the_mean_of_its_items_each_weighing_the_same(org):
+    cart = row(metrics.category_scores(org, "R2"), team="Cart", rater="team", category="OBS")
+    assert close(cart["level"], (2 + 3) / 2)  # items OBS-1 2.0 and OBS-2 3.0, not the answer mean 12 / 5
+    assert (cart["n"], cart["items"], cart["respondents"]) == (5, 2, 3)  # p4 gave only N/A
+    assert close(cart["target"], 3) and close(cart["gap"], 0.5)
+    assert close(cart["priority"], (3 + 0) / 2) and close(cart["perception_gap"], (1 - 2) / 2)
+
+
+def test_a_product_is_the_mean_of_its_teams_each_weighing_the_same(org):
+    cells = metrics.heatmap(org, "R2", rows="product")
+    shop = row(cells, product="Shop", key="OBS")
+    assert close(shop["value"], (2.5 + (11 / 3 + 1) / 2) / 2) and shop["n"] == 5 + 4
+    assert missing(shop["team"]) and shop["status"] == "ok"
+
+
+def test_heatmap_keeps_every_category_in_model_order_with_no_data_cells(org):
+    cells = metrics.heatmap(org, "R2")
+    assert list(cells.columns[:9]) == metrics.HEATMAP_COLUMNS
+    assert sorted(set(cells["team"])) == ["Bot", "Cart", "Search"]  # Idle answered only in R1
+    cart = cells[cells["team"] == "Cart"]
+    assert cart["key"].tolist() == ["OBS", "SLO", "INC", "REL", "BCP", "SEC", "LOG", "TST", "MNT", "CAP", "COST", "ORG"]
+    inc = row(cart, key="INC")
+    assert missing(inc["value"]) and inc["n"] == 0 and inc["status"] == "no_data"
+
+
+def test_heatmap_item_cells_with_only_na_answers_are_no_data(org):
+    cells = metrics.heatmap(org, "R2", columns="item")
+    assert len(cells) == 3 * 37
+    obs3 = row(cells, team="Cart", key="OBS-3")
+    assert obs3["status"] == "no_data" and obs3["n"] == 0 and obs3["category"] == "OBS"
+
+
+def test_heatmap_disagreement_cells_distinguish_too_few_from_no_data(org):
+    cells = metrics.heatmap(org, "R2", metric="disagreement", columns="item")
+    statuses = {key: row(cells, team="Cart", key=key)["status"] for key in ("OBS-1", "OBS-2", "OBS-3", "INC-1")}
+    assert statuses == {"OBS-1": "ok", "OBS-2": "too_few", "OBS-3": "no_data", "INC-1": "no_data"}
+    assert row(metrics.heatmap(org, "R2", metric="disagreement"), team="Bot", key="OBS")["status"] == "too_few"
+
+
+def test_heatmap_for_sre_shows_teams_sre_did_not_assess_as_empty_rows(org):
+    cells = metrics.heatmap(org, "R2", rater="sre", metric="n")
+    assert cells[cells["team"] == "Search"]["status"].eq("no_data").all()
+    assert row(cells, team="Cart", key="OBS")["value"] == 2
+
+
+@pytest.mark.parametrize("metric", metrics.METRICS)
+def test_every_metric_of_the_selector_draws_a_heatmap(org, metric):
+    cells = metrics.heatmap(org, "R2", metric=metric)
+    assert set(cells["status"]) <= set(metrics.STATUSES) and len(cells) == 3 * 12
+
+
+def test_a_metric_outside_the_allow_list_is_refused(org):
+    with pytest.raises(OpmaturityError, match="Unknown metric"):
+        metrics.heatmap(org, "R2", metric="level; DROP TABLE responses")
+
+
+# --- team views ----------------------------------------------------------------------------------------------
+
+
+def test_team_categories_compare_the_team_with_sre_its_target_and_the_org_median(org):
+    cats = metrics.team_categories(org, "R2", "Shop", "Cart")
+    assert len(cats) == 12
+    obs = row(cats, category="OBS")
+    assert close(obs["team_level"], 2.5) and close(obs["sre_level"], 2.0)
+    assert (obs["team_n"], obs["sre_n"], obs["org_teams"]) == (5, 2, 3)
+    assert close(obs["target"], 3) and close(obs["gap"], 0.5)
+    assert close(obs["org_median"], (11 / 3 + 1) / 2)  # median of Cart 2.5, Search 2.33, Bot 1.5
+    assert missing(row(cats, category="INC")["team_level"])
+
+
+def test_team_items_are_ranked_by_priority(org):
+    items = metrics.team_items(org, "R2", "Shop", "Cart")
+    assert len(items) == 37
+    assert items["item"].tolist()[:5] == ["OBS-1", "SLO-1", "OBS-2", "OBS-3", "OBS-4"]
+    obs2 = row(items, item="OBS-2")
+    assert close(obs2["sre_level"], 1) and close(obs2["perception_gap"], -2)
+    assert obs2["disagreement_status"] == "too_few" and obs2["importance_assumed"]
+
+
+def test_an_unknown_team_is_named_in_the_error(org):
+    with pytest.raises(OpmaturityError, match='no team "Nope" in the product "Shop"'):
+        metrics.team_items(org, "R2", "Shop", "Nope")
+
+
+# --- distribution, trend, coverage ---------------------------------------------------------------------------
+
+
+def test_answer_distribution_counts_every_level_and_na_per_team(org):
+    dist = metrics.answer_distribution(org, "R2", "OBS-1")
+    cart = dist[dist["team"] == "Cart"]
+    assert cart["answer"].tolist() == ["0", "1", "2", "3", "4", "N/A"]
+    assert cart["count"].tolist() == [0, 1, 1, 1, 0, 1]
+    assert close(row(cart, answer="2")["share"], 1 / 3) and missing(row(cart, answer="N/A")["share"])
+    assert sorted(set(dist["team"])) == ["Bot", "Cart", "Search"]
+
+
+def test_trend_follows_a_team_through_the_rounds_in_order(org):
+    cart = metrics.trend(org, product="Shop", team="Cart")
+    assert cart["round_position"].tolist() == [1, 1, 2, 2]
+    assert list(zip(cart["round"], cart["category"], cart["level"], cart["n"], strict=True)) == [
+        ("R1", "OBS", 1.0, 2),
+        ("R1", "SLO", 3.0, 1),
+        ("R2", "OBS", 2.5, 5),
+        ("R2", "SLO", 2.0, 3),
+    ]
+
+
+def test_trend_of_the_org_is_the_mean_of_its_teams(org):
+    trend = metrics.trend(org)
+    assert close(row(trend, round="R1", category="OBS")["level"], (1 + 3) / 2)
+    assert row(trend, round="R1", category="OBS")["teams"] == 2
+
+
+def test_org_categories_are_the_mean_and_median_of_the_teams_own_category_levels(org):
+    org_cats = metrics.org_categories(org, "R2")
+    assert len(org_cats) == 12
+    obs = row(org_cats, category="OBS")  # Cart 2.5, Search (11/3 + 1) / 2, Bot 1.5
+    assert close(obs["level"], (2.5 + 7 / 3 + 1.5) / 3) and close(obs["org_median"], 7 / 3)
+    assert close(obs["target"], (3 + 3 + 2) / 3) and (obs["n"], obs["teams"]) == (5 + 4 + 2, 3)
+    inc = row(org_cats, category="INC")
+    assert missing(inc["level"]) and inc["n"] == 0
+
+
+def test_answer_distributions_count_each_level_of_every_answered_item_across_the_org(org):
+    dist = metrics.answer_distributions(org, "R2")
+    assert dist["item"].drop_duplicates().tolist() == ["OBS-1", "OBS-2", "OBS-3", "SLO-1"]
+    obs1 = dist[dist["item"] == "OBS-1"]
+    assert obs1["count"].tolist() == [0, 2, 1, 2, 2, 1]  # Cart 1 2 3 N/A, Search 4 4 3, Bot 1
+    assert close(row(obs1, answer="4")["share"], 2 / 7)
+    assert metrics.answer_distributions(org, "R2", rater="sre")["item"].drop_duplicates().tolist() == [
+        "OBS-1",
+        "OBS-2",
+        "SLO-1",
+    ]
+
+
+def test_coverage_counts_teams_respondents_and_answers_per_product(org):
+    cov = metrics.coverage(org, "R2")
+    shop = row(cov, product="Shop")
+    assert (shop["teams"], shop["teams_answered"], shop["teams_assessed"]) == (3, 2, 1)
+    assert (shop["team_respondents"], shop["sre_respondents"], shop["answers"]) == (4 + 3, 1, 8 + 3 + 4)
+    assert close(shop["coverage"], 2 / 3) and shop["notes"] == 0
+
+
+# --- the summary contract ------------------------------------------------------------------------------------
+
+
+def test_summary_of_the_latest_round_is_plain_json_with_every_list(org):
+    result = metrics.summary(org)
+    text = json.dumps(result, ensure_ascii=False, allow_nan=False)
+    assert json.loads(text) == result
+    assert result["round"] == "R2"
+    assert list(result) == [
+        "round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes",
+    ]  # fmt: skip
+    assert len(result["heatmap"]) == 3 * 12 * 2
+    assert result["heatmap"][0] == {
+        "product": "Lab", "team": "Bot", "category": "OBS", "rater": "team",
+        "level": 1.5, "n": 2, "target": 2.0, "gap": 0.5, "respondents": 1,
+    }  # fmt: skip
+    assert result["top_gaps"][0] == {
+        "product": "Shop", "team": "Search", "category": "OBS", "item": "OBS-2", "level": 1.0, "n": 1,
+        "target": 3.0, "gap": 2.0, "importance": 2.0, "importance_assumed": False, "priority": 4.0,
+    }  # fmt: skip
+    assert result["top_gaps"][-1]["priority"] == 1.33  # rounded to 2 decimals
+    assert [e["item"] for e in result["org_weak_items"]] == ["SLO-1", "OBS-1", "OBS-2"]
+    assert result["changes"][0] == {
+        "product": "Shop", "team": "Cart", "category": "OBS", "level": 2.5, "previous_level": 1.0, "change": 1.5,
+        "n": 5,
+    }  # fmt: skip
+
+
+def test_summary_heatmap_has_none_where_sre_gave_no_answer(org):
+    entries = metrics.summary(org, "R2")["heatmap"]
+    search = next(e for e in entries if e["team"] == "Search" and e["rater"] == "sre" and e["category"] == "OBS")
+    assert search["level"] is None and search["n"] == 0 and search["gap"] is None
+
+
+def test_summary_of_an_empty_database_has_no_round_and_empty_lists(con):
+    assert metrics.summary(con) == {
+        "round": None, "heatmap": [], "top_gaps": [], "perception_gaps": [], "disagreements": [],
+        "org_weak_items": [], "changes": [],
+    }  # fmt: skip
+
+
+def test_an_unknown_round_is_an_error_naming_the_known_ones(org):
+    with pytest.raises(OpmaturityError, match="Known rounds: R1, R2"):
+        metrics.summary(org, "R9")
+
+
+def test_every_query_file_runs_on_an_empty_database_with_only_bound_parameters(con):
+    values = {
+        "round_id": None, "previous_round_id": None, "tier_keys": ["T1"], "tier_targets": [3], "max_level": 4,
+        "k": 3, "limit": None, "metric": "level", "rater": "team", "rows": "team", "columns": "category",
+        "level": "category", "product": None, "team": None, "item_key": "OBS-1", "tag": None, "group": None,
+        "item": None, "linked": None,
+    }  # fmt: skip
+    for path in sorted(metrics.config.SQL_DIR.glob("*.sql")):
+        assert metrics.sql_parameters(path.stem) <= values.keys(), path.name
+        found = metrics.sql_frame(con, path.stem, values)
+        counts = [c for c in ("n", "team_n", "count") if c in found.columns]
+        assert found.empty or (counts and (found[counts] == 0).all().all()), path.name
