@@ -1,0 +1,246 @@
+"""What every layout parser shares: the header vocabulary, the per-file context and question columns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..batch import Batch
+from ..errors import Problem
+from ..model import Model
+from ..pseudonym import pseudonym
+from ..readers import Cell
+from ..text import compact
+from ..validate import Invalid, Values, display, shown
+
+# Column roles and the headers (English or Japanese, compared compacted) that name them.
+ROLE_WORDS: dict[str, tuple[str, ...]] = {
+    "timestamp": ("timestamp", "タイムスタンプ", "submitted at"),
+    "email": ("email address", "email", "e-mail", "メールアドレス", "メール", "mail address"),
+    "name": ("name", "名前", "氏名", "お名前"),
+    "id": ("id",),
+    "start": ("start time", "開始時刻", "開始時間", "start date"),
+    "completed": ("completion time", "完了時刻", "完了時間", "end date"),
+    "modified": ("last modified time", "最終変更時刻", "最終更新時刻"),
+    "product": ("product", "プロダクト", "プロダクト名", "サービス", "サービス名", "service"),
+    "team": ("team", "チーム", "チーム名", "担当チーム"),
+    "respondent": ("respondent", "回答者", "回答者名", "評価者名"),
+    "rater": ("rater", "respondent_role", "respondent role", "role", "回答者ロール", "ロール", "評価者", "立場"),
+    "category": ("category", "カテゴリ", "カテゴリー", "分類", "大項目", "領域"),
+    "item": ("item", "項目", "評価項目", "チェック項目", "小項目", "item_key", "item key", "項目名"),
+    "level": ("level", "score", "現状レベル", "スコア", "レベル", "現状", "成熟度", "current level", "評価", "点数"),
+    "target": ("target", "目標", "目標レベル", "target level", "target_level"),
+    "importance": ("importance", "温度感", "重要度", "priority", "優先度"),
+    "comment": ("comment", "comments", "コメント", "備考", "メモ", "補足"),
+    "assessed_on": ("assessed_on", "assessed on", "実施日", "評価日", "日付", "date", "回答日"),
+    "round": ("round", "ラウンド", "実施回"),
+    "tier": ("tier", "ティア"),
+    "type": ("type", "item type", "種類"),
+    "content": ("content", "data.content", "text", "テキスト", "内容", "付箋"),
+    "frame": ("frame", "parent", "parent.id", "parent id", "frame title", "フレーム", "group", "section"),
+    "colour": ("color", "colour", "fillcolor", "style.fillcolor", "fill color", "色"),
+    "tags": ("tags", "tag", "タグ"),
+    "author": ("author", "createdby", "created by", "createdby.id", "作成者"),
+}
+_ROLE_OF = {compact(w): role for role, words in ROLE_WORDS.items() for w in words}
+_OPTIONAL = re.compile(r"[(（](任意|optional|必須|required)[)）]$|[*＊]$")
+
+# The measure a form question asks for, named in the question part of `Question [Row]`.
+MEASURE_WORDS: dict[str, tuple[str, ...]] = {
+    "level": ("現状レベル", "現状", "レベル", "level", "current level", "score", "スコア", "成熟度", "現在のレベル"),
+    "target": ("目標", "目標レベル", "target", "target level"),
+    "importance": ("温度感", "重要度", "importance", "priority", "優先度"),
+    "comment": ("コメント", "comment", "comments", "備考", "補足"),
+}
+_MEASURE_OF = {compact(w): m for m, words in MEASURE_WORDS.items() for w in words}
+_GRID = re.compile(r"^(.*?)\s*[\[［]([^\[\]［］]+)[\]］]\s*$", re.S)
+FOOTER = re.compile(r"^\s*(平均|合計|小計|※|注[:：\s]|average|total|mean)", re.I)
+
+
+def role_of(header: Cell) -> str | None:
+    """The column role a header names (`プロダクト` -> product), or None."""
+    text = display(header).strip()
+    if not text:
+        return None
+    return _ROLE_OF.get(compact(_OPTIONAL.sub("", text)))
+
+
+def header_roles(row: Iterable[Cell]) -> dict[str, int]:
+    """Role -> first column index, for a header row."""
+    roles: dict[str, int] = {}
+    for n, cell in enumerate(row):
+        role = role_of(cell)
+        if role and role not in roles:
+            roles[role] = n
+    return roles
+
+
+def filled(row: list[Cell]) -> list[int]:
+    """Indexes of the non-empty cells of a row."""
+    return [n for n, c in enumerate(row) if not (c == "" or c is None or (isinstance(c, str) and not c.strip()))]
+
+
+def text_of(value: Cell) -> str:
+    """A text cell verbatim (comments and notes keep every character); other cells as displayed."""
+    return value if isinstance(value, str) else display(value)
+
+
+def name_of(value: Cell) -> str:
+    """A product, team or respondent name: the cell as written, without surrounding blanks."""
+    return text_of(value).strip()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A column holding one measure (level, target, importance, comment) of one item or category."""
+
+    index: int
+    header: str
+    measure: str
+    item: str | None = None
+    category: str | None = None
+    rater: str | None = None
+
+
+@dataclass
+class Context:
+    """Everything a parser needs besides the file: model, value converters, defaults and the pseudonym key."""
+
+    file: str
+    sha256: str
+    model: Model
+    values: Values
+    key: bytes
+    product: str | None = None
+    team: str | None = None
+    rater: str | None = None
+    unmapped: list[str] = field(default_factory=list)
+    defaulted_teams: list[str] = field(default_factory=list)  # products whose team was named after them
+    _people: dict[str, str] = field(default_factory=dict)
+    _said: set[str] = field(default_factory=set)
+    _items: dict[tuple[Cell, Cell], str | Invalid | None] = field(default_factory=dict)
+
+    def batch(self, layout: str) -> Batch:
+        """An empty Batch for this file."""
+        return Batch(file=self.file, layout=layout, sha256=self.sha256)
+
+    def person(self, identity: str) -> str:
+        """The pseudonym of an e-mail, a name or an anonymous token (cached per file)."""
+        found = self._people.get(identity)
+        if found is None:
+            found = self._people[identity] = pseudonym(identity, self.key)
+        return found
+
+    def group(self, rater: str) -> str:
+        """The respondent that stands for a whole rater group when a sheet names no person."""
+        return self.person(f"group:{rater}")
+
+    def problem(
+        self, message: str, sheet: str = "", row: int | None = None, column: Cell = "", value: Cell = ""
+    ) -> Problem:
+        """A Problem located in this file."""
+        return Problem(
+            message, file=self.file, sheet=sheet, row=row, column=shown(column, 200), value=shown(value, 200)
+        )
+
+    def once(self, batch: Batch, message: str) -> None:
+        """Add a message to the batch unless it was said already."""
+        if message not in self._said:
+            self._said.add(message)
+            batch.messages.append(message)
+
+    def team_for(self, product: str) -> str:
+        """The team when the file names none: the chosen team, else one named after the product (remembered)."""
+        if self.team:
+            return self.team
+        if product and product not in self.defaulted_teams:
+            self.defaulted_teams.append(product)
+        return product
+
+    def unknown(self, header: str) -> None:
+        """Remember a header or item name that matched no item, for the mapping step."""
+        if header not in self.unmapped:
+            self.unmapped.append(header)
+
+
+def measure_of(text: str) -> str | None:
+    """level, target, importance or comment when the text names that measure, else None."""
+    return _MEASURE_OF.get(compact(_OPTIONAL.sub("", text.strip())))
+
+
+def question(index: int, header: Cell, values: Values, sample: list[Cell]) -> Question | str | None:
+    """The Question a form column asks, "unknown" when it looks like a question about no item, None otherwise."""
+    text = display(header).strip()
+    if not text:
+        return None
+    item = values.item(text)
+    if item:
+        return Question(index, text, "level", item=item)
+    grid = _GRID.match(text)
+    if not grid:
+        return "unknown" if _mostly_levels(values, sample) and len(text) > 2 else None
+    asked, row = grid.group(1).strip(), grid.group(2).strip()
+    measure = measure_of(asked)
+    rater = None
+    if measure is None:
+        try:
+            rater = values.rater(asked)
+            measure = "level"
+        except Invalid:
+            rater = None
+    row_item = values.item(row)
+    if measure:
+        if row_item:
+            return Question(index, text, measure, item=row_item, rater=rater)
+        category = values.category(row)
+        if category and measure in ("importance", "target"):
+            return Question(index, text, measure, category=category, rater=rater)
+        return "unknown"
+    if row_item:
+        return Question(index, text, "level", item=row_item)
+    return "unknown" if _mostly_levels(values, sample) else None
+
+
+def _mostly_levels(values: Values, sample: list[Cell]) -> bool:
+    """True when at least half of the answered cells read as levels (a question about no known item)."""
+    answered = [v for v in sample if not values.is_blank(v)]
+    if not answered:
+        return False
+    good = 0
+    for v in answered:
+        try:
+            values.level(v)
+            good += 1
+        except Invalid:
+            pass
+    return good * 2 >= len(answered)
+
+
+def item_key(ctx: Context, category: Cell, item: Cell) -> str | Invalid | None:
+    """The item key, using the category to disambiguate; Invalid when the category contradicts the item."""
+    key = (category, item)
+    if key not in ctx._items:
+        ctx._items[key] = _item_key(ctx, category, item)
+    return ctx._items[key]
+
+
+def _item_key(ctx: Context, category: Cell, item: Cell) -> str | Invalid | None:
+    """item_key, computed (item_key() remembers it per file)."""
+    values = ctx.values
+    cat_text = display(category).strip()
+    if cat_text:
+        both = values.item(f"{cat_text}: {display(item)}")
+        if both:
+            return both
+    key = values.item(item)
+    if key and cat_text:
+        named = values.category(cat_text)
+        actual = ctx.model.item(key).category
+        if named and named != actual:
+            title = ctx.model.category(actual).ja
+            return Invalid(
+                f'item "{display(item)}" ({key}) belongs to category "{title}" ({actual}), not "{cat_text}"; '
+                "correct the category or the item"
+            )
+    return key

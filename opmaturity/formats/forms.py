@@ -1,0 +1,313 @@
+"""The engine behind both form layouts: one row per submission, one column per question, resubmissions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..batch import Batch, Response
+from ..errors import Problem
+from ..readers import Cell, Source, Table
+from ..text import normalize
+from ..validate import Invalid, choices, display, parse_timestamp
+from .common import Context, Question, filled, header_roles, name_of, question, text_of
+
+# Columns a form parser reads besides the questions.
+_USED = frozenset({"timestamp", "email", "name", "id", "start", "completed", "modified", "product", "team", "rater"})
+_USED = _USED | {"respondent", "round", "tier"}
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """How one form service writes its export."""
+
+    name: str
+    required: tuple[str, ...]  # roles that make a row the header
+    identity: tuple[str, ...]  # roles naming the respondent, in order of preference
+    order: tuple[str, ...]  # roles holding the submission time, in order of preference
+    anonymous: tuple[str, ...]  # roles that tell anonymous submissions apart
+    ignore: re.Pattern[str] = re.compile(r"$^")
+    anonymous_words: frozenset[str] = frozenset({"anonymous", "匿名"})
+
+
+@dataclass
+class _Submission:
+    """One form row: who, when, and the answers it gives."""
+
+    row: int
+    sheet: str
+    when: datetime | None
+    key: tuple[str, str, str, str]
+    responses: list[Response] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_header(table: Table, layout: FormLayout, limit: int = 10) -> tuple[int, dict[str, int]] | None:
+    """The header row of a form export (0-based) and its roles, or None."""
+    for n, row in enumerate(table.rows[:limit]):
+        roles = header_roles(row)
+        if all(r in roles for r in layout.required):
+            return n, roles
+    return None
+
+
+def parse_form(source: Source, ctx: Context, layout: FormLayout) -> Batch:
+    """A Batch from a form export: each row a submission; a later resubmission replaces an earlier one."""
+    batch = ctx.batch(layout.name)
+    submissions: list[_Submission] = []
+    for table in source.tables:
+        found = find_header(table, layout)
+        if found is None:
+            if source.kind == "xlsx":
+                ctx.once(batch, f'sheet "{table.name}" has no {layout.name} header; skipped')
+            continue
+        submissions.extend(_table(table, found[0], found[1], ctx, layout, batch))
+    if not submissions and not batch.problems:
+        where = " on any sheet" if source.kind == "xlsx" else ""
+        if any(find_header(t, layout) for t in source.tables):
+            batch.problems.append(ctx.problem("the file has a header but no answers below it"))
+        else:
+            need = " and ".join(f'"{r}"' for r in layout.required)
+            batch.problems.append(
+                ctx.problem(f"no header row with {need} columns{where}; is this a {layout.name} file?")
+            )
+    for sub in _settle_resubmissions(submissions, batch):
+        batch.responses.extend(sub.responses)
+        batch.problems.extend(sub.problems)
+    dates = [s.when.date() for s in submissions if s.when]
+    batch.round_date = min(dates) if dates else None
+    return batch
+
+
+def _table(
+    table: Table, top: int, roles: dict[str, int], ctx: Context, layout: FormLayout, batch: Batch
+) -> list[_Submission]:
+    """The submissions of one sheet, with its question columns classified and checked."""
+    sheet = table.name
+    header = table.rows[top]
+    body = table.rows[top + 1 :]
+    questions: list[Question] = []
+    seen: dict[tuple[str, str | None, str | None, str | None], str] = {}
+    for n, cell in enumerate(header):
+        head = display(cell).strip()
+        if n in roles.values() or not head or layout.ignore.search(normalize(head)):
+            continue
+        sample = [row[n] for row in body[:200] if n < len(row)]
+        found = question(n, cell, ctx.values, sample)
+        if isinstance(found, Question):
+            key = (found.measure, found.item, found.category, found.rater)
+            if key in seen:
+                batch.problems.append(
+                    ctx.problem(
+                        f'columns "{seen[key]}" and "{head}" both hold the {found.measure} of '
+                        f"{found.item or found.category}; keep one of them",
+                        sheet,
+                        top + 1,
+                        head,
+                    )
+                )
+                continue
+            seen[key] = head
+            questions.append(found)
+        elif found == "unknown":
+            ctx.unknown(head)
+            batch.problems.append(ctx.problem(ctx.values.unknown_item(head), sheet, top + 1, head, head))
+        else:
+            ctx.once(batch, f'column "{head}" is not an item of the model; ignored')
+    for role, n in roles.items():
+        if role not in _USED:
+            ctx.once(batch, f'column "{display(header[n]).strip()}" is not tied to an item; ignored')
+    _check_defaults(roles, ctx, batch, sheet, top + 1)
+    out = []
+    rounds: dict[str, int] = {}
+    for offset, row in enumerate(body):
+        if not filled(row):
+            continue
+        number = top + offset + 2
+        out.append(_submission(row, number, sheet, header, roles, questions, ctx, layout))
+        round_name = name_of(_cell(row, roles.get("round")))
+        if round_name:
+            rounds.setdefault(round_name, number)
+        tier, product = name_of(_cell(row, roles.get("tier"))), name_of(_cell(row, roles.get("product")))
+        if tier and (product or ctx.product):
+            batch.tiers.setdefault(product or ctx.product or "", tier)
+    if len(rounds) > 1:
+        names = ", ".join(f'"{r}" (row {n})' for r, n in rounds.items())
+        batch.problems.append(ctx.problem(f"one file holds one round, but the round column names several: {names}"))
+    elif rounds:
+        batch.round = next(iter(rounds))
+    return out
+
+
+def _check_defaults(roles: dict[str, int], ctx: Context, batch: Batch, sheet: str, row: int) -> None:
+    """Problems for a product or rater that neither the file nor the options give."""
+    if "product" not in roles and not ctx.product:
+        batch.problems.append(
+            ctx.problem(
+                "no product: the file has no product column (プロダクト / product); choose the product on import "
+                "(--product)",
+                sheet,
+                row,
+            )
+        )
+    if "rater" not in roles and not ctx.rater:
+        batch.problems.append(
+            ctx.problem(
+                "no rater: the file has no rater column (回答者ロール / rater); choose team or sre on import (--rater)",
+                sheet,
+                row,
+            )
+        )
+
+
+def _cell(row: list[Cell], index: int | None) -> Cell:
+    """The cell at `index`, or "" when there is no such column."""
+    return row[index] if index is not None and index < len(row) else ""
+
+
+def _submission(
+    row: list[Cell],
+    number: int,
+    sheet: str,
+    header: list[Cell],
+    roles: dict[str, int],
+    questions: list[Question],
+    ctx: Context,
+    layout: FormLayout,
+) -> _Submission:
+    """One row as a submission: respondent, time and answers, with its own problems."""
+    problems: list[Problem] = []
+
+    def fail(message: str, column: int | None, value: Cell) -> None:
+        problems.append(ctx.problem(message, sheet, number, _cell(header, column), value))
+
+    when = None
+    for role in layout.order:
+        if role in roles and _cell(row, roles[role]) != "":
+            try:
+                when = parse_timestamp(_cell(row, roles[role]))
+            except Invalid as exc:
+                fail(exc.message, roles[role], _cell(row, roles[role]))
+            break
+    respondent = _respondent(row, roles, ctx, layout, number)
+    product = name_of(_cell(row, roles.get("product"))) or ctx.product or ""
+    team = name_of(_cell(row, roles.get("team"))) or ctx.team_for(product)
+    rater = ctx.rater
+    if "rater" in roles:
+        try:
+            rater = ctx.values.rater(_cell(row, roles["rater"])) or ctx.rater
+            if rater is None:
+                fail("the rater is empty; write team or sre (or 開発, PT, SRE)", roles["rater"], "")
+        except Invalid as exc:
+            fail(exc.message, roles["rater"], _cell(row, roles["rater"]))
+    if "product" in roles and not product:
+        fail("the product is empty; fill it in or choose the product on import (--product)", roles["product"], "")
+    sub = _Submission(number, sheet, when, (respondent, product, team, rater or ""), problems=problems)
+    answers: dict[str, dict[str, object]] = {}
+    by_category: dict[str, int] = {}
+    for q in questions:
+        value = _cell(row, q.index)
+        if value == "" or value is None:
+            continue
+        if q.measure == "comment":
+            if text_of(value).strip() and q.item:
+                answers.setdefault(q.item, {})["comment"] = text_of(value)
+            continue
+        if _several(ctx, value):
+            problems.append(ctx.problem(f'one answer expected, got several: "{value}"', sheet, number, q.header, value))
+            continue
+        try:
+            converted = ctx.values.importance(value) if q.measure == "importance" else None
+            if q.measure in ("level", "target"):
+                converted = ctx.values.level(value, q.measure)
+        except Invalid as exc:
+            problems.append(ctx.problem(exc.message, sheet, number, q.header, value))
+            continue
+        if q.category:
+            if converted is not None:
+                by_category[q.category] = converted
+            continue
+        assert q.item is not None
+        answer = answers.setdefault(q.item, {})
+        answer[q.measure] = converted
+        if q.measure == "level" and converted is None:
+            answer["na"] = True
+    for item, answer in answers.items():
+        importance = answer.get("importance")
+        if importance is None:
+            importance = by_category.get(ctx.model.item(item).category)
+        sub.responses.append(
+            Response(
+                product=product,
+                team=team,
+                respondent=respondent,
+                rater=rater or "",
+                item=item,
+                level=answer.get("level"),  # type: ignore[arg-type]
+                target=answer.get("target"),  # type: ignore[arg-type]
+                importance=importance,  # type: ignore[arg-type]
+                comment=answer.get("comment"),  # type: ignore[arg-type]
+                assessed_on=when.date() if when else None,
+                sheet=sheet,
+                row=number,
+            )
+        )
+    if not product or not rater:
+        sub.responses = []
+    return sub
+
+
+def _several(ctx: Context, value: Cell) -> bool:
+    """True for a checkbox answer holding several valid answers (`2;3`), where one is expected."""
+    parts = choices(value) if isinstance(value, str) else []
+    if len(parts) < 2:
+        return False
+    try:
+        for part in parts:
+            ctx.values.level(part)
+    except Invalid:
+        return False
+    return True
+
+
+def _respondent(row: list[Cell], roles: dict[str, int], ctx: Context, layout: FormLayout, number: int) -> str:
+    """The respondent's pseudonym: e-mail or name, else an anonymous token from the row's ID or time."""
+    for role in layout.identity:
+        value = name_of(_cell(row, roles.get(role)))
+        if value and normalize(value) not in layout.anonymous_words:
+            return ctx.person(value)
+    for role in layout.anonymous:
+        value = display(_cell(row, roles.get(role))).strip()
+        if value:
+            return ctx.person(f"anonymous:{value}")
+    return ctx.person(f"anonymous:{ctx.sha256}:{number}")
+
+
+def _settle_resubmissions(submissions: list[_Submission], batch: Batch) -> list[_Submission]:
+    """The last submission per respondent; earlier ones are said to be replaced (or exact duplicates)."""
+    groups: dict[tuple[str, str, str, str], list[_Submission]] = {}
+    for sub in submissions:
+        groups.setdefault(sub.key, []).append(sub)
+    kept = []
+    for subs in groups.values():
+        subs.sort(key=lambda s: (s.when or datetime.min, s.row))
+        last = subs[-1]
+        kept.append(last)
+        for earlier in subs[:-1]:
+            where = f'sheet "{last.sheet}" ' if last.sheet else ""
+            same = [_answers(r) for r in earlier.responses] == [_answers(r) for r in last.responses]
+            if same:
+                batch.messages.append(f"{where}row {earlier.row} is an exact duplicate of row {last.row}: dropped")
+            else:
+                batch.messages.append(
+                    f"{where}row {last.row} replaces row {earlier.row}: the same respondent submitted again, "
+                    "and the later submission counts as a whole"
+                )
+    kept.sort(key=lambda s: (s.sheet, s.row))
+    return kept
+
+
+def _answers(r: Response) -> tuple[object, ...]:
+    """What a response answers, for comparing two submissions."""
+    return (r.item, r.level, r.target, r.importance, r.comment)

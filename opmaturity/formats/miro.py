@@ -1,0 +1,186 @@
+"""Miro workshop boards: the board's CSV export, the REST API v2 items JSON, and CSVs flattened from it."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from typing import Any
+
+from ..batch import Batch, Note
+from ..notes import linked_item
+from ..readers import Cell, Source, Table
+from ..text import normalize
+from ..validate import Invalid, display, parse_date
+from .common import Context, filled, header_roles, name_of, text_of
+
+STICKY_TYPES = frozenset({"sticky_note", "sticky note", "sticky", "stickynote", "付箋"})
+FRAME_TYPES = frozenset({"frame", "フレーム"})
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>|</div>\s*<div[^>]*>|</li>\s*<li[^>]*>", re.I)
+_TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def plain(content: str) -> str:
+    """Sticky text without its HTML: paragraphs and <br> become line breaks, entities are decoded."""
+    if not (_TAG.search(content) or _ENTITY.search(content)):
+        return content
+    text = _BREAK.sub("\n", content)
+    return html.unescape(_TAG.sub("", text))
+
+
+def find_header(table: Table, limit: int = 5) -> tuple[int, dict[str, int]] | None:
+    """The header row of a CSV flattened from the API (a content column with type, frame or colour)."""
+    for n, row in enumerate(table.rows[:limit]):
+        roles = header_roles(row)
+        if "content" in roles and ({"type", "frame", "colour"} & roles.keys()):
+            return n, roles
+    return None
+
+
+def parse(source: Source, ctx: Context) -> Batch:
+    """A Batch of workshop notes (no scores); product and team from the file where it says, else the options."""
+    batch = ctx.batch("miro")
+    if source.kind == "json":
+        _from_api(source.payload, ctx, batch)
+    else:
+        for table in source.tables:
+            found = find_header(table)
+            if found:
+                _from_flat(table, found[0], found[1], ctx, batch)
+            else:
+                _from_board(table, ctx, batch)
+    if not batch.notes and not batch.problems:
+        batch.problems.append(ctx.problem("no sticky notes found in this file"))
+    return batch
+
+
+def _note(ctx: Context, text: str, *, product: str | None = None, team: str | None = None, **kw: Any) -> Note:
+    """A Note with the file's or the chosen product/team and its linked item."""
+    product = product or ctx.product
+    team = (team or ctx.team) if product else None
+    return Note(text=text, product=product, team=team, item=linked_item(text, ctx.model), **kw)
+
+
+def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
+    """Add the sticky notes of a REST API v2 item list to the batch."""
+    items = payload.get("data") if isinstance(payload, dict) else payload
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        batch.problems.append(
+            ctx.problem('this JSON is not a Miro REST API item list (expected {"data": [...], "type": "cursor-list"})')
+        )
+        return
+    frames = {
+        str(i.get("id")): display((i.get("data") or {}).get("title") or "")
+        for i in items
+        if i.get("type") in FRAME_TYPES
+    }
+    others: dict[str, int] = {}
+    dates: list[date] = []
+    for n, item in enumerate(items, start=1):
+        kind = str(item.get("type", ""))
+        if kind not in STICKY_TYPES:
+            if kind not in FRAME_TYPES:
+                others[kind or "unknown"] = others.get(kind or "unknown", 0) + 1
+            continue
+        data = item.get("data") or {}
+        text = plain(str(data.get("content") or ""))
+        if not text.strip():
+            continue
+        parent = str((item.get("parent") or {}).get("id") or "")
+        author = str((item.get("createdBy") or {}).get("id") or "")
+        colour = (item.get("style") or {}).get("fillColor")
+        batch.notes.append(
+            _note(
+                ctx,
+                text,
+                group=frames.get(parent) or None,
+                colour=str(colour) if colour else None,
+                author=ctx.person(f"miro:{author}") if author else None,
+                row=n,
+            )
+        )
+        for stamp in (item.get("createdAt"), item.get("modifiedAt")):
+            try:
+                day = parse_date(str(stamp)[:10]) if stamp else None
+            except Invalid:
+                day = None
+            if day:
+                dates.append(day)
+    if others:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(others.items()))
+        batch.messages.append(f"skipped board items that are not sticky notes: {kinds}")
+    batch.round_date = min(dates) if dates else None
+
+
+def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: Batch) -> None:
+    """Add the sticky notes of a CSV flattened from the API (one row per item) to the batch."""
+
+    def at(row: list[Cell], role: str) -> Cell:
+        index = roles.get(role)
+        return row[index] if index is not None and index < len(row) else ""
+
+    body = table.rows[top + 1 :]
+    frames = {
+        name_of(at(r, "id")): plain(text_of(at(r, "content")))
+        for r in body
+        if normalize(at(r, "type")) in FRAME_TYPES and name_of(at(r, "id"))
+    }
+    skipped = 0
+    for offset, row in enumerate(body):
+        number = top + offset + 2
+        if not filled(row):
+            continue
+        kind = normalize(at(row, "type"))
+        if "type" in roles and kind not in STICKY_TYPES:
+            skipped += kind not in FRAME_TYPES
+            continue
+        text = plain(text_of(at(row, "content")))
+        if not text.strip():
+            continue
+        frame = name_of(at(row, "frame"))
+        tags = tuple(t for t in _TAG_SPLIT.split(name_of(at(row, "tags"))) if t)
+        author = name_of(at(row, "author"))
+        batch.notes.append(
+            _note(
+                ctx,
+                text,
+                product=name_of(at(row, "product")) or None,
+                team=name_of(at(row, "team")) or None,
+                group=frames.get(frame, frame) or None,
+                tags=tags,
+                colour=name_of(at(row, "colour")) or None,
+                author=ctx.person(f"miro:{author}") if author else None,
+                sheet=table.name,
+                row=number,
+            )
+        )
+    if skipped:
+        batch.messages.append(f"skipped {skipped} rows that are not sticky notes")
+
+
+def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
+    """Add the notes of a board's CSV export: cells are notes, single-cell rows are frame titles."""
+    group: str | None = None
+    seen: dict[str, Note] = {}
+    repeated = 0
+    grid = any(len(filled(row)) > 1 for row in table.rows)  # a one-column list holds notes only
+    for n, row in enumerate(table.rows, start=1):
+        cells = filled(row)
+        if grid and len(cells) == 1:
+            group = name_of(row[cells[0]])  # a frame or section title, not a note
+            continue
+        for c in cells:
+            text = text_of(row[c])
+            earlier = seen.get(text)
+            if earlier is not None:
+                repeated += 1
+                if earlier.group is None and group:
+                    earlier.group = group
+                continue
+            note = _note(ctx, text, group=group, sheet=table.name, row=n)
+            seen[text] = note
+            batch.notes.append(note)
+    if repeated:
+        batch.messages.append(f"{repeated} sticky notes appeared twice in the export (inside a frame); counted once")

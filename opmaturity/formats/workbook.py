@@ -1,0 +1,302 @@
+"""Hand-made workbooks: a sheet per product, title block, two-row merged headers, merged groups, footers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..batch import Batch, Response
+from ..readers import Cell, Source, Table, expand_merged
+from ..validate import Invalid, display, parse_date
+from .common import FOOTER, Context, filled, header_roles, item_key, name_of, role_of, text_of
+
+_LABEL = re.compile(r"^(.+?)\s*[:：]\s*(.*)$", re.S)
+_TITLE_SPLIT = re.compile(r"\s*[—–―]\s*|\s+[-－|｜/／]\s+|\s*[:：]\s*")
+_GENERIC_SHEET = re.compile(r"^(sheet|シート|sheet\s*\d+|シート\s*\d+|data|データ|回答)\s*\d*$", re.I)
+_TITLE_ROLES = ("product", "team", "assessed_on", "round", "tier", "respondent")
+MEASURES = ("level", "target", "importance", "comment")
+
+
+@dataclass(frozen=True)
+class _Column:
+    """An answer column of a hand-made sheet: what it measures and for which rater."""
+
+    index: int
+    label: str  # the header as written; both rows joined with " / " for a two-row header
+    measure: str
+    rater: str | None
+
+
+def find_header(rows: list[list[Cell]], limit: int = 30) -> tuple[int, dict[str, int]] | None:
+    """The first row (0-based) naming an item column, with its roles, or None."""
+    for n, row in enumerate(rows[:limit]):
+        roles = header_roles(row)
+        if "item" in roles:
+            return n, roles
+    return None
+
+
+def parse(source: Source, ctx: Context) -> Batch:
+    """A Batch from every sheet with an item header; instruction and legend sheets are skipped and said so."""
+    batch = ctx.batch("workbook")
+    dates: list[date] = []
+    sheets = 0
+    for table in source.tables:
+        rows = expand_merged(table) if table.merged else table.rows
+        found = find_header(rows)
+        if found is None:
+            if filled_rows(rows):
+                batch.messages.append(f'sheet "{table.name}" holds no answers (no 項目 column); skipped')
+            continue
+        sheets += 1
+        when = _sheet(table, rows, found[0], found[1], ctx, batch, fill_importance=source.kind != "xlsx")
+        if when:
+            dates.append(when)
+    if not sheets:
+        batch.problems.append(ctx.problem("no sheet has a header row with an item column (項目 / item)"))
+    elif not batch.responses and not batch.problems:
+        batch.problems.append(ctx.problem("the file has a header but no answers below it"))
+    batch.round_date = min(dates) if dates else None
+    return batch
+
+
+def filled_rows(rows: list[list[Cell]]) -> int:
+    """How many rows hold anything."""
+    return sum(1 for r in rows if filled(r))
+
+
+def _sheet(
+    table: Table,
+    rows: list[list[Cell]],
+    top: int,
+    roles: dict[str, int],
+    ctx: Context,
+    batch: Batch,
+    fill_importance: bool,
+) -> date | None:
+    """Add one product sheet's answers to the batch; returns the sheet's date."""
+    sheet = table.name
+    title = _title_block(rows[:top], sheet, ctx, batch)
+    product = title.names.get("product") or ctx.product or ""
+    if not product:
+        batch.problems.append(
+            ctx.problem(
+                "no product: name it in the title (… — <product>), a プロダクト： cell or the sheet name, "
+                "or choose the product on import (--product)",
+                sheet,
+                1,
+            )
+        )
+        return None
+    team = title.names.get("team") or ctx.team_for(product)
+    when = None
+    if title.date != "":
+        try:
+            when = parse_date(title.date)
+        except Invalid as exc:
+            batch.problems.append(ctx.problem(f"the date: {exc.message}", sheet, title.date_row, "実施日", title.date))
+    if title.names.get("round"):
+        batch.round = batch.round or title.names["round"]
+    if title.names.get("tier"):
+        batch.tiers.setdefault(product, title.names["tier"])
+    columns, first = _columns(rows, top, roles, ctx)
+    if not any(c.measure == "level" for c in columns):
+        batch.messages.append(f'sheet "{sheet}" has no level column (現状レベル / SRE評価 / PT評価); skipped')
+        return when
+    for c in columns:
+        if c.rater is None and c.measure == "level" and not ctx.rater:
+            batch.problems.append(
+                ctx.problem(
+                    f'no rater: the column "{c.label}" names no rater (SRE評価 / PT評価); '
+                    "choose team or sre on import (--rater)",
+                    sheet,
+                    top + 1,
+                    c.label,
+                )
+            )
+            return when
+    person = title.names.get("respondent", "")
+    category: Cell = ""
+    importance: Cell = ""
+    cat_at, item_at = roles.get("category"), roles["item"]
+    imp_col = next((c.index for c in columns if c.measure == "importance"), None)
+    for offset, row in enumerate(rows[first:]):
+        number = first + offset + 1
+        cells = filled(row)
+        if not cells or FOOTER.match(display(row[cells[0]])):
+            continue
+        cat_cell = _at(row, cat_at)
+        if display(cat_cell).strip() and cat_cell != category:
+            category, importance = cat_cell, ""
+        item_cell = _at(row, item_at)
+        if not display(item_cell).strip():
+            if any(display(_at(row, c.index)).strip() for c in columns):
+                batch.problems.append(ctx.problem("this answer names no item; fill in the item", sheet, number))
+            continue
+        if FOOTER.match(display(item_cell)):
+            continue
+        if imp_col is not None and fill_importance:
+            if display(_at(row, imp_col)).strip():
+                importance = _at(row, imp_col)
+            elif importance != "":
+                row = [*row[:imp_col], importance, *row[imp_col + 1 :]]
+        _row(row, number, sheet, product, team, person, category, item_cell, columns, ctx, batch, when)
+    return when
+
+
+def _row(
+    row: list[Cell],
+    number: int,
+    sheet: str,
+    product: str,
+    team: str,
+    person: str,
+    category: Cell,
+    item_cell: Cell,
+    columns: list[_Column],
+    ctx: Context,
+    batch: Batch,
+    when: date | None,
+) -> None:
+    """Add one item row's answers (one per rater column) to the batch, or its problems."""
+    before = len(batch.problems)
+    item = item_key(ctx, category, item_cell)
+    if item is None:
+        ctx.unknown(display(item_cell).strip())
+        batch.problems.append(ctx.problem(ctx.values.unknown_item(item_cell), sheet, number, "項目", item_cell))
+    elif isinstance(item, Invalid):
+        batch.problems.append(ctx.problem(item.message, sheet, number, "カテゴリ", category))
+    shared: dict[str, object] = {}
+    levels: dict[str, int | None] = {}
+    comments: dict[str | None, str] = {}
+    for c in columns:
+        raw = _at(row, c.index)
+        if c.measure == "comment":
+            if display(raw).strip():
+                comments[c.rater] = text_of(raw)
+            continue
+        try:
+            if c.measure == "importance":
+                shared["importance"] = ctx.values.importance(raw)
+            elif c.measure == "target":
+                shared["target"] = ctx.values.level(raw, "target")
+            elif display(raw).strip():
+                levels[c.rater or ctx.rater or ""] = ctx.values.level(raw)
+        except Invalid as exc:
+            batch.problems.append(ctx.problem(exc.message, sheet, number, c.label, raw))
+    if len(batch.problems) > before or not isinstance(item, str):
+        return
+    for rater, level in levels.items():
+        batch.responses.append(
+            Response(
+                product=product,
+                team=team,
+                respondent=ctx.person(person) if person else ctx.group(rater),
+                rater=rater,
+                item=item,
+                level=level,
+                target=shared.get("target"),  # type: ignore[arg-type]
+                importance=shared.get("importance"),  # type: ignore[arg-type]
+                comment=comments.get(rater, comments.get(None)),
+                assessed_on=when,
+                sheet=sheet,
+                row=number,
+            )
+        )
+
+
+def _at(row: list[Cell], index: int | None) -> Cell:
+    """The cell at `index`, or "" past the row's end."""
+    return row[index] if index is not None and index < len(row) else ""
+
+
+@dataclass
+class _Title:
+    """What the block above the header says: labelled names, the date cell and where it is."""
+
+    names: dict[str, str] = field(default_factory=dict)  # product, team, round, tier, respondent
+    date: Cell = ""
+    date_row: int | None = None
+
+
+def _title_block(rows: list[list[Cell]], sheet: str, ctx: Context, batch: Batch) -> _Title:
+    """Product, team, date, round, tier and respondent from the labelled cells and the title above the header."""
+    found = _Title()
+    title = ""
+    for r, row in enumerate(rows):
+        used: set[int] = set()
+        for c, cell in enumerate(row):
+            text = display(cell).strip()
+            if c in used or not text:
+                continue
+            label = _LABEL.match(text)
+            role = role_of(label.group(1) if label else text)
+            if role in _TITLE_ROLES:
+                value: Cell = label.group(2).strip() if label else ""
+                if value == "":
+                    nxt = next((k for k in range(c + 1, len(row)) if display(row[k]).strip()), None)
+                    if nxt is not None:
+                        value = row[nxt]
+                        used.add(nxt)
+                if role == "assessed_on" and value != "" and found.date_row is None:
+                    found.date, found.date_row = value, r + 1
+                elif role and value != "":
+                    found.names.setdefault(role, name_of(value))
+            elif not title and isinstance(cell, str):
+                title = text
+    where = f'sheet "{sheet}": ' if sheet else ""
+    if "product" not in found.names:
+        parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()] if title else []
+        if len(parts) > 1 and not _is_date(parts[-1]):
+            found.names["product"] = parts[-1].strip()
+            ctx.once(batch, f'{where}product "{found.names["product"]}" taken from the title "{title}"')
+        elif sheet and not _GENERIC_SHEET.match(sheet.strip()):
+            found.names["product"] = sheet.strip()
+            ctx.once(batch, f'{where}product "{sheet.strip()}" taken from the sheet name')
+    return found
+
+
+def _is_date(text: str) -> bool:
+    """True when the text reads as a date (so a dated title does not name a product)."""
+    try:
+        return parse_date(text.strip()) is not None
+    except Invalid:
+        return False
+
+
+def _columns(rows: list[list[Cell]], top: int, roles: dict[str, int], ctx: Context) -> tuple[list[_Column], int]:
+    """The answer columns of a one- or two-row header, and the first data row (0-based)."""
+    head = rows[top]
+    sub = rows[top + 1] if top + 1 < len(rows) else []
+    item_at = roles["item"]
+    two_rows = display(_at(sub, item_at)).strip() in ("", display(head[item_at]).strip()) and any(
+        _rater(ctx, cell) for n, cell in enumerate(sub) if display(cell).strip() != display(_at(head, n)).strip()
+    )
+    columns = []
+    for n, cell in enumerate(head):
+        top_text = display(cell).strip()
+        below = display(_at(sub, n)).strip() if two_rows else ""
+        if below == top_text:
+            below = ""
+        label = f"{top_text} / {below}" if top_text and below else top_text or below
+        if not label or n in (roles.get("category"), item_at):
+            continue
+        role = role_of(top_text)
+        rater = _rater(ctx, below) if below else None
+        if role is None and below and role_of(below) in MEASURES:
+            role, rater = role_of(below), _rater(ctx, top_text)
+        if role is None:
+            rater = rater or _rater(ctx, top_text)
+            role = "level" if rater else None
+        if role in MEASURES:
+            columns.append(_Column(n, label, role, rater))
+    return columns, top + (2 if two_rows else 1)
+
+
+def _rater(ctx: Context, text: Cell) -> str | None:
+    """The rater a header names, or None."""
+    try:
+        return ctx.values.rater(text) if display(text).strip() else None
+    except Invalid:
+        return None

@@ -1,0 +1,360 @@
+"""Import files end to end: read, detect, parse, validate, settle duplicates, choose the round, commit.
+
+The command line and the Import page call `import_files`, `import_file` and `preview`. A user mistake
+never raises: it becomes a Problem in the FileReport, the file is "rejected" and nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import readers, store
+from .batch import Batch
+from .errors import Problem
+from .formats import LAYOUTS, PARSERS, detect
+from .formats.common import Context
+from .model import Model
+from .pseudonym import secret_key
+from .text import normalize
+from .validate import Invalid, Values, settle
+
+__all__ = ["LAYOUTS", "FileReport", "ImportOptions", "import_file", "import_files", "preview"]
+
+NEAR_DAYS = 60  # a file dated this close to an existing round's date belongs to that round
+PREVIEW_ROWS = 100
+RESPONSE_COLUMNS = [
+    "sheet", "row", "product", "team", "respondent", "rater", "item", "level", "target", "importance", "comment",
+    "assessed_on",
+]  # fmt: skip
+NOTE_COLUMNS = ["sheet", "row", "product", "team", "group", "text", "colour", "tags", "item", "author"]
+
+
+@dataclass
+class ImportOptions:
+    """What the person importing chose; None means "take it from the file"."""
+
+    round: str | None = None
+    product: str | None = None
+    team: str | None = None
+    rater: str | None = None  # team | sre (or a rater word), where the file names none
+    skip_invalid: bool = False
+    dry_run: bool = False
+    layout: str | None = None  # one of LAYOUTS, overriding detection
+    mappings: dict[str, str] = field(default_factory=dict)  # header as written -> item key
+    max_bytes: int | None = None
+    max_rows: int | None = None
+    max_cells: int | None = None
+
+
+@dataclass
+class FileReport:
+    """What importing one file did (or, for a dry run or preview, would do)."""
+
+    file: str
+    layout: str
+    status: str  # imported | duplicate | rejected
+    responses: int = 0  # answers with a level stored from this file
+    notes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    round: str | None = None
+    import_id: int | None = None
+    replaced: int = 0
+    skipped: int = 0
+    created: dict[str, list[str]] = field(default_factory=dict)
+    unmapped_headers: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The command line's JSON object for this file: file, layout, status, responses, notes, problems."""
+        return {
+            "file": self.file,
+            "layout": self.layout,
+            "status": self.status,
+            "responses": self.responses,
+            "notes": self.notes,
+            "problems": [
+                {"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
+                for p in self.problems
+            ],
+        }
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection, files: list[tuple[str, bytes]], model: Model, options: ImportOptions
+) -> list[FileReport]:
+    """One report per file, each file in its own transaction; the same bytes twice count once."""
+    reports: list[FileReport] = []
+    seen: dict[str, str] = {}
+    for name, data in files:
+        digest = Batch.digest(data)
+        if options.dry_run and digest in seen:
+            reports.append(
+                FileReport(
+                    file=name,
+                    layout=seen[digest],
+                    status="duplicate",
+                    messages=[f"the same bytes as {name!r} earlier in this import; nothing added (dry run)"],
+                )
+            )
+            continue
+        report = import_file(con, name, data, model, options)
+        if report.status == "imported":
+            seen[digest] = report.layout
+        reports.append(report)
+    return reports
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+) -> FileReport:
+    """The report of importing one file: committed in one transaction, or rejected with every problem."""
+    report, batch, valid = _prepare(con, name, data, model, options)
+    if batch is None or report.status != "imported":
+        return report
+    round_name, why = _round(con, batch, options)
+    batch.messages.append(why)
+    report.messages.append(why)
+    result = store.commit_batch(con, batch, round_name, dry_run=options.dry_run)
+    if result.status == "duplicate":
+        return _duplicate(con, report, result.import_id)
+    report.round, report.import_id = result.round, result.import_id
+    report.responses, report.notes, report.replaced = result.responses, result.notes, result.replaced
+    report.created = result.created
+    report.messages.extend(_created_messages(result.created, options.dry_run))
+    if result.replaced:
+        report.messages.append(
+            f"{'would replace' if options.dry_run else 'replaced'} {result.replaced} earlier answers with the same "
+            "round, team, respondent, rater and item"
+        )
+    if options.dry_run:
+        report.messages.append("dry run: nothing was written")
+    else:
+        _remember(con, valid, report)
+    return report
+
+
+def _remember(con: duckdb.DuckDBPyConnection, mappings: dict[str, str], report: FileReport) -> None:
+    """Remember the headers a person mapped; the import already stands, so a failure here is only said."""
+    for header, key in mappings.items():
+        try:
+            store.remember_mapping(con, normalize(header), key)
+        except duckdb.Error as exc:
+            report.messages.append(f'the mapping "{header}" -> {key} was used but could not be remembered: {exc}')
+
+
+def preview(
+    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+) -> tuple[FileReport, pd.DataFrame]:
+    """The report an import would give (nothing written at all) and the first canonical rows the file holds."""
+    report, batch, _ = _prepare(con, name, data, model, options)
+    if batch is None:
+        return report, pd.DataFrame(columns=RESPONSE_COLUMNS)
+    table = _preview_frame(batch)
+    if report.status != "imported":
+        return report, table
+    round_name, why = _round(con, batch, options)
+    report.messages.append(why)
+    report.round = round_name
+    report.responses = sum(1 for r in batch.responses if r.level is not None)
+    report.notes = len(batch.notes)
+    report.created = _would_create(con, batch, round_name)
+    report.messages.extend(_created_messages(report.created, dry_run=True))
+    report.messages.append("preview: nothing was written")
+    return report, table
+
+
+# --- the stages -----------------------------------------------------------------------------------
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+) -> tuple[FileReport, Batch | None, dict[str, str]]:
+    """Everything before the round and the commit: the report so far, the settled batch, the valid mappings."""
+    report = FileReport(file=name, layout=options.layout or "", status="rejected")
+    digest = Batch.digest(data)
+    earlier = store.find_duplicate(con, digest)
+    if earlier is not None:
+        return _duplicate(con, report, earlier), None, {}
+    problems, valid = _check_options(name, model, options)
+    source = readers.read(name, data, readers.limits(options.max_bytes, options.max_rows, options.max_cells))
+    report.messages.extend(source.messages)
+    if source.problems or problems:
+        return _reject(report, [*source.problems, *problems]), None, valid
+    values = Values(model, {**store.header_mappings(con), **valid})
+    if options.layout:
+        layout, why = options.layout, "chosen on import"
+    else:
+        found = detect(source, values)
+        if found.layout is None:
+            return _reject(report, [Problem(found.reason, file=name)]), None, valid
+        layout, why = found.layout, found.reason
+    report.layout = layout
+    report.messages.append(f"layout {layout}: {why}")
+    rater = values.rater(options.rater) if options.rater else None
+    ctx = Context(
+        file=name,
+        sha256=digest,
+        model=model,
+        values=values,
+        key=secret_key(),
+        product=(options.product or "").strip() or None,
+        team=(options.team or "").strip() or None,
+        rater=rater,
+    )
+    try:
+        batch = PARSERS[layout](source, ctx)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # A file shaped in a way no parser expected must still come back as a refusal, not a traceback.
+        message = f"could not read this file as {layout} ({type(exc).__name__}: {exc}); check the layout"
+        return _reject(report, [Problem(message, file=name)]), None, valid
+    settle(batch, name)
+    for product in ctx.defaulted_teams:
+        batch.messages.append(
+            f'no team named for product "{product}": its answers go to a team of the same name (choose one with --team)'
+        )
+    report.messages.extend(batch.messages)
+    batch.messages = list(report.messages)
+    report.unmapped_headers = list(ctx.unmapped)
+    if batch.problems and not options.skip_invalid:
+        return _reject(report, batch.problems), batch, valid
+    if batch.problems:
+        report.problems = list(batch.problems)
+        report.skipped = len(batch.problems)
+        skipped = f"skipped {report.skipped} invalid answers or rows (each listed under problems)"
+        batch.messages.append(skipped)
+        report.messages.append(skipped)
+    if not batch.responses and not batch.notes:
+        reason = "nothing valid is left to import" if batch.problems else "the file holds no answers"
+        return _reject(report, [*report.problems, Problem(f"{reason}; nothing was imported", file=name)]), batch, valid
+    report.status = "imported"
+    return report, batch, valid
+
+
+def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[list[Problem], dict[str, str]]:
+    """Problems with the options themselves, and the mappings that name real items."""
+    problems: list[Problem] = []
+    if options.layout and options.layout not in LAYOUTS:
+        problems.append(Problem(f'layout must be one of {", ".join(LAYOUTS)}, got "{options.layout}"', file=name))
+    if options.rater:
+        try:
+            Values(model).rater(options.rater)
+        except Invalid as exc:
+            problems.append(Problem(exc.message, file=name, column="--rater", value=options.rater))
+    keys = {i.key for i in model.items}
+    valid = {}
+    for header, key in options.mappings.items():
+        if key in keys:
+            valid[header] = key
+        else:
+            problems.append(
+                Problem(
+                    f'the mapping for "{header}" names "{key}", which is not an item key of the model',
+                    file=name,
+                    column=header,
+                    value=key,
+                )
+            )
+    return problems, valid
+
+
+def _reject(report: FileReport, problems: list[Problem]) -> FileReport:
+    """The report marked rejected with these problems and no counts."""
+    report.status = "rejected"
+    report.problems = list(problems)
+    report.responses = report.notes = 0
+    report.messages.append(f"rejected: {len(problems)} problem(s); nothing was written")
+    return report
+
+
+def _duplicate(con: duckdb.DuckDBPyConnection, report: FileReport, import_id: int | None) -> FileReport:
+    """The report marked duplicate, naming the earlier import of the same bytes."""
+    report.status = "duplicate"
+    report.import_id = import_id
+    history = store.import_history(con)
+    earlier = history[history["import_id"] == import_id]
+    when = ""
+    if len(earlier):
+        report.layout = report.layout or str(earlier["layout"].iloc[0])
+        report.round = earlier["round"].iloc[0] if pd.notna(earlier["round"].iloc[0]) else None
+        when = f" on {pd.Timestamp(earlier['imported_at'].iloc[0]):%Y-%m-%d %H:%M}"
+    report.messages.append(f"the same bytes were already imported (import #{import_id}{when}); nothing added")
+    return report
+
+
+def _round(con: duckdb.DuckDBPyConnection, batch: Batch, options: ImportOptions) -> tuple[str, str]:
+    """The round this file goes to, and why, in words."""
+    if options.round and options.round.strip():
+        name = options.round.strip()
+        also = f'; the file names "{batch.round}"' if batch.round and batch.round != name else ""
+        return name, f'round "{name}" (chosen on import{also})'
+    if batch.round:
+        return batch.round, f'round "{batch.round}" (named in the file)'
+    known = store.rounds(con)
+    if batch.round_date is not None:
+        day = batch.round_date
+        held = [(n, _as_date(h)) for n, h in zip(known["name"], known["held_on"], strict=True)]
+        dated = [(abs((h - day).days), n, h) for n, h in held if h is not None]
+        near = min((d for d in dated if d[0] <= NEAR_DAYS), default=None)
+        if near is not None:
+            return near[1], f'round "{near[1]}" (held on {near[2]}, the nearest to the file\'s date {day})'
+        name = f"{day.year}-H{1 if day.month <= 6 else 2}"
+        new = "" if name in set(known["name"]) else "a new "
+        return name, f'{new}round "{name}" (named after the file\'s date {day}: year and half)'
+    latest = store.latest_round(con)
+    if latest:
+        return latest, f'round "{latest}" (the latest round; the file carries no date)'
+    today = date.today()
+    name = f"{today.year}-H{1 if today.month <= 6 else 2}"
+    return name, f'a new round "{name}" (there is no round yet and the file carries no date)'
+
+
+def _as_date(value: Any) -> Any:
+    """A DuckDB/pandas date cell as a date, or None."""
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _created_messages(created: dict[str, list[str]], dry_run: bool) -> list[str]:
+    """`created round '2024-H1'` lines (or `would create` for a dry run)."""
+    verb = "would create" if dry_run else "created"
+    return [f"{verb} {kind[:-1]} {name!r}" for kind, names in created.items() for name in names]
+
+
+def _would_create(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str) -> dict[str, list[str]]:
+    """The rounds, products and teams an import would create, found by reading only."""
+    rounds = set(store.rounds(con)["name"])
+    known = store.teams(con)
+    products, teams = set(known["product"]), set(zip(known["product"], known["team"], strict=True))
+    pairs: set[tuple[str, str | None]] = {(r.product, r.team) for r in batch.responses}
+    pairs |= {(n.product, n.team) for n in batch.notes if n.product}
+    created: dict[str, list[str]] = {
+        "rounds": [round_name] if round_name not in rounds else [],
+        "products": sorted({p for p, _ in pairs if p not in products}),
+        "teams": sorted(f"{p} / {t}" for p, t in pairs if t and (p, t) not in teams),
+    }
+    return {k: v for k, v in created.items() if v}
+
+
+def _preview_frame(batch: Batch) -> pd.DataFrame:
+    """The first canonical responses (or notes) as a DataFrame for the preview."""
+    if batch.responses or not batch.notes:
+        rows = [
+            [r.sheet, r.row, r.product, r.team, r.respondent, r.rater, r.item, r.level, r.target, r.importance,
+             r.comment, r.assessed_on]
+            for r in batch.responses[:PREVIEW_ROWS]
+        ]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+        for column in ("level", "target", "importance"):
+            frame[column] = frame[column].astype("Int16")
+        return frame
+    rows = [
+        [n.sheet, n.row, n.product, n.team, n.group, n.text, n.colour, ", ".join(n.tags), n.item, n.author]
+        for n in batch.notes[:PREVIEW_ROWS]
+    ]
+    return pd.DataFrame(rows, columns=NOTE_COLUMNS)

@@ -1,0 +1,388 @@
+"""Cell values against the model: levels, importance, raters, items and dates, and the file-wide answer checks."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from .batch import Batch, Response
+from .errors import Problem
+from .model import RATERS, Model
+from .text import compact, normalize
+
+
+class Invalid(ValueError):
+    """A value the model does not accept; the message says what is accepted and what was given."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_INT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+_LABEL = re.compile(r"^(\d+)\s*(?:[:.)\]、,\-–—]\s*|\s+)(\D.*)$")
+_LEVEL_PREFIX = re.compile(r"^(?:level|lv\.?|レベル)\s*(\d+)$")
+_BRACKETED = re.compile(r"[(\[【「<][^)\]】」>]*[)\]】」>]")
+_SPLIT = re.compile(r"\s*;\s*|\s*,\s+")
+_RATER_SUFFIX = re.compile(r"\s*(?:の評価|評価|assessment|rating)$")
+_NUMBERED = re.compile(r"^\d+(?:[.\-]\d+)*[.)、:]?\s*")
+_KEYED = re.compile(r"^([a-z]+-\d+)\s*[:.)]?\s*(.*)$")
+
+
+def display(value: object) -> str:
+    """The value as a spreadsheet shows it: `7` for 7.0, dates as 2024-05-20, text verbatim."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """The value for a message: as displayed, clipped to `limit` characters (the data itself is never clipped)."""
+    text = display(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def choices(value: object) -> list[str]:
+    """A checkbox answer split into its choices (`A;B;` from Forms, `A, B` from Sheets)."""
+    text = display(value).strip()
+    return [part for part in _SPLIT.split(text) if part] if text else []
+
+
+@dataclass(frozen=True)
+class _Failed:
+    message: str
+
+
+_MISSING = object()
+
+
+class Values:
+    """Converts cells to the model's terms; built once per file (it caches what it has seen)."""
+
+    def __init__(self, model: Model, mappings: dict[str, str] | None = None) -> None:
+        self.model = model
+        self.levels = model.level_words()
+        self.importances = model.importance_words()
+        self.na = model.na_words()
+        self.raters = {compact(k): v for k, v in model.rater_words().items()}
+        self.names = model.item_names()
+        self.mappings = {compact(k): v for k, v in (mappings or {}).items()}
+        self.categories = {compact(n): c.key for c in model.categories for n in (c.key, c.ja, c.en)}
+        words = ", ".join(lv.ja for lv in model.levels)
+        self.level_range = f"{model.min_level}-{model.max_level}"
+        self.level_help = f"{self.level_range} or a level word ({words})"
+        self._cache: dict[tuple[str, type, object], object] = {}
+
+    def _memo(self, kind: str, value: object, compute: Callable[[object], object]) -> Any:
+        """compute(value), remembered per distinct cell value (a 100,000-row file repeats few values)."""
+        key = (kind, type(value), value)
+        found = self._cache.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = compute(value)
+            except Invalid as exc:
+                found = _Failed(exc.message)
+            if len(self._cache) < 50_000:
+                self._cache[key] = found
+        if isinstance(found, _Failed):
+            raise Invalid(found.message)
+        return found
+
+    def is_blank(self, value: object) -> bool:
+        """True for an empty cell or a not-applicable word (N/A, 該当なし, －...)."""
+        if value is None or value == "":
+            return True
+        return isinstance(value, str) and normalize(value) in self.na
+
+    def level(self, value: object, what: str = "level") -> int | None:
+        """The level 0-4 a cell means, None for blank or N/A; Invalid for anything else."""
+        return self._memo(what, value, lambda v: self._level(v, what))
+
+    def _level(self, value: object, what: str) -> int | None:
+        """The level a cell means, computed (level() remembers it)."""
+        bad = Invalid(f'{what} must be {self.level_help}, got "{shown(value)}"')
+        if self.is_blank(value):
+            return None
+        if isinstance(value, (bool, datetime, date, time, timedelta)):
+            raise bad
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise bad
+            value = int(value)
+        if isinstance(value, int):
+            return self._in_range(value, bad)
+        text = normalize(value)
+        if _INT.match(text):
+            return self._in_range(int(float(text)), bad)
+        if _DECIMAL.match(text):
+            raise bad
+        if text in self.levels:
+            return self.levels[text]
+        prefix = _LEVEL_PREFIX.match(text)
+        if prefix:
+            return self._in_range(int(prefix.group(1)), bad)
+        label = _LABEL.match(text)
+        if label:
+            number = self._in_range(int(label.group(1)), bad)
+            word = label.group(2).strip()
+            if word in self.levels and self.levels[word] != number:
+                raise Invalid(
+                    f'{what} "{shown(value)}" starts with {number} but "{label.group(2).strip()}" is level '
+                    f"{self.levels[word]}; write one level ({self.level_help})"
+                )
+            return number
+        raise bad
+
+    def _in_range(self, number: int, bad: Invalid) -> int:
+        """The number when it is on the scale; the `bad` Invalid otherwise."""
+        if not self.model.min_level <= number <= self.model.max_level:
+            raise bad
+        return number
+
+    def importance(self, value: object) -> int | None:
+        """Importance 1-3 (or 高/中/低, High/Medium/Low), None for blank or N/A; Invalid otherwise."""
+        return self._memo("importance", value, self._importance)
+
+    def _importance(self, value: object) -> int | None:
+        """The importance a cell means, computed (importance() remembers it)."""
+        levels = sorted(self.model.importance, key=lambda lv: -lv.level)
+        bad = Invalid(
+            f"importance must be {levels[-1].level}-{levels[0].level} or {'/'.join(lv.ja for lv in levels)}, "
+            f'got "{shown(value)}"'
+        )
+        if self.is_blank(value):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise bad
+        text = normalize(display(value))
+        if text in self.importances:
+            return self.importances[text]
+        label = _LABEL.match(text)
+        number = label.group(1) if label else text
+        if _INT.match(number):
+            n = int(float(number))
+            if any(lv.level == n for lv in levels):
+                return n
+        raise bad
+
+    def rater(self, value: object) -> str | None:
+        """`team` or `sre` for a rater word (開発, PT評価, SRE...), None for blank; Invalid otherwise."""
+        return self._memo("rater", value, self._rater)
+
+    def _rater(self, value: object) -> str | None:
+        """The rater group a cell means, computed (rater() remembers it)."""
+        text = normalize(display(value))
+        if not text:
+            return None
+        for candidate in (text, _BRACKETED.sub("", text).strip()):
+            for word in (candidate, _RATER_SUFFIX.sub("", candidate)):
+                found = self.raters.get(compact(word))
+                if found:
+                    return found
+        written = shown(display(value).strip())
+        raise Invalid(f'rater must be {" or ".join(RATERS)} (or a word such as 開発, PT, SRE), got "{written}"')
+
+    def item(self, text: object) -> str | None:
+        """The item key a header or cell names (key, title, `Category [Item]`, a remembered mapping), or None."""
+        return self._memo("item", text, self._item)
+
+    def _item(self, text: object) -> str | None:
+        """The item key a text names, computed (item() remembers it)."""
+        raw = display(text)
+        key = compact(raw)
+        if not key:
+            return None
+        found = self.mappings.get(key) or self.names.get(key)
+        if found:
+            return found
+        text = normalize(raw)
+        keyed = _KEYED.match(text)
+        if keyed and keyed.group(1) in self.names:
+            key_found = self.names[keyed.group(1)]
+            if not keyed.group(2) or self.names.get(compact(keyed.group(2))) == key_found:
+                return key_found
+        numbered = _NUMBERED.sub("", text)
+        if numbered != text:
+            return self.names.get(compact(numbered))
+        return None
+
+    def category(self, text: object) -> str | None:
+        """The category key a header or cell names (key or ja/en title), or None."""
+        return self._memo("category", text, lambda v: self.categories.get(compact(display(v))))
+
+    def unknown_item(self, text: object) -> str:
+        """`unknown item "…"` with the nearest item title, for headers and cells that match nothing."""
+        raw = display(text)
+        near = self.model.nearest_item(raw)
+        hint = f'; did you mean "{near.ja}" ({near.key})?' if near else "."
+        return (
+            f'unknown item "{raw}": not an item key, title, "Category [Item]" or "Category: Item" of the model'
+            f"{hint} Correct it, or map it to an item on the Import page"
+        )
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
+_ERA = re.compile(r"^(令和|平成|昭和|r|h|s)\s*(\d+|元)\s*(?:年|[./\-])\s*(\d+)\s*(?:月|[./\-])\s*(\d+)\s*日?")
+_YMD = re.compile(r"^(\d{4})\s*(?:年|[/.\-])\s*(\d{1,2})\s*(?:月|[/.\-])\s*(\d{1,2})\s*日?")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?=\s|$)")
+_TIME = re.compile(
+    r"(午前|午後|am|pm)?\s*(\d{1,2})(?::|時)(\d{2})(?:(?::|分)(\d{2})(?:\.\d+)?秒?)?\s*(午前|午後|am|pm)?"
+)
+DATE_HELP = "a date such as 2024/5/20, 2024年5月20日 or 令和6年5月20日"
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """The local date and time a cell holds (Forms `2024/01/07 7:41:40 午後 GMT+9`, Excel datetimes); Invalid if not."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if not isinstance(value, str):
+        raise Invalid(f'expected {DATE_HELP} with an optional time, got "{shown(value)}"')
+    text = normalize(value)
+    found = _date_part(text)
+    if found is None:
+        raise Invalid(f'expected {DATE_HELP} with an optional time, got "{shown(value)}"')
+    day, end = found
+    clock = _TIME.search(text, end)
+    if not clock:
+        return datetime.combine(day, time())
+    hour, minute, second = int(clock.group(2)), int(clock.group(3)), int(clock.group(4) or 0)
+    half = clock.group(1) or clock.group(5)
+    if half in ("午後", "pm") and hour < 12:
+        hour += 12
+    elif half in ("午前", "am") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        raise Invalid(f'expected {DATE_HELP} with an optional time, got "{shown(value)}"')
+    return datetime.combine(day, time(hour, minute, second))
+
+
+def parse_date(value: object) -> date | None:
+    """The date a cell holds (typed, `2024/5/20`, `2024年5月14日`, `令和6年5月20日`), None if empty; Invalid if not."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        found = _date_part(normalize(value))
+        if found:
+            return found[0]
+    raise Invalid(f'expected {DATE_HELP}, got "{shown(value)}"')
+
+
+def _date_part(text: str) -> tuple[date, int] | None:
+    """The date at the start of normalised text and where it ends, or None."""
+    try:
+        era = _ERA.match(text)
+        if era:
+            year = 1 if era.group(2) == "元" else int(era.group(2))
+            return date(_ERAS[era.group(1)] + year, int(era.group(3)), int(era.group(4))), era.end()
+        ymd = _YMD.match(text)
+        if ymd:
+            return date(int(ymd.group(1)), int(ymd.group(2)), int(ymd.group(3))), ymd.end()
+        mdy = _MDY.match(text)
+        if mdy:
+            first, second, year = int(mdy.group(1)), int(mdy.group(2)), int(mdy.group(3))
+            year += 2000 if year < 100 else 0
+            month, day = (second, first) if first > 12 else (first, second)  # US order unless impossible
+            return date(year, month, day), mdy.end()
+    except ValueError:
+        return None
+    return None
+
+
+# --- the file as a whole --------------------------------------------------------------------------
+
+
+def natural_key(r: Response) -> tuple[str, str, str, str, str]:
+    """(product, team, respondent, rater, item): one answer per key per round."""
+    return (r.product, r.team, r.respondent, r.rater, r.item)
+
+
+def _answer(r: Response) -> tuple[object, ...]:
+    """What a response says, apart from who and where: equal tuples are exact duplicates."""
+    return (r.level, r.target, r.importance, r.comment, r.assessed_on)
+
+
+def settle(batch: Batch, file: str) -> None:
+    """Drop exact duplicate answers (said in messages) and report conflicting ones as problems, both rows named."""
+    first: dict[tuple[str, str, str, str, str], Response] = {}
+    kept: list[Response] = []
+    repeats: dict[tuple[str, int | None], tuple[str, int | None]] = {}
+    conflicting: set[tuple[str, str, str, str, str]] = set()
+    for r in batch.responses:
+        key = natural_key(r)
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = r
+            kept.append(r)
+        elif _answer(earlier) == _answer(r):
+            repeats.setdefault((r.sheet, r.row), (earlier.sheet, earlier.row))
+        else:
+            conflicting.add(key)
+            batch.problems.append(
+                Problem(
+                    f"conflicting answers for item {r.item} (product {r.product}, team {r.team}, rater {r.rater}, "
+                    f"same respondent): {_where(earlier)} says {_say(earlier)}, {_where(r)} says {_say(r)}; "
+                    "keep one of them",
+                    file=file,
+                    sheet=r.sheet,
+                    row=r.row,
+                    value=_say(r),
+                )
+            )
+    if conflicting:
+        kept = [r for r in kept if natural_key(r) not in conflicting]
+    batch.responses = kept
+    if repeats:
+        by_row: dict[tuple[str, int | None], list[int | None]] = defaultdict(list)
+        for (sheet, row), (_, earlier_row) in repeats.items():
+            by_row[(sheet, earlier_row)].append(row)
+        lines = [
+            f"{_sheet(sheet)}row {', '.join(str(r) for r in rows[:10])}{' ...' if len(rows) > 10 else ''} "
+            f"repeat{'s' if len(rows) == 1 else ''} row {earlier} exactly: dropped"
+            for (sheet, earlier), rows in by_row.items()
+        ]
+        if len(lines) > 20:
+            lines = [*lines[:20], f"... and {len(lines) - 20} more rows repeated exactly, dropped"]
+        batch.messages.extend(lines)
+
+
+def _where(r: Response) -> str:
+    """`row 4` or `sheet "x" row 4` for messages."""
+    return f"{_sheet(r.sheet)}row {r.row}"
+
+
+def _sheet(sheet: str) -> str:
+    """`sheet "x" ` for messages, or nothing for a CSV."""
+    return f'sheet "{sheet}" ' if sheet else ""
+
+
+def _say(r: Response) -> str:
+    """A response's answer in words, for conflict messages."""
+    parts = [f"level {display(r.level) if r.level is not None else 'N/A'}"]
+    if r.target is not None:
+        parts.append(f"target {r.target}")
+    if r.importance is not None:
+        parts.append(f"importance {r.importance}")
+    if r.comment:
+        parts.append(f'comment "{r.comment[:40]}"')
+    return ", ".join(parts)

@@ -1,0 +1,379 @@
+"""formats: each real export layout detected and parsed into the canonical Batch."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from opmaturity.batch import Batch
+from opmaturity.formats import LAYOUTS, PARSERS, detect
+from opmaturity.formats.common import Context
+from opmaturity.formats.miro import plain
+from opmaturity.model import Model
+from opmaturity.pseudonym import pseudonym
+from opmaturity.readers import read
+from opmaturity.validate import Values
+
+IMPORTS = Path(__file__).parent / "data" / "imports"
+KEY = b"test-secret"
+
+
+def source_of(name: str, data: bytes | None = None):
+    return read(name, data if data is not None else (IMPORTS / name).read_bytes())
+
+
+def parsed(model: Model, name: str, data: bytes | None = None, layout: str | None = None, **defaults) -> Batch:
+    source = source_of(name, data)
+    values = Values(model, defaults.pop("mappings", None))
+    layout = layout or detect(source, values).layout
+    ctx = Context(file=name, sha256="0" * 64, model=model, values=values, key=KEY, **defaults)
+    batch = PARSERS[layout](source, ctx)
+    batch.unmapped = ctx.unmapped  # type: ignore[attr-defined]
+    return batch
+
+
+def answers(batch: Batch) -> dict[tuple[str, str, str], int | None]:
+    return {(r.respondent, r.rater, r.item): r.level for r in batch.responses}
+
+
+def xlsx(rows: list[list[object]], title: str = "Sheet1") -> bytes:
+    wb = Workbook()
+    wb.active.title = title
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "layout"),
+    [
+        ("google_forms.csv", "google_forms"), ("google_forms_excel_cp932.csv", "google_forms"),
+        ("google_forms_bom.csv", "google_forms"), ("google_forms_unicode.txt", "google_forms"),
+        ("ms_forms.xlsx", "ms_forms"), ("tidy.csv", "tidy"), ("tidy.xlsx", "tidy"), ("renamed_csv.xlsx", "tidy"),
+        ("workbook.xlsx", "workbook"), ("miro_board.csv", "miro"), ("miro_api.json", "miro"),
+        ("miro_flat.csv", "miro"),
+    ],
+)  # fmt: skip
+def test_each_export_is_detected_from_its_content(model, name, layout):
+    found = detect(source_of(name), Values(model))
+    assert found.layout == layout, found.reason
+    assert found.layout in LAYOUTS
+
+
+def test_a_file_of_no_known_layout_is_not_guessed(model):
+    found = detect(source_of("x.csv", b"foo,bar\r\n1,2\r\n"), Values(model))
+    assert found.layout is None
+    assert found.reason.startswith("could not recognise the layout")
+
+
+def test_a_one_row_header_with_rater_columns_is_a_hand_made_sheet(model):
+    data = "カテゴリ,項目,SRE評価,PT評価\r\nSLO,SLOの合意,2,1\r\n".encode()
+    assert detect(source_of("x.csv", data), Values(model)).layout == "workbook"
+
+
+# --- Google Forms ----------------------------------------------------------------------------------
+
+
+def test_google_forms_grid_columns_become_answers_and_a_resubmission_replaces_the_first(model):
+    batch = parsed(model, "google_forms.csv")
+    tanaka, suzuki = pseudonym("tanaka@example.com", KEY), pseudonym("sre-suzuki@example.com", KEY)
+    assert answers(batch) == {
+        (suzuki, "sre", "OBS-1"): 2,
+        (suzuki, "sre", "OBS-2"): None,  # N/A: not answered, not 0
+        (suzuki, "sre", "INC-2"): 1,
+        (tanaka, "team", "OBS-1"): 4,  # row 4 replaced row 2 (3 運用・計測)
+        (tanaka, "team", "OBS-2"): 3,
+        (tanaka, "team", "INC-2"): 1,
+    }
+    assert "row 4 replaces row 2: the same respondent submitted again" in "\n".join(batch.messages)
+    assert 'column "利用しているツール" is not an item of the model; ignored' in batch.messages
+    assert batch.problems == []
+
+
+def test_google_forms_keeps_importance_per_category_comments_and_the_local_date(model):
+    batch = parsed(model, "google_forms.csv")
+    by_key = {(r.rater, r.item): r for r in batch.responses}
+    assert by_key[("team", "OBS-1")].importance == 3 and by_key[("sre", "OBS-2")].importance == 2
+    assert by_key[("team", "INC-2")].importance is None  # 温度感 [監視・アラート] covers OBS only
+    assert by_key[("team", "OBS-1")].comment == "Datadogに移行した\n夜間の確認も済み"
+    assert by_key[("team", "OBS-1")].assessed_on == date(2024, 1, 8)  # 12:41:03 午前 is just after midnight
+    assert batch.round_date == date(2024, 1, 7)
+    assert (by_key[("team", "OBS-1")].product, by_key[("team", "OBS-1")].team) == ("学び放題", "チームA")
+
+
+def test_the_batch_never_holds_an_email_address(model):
+    batch = parsed(model, "google_forms.csv")
+    assert not any("@" in r.respondent for r in batch.responses)
+    assert "tanaka" not in repr(batch)
+
+
+def test_the_same_form_resaved_by_excel_in_cp932_gives_the_same_answers(model):
+    original, resaved = parsed(model, "google_forms.csv"), parsed(model, "google_forms_excel_cp932.csv")
+    assert answers(resaved) == answers(original)
+    comments = [r.comment for r in resaved.responses if r.comment]
+    assert comments == ["①の手順は髙橋さん～確認済み"]
+
+
+def test_english_forms_and_utf16_unicode_text_parse_too(model):
+    english = parsed(model, "google_forms_bom.csv")
+    assert sorted((r.rater, r.item, r.level, r.importance) for r in english.responses) == [
+        ("sre", "INC-2", None, None), ("sre", "OBS-1", 2, 1), ("team", "INC-2", 1, None), ("team", "OBS-1", 3, 3),
+    ]  # fmt: skip
+    assert english.round_date == date(2024, 1, 7)
+    unicode = parsed(model, "google_forms_unicode.txt")
+    assert len(unicode.responses) == 6 and unicode.problems == []
+
+
+def test_an_unknown_grid_column_is_a_problem_with_the_nearest_item_and_can_be_mapped(model):
+    text = (IMPORTS / "google_forms.csv").read_text(encoding="utf-8")
+    data = text.replace("[インシデント対応: ランブック]", "[ランブック整備]", 1)
+    data = data.replace("インシデント対応 [ランブック]", "現状レベル [ランブック整備]").encode()
+    batch = parsed(model, "g.csv", data)
+    (problem,) = batch.problems
+    assert problem.column == "現状レベル [ランブック整備]" and problem.row == 1
+    assert 'did you mean "ランブック" (INC-2)?' in problem.message
+    assert batch.unmapped == ["現状レベル [ランブック整備]"]  # type: ignore[attr-defined]
+    mapped = parsed(model, "g.csv", data, mappings={"現状レベル [ランブック整備]": "INC-2"})
+    assert mapped.problems == [] and answers(mapped) == answers(parsed(model, "google_forms.csv"))
+
+
+def test_a_google_sheets_workbook_with_typed_timestamps_parses_like_the_csv(model):
+    data = xlsx(
+        [
+            ["タイムスタンプ", "メールアドレス", "プロダクト", "回答者ロール", "現状レベル [SLOの合意]"],
+            [datetime(2024, 1, 7, 19, 41, 41), "a@example.com", "P", "SRE", 3],
+            [datetime(2024, 1, 9, 8, 0, 0), "a@example.com", "P", "SRE", "4 最適化"],
+        ],
+        title="フォームの回答 1",
+    )
+    batch = parsed(model, "responses.xlsx", data)
+    assert [(r.sheet, r.row, r.item, r.level, r.assessed_on) for r in batch.responses] == [
+        ("フォームの回答 1", 3, "SLO-2", 4, date(2024, 1, 9))
+    ]
+    assert batch.round_date == date(2024, 1, 7)
+
+
+def test_a_form_without_a_rater_column_needs_the_rater_from_the_user(model):
+    data = '"Timestamp","Email","Product","SLOの合意"\r\n"2024/5/20 10:00","a@x.jp","P","2"\r\n'.encode()
+    batch = parsed(model, "f.csv", data)
+    assert batch.responses == []
+    assert batch.problems[0].message.startswith("no rater: the file has no rater column")
+    chosen = parsed(model, "f.csv", data, rater="sre", team="T")
+    assert [(r.product, r.team, r.rater, r.item, r.level) for r in chosen.responses] == [("P", "T", "sre", "SLO-2", 2)]
+
+
+def test_two_answers_in_one_cell_are_refused(model):
+    data = '"Timestamp","Product","Role","SLOの合意"\r\n"2024/5/20 10:00","P","SRE","2;3"\r\n'.encode()
+    (problem,) = parsed(model, "f.csv", data).problems
+    assert problem.message == 'one answer expected, got several: "2;3"'
+    assert (problem.row, problem.column) == (2, "SLOの合意")
+
+
+# --- Microsoft Forms -------------------------------------------------------------------------------
+
+
+def test_ms_forms_keeps_each_anonymous_response_as_its_own_respondent(model):
+    batch = parsed(model, "ms_forms.xlsx")
+    assert batch.problems == []
+    people = {r.row: r.respondent for r in batch.responses}
+    assert people[2] == pseudonym("yamada@example.com", KEY)
+    assert people[3] == pseudonym("anonymous:2", KEY) and people[4] == pseudonym("anonymous:3", KEY)
+    assert len({r.respondent for r in batch.responses}) == 3
+    levels = {(r.row, r.item): r.level for r in batch.responses}
+    assert levels == {
+        (2, "OBS-1"): 3, (2, "INC-2"): 2, (2, "SLO-2"): 1,
+        (3, "OBS-1"): 2, (3, "INC-2"): None, (3, "SLO-2"): 1,
+        (4, "OBS-1"): 1, (4, "INC-2"): 1, (4, "SLO-2"): 0,
+    }  # fmt: skip
+    assert {(r.product, r.team, r.rater) for r in batch.responses} == {("ポイント管理", "決済チーム", "team")}
+    assert batch.round_date == date(2024, 5, 20)
+
+
+def test_ms_forms_quiz_columns_are_ignored_and_a_named_respondent_resubmitting_is_replaced(model):
+    header = ["ID", "開始時刻", "完了時刻", "メール", "名前", "Total points", "Points - ランブック", "ランブック"]
+    data = xlsx(
+        [
+            header,
+            [1, datetime(2024, 5, 20, 9), datetime(2024, 5, 20, 9, 5), "a@x.jp", "A", 0, 0, "1"],
+            [2, datetime(2024, 5, 21, 9), datetime(2024, 5, 21, 9, 5), "a@x.jp", "A", 0, 0, "3"],
+        ]
+    )
+    batch = parsed(model, "ms.xlsx", data, product="P", rater="team")
+    assert [(r.item, r.level, r.row) for r in batch.responses] == [("INC-2", 3, 3)]
+    assert batch.messages[-1].startswith('sheet "Sheet1" row 3 replaces row 2')
+
+
+# --- tidy ------------------------------------------------------------------------------------------
+
+
+def test_tidy_csv_fills_group_cells_down_and_reads_japanese_headers(model):
+    batch = parsed(model, "tidy.csv")
+    rows = [(r.row, r.product, r.team, r.rater, r.item, r.level, r.target, r.importance) for r in batch.responses]
+    assert rows == [
+        (2, "学び放題", "007", "sre", "OBS-1", 3, 4, 3),
+        (3, "学び放題", "007", "sre", "OBS-4", 3, None, None),
+        (4, "学び放題", "007", "sre", "SLO-2", 1, 3, 2),
+        (5, "学び放題", "007", "team", "OBS-1", 2, None, 3),
+        (6, "学び放題", "007", "team", "OBS-4", None, None, None),
+    ]
+    assert batch.responses[0].respondent == batch.responses[2].respondent == pseudonym("佐藤", KEY)
+    assert batch.responses[4].respondent == pseudonym("伊藤", KEY)
+    assert batch.responses[2].comment == "合意はまだ"
+    assert {r.assessed_on for r in batch.responses} == {date(2024, 5, 14)}
+
+
+def test_tidy_xlsx_with_merged_group_cells_gives_the_same_answers_as_the_csv(model):
+    from_csv, from_xlsx = parsed(model, "tidy.csv"), parsed(model, "tidy.xlsx")
+    assert answers(from_xlsx) == answers(from_csv)
+    assert [r.sheet for r in from_xlsx.responses] == ["回答"] * 5
+    assert 'sheet "メモ" has no 項目 / item column; skipped' in from_xlsx.messages
+
+
+def test_a_tidy_category_that_contradicts_the_item_is_a_problem(model):
+    data = "プロダクト,回答者ロール,カテゴリ,項目,スコア\r\nP,SRE,SLO,ランブック,2\r\n".encode()
+    (problem,) = parsed(model, "t.csv", data).problems
+    assert problem.message.startswith(
+        'item "ランブック" (INC-2) belongs to category "インシデント対応" (INC), not "SLO"'
+    )
+
+
+def test_a_tidy_table_missing_its_level_column_names_what_it_needs(model):
+    (problem,) = parsed(model, "missing_column.csv").problems
+    assert problem.message.startswith("missing column level: a tidy table needs an item column")
+    assert 'found "プロダクト", "チーム", "回答者ロール", "項目", "コメント"' in problem.message
+
+
+def test_english_tidy_headers_with_a_round_column(model):
+    data = (
+        b"product,team,respondent_role,item,score,target,importance,comment,assessed_on,round\r\n"
+        b"P,T,sre,SLO-2,3,4,High,ok,2024-05-20,2024 spring\r\n"
+        b"P,T,team,Agreed SLOs,2,,,,,\r\n"
+    )
+    batch = parsed(model, "t.csv", data)
+    assert batch.round == "2024 spring"
+    assert [(r.rater, r.item, r.level, r.target, r.importance) for r in batch.responses] == [
+        ("sre", "SLO-2", 3, 4, 3),
+        ("team", "SLO-2", 2, None, None),
+    ]
+
+
+# --- hand-made workbook ----------------------------------------------------------------------------
+
+
+def test_a_hand_made_workbook_reads_the_title_block_two_row_header_and_merged_groups(model):
+    batch = parsed(model, "workbook.xlsx")
+    assert batch.problems == []
+    first = [r for r in batch.responses if r.sheet == "学び放題"]
+    assert {(r.product, r.team, r.assessed_on) for r in first} == {
+        ("学び放題", "コンテンツ開発チーム", date(2024, 5, 20))
+    }
+    assert {(r.rater, r.item): (r.level, r.importance) for r in first} == {
+        ("sre", "OBS-1"): (3, 3), ("team", "OBS-1"): (3, 3),
+        ("sre", "OBS-2"): (2, 3), ("team", "OBS-2"): (2, 3),
+        ("sre", "OBS-3"): (None, 3), ("team", "OBS-3"): (1, 3),
+        ("sre", "INC-2"): (1, 2), ("team", "INC-2"): (2, 2),
+        ("sre", "INC-3"): (0, 2), ("team", "INC-3"): (1, 2),
+    }  # fmt: skip
+    assert {r.row for r in first} == {6, 7, 8, 9, 10}  # 平均 and ※ footer rows are not answers
+    assert {r.respondent for r in first} == {pseudonym("group:sre", KEY), pseudonym("group:team", KEY)}
+
+
+def test_each_sheet_is_a_product_and_the_legend_sheet_is_skipped(model):
+    batch = parsed(model, "workbook.xlsx")
+    second = [
+        (r.product, r.team, r.rater, r.item, r.level, r.assessed_on)
+        for r in batch.responses
+        if r.sheet == "ポイント管理"
+    ]
+    assert second == [
+        ("ポイント管理", "ポイント管理", "sre", "SLO-2", 2, date(2024, 5, 14)),
+        ("ポイント管理", "ポイント管理", "team", "SLO-2", 1, date(2024, 5, 14)),
+        ("ポイント管理", "ポイント管理", "sre", "SLO-3", 0, date(2024, 5, 14)),
+        ("ポイント管理", "ポイント管理", "team", "SLO-3", 1, date(2024, 5, 14)),
+    ]
+    assert 'sheet "凡例" holds no answers (no 項目 column); skipped' in batch.messages
+    assert batch.round_date == date(2024, 5, 14)
+
+
+def test_a_hand_made_csv_fills_category_and_importance_down_the_group(model):
+    data = (
+        "成熟度チェック ― 学び放題\r\nチーム：,A\r\n\r\n"
+        "カテゴリ,項目,温度感,SRE評価,PT評価\r\n"
+        "監視・アラート,サービスダッシュボード,高,3,2\r\n,外形監視,,1,1\r\n平均,,,2,1.5\r\n"
+    ).encode("cp932")
+    batch = parsed(model, "hand.csv", data)
+    assert batch.layout == "workbook" and batch.problems == []
+    assert {(r.item, r.rater): (r.level, r.importance) for r in batch.responses} == {
+        ("OBS-1", "sre"): (3, 3), ("OBS-1", "team"): (2, 3), ("OBS-4", "sre"): (1, 3), ("OBS-4", "team"): (1, 3),
+    }  # fmt: skip
+    assert {(r.product, r.team) for r in batch.responses} == {("学び放題", "A")}
+
+
+def test_a_bad_value_in_a_hand_made_sheet_names_sheet_row_and_the_two_row_header(model):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "学び放題"
+    ws.append(["チェック — 学び放題"])
+    ws.append(["カテゴリ", "項目", "現状レベル", None])
+    ws.append([None, None, "SRE評価", "PT評価"])
+    ws.merge_cells("C2:D2")
+    ws.append(["SLO", "SLOの合意", 7, 2])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    (problem,) = parsed(model, "hand.xlsx", buffer.getvalue()).problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == ("学び放題", 4, "現状レベル / SRE評価", "7")
+    assert problem.message.startswith("level must be 0-4")
+
+
+# --- Miro ------------------------------------------------------------------------------------------
+
+
+def test_a_miro_board_csv_turns_cells_into_notes_and_single_cell_rows_into_frame_titles(model):
+    batch = parsed(model, "miro_board.csv", product="学び放題")
+    assert [(n.group, n.text) for n in batch.notes] == [
+        ("監視の振り返り", "Datadogのダッシュボードが古い"),
+        ("監視の振り返り", "アラートが多すぎる\n夜間に鳴る"),
+        ("監視の振り返り", "Sentryの通知先が不明"),
+        ("インシデント対応", "ランブックがない"),
+        ("インシデント対応", "ポストモーテムを書いていない"),
+    ]
+    assert [n.item for n in batch.notes][:1] == ["OBS-1"] and batch.notes[3].item == "INC-2"
+    assert {(n.product, n.team) for n in batch.notes} == {("学び放題", None)}
+    assert batch.messages == ["1 sticky notes appeared twice in the export (inside a frame); counted once"]
+    assert batch.responses == []
+
+
+def test_miro_api_json_keeps_sticky_notes_only_with_frame_colour_and_plain_text(model):
+    batch = parsed(model, "miro_api.json", product="P", team="T")
+    assert [(n.text, n.group, n.colour, n.item) for n in batch.notes] == [
+        ("ランブック&手順が古い\n更新したい", "監視の振り返り", "light_yellow", "INC-2"),
+        ("Sentryの通知が多い\n夜間も鳴る", None, "red", "OBS-3"),
+    ]
+    assert batch.notes[0].author == pseudonym("miro:3074457350000000001", KEY)
+    assert batch.messages == ["skipped board items that are not sticky notes: 1 shape, 1 text"]
+    assert batch.round_date == date(2024, 5, 20)
+
+
+def test_a_csv_flattened_from_the_api_keeps_frames_tags_and_colours(model):
+    batch = parsed(model, "miro_flat.csv")
+    assert [(n.text, n.group, n.colour, n.tags, n.item) for n in batch.notes] == [
+        ("ロールバック手順が<未整備>", "リリースの課題", "yellow", ("リリース", "手順"), "REL-2"),
+        ("段階的リリースをしたい", "リリースの課題", "green", (), "REL-3"),
+    ]
+    assert batch.notes[0].product is None  # no product in the file and none chosen
+
+
+def test_sticky_html_becomes_plain_text_and_plain_text_stays_verbatim():
+    assert plain("<p>a &amp; b</p><p>c<br/>d</p>") == "a & b\nc\nd"
+    assert plain("a < b & c > d") == "a < b & c > d"
+
+
+def test_json_that_is_not_a_miro_item_list_is_a_problem(model):
+    batch = parsed(model, "x.json", b'{"hello": "world"}', layout="miro")
+    assert batch.problems[0].message.startswith("this JSON is not a Miro REST API item list")
