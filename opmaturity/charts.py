@@ -13,6 +13,8 @@ DIVERGING = {"gap": "redblue", "perception_gap": "purpleorange", "change": "redb
 REVERSED = frozenset({"gap"})
 NO_DATA_COLOUR = "#eeeeee"
 SELECTION = "cell"
+LABEL_SELECTION = "cell_label"
+SELECTIONS = (SELECTION, LABEL_SELECTION)
 
 
 def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale:
@@ -45,7 +47,12 @@ def heatmap_chart(
     """
     order = data.sort_values("position")["column"].drop_duplicates().tolist()
     base = alt.Chart(data).encode(
-        x=alt.X("column:N", title=column_title, sort=order, axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+        x=alt.X(
+            "column:N",
+            title=column_title,
+            sort=order,
+            axis=alt.Axis(labelAngle=-45, labelLimit=180, labelOverlap=False),
+        ),
         y=alt.Y("row:N", title=row_title, sort=None, axis=alt.Axis(labelLimit=220)),
     )
     tooltip = [
@@ -64,15 +71,17 @@ def heatmap_chart(
         ),
         tooltip=tooltip,
     )
-    if selectable:
-        pick = alt.selection_point(name=SELECTION, fields=["product", "team", "key"], on="click")
-        rect = rect.add_params(pick)
     text = base.mark_text(fontSize=11).encode(
         text="label:N",
         color=alt.condition(_dark_cell(metric, data[metric], max_level), alt.value("white"), alt.value("#333")),
         tooltip=tooltip,
     )
     rows = max(1, data["row"].nunique())
+    if selectable:
+        # A click on the cell or on the number printed over it selects the cell.
+        fields = ["product", "team", "key"]
+        rect = rect.add_params(alt.selection_point(name=SELECTION, fields=fields, on="click"))
+        text = text.add_params(alt.selection_point(name=LABEL_SELECTION, fields=fields, on="click"))
     return alt.layer(rect, text).properties(height=min(900, 28 * rows + 40))
 
 
@@ -133,11 +142,83 @@ def heatmap_frame(data: pd.DataFrame, metric: str, titles: dict[str, str], k: in
 
 
 def selected_cell(event: object) -> dict[str, str] | None:
-    """The heatmap cell a click selected (`product`, `team`, `key`), or None."""
+    """The heatmap cell a click selected (`product`, `team`, `key`), on the cell or its label, or None."""
     try:
-        points = event["selection"][SELECTION]  # type: ignore[index]
+        selection = event["selection"]  # type: ignore[index]
     except (KeyError, TypeError):
         return None
-    if isinstance(points, list) and points and isinstance(points[0], dict) and points[0].get("product"):
-        return points[0]
+    for name in SELECTIONS:
+        points = selection.get(name) if hasattr(selection, "get") else None
+        if isinstance(points, list) and points and isinstance(points[0], dict) and points[0].get("product"):
+            return points[0]
     return None
+
+
+def trend_lines(data: pd.DataFrame, level_title: str, max_level: int = 4) -> alt.Chart:
+    """Category levels by round: one line per category, rounds in their order.
+
+    `data` needs: round, round_position, category (title), level, n.
+    """
+    order = data.sort_values("round_position")["round"].drop_duplicates().tolist()
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("round:N", sort=order, title=None),
+            y=alt.Y("level:Q", scale=alt.Scale(domain=[0, max_level]), title=level_title),
+            color=alt.Color("category:N", title=None, sort=None),
+            tooltip=["round:N", "category:N", alt.Tooltip("level:Q", format=".2f"), "n:Q"],
+        )
+        .properties(height=320)
+    )
+
+
+def likert_frame(dist: pd.DataFrame, max_level: int = 4) -> pd.DataFrame:
+    """Answer shares per item and level, laid out to diverge around the middle level.
+
+    `dist` needs: item (label), level (0..max; N/A rows are dropped), count. Each item's bars
+    run from `start` to `end` (shares, so -1..1): levels below the middle on the left, above on
+    the right, the middle level split across 0.
+    """
+    rows = dist.dropna(subset=["level"]).copy()
+    rows["level"] = rows["level"].astype(int)
+    rows["share"] = rows["count"] / rows.groupby("item")["count"].transform("sum")
+    middle = max_level / 2
+    out = []
+    for item, group in rows.groupby("item", sort=False):
+        shares = {int(lv): float(s) for lv, s in zip(group["level"], group["share"], strict=True)}
+        left = -sum(s for lv, s in shares.items() if lv < middle) - shares.get(int(middle), 0.0) / 2
+        position = left
+        for level in range(0, max_level + 1):
+            share = shares.get(level, 0.0)
+            out.append({"item": item, "level": level, "share": share, "start": position, "end": position + share})
+            position += share
+    return pd.DataFrame(out, columns=["item", "level", "share", "start", "end"])
+
+
+def likert_chart(frame: pd.DataFrame, level_names: dict[int, str], share_title: str) -> alt.Chart:
+    """Diverging stacked bars: one row per item, red for low levels, blue for high ones."""
+    levels = sorted(level_names)
+    return (
+        alt.Chart(frame[frame["share"] > 0])
+        .mark_bar()
+        .encode(
+            x=alt.X("start:Q", title=share_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[-1, 1])),
+            x2="end:Q",
+            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+            color=alt.Color(
+                "level:O",
+                title=None,
+                scale=alt.Scale(domain=levels, scheme="redblue"),
+                legend=alt.Legend(orient="top", labelExpr=_label_expr(level_names)),
+            ),
+            tooltip=["item:N", "level:O", alt.Tooltip("share:Q", format=".0%")],
+        )
+        .properties(height=max(120, 24 * frame["item"].nunique()))
+    )
+
+
+def _label_expr(level_names: dict[int, str]) -> str:
+    """A Vega expression that shows `2 定義済み` for the legend entry 2."""
+    cases = " : ".join(f"datum.value == {lv} ? {f'{lv} {name}'!r}" for lv, name in level_names.items())
+    return f"{cases} : datum.label"

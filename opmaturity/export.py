@@ -13,7 +13,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula, prefixed with `'`; anything else unchanged."""
+    """Text that a spreadsheet would run as a formula, prefixed with `'`; lists (tags) joined; else unchanged."""
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

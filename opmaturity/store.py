@@ -247,6 +247,22 @@ def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
+def answers_table(con: duckdb.DuckDBPyConnection, round_name: str) -> pd.DataFrame:
+    """The live answers of a round, one row each (respondents as pseudonyms), with the file they came from."""
+    return frame(
+        con,
+        """SELECT p.name AS product, t.name AS team, r.respondent, r.rater, i.category_key AS category,
+                  r.item_key AS item, r.level, r.target, r.importance, r.comment, r.assessed_on,
+                  im.file_name AS file
+           FROM current_responses r
+           JOIN rounds USING (round_id) JOIN teams t USING (team_id) JOIN products p USING (product_id)
+           JOIN imports im USING (import_id) LEFT JOIN items i USING (item_key)
+           WHERE rounds.name = ?
+           ORDER BY p.name, t.name, r.rater, r.respondent, i.position""",
+        [round_name],
+    )
+
+
 def targets_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Targets set for tiers and products: tier, product, item_key (None = all items), level."""
     return frame(

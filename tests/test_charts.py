@@ -57,9 +57,10 @@ def test_levels_use_a_fixed_sequential_scale_and_signed_metrics_diverge_around_z
 
 def test_a_click_selects_product_team_and_key():
     spec = charts.heatmap_chart(cells(), metric="level", metric_title="", row_title="", column_title="").to_dict()
-    param = spec["params"][0] if "params" in spec else spec["layer"][0]["params"][0]
-    assert param["name"] == charts.SELECTION
-    assert param["select"]["fields"] == ["product", "team", "key"]
+    params = spec["params"]  # Altair hoists layer selections to the top, each bound to its own layer
+    assert [p["views"] for p in params] == [[layer["name"]] for layer in spec["layer"]]
+    assert [p["name"] for p in params] == [charts.SELECTION, charts.LABEL_SELECTION]  # the number on a cell too
+    assert all(p["select"]["fields"] == ["product", "team", "key"] for p in params)
 
 
 def test_selected_cell_reads_the_event_mapping():
@@ -67,3 +68,23 @@ def test_selected_cell_reads_the_event_mapping():
     assert charts.selected_cell(event) == {"product": "P", "team": "T", "key": "OBS"}
     assert charts.selected_cell({"selection": {charts.SELECTION: []}}) is None
     assert charts.selected_cell(None) is None
+    label = {"selection": {charts.SELECTION: [], charts.LABEL_SELECTION: [{"product": "P", "team": None, "key": "X"}]}}
+    assert charts.selected_cell(label) == {"product": "P", "team": None, "key": "X"}
+
+
+def test_likert_rows_diverge_around_the_middle_level():
+    dist = pd.DataFrame({"item": ["A"] * 4 + ["B"], "level": [0, 2, 4, None, 3], "count": [1, 2, 1, 5, 3]})
+    frame = charts.likert_frame(dist)
+    a = frame[frame["item"] == "A"].set_index("level")
+    # shares 0.25 / 0.5 / 0.25: level 0 and half of level 2 on the left of zero
+    assert a.loc[0, "start"] == -0.5 and a.loc[2, "start"] == -0.25 and a.loc[2, "end"] == 0.25
+    assert a.loc[4, "end"] == 0.5
+    b = frame[frame["item"] == "B"].set_index("level")
+    assert b.loc[3, "start"] == 0 and b.loc[3, "end"] == 1
+
+
+def test_likert_chart_colours_by_level_with_the_level_words():
+    frame = charts.likert_frame(pd.DataFrame({"item": ["A"], "level": [1], "count": [2]}))
+    spec = charts.likert_chart(frame, {0: "未着手", 1: "場当たり"}, "share").to_dict()
+    assert spec["encoding"]["color"]["field"] == "level"
+    assert "1 場当たり" in spec["encoding"]["color"]["legend"]["labelExpr"]

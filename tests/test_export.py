@@ -28,3 +28,10 @@ def test_xlsx_cells_are_values_never_formulas():
     cells = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(RISKY))]
     assert all(c.data_type == "s" and c.value.startswith("'") for c in cells)
     assert sheet.cell(row=4, column=2).value is None
+
+
+def test_lists_such_as_note_tags_are_joined_and_still_neutralised():
+    assert neutralise(["課題", "ops"]) == "課題, ops"
+    assert neutralise(["=cmd", "x"]) == "'=cmd, x"
+    data = xlsx_bytes({"notes": pd.DataFrame({"tags": [["a", "b"], []]})})
+    assert load_workbook(io.BytesIO(data)).active.cell(row=2, column=1).value == "a, b"

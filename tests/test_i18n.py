@@ -15,13 +15,13 @@ def test_every_string_has_japanese_and_english():
 
 def test_placeholders_are_the_same_in_both_languages():
     for key, texts in i18n.catalog().items():
-        assert set(re.findall(r"{(\w+)}", texts["ja"])) == set(re.findall(r"{(\w+)}", texts["en"])), key
+        assert set(re.findall(r"{(\w+)[:}]", texts["ja"])) == set(re.findall(r"{(\w+)[:}]", texts["en"])), key
 
 
 def test_every_literal_key_the_app_uses_exists():
     used = set()
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), ROOT / "opmaturity" / "ui.py"]:
-        used |= set(re.findall(r"""\btr\(\s*["']([\w.]+)["']""", path.read_text(encoding="utf-8")))
+    for path in [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), ROOT / "opmaturity" / "ui.py"]:
+        used |= set(re.findall(r"""\btr\(\s*["']([\w.]+)["']\s*[,)]""", path.read_text(encoding="utf-8")))
     missing = sorted(used - set(i18n.catalog()))
     assert used and missing == []
 

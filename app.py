@@ -1,0 +1,37 @@
+"""opmaturity dashboard: the router. Run with `streamlit run app.py`.
+
+The page scripts live in `app_pages/`, not `pages/`: Streamlit treats a `pages/` folder beside the
+entrypoint as its legacy multipage app until some session has called `st.navigation`, so a shared
+link such as `/team?product=…` opened first after a restart would run the page without this router
+(no sidebar, no language switch, no round).
+"""
+
+import streamlit as st
+
+from opmaturity import ui
+from opmaturity.errors import OpmaturityError
+
+st.set_page_config(page_title="opmaturity", page_icon="🧭", layout="wide")
+
+try:
+    ui.sidebar()
+except OpmaturityError as error:  # e.g. the database is locked by another program
+    ui.show_error(error)
+    st.stop()
+
+tr = ui.tr
+pages = {
+    tr("nav.explore"): [
+        st.Page("app_pages/overview.py", title=tr("nav.overview"), icon="🏠", url_path="overview", default=True),
+        st.Page("app_pages/heatmap.py", title=tr("nav.heatmap"), icon="🟦", url_path="heatmap"),
+        st.Page("app_pages/team.py", title=tr("nav.team"), icon="👥", url_path="team"),
+        st.Page("app_pages/gaps.py", title=tr("nav.gaps"), icon="🕳️", url_path="gaps"),
+        st.Page("app_pages/trends.py", title=tr("nav.trends"), icon="📈", url_path="trends"),
+        st.Page("app_pages/feedback.py", title=tr("nav.feedback"), icon="🗒️", url_path="feedback"),
+    ],
+    tr("nav.manage"): [
+        st.Page("app_pages/import_page.py", title=tr("nav.import"), icon="📥", url_path="import"),
+        st.Page("app_pages/model_page.py", title=tr("nav.model"), icon="📐", url_path="model"),
+    ],
+}
+st.navigation(pages).run()

@@ -1,0 +1,49 @@
+"""Feedback: workshop notes, searchable and filtered; a person can change the item a note is linked to."""
+
+import streamlit as st
+
+from opmaturity import feedback, ui, views
+from opmaturity.errors import OpmaturityError
+
+tr = ui.tr
+st.title(tr("feedback.title"))
+if ui.offer_demo():
+    st.stop()
+round_name = ui.current_round()
+titles = ui.titles()
+facets = ui.query(feedback.note_facets, round_name)
+
+query = st.text_input(tr("feedback.search"), key="q", bind="query-params")
+cols = st.columns(5)
+product = cols[0].selectbox(tr("common.product"), [None, *facets["products"]], key="product", bind="query-params")
+team = cols[1].selectbox(tr("common.team"), [None, *facets["teams"]], key="team", bind="query-params")
+tag = cols[2].selectbox(tr("views.tags"), [None, *facets["tags"]], key="tag", bind="query-params")
+group = cols[3].selectbox(tr("views.group"), [None, *facets["groups"]], key="group", bind="query-params")
+item = cols[4].selectbox(
+    tr("common.item"), [None, *facets["items"]], key="item",
+    format_func=lambda k: "" if k is None else titles.get(k, k),
+)  # fmt: skip
+
+notes = ui.query(
+    feedback.notes_table, round_name, product=product, team=team, tag=tag, group=group, item=item,
+    query=query or None,
+)  # fmt: skip
+st.caption(tr("feedback.count", n=len(notes)))
+edited = st.data_editor(
+    views.note_editor_frame(notes, titles),
+    hide_index=True,
+    width="stretch",
+    disabled=[c for c in views.NOTE_EDITOR_COLUMNS if c != "item"],
+    column_config=ui.note_editor_config(),
+    key="notes_editor",
+)
+changes = views.relinked_notes(notes, edited, titles)
+if changes and st.button(tr("feedback.save_links", n=len(changes)), type="primary"):
+    try:
+        for note_id, item_key in changes.items():
+            feedback.relink_note(ui.cursor(), note_id, item_key)
+        st.success(tr("feedback.saved", n=len(changes)))
+        st.rerun()
+    except OpmaturityError as error:
+        ui.show_error(error)
+ui.download(notes, f"notes-{round_name}.csv", key="notes_csv")

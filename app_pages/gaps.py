@@ -1,0 +1,45 @@
+"""Gaps: items weak across the org, how answers spread per item, and where teams and SRE differ."""
+
+import streamlit as st
+
+from opmaturity import charts, metrics, ui, views
+
+tr = ui.tr
+st.title(tr("gaps.title"))
+if ui.offer_demo():
+    st.stop()
+round_name = ui.current_round()
+titles, model = ui.titles(), ui.model()
+
+st.subheader(tr("gaps.weak"))
+st.caption(tr("gaps.weak.caption"))
+weak = ui.query(metrics.org_weak_items, round_name)
+st.dataframe(views.weak_items_table(weak, titles, tr), hide_index=True, width="stretch")
+ui.download(weak, f"org-weak-items-{round_name}.csv", key="weak_csv")
+
+st.subheader(tr("gaps.distribution"))
+st.caption(tr("gaps.distribution.caption"))
+rater = st.segmented_control(
+    tr("common.rater"), ("team", "sre"), default="team", required=True, key="rater",
+    format_func=lambda r: tr(f"common.rater.{r}"),
+)  # fmt: skip
+dist = views.with_titles(ui.query(metrics.answer_distributions, round_name, rater=rater), titles, "item")
+if dist.empty:
+    st.info(tr("common.none"))
+else:
+    names = {lv.level: lv.title(ui.lang()) for lv in model.levels}
+    likert = charts.likert_frame(dist, model.max_level)
+    st.altair_chart(charts.likert_chart(likert, names, tr("gaps.share")), width="stretch")
+
+st.subheader(tr("gaps.perception"))
+st.caption(tr("metric.perception_gap.help"))
+matrix = ui.query(metrics.heatmap, round_name, metric="perception_gap", rater="sre", rows="team", columns="category")
+cells = charts.heatmap_frame(matrix, "perception_gap", titles)
+chart = charts.heatmap_chart(
+    cells, metric="perception_gap", metric_title=tr("metric.perception_gap"), row_title=tr("common.team"),
+    column_title=tr("common.category"), max_level=model.max_level,
+)  # fmt: skip
+event = st.altair_chart(chart, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="stretch")
+picked = charts.selected_cell(event)
+if picked is not None:
+    st.switch_page("app_pages/team.py", query_params=ui.team_link(picked["product"], picked.get("team")))

@@ -1,0 +1,78 @@
+"""Import: several exports at once; per file the detected layout, a preview and every problem before
+anything is written; a mapping step for unknown headers; then the result, and the history with undo."""
+
+import streamlit as st
+
+from opmaturity import importer, store, ui, views
+from opmaturity.errors import OpmaturityError
+
+tr = ui.tr
+st.title(tr("import.title"))
+st.caption(tr("import.intro"))
+
+uploads = st.file_uploader(
+    tr("import.upload"), accept_multiple_files=True, key="uploads", help=tr("import.upload_help"),
+    type=["csv", "tsv", "txt", "xlsx", "xlsm", "json"],
+)  # fmt: skip
+left, mid, right, far = st.columns(4)
+round_name = left.text_input(tr("import.round"), key="imp_round", placeholder=tr("import.round_auto"),
+                             help=tr("import.round_help"))  # fmt: skip
+product = mid.text_input(tr("import.product"), key="imp_product", help=tr("import.product_help"))
+team = right.text_input(tr("import.team"), key="imp_team", help=tr("import.team_help"))
+rater = far.selectbox(tr("import.rater"), [None, "team", "sre"], key="imp_rater", help=tr("import.rater_help"),
+                      format_func=lambda r: "" if r is None else tr(f"import.rater.{r}"))  # fmt: skip
+skip_invalid = st.checkbox(tr("import.skip_invalid"), key="imp_skip", help=tr("import.skip_invalid_help"))
+mappings: dict[str, str] = st.session_state.setdefault("imp_mappings", {})
+
+ready = []
+for n, upload in enumerate(uploads or []):
+    data = upload.getvalue()
+    layout = st.session_state.get(f"imp_layout_{n}")
+    options = ui.import_options(round_name, product, team, rater, skip_invalid, layout, mappings)
+    report, rows = ui.import_preview(upload.name, data, options)
+    with st.container(border=True):
+        st.markdown(f"**{upload.name}** · {tr('import.layout_detected', layout=views.layout_name(report.layout, tr))}")
+        st.selectbox(
+            tr("import.layout_override"), [None, *importer.LAYOUTS], key=f"imp_layout_{n}",
+            format_func=lambda k: tr("import.layout_auto") if k is None else tr(f"import.layout.{k}"),
+        )  # fmt: skip
+        ui.show_report(report)
+        if report.unmapped_headers:
+            ui.mapping_step(report.unmapped_headers, mappings, key=f"imp_map_{n}")
+        if len(rows):
+            with st.expander(tr("import.preview_rows", count=len(rows))):
+                st.dataframe(rows, hide_index=True, width="stretch")
+    if report.status == "imported":
+        ready.append((upload.name, data, options))
+
+if uploads and st.button(tr("import.run"), type="primary", disabled=not ready, key="imp_run"):
+    progress = st.progress(0.0)
+    st.session_state["imp_results"] = []
+    for done, (name, data, options) in enumerate(ready, start=1):
+        progress.progress((done - 1) / len(ready), text=tr("import.running", file=name))
+        report = importer.import_file(ui.cursor(), name, data, ui.model(), options)
+        st.session_state["imp_results"].append(report)
+    progress.progress(1.0, text=tr("import.progress", done=len(ready), total=len(ready)))
+for report in st.session_state.get("imp_results", []):
+    ui.show_report(report)
+
+st.subheader(tr("import.history"))
+history = ui.query(store.import_history)
+if history.empty:
+    st.caption(tr("import.history_empty"))
+else:
+    st.dataframe(views.imports_table(history, tr), hide_index=True, width="stretch")
+    live = history[history["undone_at"].isna()]
+    choice = st.selectbox(
+        tr("import.undo"), [None, *live["import_id"]], key="imp_undo_pick",
+        format_func=lambda i: "" if i is None else f"#{i} {live.loc[live['import_id'] == i, 'file_name'].iloc[0]}",
+    )  # fmt: skip
+    if choice is not None and st.button(tr("import.undo"), key="imp_undo"):
+        try:
+            store.undo_import(ui.cursor(), int(choice))
+            st.session_state["imp_undone"] = int(choice)
+            st.rerun()
+        except OpmaturityError as error:
+            ui.show_error(error)
+if "imp_undone" in st.session_state:
+    st.success(tr("import.undone", import_id=st.session_state.pop("imp_undone")))

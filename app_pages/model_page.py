@@ -1,0 +1,50 @@
+"""Model: the level scale, categories and items, tiers and targets, rounds."""
+
+import streamlit as st
+
+from opmaturity import config, store, ui, views
+from opmaturity.errors import OpmaturityError
+
+tr, lang, model = ui.tr, ui.lang(), ui.model()
+st.title(tr("model.title"))
+st.caption(model.title.get(lang, model.key) + " · " + tr("model.source", path=config.DEFAULT_MODEL_PATH.name))
+
+st.subheader(tr("model.scale"))
+st.dataframe(views.levels_table(model, lang, tr), hide_index=True, width="stretch")
+
+st.subheader(tr("model.items"))
+for category in model.categories:
+    with st.expander(f"{category.key} · {category.title(lang)} ({len(category.items)})"):
+        st.dataframe(views.items_table(model, lang, category.key, tr), hide_index=True, width="stretch")
+
+st.subheader(tr("model.tiers"))
+st.dataframe(views.tiers_table(model, lang, tr), hide_index=True)
+targets = ui.query(store.targets_table)
+if not targets.empty:
+    st.dataframe(views.with_titles(targets, ui.titles(), "item_key"), hide_index=True)
+
+teams = ui.query(store.teams)
+with st.form("set_target"):
+    st.markdown(f"**{tr('model.set_target')}**")
+    scopes = [f"tier:{t.key}" for t in model.tiers] + [f"product:{p}" for p in teams["product"].drop_duplicates()]
+    scope = st.selectbox(tr("model.target_scope"), scopes, format_func=lambda s: s.split(":", 1)[1], key="target_scope")
+    item = st.selectbox(
+        tr("common.item"), [None, *(i.key for i in model.items)],
+        format_func=lambda k: tr("model.all_items") if k is None else f"{k} {ui.titles()[k]}", key="target_item",
+    )  # fmt: skip
+    level = st.select_slider(
+        tr("common.target"), options=[lv.level for lv in model.levels], value=model.default_target, key="target_level"
+    )
+    if st.form_submit_button(tr("model.set_target")):
+        kind, name = scope.split(":", 1)
+        try:
+            store.set_target(ui.cursor(), level, item=item, **{kind: name})
+            st.session_state["target_saved"] = True
+            st.rerun()
+        except OpmaturityError as error:
+            ui.show_error(error)
+if st.session_state.pop("target_saved", False):
+    st.success(tr("model.target_saved"))
+
+st.subheader(tr("model.rounds"))
+st.dataframe(ui.query(store.rounds), hide_index=True)

@@ -1,0 +1,46 @@
+"""Overview: who has answered this round, what stands out, the org per category, latest imports."""
+
+import streamlit as st
+
+from opmaturity import charts, feedback, metrics, store, ui, views
+
+tr = ui.tr
+st.title(tr("overview.title"))
+if ui.offer_demo():
+    st.stop()
+round_name = ui.current_round()
+titles = ui.titles()
+
+coverage = ui.query(metrics.coverage, round_name)
+totals = views.coverage_totals(coverage, len(ui.query(feedback.notes_table, round_name)))
+cols = st.columns(4)
+cols[0].metric(tr("overview.metric.teams"), f"{totals['teams_answered']} / {totals['teams']}")
+cols[1].metric(tr("overview.metric.respondents"), totals["respondents"])
+cols[2].metric(tr("overview.metric.answers"), totals["answers"])
+cols[3].metric(tr("overview.metric.notes"), totals["notes"])
+
+st.subheader(tr("overview.standout"))
+summary = ui.query(metrics.summary, round_name)
+for finding in views.standouts(summary, titles, tr):
+    line, link = st.columns([5, 1])
+    line.markdown(f"- {finding.sentence}")
+    link.page_link(finding.page, label=tr("overview.open"), query_params=finding.query_params)
+
+st.subheader(tr("overview.coverage"))
+st.caption(tr("overview.coverage.caption"))
+st.dataframe(views.coverage_table(coverage, tr), hide_index=True, width="stretch")
+
+st.subheader(tr("overview.category_avg"))
+st.caption(tr("overview.category_avg.caption"))
+org = views.with_titles(ui.query(metrics.org_categories, round_name), titles, "category")
+st.altair_chart(
+    charts.category_bars(
+        org.rename(columns={"level": "team_level"}),
+        lang_titles={"level": tr("common.level"), "target": tr("common.target"), "org_median": tr("common.org_median")},
+        max_level=ui.model().max_level,
+    ),
+    width="stretch",
+)
+
+st.subheader(tr("overview.imports"))
+st.dataframe(views.imports_table(ui.query(store.import_history).head(10), tr), hide_index=True, width="stretch")

@@ -1,0 +1,38 @@
+"""Trends: category levels round by round, and the biggest movers up and down."""
+
+import streamlit as st
+
+from opmaturity import charts, metrics, store, ui, views
+
+tr = ui.tr
+st.title(tr("trends.title"))
+if ui.offer_demo():
+    st.stop()
+round_name = ui.current_round()
+titles = ui.titles()
+teams = ui.query(store.teams)
+
+left, right = st.columns(2)
+product = left.selectbox(
+    tr("common.product"), [None, *teams["product"].drop_duplicates()], key="product", bind="query-params",
+    format_func=lambda p: tr("trends.all_products") if p is None else p,
+)  # fmt: skip
+team_options = [None, *teams.loc[teams["product"] == product, "team"]] if product else [None]
+team = right.selectbox(
+    tr("common.team"), team_options, key="team", bind="query-params", disabled=product is None,
+    format_func=lambda t: tr("trends.all_teams") if t is None else t,
+)  # fmt: skip
+
+trend = ui.query(metrics.trend, product=product, team=team)
+if trend.empty:
+    st.info(tr("common.none"))
+else:
+    st.altair_chart(
+        charts.trend_lines(views.with_titles(trend, titles, "category"), tr("common.level")), width="stretch"
+    )
+st.caption(tr("trends.caption"))
+
+st.subheader(tr("trends.movers"))
+st.caption(tr("metric.change.help"))
+movers = ui.query(metrics.movers, round_name)
+st.dataframe(views.movers_table(movers, titles, tr), hide_index=True, width="stretch")

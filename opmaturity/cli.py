@@ -1,0 +1,189 @@
+"""The command line: the same functions the pages call, with the JSON contract of ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import config, store
+from .errors import OpmaturityError, Problem
+from .model import RATERS, load_model
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of `python -m opmaturity`."""
+    top = argparse.ArgumentParser(prog="python -m opmaturity", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.add_argument(
+            "--db", metavar="FILE", help="the DuckDB file (default: $OPMATURITY_DB or data/opmaturity.duckdb)"
+        )
+        return sub
+
+    command("demo", "load the demo organisation")
+
+    imp = command("import", "import survey and workshop exports")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="CSV, xlsx or Miro JSON files")
+    imp.add_argument("--round", metavar="NAME", help="the round the answers belong to (default: from the file)")
+    imp.add_argument("--product", metavar="NAME", help="the product, where the file does not name it")
+    imp.add_argument("--team", metavar="NAME", help="the team, where the file does not name it")
+    imp.add_argument("--rater", choices=RATERS, help="who answered, where the file does not say")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the rest")
+    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    summ = command("summary", "the heatmap and the ranked findings of one round")
+    summ.add_argument("--round", metavar="NAME", help="default: the latest round")
+    summ.add_argument("--json", action="store_true", help="print JSON (the default prints a short text)")
+
+    exp = command("export", "write the round's data to an Excel or CSV file")
+    exp.add_argument("--round", metavar="NAME", help="default: the latest round")
+    exp.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx or FILE.csv")
+
+    hear = command("hearing", "write the sheet that prepares one team's hearing")
+    hear.add_argument("--product", metavar="NAME", required=True)
+    hear.add_argument("--team", metavar="NAME", required=True)
+    hear.add_argument("--round", metavar="NAME", help="default: the latest round")
+    hear.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; user mistakes print a title and the problems and return 1, never a traceback."""
+    args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:  # e.g. `summary | head`: the reader left, which is fine
+        sys.stderr.close()
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        model = load_model()
+        con = store.connect(config.db_path(args.db), model)
+        try:
+            return COMMANDS[args.command](con, model, args)
+        finally:
+            con.close()
+    except OpmaturityError as error:
+        print(f"error: {error.title}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_demo(con, model, args) -> int:
+    from .demo import load_demo
+
+    counts = load_demo(con, model)
+    print("Loaded the demo organisation: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_import(con, model, args) -> int:
+    from .importer import ImportOptions, import_files
+
+    files, missing = [], []
+    for raw in args.paths:
+        path = Path(raw)
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            missing.append(Problem(f"cannot read the file: {exc.strerror or exc}", file=str(raw)))
+    if missing:
+        raise OpmaturityError("Some files could not be read; nothing was imported.", missing)
+    options = ImportOptions(
+        round=args.round,
+        product=args.product,
+        team=args.team,
+        rater=args.rater,
+        skip_invalid=args.skip_invalid,
+        dry_run=args.dry_run,
+    )
+    reports = import_files(con, files, model, options)
+    if args.json:
+        _print_json({"files": [report.to_dict() for report in reports]})
+    else:
+        for report in reports:
+            _print_report(report, dry_run=args.dry_run)
+    return 1 if any(report.status == "rejected" for report in reports) else 0
+
+
+def _print_report(report: Any, *, dry_run: bool) -> None:
+    verb = {"imported": "would import" if dry_run else "imported", "duplicate": "already imported",
+            "rejected": "REJECTED"}.get(report.status, report.status)  # fmt: skip
+    line = f"{report.file} [{report.layout}]: {verb}"
+    if report.status == "imported":
+        line += f": {report.responses} answers, {report.notes} notes"
+        if report.round:
+            line += f", round {report.round}"
+    print(line)
+    for message in report.messages:
+        print(f"  {message}")
+    for problem in report.problems:
+        print(f"  - {problem}")
+
+
+def cmd_summary(con, model, args) -> int:
+    from .metrics import summary
+
+    result = summary(con, args.round)
+    if args.json:
+        _print_json(result)
+        return 0
+    if result["round"] is None:
+        print("The database is empty: import exports or run `python -m opmaturity demo`.")
+        return 0
+    titles = {i.key: i.en for i in model.items} | {c.key: c.en for c in model.categories}
+    print(f"Round {result['round']}")
+    for name, label in (("top_gaps", "Top gaps by priority"), ("perception_gaps", "Team vs SRE"),
+                        ("disagreements", "Team members disagree"), ("org_weak_items", "Weak across the org"),
+                        ("changes", "Biggest changes")):  # fmt: skip
+        print(f"\n{label}:")
+        for entry in result[name][:5]:
+            where = " / ".join(str(entry[k]) for k in ("product", "team") if entry.get(k))
+            what = titles.get(entry.get("item") or entry.get("category") or "", "")
+            figures = ", ".join(f"{k} {v}" for k, v in entry.items() if isinstance(v, float))
+            print(f"  {where + ': ' if where else ''}{what} ({figures})")
+    return 0
+
+
+def cmd_export(con, model, args) -> int:
+    from .reports import round_report
+
+    out = Path(args.out)
+    _write(out, round_report(con, model, args.round, out.suffix.lower()))
+    print(f"Wrote {out}")
+    return 0
+
+
+def cmd_hearing(con, model, args) -> int:
+    from .reports import hearing_sheet
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise OpmaturityError(f'The hearing sheet is an Excel file: name it FILE.xlsx, got "{out.name}".')
+    _write(out, hearing_sheet(con, model, args.product, args.team, args.round))
+    print(f"Wrote {out}")
+    return 0
+
+
+def _write(out: Path, data: bytes) -> None:
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise OpmaturityError(f"Cannot write {out}", [Problem(exc.strerror or str(exc), file=str(out))]) from exc
+
+
+COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,
+            "hearing": cmd_hearing}  # fmt: skip

@@ -1,0 +1,106 @@
+"""Files for people outside the dashboard: the round's data (Excel or CSV) and a team's hearing sheet."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from . import feedback, metrics, store
+from .errors import OpmaturityError
+from .export import csv_bytes, xlsx_bytes
+from .model import Model
+
+# How many entries of each kind the hearing agenda lists.
+AGENDA_PRIORITIES = 5
+AGENDA_PERCEPTION = 5
+AGENDA_DISAGREEMENTS = 5
+PERCEPTION_THRESHOLD = 1.0  # a difference of a whole level or more is worth a conversation
+
+
+def _titled(frame: pd.DataFrame, model: Model, *columns: str) -> pd.DataFrame:
+    """Beside each key column, its Japanese and English titles (reports are read in both languages)."""
+    out = frame.copy()
+    ja = {c.key: c.ja for c in model.categories} | {i.key: i.ja for i in model.items}
+    en = {c.key: c.en for c in model.categories} | {i.key: i.en for i in model.items}
+    for column in columns:
+        if column in out.columns:
+            at = list(out.columns).index(column) + 1
+            out.insert(at, f"{column}_en", out[column].map(en))
+            out.insert(at, f"{column}_ja", out[column].map(ja))
+    return out
+
+
+def _round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str:
+    name = round_name or store.latest_round(con)
+    if name is None:
+        raise OpmaturityError("The database holds no round yet: import answers or load the demo first.")
+    store.round_id(con, name)  # an unknown round is a clear error listing the known ones
+    return name
+
+
+def round_report(con: duckdb.DuckDBPyConnection, model: Model, round_name: str | None, suffix: str) -> bytes:
+    """The round as `.xlsx` (the ranked findings, the heatmap and every answer) or `.csv` (the answers)."""
+    name = _round(con, round_name)
+    answers = _titled(store.answers_table(con, name), model, "category", "item")
+    if suffix == ".csv":
+        return csv_bytes(answers)
+    if suffix != ".xlsx":
+        raise OpmaturityError(f'The report is written as .xlsx or .csv, got "{suffix or "no extension"}".')
+    found = metrics.summary(con, name)
+    sheets = {
+        "heatmap": _titled(pd.DataFrame(found["heatmap"]), model, "category"),
+        "top_gaps": _titled(pd.DataFrame(found["top_gaps"]), model, "category", "item"),
+        "perception_gaps": _titled(pd.DataFrame(found["perception_gaps"]), model, "category", "item"),
+        "disagreements": _titled(pd.DataFrame(found["disagreements"]), model, "category", "item"),
+        "org_weak_items": _titled(pd.DataFrame(found["org_weak_items"]), model, "category", "item"),
+        "changes": _titled(pd.DataFrame(found["changes"]), model, "category"),
+        "answers": answers,
+    }
+    return xlsx_bytes(sheets)
+
+
+def hearing_agenda(items: pd.DataFrame) -> pd.DataFrame:
+    """What to talk about with the team: top priorities, large team/SRE differences, split opinions."""
+    rows = []
+    for _, r in items[items["priority"] > 0].head(AGENDA_PRIORITIES).iterrows():
+        rows.append(("priority", r["item"], f"level {r['level']:.1f} / target {r['target']:.1f}, "
+                     f"importance {r['importance']:.1f}, priority {r['priority']:.1f}"))  # fmt: skip
+    apart = items[items["perception_gap"].abs() >= PERCEPTION_THRESHOLD]
+    apart = apart.reindex(apart["perception_gap"].abs().sort_values(ascending=False).index)
+    for _, r in apart.head(AGENDA_PERCEPTION).iterrows():
+        rows.append(("team_vs_sre", r["item"], f"team {r['level']:.1f} / SRE {r['sre_level']:.1f}"))
+    split = items[items["disagreement_status"] == "ok"].sort_values("sd", ascending=False)
+    for _, r in split[split["sd"] > 0].head(AGENDA_DISAGREEMENTS).iterrows():
+        rows.append(("members_disagree", r["item"], f"answers {r['min_level']:.0f}-{r['max_level']:.0f}, "
+                     f"spread {r['sd']:.2f} over {r['n']} answers"))  # fmt: skip
+    agenda = pd.DataFrame(rows, columns=["topic", "item", "figures"])
+    agenda["notes"] = ""  # filled in during the hearing
+    return agenda
+
+
+def hearing_sheet(
+    con: duckdb.DuckDBPyConnection, model: Model, product: str, team: str, round_name: str | None
+) -> bytes:
+    """An Excel workbook that prepares one team's hearing: agenda, categories, items, notes, actions."""
+    name = _round(con, round_name)
+    items = metrics.team_items(con, name, product, team)
+    categories = metrics.team_categories(con, name, product, team)
+    notes = feedback.notes_table(con, name, product=product, team=team)
+    actions = store.team_actions(con, product, team)
+    overview = pd.DataFrame(
+        {
+            "field": ["product", "team", "round", "answers (team)", "answers (SRE)", "workshop notes", "actions"],
+            "value": [product, team, name, int(items["n"].sum()), int(items["sre_n"].sum()), len(notes),
+                      len(actions)],
+        }
+    )  # fmt: skip
+    return xlsx_bytes(
+        {
+            "overview": overview,
+            "agenda": _titled(hearing_agenda(items), model, "item"),
+            "categories": _titled(categories, model, "category"),
+            "items": _titled(items, model, "category", "item"),
+            "notes": _titled(notes.drop(columns=["author"], errors="ignore"), model, "item_key", "category"),
+            "actions": _titled(actions, model, "item_key"),
+        }
+    )

@@ -1,0 +1,64 @@
+"""The core runs without Streamlit, and the code base stays lint-clean."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = [
+    "model",
+    "store",
+    "batch",
+    "charts",
+    "export",
+    "views",
+    "cli",
+    "i18n",
+    "demo",
+    "metrics",
+    "importer",
+    "notes",
+    "feedback",
+    "readers",
+    "validate",
+    "formats",
+]
+
+
+def test_core_modules_import_without_streamlit():
+    code = (
+        "import sys\n"
+        + "".join(f"import opmaturity.{m}\n" for m in CORE)
+        + (
+            "bad = sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))\n"
+            "print(','.join(bad))\n"
+        )
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_only_ui_imports_streamlit_in_the_package():
+    offenders = [
+        p.name for p in (ROOT / "opmaturity").rglob("*.py")
+        if p.name != "ui.py" and re.search(r"^\s*(import|from)\s+streamlit", p.read_text(encoding="utf-8"), re.M)
+    ]  # fmt: skip
+    assert offenders == []
+
+
+def test_pages_hold_no_sql():
+    for page in (ROOT / "app_pages").glob("*.py"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b\s", text), page.name
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_ruff_lint_and_format_are_clean():
+    lint = subprocess.run(["ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+    fmt = subprocess.run(["ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout

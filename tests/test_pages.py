@@ -1,0 +1,208 @@
+"""Every page under AppTest against a temporary DuckDB file: no exception, and one behaviour each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from opmaturity import store
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPORTS = ROOT / "tests" / "data" / "imports"
+PAGES = ["overview", "heatmap", "team", "gaps", "trends", "feedback", "import_page", "model_page"]
+
+
+def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    """The app opened on `page` with the URL's query parameters.
+
+    They are set before the first run (the language binds then) and again after the switch, which clears them.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [s.value for s in at.subheader] + [e.value for e in at.error] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+def table(at: AppTest, n: int = 0):
+    return at.dataframe[n].value
+
+
+def table_with(at: AppTest, column: str):
+    """The first table on the page that has `column`."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_without_an_exception(demo_db, page):
+    at = open_page(page)
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", ["overview", "heatmap", "team", "gaps", "trends", "feedback", "model_page"])
+def test_every_explore_page_runs_on_an_empty_database(tmp_path, monkeypatch, page):
+    monkeypatch.setenv("OPMATURITY_DB", str(tmp_path / "empty.duckdb"))
+    at = open_page(page)
+    assert not at.exception, at.exception
+
+
+def test_the_empty_dashboard_offers_the_demo_and_one_click_loads_it(tmp_path, monkeypatch):
+    db = tmp_path / "empty.duckdb"
+    monkeypatch.setenv("OPMATURITY_DB", str(db))
+    at = open_page("overview")
+    assert at.button(key="load_demo")
+    at.button(key="load_demo").click().run()
+    assert not at.exception
+    assert at.metric[0].value == "17 / 17"
+    assert open_page("model_page").selectbox(key="round").options == ["2026-H1", "2025-H2"]
+
+
+def test_overview_says_what_stands_out_with_links(demo_db):
+    at = open_page("overview", {"lang": "English"})
+    sentences = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(sentences) == 5
+    assert any("Masked production data for QA" in s for s in sentences)
+    assert any("shared platform" in s for s in sentences)
+
+
+def test_heatmap_metric_switch_changes_the_encoded_field(demo_db):
+    at = open_page("heatmap")
+    assert specs(at)[0]["layer"][0]["encoding"]["color"]["condition"]["field"] == "level"
+    at.selectbox(key="metric").set_value("perception_gap").run()
+    encoding = specs(at)[0]["layer"][0]["encoding"]["color"]["condition"]
+    assert encoding["field"] == "perception_gap"
+    assert encoding["scale"]["domainMid"] == 0
+
+
+def test_heatmap_titles_follow_the_language_switch(demo_db):
+    assert "監視・アラート" in specs(open_page("heatmap"))[0]["layer"][0]["encoding"]["x"]["sort"]
+    at = open_page("heatmap", {"lang": "English"})
+    assert "Monitoring & alerting" in specs(at)[0]["layer"][0]["encoding"]["x"]["sort"]
+    assert at.title[0].value == "Org heatmap"
+
+
+def test_the_language_switch_changes_titles_on_the_model_page(demo_db):
+    at = open_page("model_page")
+    assert at.expander[0].label == "OBS · 監視・アラート (5)"
+    at.segmented_control(key="lang").set_value("English").run()
+    assert at.expander[0].label == "OBS · Monitoring & alerting (5)"
+
+
+def test_a_heatmap_click_opens_the_team_page_for_that_cell(demo_db):
+    at = open_page("heatmap")
+    at.session_state["heatmap"] = {
+        "selection": {"cell": [{"product": "Shop Connect", "team": "Storefront", "key": "TST"}]}
+    }
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="product").value == "Shop Connect"
+    assert at.selectbox(key="team").value == "Storefront"
+    assert at.title[0].value == "チーム"
+
+
+def test_team_page_arrives_by_url_and_ranks_items_by_priority(demo_db):
+    at = open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
+    assert at.selectbox(key="team").value == "Storefront"
+    items = table(at, 0)
+    assert items.iloc[0]["Item"] == "Masked production data for QA"
+    priorities = items["Priority"].dropna().tolist()
+    assert priorities == sorted(priorities, reverse=True)
+
+
+def test_team_page_shows_where_the_team_and_sre_disagree(demo_db):
+    at = open_page("team", {"product": "会員ID", "team": "認証", "lang": "English"})
+    perception = table(at, 1)
+    assert perception.iloc[0]["Perception gap (SRE − team)"] >= 1.5
+    assert "Structured, searchable logs" in perception["Item"].head(3).tolist()
+
+
+def test_gaps_page_ranks_org_weak_items_first(demo_db):
+    at = open_page("gaps", {"lang": "English"})
+    weak = table(at, 0)
+    assert weak.iloc[0]["Item"] in {"Per-URL maintenance mode", "Masked production data for QA"}
+    assert len(specs(at)) == 2  # the Likert chart and the perception-gap matrix
+
+
+def test_trends_page_narrows_to_a_product(demo_db):
+    at = open_page("trends")
+    assert not table(at, 0).empty
+    at.selectbox(key="product").set_value("学び放題").run()
+    assert at.selectbox(key="team").options[1:] == ["Mobile App", "動画配信", "検索チーム", "決済"]
+
+
+def test_feedback_search_finds_notes_in_either_width(demo_db):
+    at = open_page("feedback", {"lang": "English"})
+    assert "27 notes" in texts(at)
+    at.text_input(key="q").set_value("マスク").run()
+    assert "2 notes" in texts(at)
+    at.text_input(key="q").set_value("ﾏｽｸ").run()
+    assert "2 notes" in texts(at)
+    assert all("マスク" in text for text in at.data_editor[0].value["text"])
+
+
+def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
+    at = open_page("import_page", {"lang": "English"})
+    data = (IMPORTS / "tidy.csv").read_bytes()
+    at.file_uploader(key="uploads").upload("tidy.csv", data, "text/csv").run()
+    assert "Detected layout: Tidy table" in texts(at)
+    at.button(key="imp_run").click().run()
+    assert not at.exception
+    assert any("Imported" in s.value for s in at.success)
+    history = table(at, -1)
+    assert history.iloc[0]["File"] == "tidy.csv"
+    at.selectbox(key="imp_undo_pick").set_value(int(history.iloc[0]["#"])).run()
+    at.button(key="imp_undo").click().run()
+    assert "was undone" in texts(at)
+    assert table(at, -1).iloc[0]["Status"] == "Undone"
+
+
+def test_import_refuses_a_bad_file_with_every_problem_and_writes_nothing(demo_db):
+    at = open_page("import_page", {"lang": "English"})
+    revision = _revision(demo_db)
+    at.file_uploader(key="uploads").upload("out_of_range.csv", (IMPORTS / "out_of_range.csv").read_bytes()).run()
+    assert "was refused" in texts(at)
+    problems = table(at, 0)
+    assert "7" in problems["Value"].tolist()
+    assert at.button(key="imp_run").disabled
+    assert _revision(demo_db) == revision
+
+
+def _revision(path: Path) -> int:
+    """The store's data revision, read while the dashboard's connection is open in this process."""
+    con = store.connect(path)
+    try:
+        return store.revision(con)
+    finally:
+        con.close()
+
+
+def test_model_page_lists_every_category_and_sets_a_target(demo_db):
+    at = open_page("model_page", {"lang": "English"})
+    assert len(at.expander) == 12
+    at.selectbox(key="target_scope").set_value("product:会員ID")
+    item = at.selectbox(key="target_item")
+    item.select_index(item.options.index("SEC-2 Access management"))
+    at.select_slider(key="target_level").set_value(4)
+    at.get("form")[0]  # the target form
+    [b for b in at.button if b.label == "Set a target"][0].click().run()
+    assert "Target saved." in texts(at)
+    targets = table_with(at, "product")
+    assert targets[targets["product"] == "会員ID"].iloc[0].tolist()[1:] == ["会員ID", "Access management", 4]
