@@ -15,13 +15,27 @@ facets = ui.query(feedback.note_facets, round_name)
 
 query = st.text_input(tr("feedback.search"), key="q", bind="query-params")
 cols = st.columns(5)
-product = cols[0].selectbox(tr("common.product"), [None, *facets["products"]], key="product", bind="query-params")
-team = cols[1].selectbox(tr("common.team"), [None, *facets["teams"]], key="team", bind="query-params")
-tag = cols[2].selectbox(tr("views.tags"), [None, *facets["tags"]], key="tag", bind="query-params")
-group = cols[3].selectbox(tr("views.group"), [None, *facets["groups"]], key="group", bind="query-params")
+
+
+def everything(value: str | None) -> str:
+    return tr("feedback.all") if value is None else value
+
+
+product = cols[0].selectbox(
+    tr("common.product"), [None, *facets["products"]], key="product", bind="query-params", format_func=everything
+)
+team = cols[1].selectbox(
+    tr("common.team"), [None, *facets["teams"]], key="team", bind="query-params", format_func=everything
+)
+tag = cols[2].selectbox(
+    tr("views.tags"), [None, *facets["tags"]], key="tag", bind="query-params", format_func=everything
+)
+group = cols[3].selectbox(
+    tr("views.group"), [None, *facets["groups"]], key="group", bind="query-params", format_func=everything
+)
 item = cols[4].selectbox(
     tr("common.item"), [None, *facets["items"]], key="item",
-    format_func=lambda k: "" if k is None else titles.get(k, k),
+    format_func=lambda k: tr("feedback.all") if k is None else titles.get(k, k),
 )  # fmt: skip
 
 notes = ui.query(

@@ -19,8 +19,10 @@ round_name = left.text_input(tr("import.round"), key="imp_round", placeholder=tr
                              help=tr("import.round_help"))  # fmt: skip
 product = mid.text_input(tr("import.product"), key="imp_product", help=tr("import.product_help"))
 team = right.text_input(tr("import.team"), key="imp_team", help=tr("import.team_help"))
-rater = far.selectbox(tr("import.rater"), [None, "team", "sre"], key="imp_rater", help=tr("import.rater_help"),
-                      format_func=lambda r: "" if r is None else tr(f"import.rater.{r}"))  # fmt: skip
+rater = far.selectbox(
+    tr("import.rater"), [None, "team", "sre"], key="imp_rater", help=tr("import.rater_help"),
+    format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
+)  # fmt: skip
 skip_invalid = st.checkbox(tr("import.skip_invalid"), key="imp_skip", help=tr("import.skip_invalid_help"))
 mappings: dict[str, str] = st.session_state.setdefault("imp_mappings", {})
 
@@ -63,9 +65,10 @@ if history.empty:
 else:
     st.dataframe(views.imports_table(history, tr), hide_index=True, width="stretch")
     live = history[history["undone_at"].isna()]
+    files = dict(zip(live["import_id"], live["file_name"], strict=True))
     choice = st.selectbox(
-        tr("import.undo"), [None, *live["import_id"]], key="imp_undo_pick",
-        format_func=lambda i: "" if i is None else f"#{i} {live.loc[live['import_id'] == i, 'file_name'].iloc[0]}",
+        tr("import.undo"), [None, *files], key="imp_undo_pick",
+        format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}",
     )  # fmt: skip
     if choice is not None and st.button(tr("import.undo"), key="imp_undo"):
         try:

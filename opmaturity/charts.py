@@ -126,7 +126,11 @@ def category_bars(data: pd.DataFrame, *, lang_titles: dict[str, str], max_level:
     )
     target = alt.Chart(data).mark_tick(color="#e45756", thickness=3, size=22).encode(x="target:Q", y=y)
     median = alt.Chart(data).mark_point(color="#333", filled=True, size=50).encode(x="org_median:Q", y=y)
-    return alt.layer(bars, target, median).properties(height=28 * max(1, len(data)) + 30)
+    layers = [bars, target, median]
+    if "sre_level" in data.columns and data["sre_level"].notna().any():
+        sre = alt.Chart(data).mark_point(color="#f58518", shape="diamond", filled=True, size=90)
+        layers.append(sre.encode(x="sre_level:Q", y=y, tooltip=[alt.Tooltip("sre_level:Q", format=".2f")]))
+    return alt.layer(*layers).properties(height=28 * max(1, len(data)) + 30)
 
 
 def heatmap_frame(data: pd.DataFrame, metric: str, titles: dict[str, str], k: int = 3) -> pd.DataFrame:

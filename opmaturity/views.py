@@ -64,7 +64,11 @@ def with_titles(frame: pd.DataFrame, titles: dict[str, str], *columns: str) -> p
 def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.DataFrame:
     """The chosen columns only, in order, headed in the UI language (`column -> string key`)."""
     present = [c for c in columns if c in frame.columns]
-    return frame[present].rename(columns={c: tr(columns[c]) for c in present})
+    out = frame[present].copy()
+    for column in present:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(2)  # figures are means of 0-4 levels: two decimals say it all
+    return out.rename(columns={c: tr(columns[c]) for c in present})
 
 
 def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:

@@ -75,7 +75,7 @@ def browser():
         chromium.close()
 
 
-PAGES = ["overview", "heatmap", "team", "gaps", "trends", "feedback", "import", "model"]
+PAGES = ["", "heatmap", "team", "gaps", "trends", "feedback", "import", "model"]  # "" is the Overview
 
 
 def _wait_for_run(page) -> None:
@@ -109,6 +109,7 @@ def test_every_page_opens_without_an_exception_and_a_heatmap_click_opens_the_tea
         page.goto(f"{server}/{name}")
         _wait_for_run(page)
         assert page.locator('[data-testid="stException"]').count() == 0, f"exception on {name}"
+        assert page.get_by_text("Page not found").count() == 0, f"/{name} is not a page"
 
     page.goto(f"{server}/heatmap?lang=English")
     _wait_for_run(page)

@@ -88,3 +88,15 @@ def test_likert_chart_colours_by_level_with_the_level_words():
     spec = charts.likert_chart(frame, {0: "未着手", 1: "場当たり"}, "share").to_dict()
     assert spec["encoding"]["color"]["field"] == "level"
     assert "1 場当たり" in spec["encoding"]["color"]["legend"]["labelExpr"]
+
+
+def test_category_bars_show_sre_where_sre_rated():
+    data = pd.DataFrame(
+        {"category": ["監視", "SLO"], "position": [0, 1], "team_level": [2.0, 1.0], "target": [3.0, 3.0],
+         "org_median": [2.5, 2.0], "sre_level": [1.0, None]}
+    )  # fmt: skip
+    titles = {"level": "level", "target": "target", "org_median": "median"}
+    spec = charts.category_bars(data, lang_titles=titles).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "tick", "point", "point"]
+    without = charts.category_bars(data.assign(sre_level=None), lang_titles=titles).to_dict()
+    assert len(without["layer"]) == 3
