@@ -168,12 +168,12 @@ def trend_lines(data: pd.DataFrame, level_title: str, max_level: int = 4) -> alt
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("round:N", sort=order, title=None),
+            x=alt.X("round:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("level:Q", scale=alt.Scale(domain=[0, max_level]), title=level_title),
-            color=alt.Color("category:N", title=None, sort=None),
+            color=alt.Color("category:N", title=None, sort=None, legend=alt.Legend(symbolLimit=0, labelLimit=240)),
             tooltip=["round:N", "category:N", alt.Tooltip("level:Q", format=".2f"), "n:Q"],
         )
-        .properties(height=320)
+        .properties(height=420)  # room for the legend of every category
     )
 
 
