@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 # A spreadsheet program runs a cell that starts with one of these as a formula.
@@ -13,11 +14,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula, prefixed with `'`; lists (tags) joined; else unchanged."""
+    """Cell-safe text: control characters dropped, formula-like text prefixed with `'`, lists joined."""
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        # Control characters (a vertical tab pasted from Word) cannot live in a spreadsheet cell;
+        # they go first, so that "\x01=cmd" cannot turn into a bare formula afterwards.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

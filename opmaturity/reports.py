@@ -40,12 +40,12 @@ def _round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str:
 
 def round_report(con: duckdb.DuckDBPyConnection, model: Model, round_name: str | None, suffix: str) -> bytes:
     """The round as `.xlsx` (the ranked findings, the heatmap and every answer) or `.csv` (the answers)."""
+    if suffix not in (".csv", ".xlsx"):
+        raise OpmaturityError(f'The report is written as .xlsx or .csv, got "{suffix or "no extension"}".')
     name = _round(con, round_name)
     answers = _titled(store.answers_table(con, name), model, "category", "item")
     if suffix == ".csv":
         return csv_bytes(answers)
-    if suffix != ".xlsx":
-        raise OpmaturityError(f'The report is written as .xlsx or .csv, got "{suffix or "no extension"}".')
     found = metrics.summary(con, name)
     sheets = {
         "heatmap": _titled(pd.DataFrame(found["heatmap"]), model, "category"),
@@ -62,7 +62,8 @@ def round_report(con: duckdb.DuckDBPyConnection, model: Model, round_name: str |
 def hearing_agenda(items: pd.DataFrame) -> pd.DataFrame:
     """What to talk about with the team: top priorities, large team/SRE differences, split opinions."""
     rows = []
-    for _, r in items[items["priority"] > 0].head(AGENDA_PRIORITIES).iterrows():
+    ranked = items[items["priority"] > 0].sort_values("priority", ascending=False, kind="stable")
+    for _, r in ranked.head(AGENDA_PRIORITIES).iterrows():
         rows.append(("priority", r["item"], f"level {r['level']:.1f} / target {r['target']:.1f}, "
                      f"importance {r['importance']:.1f}, priority {r['priority']:.1f}"))  # fmt: skip
     apart = items[items["perception_gap"].abs() >= PERCEPTION_THRESHOLD]

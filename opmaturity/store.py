@@ -136,7 +136,11 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
 def connect(path: str | Path | None = None, model: Model | None = None) -> duckdb.DuckDBPyConnection:
     """A read/write connection to the database file, migrated and holding `model`'s catalogue."""
     file = config.db_path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = Problem(exc.strerror or str(exc), file=str(file))
+        raise OpmaturityError(f"Cannot open the database {file}", [problem]) from exc
     try:
         con = duckdb.connect(str(file))
     except duckdb.IOException as exc:

@@ -35,3 +35,8 @@ def test_lists_such_as_note_tags_are_joined_and_still_neutralised():
     assert neutralise(["=cmd", "x"]) == "'=cmd, x"
     data = xlsx_bytes({"notes": pd.DataFrame({"tags": [["a", "b"], []]})})
     assert load_workbook(io.BytesIO(data)).active.cell(row=2, column=1).value == "a, b"
+
+
+def test_control_characters_are_dropped_before_the_formula_check():
+    assert neutralise("a\x0bb") == "ab"
+    assert neutralise("\x01=cmd") == "'=cmd"

@@ -1,0 +1,498 @@
+"""cli: `python -m opmaturity` as users and scripts run it, held to the command line contract of ARCHITECTURE.md.
+
+A few contract tests start the real command in a subprocess; the rest call `main()` in-process (faster).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from opmaturity.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+IMPORTS = Path(__file__).parent / "data" / "imports"
+SUMMARY_KEYS = ["round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes"]
+FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems"}
+PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
+ROUND_SHEETS = ["heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "answers"]
+HEARING_SHEETS = ["overview", "agenda", "categories", "items", "notes", "actions"]
+LOCKED = "is open in another program"
+
+
+def cli(*args: object, **popen: object) -> subprocess.CompletedProcess[str]:
+    """The command as a user types it, in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "opmaturity", *map(str, args)],
+        cwd=REPO,
+        env={**os.environ, "OPMATURITY_SECRET": "cli-test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    """`main()` in-process: exit status, stdout, stderr."""
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path))
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, to prove that a command wrote nothing."""
+    con = duckdb.connect(str(path))
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+    finally:
+        con.close()
+
+
+def fixture(name: str) -> str:
+    return str(IMPORTS / name)
+
+
+def imported_files(path: Path) -> list[str]:
+    return [r[0] for r in query(path, "SELECT file_name FROM imports WHERE undone_at IS NULL ORDER BY import_id")]
+
+
+@pytest.fixture(scope="module")
+def demo_copy(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
+    """One copy of the demo database for the tests of this module that only read."""
+    path = tmp_path_factory.mktemp("cli-demo") / "demo.duckdb"
+    shutil.copyfile(demo_template, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_summary(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], ...]:
+    """`demo --db X` then `summary --db X --json`, run as a script would."""
+    path = tmp_path_factory.mktemp("cli-demo-run") / "demo.duckdb"
+    return cli("demo", "--db", path), cli("summary", "--db", path, "--json")
+
+
+def strict_json(text: str) -> dict:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+# --- summary --------------------------------------------------------------------------------------
+
+
+def test_demo_then_summary_json_prints_one_object_with_exactly_the_contract_keys(demo_summary):
+    demo, summary = demo_summary
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.startswith("Loaded the demo organisation: 2 rounds, 6 products, 17 teams")
+    assert summary.returncode == 0 and summary.stderr == ""
+    result = strict_json(summary.stdout)
+    assert list(result) == SUMMARY_KEYS
+    assert result["round"] == "2026-H1"
+    assert result["heatmap"] and all(isinstance(result[k], list) for k in SUMMARY_KEYS[1:])
+
+
+def test_summary_entries_name_product_team_and_model_keys(demo_summary, model):
+    result = strict_json(demo_summary[1].stdout)
+    items = {i.key for i in model.items}
+    categories = {c.key for c in model.categories}
+    for name in SUMMARY_KEYS[1:]:
+        entries = result[name]
+        assert entries, name
+        assert all(e["category"] in categories for e in entries), name
+        if name != "org_weak_items":
+            assert all(e["product"] and e["team"] for e in entries), name
+        if name not in ("heatmap", "changes"):
+            assert all(e["item"] in items for e in entries), name
+        assert all(not isinstance(v, dict | list) for e in entries for v in e.values()), f"{name} is not flat"
+    assert {e["rater"] for e in result["heatmap"]} == {"team", "sre"}
+
+
+@pytest.mark.parametrize(
+    ("name", "rank"),
+    [
+        ("top_gaps", lambda e: -e["priority"]),
+        ("perception_gaps", lambda e: -abs(e["perception_gap"])),
+        ("disagreements", lambda e: -e["sd"]),
+        # share_below is rounded to 2 decimals in the JSON: rank by the exact share it stands for
+        ("org_weak_items", lambda e: (-e["teams_below"] / e["teams"], e["mean_level"])),
+        ("changes", lambda e: -abs(e["change"])),
+    ],
+)
+def test_each_summary_list_comes_ranked_as_the_dashboard_shows_it(demo_summary, name, rank):
+    entries = strict_json(demo_summary[1].stdout)[name]
+    assert len(entries) > 1
+    assert [rank(e) for e in entries] == sorted(rank(e) for e in entries)
+
+
+def test_summary_disagreements_only_show_groups_of_at_least_three_answers(demo_summary):
+    disagreements = strict_json(demo_summary[1].stdout)["disagreements"]
+    assert min(e["n"] for e in disagreements) == 3
+
+
+def test_summary_round_option_summarises_that_round(capsys, demo_copy):
+    code, out, _ = run(capsys, "summary", "--db", demo_copy, "--json", "--round", "2025-H2")
+    result = json.loads(out)
+    assert code == 0 and result["round"] == "2025-H2"
+    assert result["heatmap"] and result["top_gaps"]
+    assert result["changes"] == []  # the first round has nothing to change from
+
+
+def test_an_unknown_round_exits_1_naming_the_known_rounds_without_a_traceback(demo_copy):
+    done = cli("summary", "--db", demo_copy, "--json", "--round", "2024-H9")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert 'There is no round "2024-H9". Known rounds: 2025-H2, 2026-H1.' in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_empty_database_summarises_as_round_null_and_empty_lists(capsys, db_file):
+    code, out, _ = run(capsys, "summary", "--db", db_file, "--json")
+    assert code == 0
+    assert json.loads(out) == {"round": None, **{k: [] for k in SUMMARY_KEYS[1:]}}
+
+
+def test_text_summary_speaks_in_item_titles_and_an_empty_database_says_how_to_start(capsys, demo_copy, db_file):
+    code, out, _ = run(capsys, "summary", "--db", demo_copy)
+    assert code == 0
+    assert out.startswith("Round 2026-H1\n\nTop gaps by priority:\n")
+    assert "Shop Connect / Storefront: Masked production data for QA (level 0.0, target 3.4" in out
+    _, empty, _ = run(capsys, "summary", "--db", db_file)
+    assert empty == "The database is empty: import exports or run `python -m opmaturity demo`.\n"
+
+
+def test_loading_the_demo_again_adds_nothing(capsys, tmp_path, demo_template):
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_template, db)
+    before = snapshot(db)
+    code, out, _ = run(capsys, "demo", "--db", db)
+    assert code == 0
+    assert out == "Loaded the demo organisation: 0 rounds, 0 products, 0 teams, 0 responses, 0 notes, 0 actions\n"
+    assert snapshot(db) == before
+
+
+def test_a_database_path_that_runs_through_a_file_exits_1_with_a_message(capsys, tmp_path):
+    survey = tmp_path / "survey.csv"
+    survey.write_text("プロダクト,チーム\n", encoding="utf-8")
+    code, _, err = run(capsys, "summary", "--db", survey / "x.duckdb")
+    assert code == 1
+    assert f"error: Cannot open the database {survey / 'x.duckdb'}" in err
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def test_import_json_rejects_a_bad_file_with_its_problems_and_imports_the_good_one(tmp_path):
+    db = tmp_path / "a.duckdb"
+    done = cli("import", fixture("out_of_range.csv"), fixture("tidy.csv"), "--db", db, "--json")
+    assert done.returncode == 1
+    result = strict_json(done.stdout)
+    assert list(result) == ["files"]
+    bad, good = result["files"]
+    assert set(bad) == set(good) == FILE_KEYS
+    assert (bad["file"], bad["layout"], bad["status"], bad["responses"]) == ("out_of_range.csv", "tidy", "rejected", 0)
+    assert all(set(p) == PROBLEM_KEYS for p in bad["problems"])
+    assert bad["problems"][0] == {
+        "sheet": "",
+        "row": 2,
+        "column": "現状レベル",
+        "value": "7",
+        "message": 'level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化), got "7"',
+    }
+    assert [(p["row"], p["column"]) for p in bad["problems"]] == [
+        (2, "現状レベル"), (3, "現状レベル"), (4, "現状レベル"), (4, "温度感"), (5, "現状レベル"), (7, "項目"),
+        (7, "回答者ロール"),
+    ]  # fmt: skip
+    assert 'did you mean "SLOの合意" (SLO-2)?' in bad["problems"][5]["message"]
+    assert good == {"file": "tidy.csv", "layout": "tidy", "status": "imported", "responses": 4, "notes": 0,
+                    "problems": []}  # fmt: skip
+    assert imported_files(db) == ["tidy.csv"]
+    # four answers with a level; the not-applicable answer is stored but not counted
+    assert query(db, "SELECT count(level), count(*) FROM current_responses") == [(4, 5)]
+
+
+def test_a_google_forms_export_imports_counting_only_answers_with_a_level(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("google_forms.csv"), "--db", db_file, "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "files": [{"file": "google_forms.csv", "layout": "google_forms", "status": "imported", "responses": 5,
+                   "notes": 0, "problems": []}]
+    }  # fmt: skip
+    assert query(db_file, "SELECT count(level), count(*) FROM current_responses") == [(5, 6)]
+
+
+def test_importing_the_same_file_again_is_a_duplicate_that_adds_nothing(capsys, db_file):
+    assert run(capsys, "import", fixture("tidy.csv"), "--db", db_file)[0] == 0
+    before = snapshot(db_file)
+    code, out, _ = run(capsys, "import", fixture("tidy.csv"), "--db", db_file, "--json")
+    assert code == 0
+    (report,) = json.loads(out)["files"]
+    assert (report["status"], report["responses"], report["notes"]) == ("duplicate", 0, 0)
+    assert snapshot(db_file) == before
+
+
+def test_the_same_file_named_twice_in_one_command_is_imported_once(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("tidy.csv"), fixture("tidy.csv"), "--db", db_file, "--json")
+    assert code == 0
+    assert [f["status"] for f in json.loads(out)["files"]] == ["imported", "duplicate"]
+    assert imported_files(db_file) == ["tidy.csv"]
+
+
+def test_a_dry_run_reports_what_it_would_import_and_writes_nothing(capsys, db_file):
+    run(capsys, "import", fixture("google_forms.csv"), "--db", db_file)
+    before = snapshot(db_file)
+    code, out, _ = run(capsys, "import", fixture("tidy.csv"), fixture("miro_board.csv"), "--db", db_file, "--dry-run")
+    assert code == 0
+    assert "tidy.csv [tidy]: would import: 4 answers, 0 notes" in out
+    assert "miro_board.csv [miro]: would import: 0 answers, 5 notes" in out
+    assert "dry run: nothing was written" in out
+    assert snapshot(db_file) == before
+
+
+def test_skip_invalid_imports_the_valid_rows_and_reports_the_skipped_ones(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--skip-invalid", "--db", db_file, "--json")
+    assert code == 0
+    (report,) = json.loads(out)["files"]
+    assert (report["status"], report["responses"]) == ("imported", 1)
+    assert [(p["row"], p["value"]) for p in report["problems"]] == [
+        (2, "7"), (3, "2.5"), (4, "-1"), (4, "5"), (5, "abc"), (7, "SLOの合意形成"), (7, "QA"),
+    ]  # fmt: skip
+    assert query(db_file, "SELECT rater, item_key, level FROM current_responses") == [("sre", "SLO-2", 3)]
+
+
+def test_skip_invalid_says_how_many_were_skipped_in_the_text_report(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--skip-invalid", "--db", db_file)
+    assert code == 0
+    assert "skipped 7 invalid answers or rows (each listed under problems)" in out
+    assert '  - out_of_range.csv, row 2, column "現状レベル": level must be 0-4' in out
+
+
+def test_a_rejected_file_is_listed_with_every_problem_in_the_text_report(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file)
+    assert code == 1
+    assert out.startswith("out_of_range.csv [tidy]: REJECTED\n")
+    assert '  - out_of_range.csv, row 7, column "回答者ロール": rater must be team or sre' in out
+    assert imported_files(db_file) == []
+
+
+def test_rater_round_product_and_team_options_fill_in_what_the_file_leaves_out(capsys, tmp_path, db_file):
+    bare = tmp_path / "bare.csv"
+    bare.write_text("項目,現状レベル\n外形監視,2\nランブック,N/A\nサービスダッシュボード,3\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", bare, "--db", db_file, "--json", "--rater", "sre", "--round", "2030-H1",
+                       "--product", "会員ID", "--team", "認証")  # fmt: skip
+    assert code == 0 and json.loads(out)["files"][0]["responses"] == 2
+    assert query(
+        db_file,
+        """SELECT rd.name, p.name, t.name, r.rater, r.item_key, r.level FROM current_responses r
+           JOIN rounds rd USING (round_id) JOIN teams t USING (team_id) JOIN products p USING (product_id)
+           ORDER BY r.item_key""",
+    ) == [
+        ("2030-H1", "会員ID", "認証", "sre", "INC-2", None),
+        ("2030-H1", "会員ID", "認証", "sre", "OBS-1", 3),
+        ("2030-H1", "会員ID", "認証", "sre", "OBS-4", 2),
+    ]
+
+
+def test_without_a_product_the_bare_file_is_rejected_pointing_at_the_option(capsys, tmp_path, db_file):
+    bare = tmp_path / "bare.csv"
+    bare.write_text("項目,現状レベル\n外形監視,2\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", bare, "--db", db_file, "--json")
+    assert code == 1
+    (problem,) = json.loads(out)["files"][0]["problems"]
+    assert "choose the product on import (--product)" in problem["message"]
+
+
+def test_round_option_overrides_the_date_in_the_file(capsys, db_file):
+    run(capsys, "import", fixture("tidy.csv"), "--db", db_file, "--round", "2024-H2")
+    assert query(db_file, "SELECT name FROM rounds") == [("2024-H2",)]
+
+
+def test_an_unknown_rater_is_refused_by_the_argument_parser(capsys, db_file):
+    with pytest.raises(SystemExit) as exited:
+        main(["import", fixture("tidy.csv"), "--db", str(db_file), "--rater", "qa"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'qa'" in capsys.readouterr().err
+
+
+def test_a_missing_path_exits_1_naming_it_and_imports_none_of_the_files(tmp_path):
+    db = tmp_path / "a.duckdb"
+    missing = tmp_path / "nowhere" / "survey.csv"
+    done = cli("import", fixture("tidy.csv"), missing, "--db", db, "--json")
+    assert done.returncode == 1
+    assert "error: Some files could not be read; nothing was imported." in done.stderr
+    assert f"  - {missing}: cannot read the file: No such file or directory" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert imported_files(db) == []
+
+
+def test_a_miro_board_counts_its_notes_and_no_answers(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("miro_board.csv"), "--db", db_file, "--json")
+    assert code == 0
+    (report,) = json.loads(out)["files"]
+    assert (report["layout"], report["status"], report["responses"], report["notes"]) == ("miro", "imported", 0, 5)
+    assert query(db_file, "SELECT count(*) FROM notes") == [(5,)]
+    assert query(db_file, "SELECT count(*) FROM responses") == [(0,)]
+
+
+# --- a database another program holds -------------------------------------------------------------
+
+
+def test_a_database_open_in_another_program_exits_1_with_a_plain_message(tmp_path):
+    db = tmp_path / "locked.duckdb"
+    # The connection must stay referenced: a discarded one is closed at once and releases the lock.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(30)", str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        done = cli("import", fixture("tidy.csv"), "--db", db, "--json")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert f"error: The database {db} {LOCKED} (probably the running dashboard)." in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# --- export and hearing ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def formula_db(capsys, db_file) -> Path:
+    """A database holding formula.csv: product, team and comments that a spreadsheet would run."""
+    assert run(capsys, "import", fixture("formula.csv"), "--db", db_file)[0] == 0
+    return db_file
+
+
+def test_export_xlsx_has_every_sheet_and_formula_like_text_stays_text(capsys, formula_db, tmp_path):
+    out = tmp_path / "round.xlsx"
+    code, printed, _ = run(capsys, "export", "--db", formula_db, "--out", out)
+    assert code == 0 and printed == f"Wrote {out}\n"
+    book = load_workbook(out)
+    assert book.sheetnames == ROUND_SHEETS
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
+    answers = book["answers"]
+    header = [c.value for c in answers[1]]
+    comments = [row[header.index("comment")] for row in answers.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("https://example.com/x","見る")' in comments
+    assert {row[0] for row in answers.iter_rows(min_row=2, values_only=True)} == {"'=学び放題"}
+
+
+def test_export_xlsx_of_a_comment_holding_a_control_character_still_writes_the_report(capsys, tmp_path, db_file):
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "プロダクト,チーム,回答者ロール,項目,現状レベル,コメント\n学び放題,A,SRE,外形監視,2,一行目\v二行目\n",
+        encoding="utf-8",
+    )
+    assert run(capsys, "import", survey, "--db", db_file)[0] == 0
+    out = tmp_path / "round.xlsx"
+    code, _, err = run(capsys, "export", "--db", db_file, "--out", out)
+    assert code == 0, err
+    answers = load_workbook(out)["answers"]
+    header = [c.value for c in answers[1]]
+    (comment,) = [row[header.index("comment")] for row in answers.iter_rows(min_row=2, values_only=True)]
+    assert comment.startswith("一行目") and comment.endswith("二行目") and "\v" not in comment
+
+
+def test_export_csv_is_utf8_with_a_bom_and_keeps_japanese(capsys, formula_db, tmp_path):
+    out = tmp_path / "round.csv"
+    assert run(capsys, "export", "--db", formula_db, "--out", out)[0] == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [(r["item"], r["item_ja"], r["level"]) for r in rows] == [
+        ("OBS-4", "外形監視", "2"), ("INC-2", "ランブック", "3"), ("INC-3", "ポストモーテム", "1"),
+    ]  # fmt: skip
+    assert rows[1]["comment"] == "'+1 してください"
+
+
+def test_export_to_another_format_exits_1_and_writes_nothing(capsys, formula_db, tmp_path):
+    out = tmp_path / "round.pdf"
+    code, _, err = run(capsys, "export", "--db", formula_db, "--out", out)
+    assert code == 1
+    assert err == 'error: The report is written as .xlsx or .csv, got ".pdf".\n'
+    assert not out.exists()
+
+
+def test_export_of_an_empty_database_or_into_a_missing_folder_exits_1(capsys, formula_db, db_file, tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    code, _, err = run(capsys, "export", "--db", empty, "--out", tmp_path / "x.xlsx")
+    assert code == 1 and "The database holds no round yet" in err
+    code, _, err = run(capsys, "export", "--db", formula_db, "--out", tmp_path / "no" / "x.csv")
+    assert code == 1 and f"error: Cannot write {tmp_path / 'no' / 'x.csv'}" in err
+
+
+def test_hearing_writes_the_six_sheets_with_an_agenda_on_all_three_topics(capsys, demo_copy, tmp_path):
+    out = tmp_path / "hearing.xlsx"
+    code, _, _ = run(capsys, "hearing", "--product", "会員ID", "--team", "認証", "--db", demo_copy, "--out", out)
+    assert code == 0
+    book = load_workbook(out)
+    assert book.sheetnames == HEARING_SHEETS
+    overview = dict(book["overview"].iter_rows(min_row=2, values_only=True))
+    assert (overview["product"], overview["team"], overview["round"]) == ("会員ID", "認証", "2026-H1")
+    topics = [row[0] for row in book["agenda"].iter_rows(min_row=2, values_only=True)]
+    assert set(topics) == {"priority", "team_vs_sre", "members_disagree"}
+
+
+def test_hearing_for_an_unknown_team_exits_1_naming_it(capsys, demo_copy, tmp_path):
+    out = tmp_path / "hearing.xlsx"
+    code, _, err = run(capsys, "hearing", "--product", "会員ID", "--team", "決済", "--db", demo_copy, "--out", out)
+    assert code == 1
+    assert 'There is no team "決済" in the product "会員ID"' in err
+    assert not out.exists()
+
+
+def test_hearing_as_csv_exits_1_asking_for_an_excel_file(capsys, demo_copy, tmp_path):
+    out = tmp_path / "hearing.csv"
+    code, _, err = run(capsys, "hearing", "--product", "会員ID", "--team", "認証", "--db", demo_copy, "--out", out)
+    assert code == 1
+    assert err == 'error: The hearing sheet is an Excel file: name it FILE.xlsx, got "hearing.csv".\n'
+    assert not out.exists()
+
+
+# --- output into a pipe that closes early ---------------------------------------------------------
+
+
+def test_summary_into_a_reader_that_leaves_after_one_line_prints_no_traceback(demo_copy):
+    # The JSON of the demo is far larger than a pipe buffer, so the writer is still writing when the reader leaves.
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "opmaturity", "summary", "--db", str(demo_copy), "--json"],
+        cwd=REPO,
+        env={**os.environ, "OPMATURITY_SECRET": "cli-test"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.readline() == b"{\n"
+    reader.stdout.close()
+    err = reader.stderr.read().decode()
+    reader.stderr.close()
+    assert reader.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipeError" not in err

@@ -1,0 +1,286 @@
+"""views: display tables and the round's standout findings, shaped for the pages (pure pandas, real UI strings)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from opmaturity import i18n
+from opmaturity.views import (
+    Finding,
+    coverage_totals,
+    disagreement_table,
+    note_editor_frame,
+    perception_table,
+    relinked_notes,
+    renamed,
+    standouts,
+    team_item_table,
+    with_titles,
+)
+
+NAN = math.nan
+TEAM_PAGE = "app_pages/team.py"
+
+
+def en(key: str, **values: object) -> str:
+    return i18n.t(key, "en", **values)
+
+
+def ja(key: str, **values: object) -> str:
+    return i18n.t(key, "ja", **values)
+
+
+@pytest.fixture(scope="module")
+def titles_en(model) -> dict[str, str]:
+    return {c.key: c.en for c in model.categories} | {i.key: i.en for i in model.items}
+
+
+@pytest.fixture(scope="module")
+def titles_ja(model) -> dict[str, str]:
+    return {c.key: c.ja for c in model.categories} | {i.key: i.ja for i in model.items}
+
+
+def summary(**lists: list[dict]) -> dict:
+    """A summary --json object with the given lists (the others empty)."""
+    empty = {name: [] for name in ("heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items")}
+    return {"round": "2026-H1", **empty, "changes": [], **lists}
+
+
+TOP_GAP = {"product": "会員ID", "team": "認証", "category": "LOG", "item": "LOG-3", "level": 0.67, "n": 3,
+           "target": 3.0, "gap": 2.33, "importance": 3.0, "importance_assumed": False, "priority": 7.0}  # fmt: skip
+PERCEPTION = {"product": "学び放題", "team": "Mobile App", "category": "OBS", "item": "OBS-5", "team_level": 3.4,
+              "sre_level": 0.0, "perception_gap": -3.4, "team_n": 4, "sre_n": 1}  # fmt: skip
+DISAGREEMENT = {"product": "ポイント基盤", "team": "ポイント付与", "category": "SLO", "item": "SLO-2", "level": 1.33,
+                "sd": 1.89, "min_level": 0, "max_level": 4, "n": 3}  # fmt: skip
+WEAK = {"item": "MNT-2", "category": "MNT", "teams": 17, "teams_below": 16, "share_below": 0.94, "mean_level": 0.74,
+        "mean_target": 2.93}  # fmt: skip
+RISE = {"product": "Shop Connect", "team": "Checkout", "category": "ORG", "level": 3.17, "previous_level": 1.73,
+        "change": 1.44, "n": 8}  # fmt: skip
+FALL = {"product": "学び放題", "team": "動画配信", "category": "MNT", "level": 1.75, "previous_level": 3.11,
+        "change": -1.36, "n": 9}  # fmt: skip
+FULL = summary(top_gaps=[TOP_GAP], perception_gaps=[PERCEPTION], disagreements=[DISAGREEMENT],
+               org_weak_items=[WEAK], changes=[RISE])  # fmt: skip
+
+
+# --- standouts ------------------------------------------------------------------------------------
+
+
+def test_standouts_give_one_finding_per_non_empty_list_with_its_page_and_team(titles_en):
+    found = standouts(FULL, titles_en, en)
+    assert all(isinstance(f, Finding) for f in found)
+    assert [(f.page, f.query_params) for f in found] == [
+        (TEAM_PAGE, {"product": "会員ID", "team": "認証"}),
+        (TEAM_PAGE, {"product": "学び放題", "team": "Mobile App"}),
+        (TEAM_PAGE, {"product": "ポイント基盤", "team": "ポイント付与"}),
+        ("app_pages/gaps.py", {}),
+        ("app_pages/trends.py", {"product": "Shop Connect", "team": "Checkout"}),
+    ]
+
+
+def test_standout_links_never_carry_round_or_language_because_those_widgets_are_bound_to_the_url(titles_en):
+    for finding in standouts(FULL, titles_en, en):
+        assert not {"round", "lang"} & set(finding.query_params), finding
+
+
+def test_standouts_skip_empty_lists_and_an_empty_round_has_none(titles_en):
+    found = standouts(summary(org_weak_items=[WEAK], changes=[FALL, RISE]), titles_en, en)
+    assert [f.page for f in found] == ["app_pages/gaps.py", "app_pages/trends.py"]
+    assert standouts({"round": None, **{k: [] for k in FULL if k != "round"}}, titles_en, en) == []
+
+
+def test_standouts_only_speak_of_the_top_entry_of_each_list(titles_en):
+    second = TOP_GAP | {"product": "Partner Hub", "team": "Data Pipeline", "priority": 6.0}
+    (finding,) = standouts(summary(top_gaps=[TOP_GAP, second]), titles_en, en)
+    assert finding.query_params == {"product": "会員ID", "team": "認証"}
+    assert "Partner Hub" not in finding.sentence
+
+
+def test_standout_sentences_in_english(titles_en):
+    assert [f.sentence for f in standouts(FULL, titles_en, en)] == [
+        '会員ID / 認証: "User logs for support enquiries" matters to the team yet stands at 0.7 against a target of '
+        "3.0, the highest priority (7.0) in the org.",
+        '学び放題 / Mobile App: the team (3.4) and SRE (0.0) see "Monitoring tool roles and ownership" most '
+        "differently.",
+        'ポイント基盤 / ポイント付与: members\' answers on "Agreed SLOs" range from 0 to 4 (3 answers), a topic for '
+        "the hearing.",
+        '"Per-URL maintenance mode" is below target in 16 of 17 teams (mean 0.7): a candidate for a shared platform '
+        "solution.",
+        'Shop Connect / Checkout: "Ownership & docs" rose by 1.4 since the last round (1.7 → 3.2).',
+    ]
+
+
+def test_standout_sentences_in_japanese(titles_ja):
+    assert [f.sentence for f in standouts(FULL, titles_ja, ja)] == [
+        "会員ID / 認証：「問い合わせ調査のためのユーザーログ」がチーム自身の重要項目なのに現状 0.7（目標 3.0）。"
+        "優先度 7.0 で組織内の最上位です。",
+        "学び放題 / Mobile App：「監視ツールの役割とオーナーシップ」の見方がチーム（3.4）とSRE（0.0）で"
+        "最も食い違っています。",
+        "ポイント基盤 / ポイント付与：「SLOの合意」でメンバーの回答が 0 から 4 まで割れています（3 人）。"
+        "ヒアリングで話し合う候補です。",
+        "「URL単位のメンテナンス」は 17 チーム中 16 チームが目標未達（平均 0.7）。共通基盤での解決の候補です。",
+        "Shop Connect / Checkout：「体制・ドキュメント」が前回から 1.4 上がりました（1.7 → 3.2）。",
+    ]
+
+
+def test_a_fall_is_said_to_fall_by_its_size_and_a_rise_to_rise(titles_en, titles_ja):
+    (fall,) = standouts(summary(changes=[FALL]), titles_en, en)
+    assert fall.sentence == '学び放題 / 動画配信: "Maintenance" fell by 1.4 since the last round (3.1 → 1.8).'
+    (fall_ja,) = standouts(summary(changes=[FALL]), titles_ja, ja)
+    assert "「メンテナンス」が前回から 1.4 下がりました（3.1 → 1.8）" in fall_ja.sentence
+    (rise,) = standouts(summary(changes=[RISE]), titles_en, en)
+    assert " rose by 1.4 " in rise.sentence and "fell" not in rise.sentence
+
+
+def test_a_key_without_a_title_is_said_as_the_key(titles_en):
+    (finding,) = standouts(summary(org_weak_items=[WEAK | {"item": "X-9"}]), titles_en, en)
+    assert finding.sentence.startswith('"X-9" is below target in 16 of 17 teams')
+
+
+# --- coverage_totals ------------------------------------------------------------------------------
+
+
+def test_coverage_totals_sum_the_products_and_count_both_raters_as_respondents():
+    coverage = pd.DataFrame(
+        {
+            "product": ["会員ID", "学び放題"],
+            "teams": [2, 4],
+            "teams_answered": [2, 3],
+            "team_respondents": [6, 9],
+            "sre_respondents": [1, 2],
+            "answers": [300, 420],
+            "coverage": [1.0, 0.75],
+        }
+    )
+    totals = coverage_totals(coverage, notes=33)
+    assert totals == {"teams": 6, "teams_answered": 5, "respondents": 18, "answers": 720, "notes": 33}
+    assert all(type(v) is int for v in totals.values())
+
+
+def test_coverage_totals_of_a_round_without_products_are_zero():
+    empty = pd.DataFrame(columns=["teams", "teams_answered", "team_respondents", "sre_respondents", "answers"])
+    assert coverage_totals(empty, notes=0) == {
+        "teams": 0, "teams_answered": 0, "respondents": 0, "answers": 0, "notes": 0,
+    }  # fmt: skip
+
+
+# --- relinked_notes -------------------------------------------------------------------------------
+
+
+NOTES = pd.DataFrame(
+    {
+        "note_id": [1, 2, 3, 4, 5, 6],
+        "text": ["a", "b", "c", "d", "e", "f"],
+        "item_key": ["OBS-1", "OBS-2", "INC-2", None, NAN, "SLO-1"],
+        "product": ["会員ID"] * 6,
+        "team": ["認証"] * 6,
+        "group_name": ["課題"] * 6,
+        "tags": [["ログ"], [], ["a", "b"], [], [], []],
+        "linked_by": ["rule", "rule", "person", None, None, "rule"],
+    }
+)
+
+
+def test_relinked_notes_report_changed_and_unlinked_notes_and_skip_unchanged_ones(titles_en):
+    edited = pd.DataFrame(
+        {
+            "note_id": [1, 2, 3, 4, 5, 6],
+            "item": ["OBS-1 Service dashboards", "SLO-2 Agreed SLOs", None, None, "INC-2 Runbooks", NAN],
+        }
+    )
+    changes = relinked_notes(NOTES, edited, titles_en)
+    assert changes == {2: "SLO-2", 3: None, 5: "INC-2", 6: None}
+    assert all(type(k) is int for k in changes)
+
+
+def test_an_editor_frame_saved_without_edits_relinks_nothing(titles_ja):
+    frame = note_editor_frame(NOTES, titles_ja)
+    assert frame["item"].tolist()[:3] == [
+        "OBS-1 サービスダッシュボード",
+        "OBS-2 アラート設計と通知先",
+        "INC-2 ランブック",
+    ]
+    assert frame["tags"].tolist()[:3] == ["ログ", "", "a, b"]
+    assert relinked_notes(NOTES, frame, titles_ja) == {}
+
+
+# --- with_titles and renamed ----------------------------------------------------------------------
+
+
+def test_with_titles_shows_titles_in_the_named_columns_only_and_keeps_unknown_keys(titles_en):
+    frame = pd.DataFrame({"item": ["OBS-1", "X-9"], "category": ["OBS", "OBS"], "note": ["OBS-1", "INC"]})
+    out = with_titles(frame, titles_en, "item", "category", "absent")
+    assert out.to_dict("list") == {
+        "item": ["Service dashboards", "X-9"],
+        "category": ["Monitoring & alerting", "Monitoring & alerting"],
+        "note": ["OBS-1", "INC"],
+    }
+    assert frame["item"].tolist() == ["OBS-1", "X-9"]  # a copy: the input is left alone
+
+
+def test_renamed_keeps_the_chosen_columns_in_the_order_given_headed_in_the_ui_language():
+    frame = pd.DataFrame({"level": [1], "item": ["a"], "secret": ["x"], "n": [3]})
+    columns = {"item": "common.item", "level": "common.level", "missing": "common.target", "n": "common.n"}
+    assert renamed(frame, en, columns).columns.tolist() == ["Item", "Level", "Answers"]
+    assert renamed(frame, ja, columns).columns.tolist() == ["項目", "現状レベル", "回答数"]
+
+
+# --- team, perception and disagreement tables ----------------------------------------------------
+
+
+def items(**columns: list) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    base = {
+        "item": [f"OBS-{i + 1}" for i in range(n)],
+        "category": ["OBS"] * n,
+        "priority": [1.0] * n,
+        "level": [2.0] * n,
+        "target": [3.0] * n,
+        "gap": [1.0] * n,
+        "importance": [2.0] * n,
+        "importance_assumed": [False] * n,
+        "sre_level": [NAN] * n,
+        "perception_gap": [NAN] * n,
+        "sd": [NAN] * n,
+        "min_level": [NAN] * n,
+        "max_level": [NAN] * n,
+        "n": [3] * n,
+        "disagreement_status": ["no_data"] * n,
+    }
+    return pd.DataFrame(base | columns)
+
+
+def test_team_item_table_marks_assumed_importance_with_a_star(titles_en):
+    frame = items(importance=[3.0, 2.0, NAN, 1.0], importance_assumed=[False, True, False, None])
+    table = team_item_table(frame, titles_en, en)
+    shown = table["Importance"].tolist()
+    assert shown[:2] == ["3.0", "2.0 *"] and pd.isna(shown[2]) and shown[3] == "1.0"
+    assert table.columns.tolist() == [
+        "Item", "Category", "Priority", "Team's own level", "Target", "Gap to target", "Importance", "SRE's level",
+        "Answers",
+    ]  # fmt: skip
+    assert table["Item"].tolist()[:2] == ["Service dashboards", "Actionable alerts and routing"]
+    assert frame["importance"].tolist()[:2] == [3.0, 2.0]  # the metric frame keeps its numbers
+
+
+def test_perception_table_puts_the_largest_difference_first_whichever_side_is_higher(titles_en):
+    frame = items(perception_gap=[0.5, -2.0, NAN, 1.0, -0.25], sre_level=[2.5, 0.0, NAN, 3.0, 1.75])
+    table = perception_table(frame, titles_en, en)
+    assert table["Perception gap (SRE − team)"].tolist() == [-2.0, 1.0, 0.5, -0.25]
+    assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-2", "OBS-4", "OBS-1", "OBS-5")]
+
+
+def test_disagreement_table_keeps_only_groups_large_enough_to_show_widest_spread_first(titles_en):
+    frame = items(
+        sd=[0.5, 1.9, 1.2, NAN],
+        min_level=[2, 0, 1, NAN],
+        max_level=[3, 4, 4, NAN],
+        n=[4, 2, 3, 0],
+        disagreement_status=["ok", "too_few", "ok", "no_data"],
+    )
+    table = disagreement_table(frame, titles_en, en)
+    assert table.columns.tolist() == ["Item", "Category", "Spread (standard deviation)", "Lowest", "Highest", "Answers"]
+    assert table["Item"].tolist() == ["Error tracking", "Service dashboards"]
+    assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5]
