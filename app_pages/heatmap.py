@@ -12,7 +12,9 @@ round_name = ui.current_round()
 k = metrics.DEFAULT_K
 
 left, mid, right, far = st.columns([2, 1, 1, 1])
-metric = left.selectbox(tr("heatmap.metric"), metrics.METRICS, format_func=lambda m: tr(f"metric.{m}"), key="metric")
+metric = left.selectbox(
+    tr("heatmap.metric"), metrics.HEATMAP_METRICS, format_func=lambda m: tr(f"metric.{m}"), key="metric"
+)
 rater = mid.segmented_control(
     tr("common.rater"), ("team", "sre"), default="team", required=True, key="rater",
     format_func=lambda r: tr(f"common.rater.{r}"),

@@ -24,28 +24,30 @@ rater = far.selectbox(
     format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
 )  # fmt: skip
 skip_invalid = st.checkbox(tr("import.skip_invalid"), key="imp_skip", help=tr("import.skip_invalid_help"))
-mappings: dict[str, str] = st.session_state.setdefault("imp_mappings", {})
+mappings: dict[str, str] = st.session_state.setdefault(ui.MAPPINGS_KEY, {})
 
-ready = []
-for n, upload in enumerate(uploads or []):
+ready, unmapped = [], []
+for upload in uploads or []:
     data = upload.getvalue()
-    layout = st.session_state.get(f"imp_layout_{n}")
-    options = ui.import_options(round_name, product, team, rater, skip_invalid, layout, mappings)
+    layout_key = ui.widget_key("imp_layout", upload.name)
+    options = ui.import_options(
+        round_name, product, team, rater, skip_invalid, st.session_state.get(layout_key), mappings
+    )
     report, rows = ui.import_preview(upload.name, data, options)
     with st.container(border=True):
         st.markdown(f"**{upload.name}** · {tr('import.layout_detected', layout=views.layout_name(report.layout, tr))}")
         st.selectbox(
-            tr("import.layout_override"), [None, *importer.LAYOUTS], key=f"imp_layout_{n}",
+            tr("import.layout_override"), [None, *importer.LAYOUTS], key=layout_key,
             format_func=lambda k: tr("import.layout_auto") if k is None else tr(f"import.layout.{k}"),
         )  # fmt: skip
-        ui.show_report(report)
-        if report.unmapped_headers:
-            ui.mapping_step(report.unmapped_headers, mappings, key=f"imp_map_{n}")
+        ui.show_report(report, preview=True)
         if len(rows):
             with st.expander(tr("import.preview_rows", count=len(rows))):
                 st.dataframe(rows, hide_index=True, width="stretch")
+    unmapped += report.unmapped_headers
     if report.status == "imported":
         ready.append((upload.name, data, options))
+ui.mapping_step(unmapped)
 
 if uploads and st.button(tr("import.run"), type="primary", disabled=not ready, key="imp_run"):
     progress = st.progress(0.0)
@@ -57,6 +59,15 @@ if uploads and st.button(tr("import.run"), type="primary", disabled=not ready, k
     progress.progress(1.0, text=tr("import.progress", done=len(ready), total=len(ready)))
 for report in st.session_state.get("imp_results", []):
     ui.show_report(report)
+
+remembered = ui.query(store.header_mappings)
+if remembered:
+    with st.expander(tr("import.remembered", n=len(remembered))):
+        st.dataframe(views.mappings_table(remembered, ui.titles(), tr), hide_index=True, width="stretch")
+        forget = st.multiselect(tr("import.forget"), sorted(remembered), key="imp_forget")
+        if forget and st.button(tr("import.forget_button", n=len(forget)), key="imp_forget_run"):
+            store.forget_mappings(ui.cursor(), forget)
+            st.rerun()
 
 st.subheader(tr("import.history"))
 history = ui.query(store.import_history)

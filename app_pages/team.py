@@ -3,7 +3,7 @@ disagreements, trend, workshop notes and agreed actions. Bookmarkable: ?product=
 
 import streamlit as st
 
-from opmaturity import charts, feedback, metrics, store, ui, views
+from opmaturity import charts, feedback, metrics, reports, store, ui, views
 
 tr = ui.tr
 st.title(tr("team.title"))
@@ -60,13 +60,7 @@ st.caption(tr("team.disagreement.caption", k=k))
 st.dataframe(views.disagreement_table(items, titles, tr), hide_index=True, width="stretch")
 
 st.subheader(tr("team.trend"))
-trend = ui.query(metrics.trend, product=product, team=team)
-if trend.empty:
-    st.info(tr("common.none"))
-else:
-    st.altair_chart(
-        charts.trend_lines(views.with_titles(trend, titles, "category"), tr("common.level")), width="stretch"
-    )
+ui.trend_chart(product, team)
 
 st.subheader(tr("team.notes"))
 notes = ui.query(feedback.notes_table, round_name, product=product, team=team)
@@ -75,4 +69,14 @@ st.dataframe(views.notes_table(notes, titles, tr), hide_index=True, width="stret
 st.subheader(tr("team.actions"))
 actions = ui.query(store.team_actions, product, team)
 st.dataframe(views.actions_table(actions, titles, tr), hide_index=True, width="stretch")
-ui.download(items, f"team-{product}-{team}-{round_name}.csv", key="team_csv")
+left, right = st.columns(2)
+with left:
+    ui.download(items, f"team-{product}-{team}-{round_name}.csv", key="team_csv")
+right.download_button(
+    tr("team.hearing_sheet"),
+    ui.query(reports.hearing_sheet, ui.model(), product, team, round_name),
+    file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help=tr("team.hearing_sheet.help"),
+    key="team_hearing",
+)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from opmaturity import charts, metrics, store, ui, views
+from opmaturity import metrics, store, ui, views
 
 tr = ui.tr
 st.title(tr("trends.title"))
@@ -23,13 +23,7 @@ team = right.selectbox(
     format_func=lambda t: tr("trends.all_teams") if t is None else t,
 )  # fmt: skip
 
-trend = ui.query(metrics.trend, product=product, team=team)
-if trend.empty:
-    st.info(tr("common.none"))
-else:
-    st.altair_chart(
-        charts.trend_lines(views.with_titles(trend, titles, "category"), tr("common.level")), width="stretch"
-    )
+ui.trend_chart(product, team)
 st.caption(tr("trends.caption"))
 
 st.subheader(tr("trends.movers"))

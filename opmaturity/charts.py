@@ -7,7 +7,7 @@ import pandas as pd
 
 # One colour language across views: sequential for levels and counts, diverging around 0 for signed figures.
 SIGNED_METRICS = frozenset({"gap", "priority_signed", "perception_gap", "change"})
-SEQUENTIAL = {"level": "blues", "n": "greys", "priority": "oranges"}
+SEQUENTIAL = {"level": "blues", "n": "greys", "priority": "oranges", "disagreement": "purples"}
 # gap: positive = below target = bad (red); change and perception gap: red for negative.
 DIVERGING = {"gap": "redblue", "perception_gap": "purpleorange", "change": "redblue"}
 REVERSED = frozenset({"gap"})

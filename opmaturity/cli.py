@@ -91,17 +91,16 @@ def cmd_demo(con, model, args) -> int:
 
 
 def cmd_import(con, model, args) -> int:
-    from .importer import ImportOptions, import_files
+    from .importer import FileReport, ImportOptions, import_files
 
-    files, missing = [], []
+    files, unreadable = [], []
     for raw in args.paths:
         path = Path(raw)
         try:
             files.append((path.name, path.read_bytes()))
         except OSError as exc:
-            missing.append(Problem(f"cannot read the file: {exc.strerror or exc}", file=str(raw)))
-    if missing:
-        raise OpmaturityError("Some files could not be read; nothing was imported.", missing)
+            problem = Problem(f"cannot read the file: {exc.strerror or exc}", file=str(raw))
+            unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
     options = ImportOptions(
         round=args.round,
         product=args.product,
@@ -110,7 +109,7 @@ def cmd_import(con, model, args) -> int:
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
     )
-    reports = import_files(con, files, model, options)
+    reports = unreadable + import_files(con, files, model, options)
     if args.json:
         _print_json({"files": [report.to_dict() for report in reports]})
     else:

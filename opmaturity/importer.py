@@ -21,9 +21,9 @@ from .formats.common import Context
 from .model import Model
 from .pseudonym import secret_key
 from .text import normalize
-from .validate import Invalid, Values, settle
+from .validate import IGNORE, Invalid, Values, settle, shown
 
-__all__ = ["LAYOUTS", "FileReport", "ImportOptions", "import_file", "import_files", "preview"]
+__all__ = ["IGNORE", "LAYOUTS", "FileReport", "ImportOptions", "import_file", "import_files", "preview"]
 
 NEAR_DAYS = 60  # a file dated this close to an existing round's date belongs to that round
 PREVIEW_ROWS = 100
@@ -45,7 +45,7 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     layout: str | None = None  # one of LAYOUTS, overriding detection
-    mappings: dict[str, str] = field(default_factory=dict)  # header as written -> item key
+    mappings: dict[str, str] = field(default_factory=dict)  # header as written -> item key, or IGNORE ("-")
     max_bytes: int | None = None
     max_rows: int | None = None
     max_cells: int | None = None
@@ -65,7 +65,7 @@ class FileReport:
     round: str | None = None
     import_id: int | None = None
     replaced: int = 0
-    skipped: int = 0
+    skipped: int = 0  # answers left out under --skip-invalid
     created: dict[str, list[str]] = field(default_factory=dict)
     unmapped_headers: list[str] = field(default_factory=list)
 
@@ -181,7 +181,10 @@ def _prepare(
     if earlier is not None:
         return _duplicate(con, report, earlier), None, {}
     problems, valid = _check_options(name, model, options)
-    source = readers.read(name, data, readers.limits(options.max_bytes, options.max_rows, options.max_cells))
+    try:
+        source = readers.read(name, data, readers.limits(options.max_bytes, options.max_rows, options.max_cells))
+    except Exception as exc:  # a file no reader expected is a refusal, never a traceback (nor a dead server)
+        return _reject(report, [_unexpected(name, "could not read this file", exc)]), None, valid
     report.messages.extend(source.messages)
     if source.problems or problems:
         return _reject(report, [*source.problems, *problems]), None, valid
@@ -189,7 +192,10 @@ def _prepare(
     if options.layout:
         layout, why = options.layout, "chosen on import"
     else:
-        found = detect(source, values)
+        try:
+            found = detect(source, values)
+        except Exception as exc:
+            return _reject(report, [_unexpected(name, "could not tell the layout of this file", exc)]), None, valid
         if found.layout is None:
             return _reject(report, [Problem(found.reason, file=name)]), None, valid
         layout, why = found.layout, found.reason
@@ -208,11 +214,11 @@ def _prepare(
     )
     try:
         batch = PARSERS[layout](source, ctx)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        dropped = settle(batch, name, ctx.columns)
+    except Exception as exc:
         # A file shaped in a way no parser expected must still come back as a refusal, not a traceback.
-        message = f"could not read this file as {layout} ({type(exc).__name__}: {exc}); check the layout"
-        return _reject(report, [Problem(message, file=name)]), None, valid
-    settle(batch, name)
+        problem = _unexpected(name, f"could not read this file as {layout}", exc, "; check the layout")
+        return _reject(report, [problem]), None, valid
     for product in ctx.defaulted_teams:
         batch.messages.append(
             f'no team named for product "{product}": its answers go to a team of the same name (choose one with --team)'
@@ -224,8 +230,12 @@ def _prepare(
         return _reject(report, batch.problems), batch, valid
     if batch.problems:
         report.problems = list(batch.problems)
-        report.skipped = len(batch.problems)
-        skipped = f"skipped {report.skipped} invalid answers or rows (each listed under problems)"
+        report.skipped = ctx.skipped + dropped
+        count = len(batch.problems)
+        skipped = (
+            f"skipped {report.skipped} answer{'' if report.skipped == 1 else 's'} with problems "
+            f"({count} problem{'' if count == 1 else 's'}, each listed under problems)"
+        )
         batch.messages.append(skipped)
         report.messages.append(skipped)
     if not batch.responses and not batch.notes:
@@ -245,7 +255,7 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
             Values(model).rater(options.rater)
         except Invalid as exc:
             problems.append(Problem(exc.message, file=name, column="--rater", value=options.rater))
-    keys = {i.key for i in model.items}
+    keys = {i.key for i in model.items} | {IGNORE}
     valid = {}
     for header, key in options.mappings.items():
         if key in keys:
@@ -253,13 +263,19 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
         else:
             problems.append(
                 Problem(
-                    f'the mapping for "{header}" names "{key}", which is not an item key of the model',
+                    f'the mapping for "{header}" names "{key}", which is not an item key of the model '
+                    f'(nor "{IGNORE}", which ignores the column)',
                     file=name,
                     column=header,
                     value=key,
                 )
             )
     return problems, valid
+
+
+def _unexpected(name: str, what: str, exc: Exception, advice: str = "") -> Problem:
+    """The problem for an exception no reader or parser expected: its type and words, never a traceback."""
+    return Problem(f"{what} ({type(exc).__name__}: {shown(str(exc), 200)}){advice}", file=name)
 
 
 def _reject(report: FileReport, problems: list[Problem]) -> FileReport:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
+import posixpath
+import re
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +24,7 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_CELLS = 10_000_000
 UNZIP_FACTOR = 10  # an xlsx may unpack to at most this many times max_bytes (zip bombs)
+MAX_JSON_DEPTH = 64  # a Miro item list nests four or five levels; deeper JSON is refused, never recursed into
 
 _SIGNATURES = {
     b"%PDF": "a PDF document",
@@ -29,6 +34,10 @@ _SIGNATURES = {
 }
 _DELIMITERS = (",", "\t", ";")
 _ACCEPTED = "Save it as CSV (UTF-8 or the Excel default), Excel (.xlsx) or Miro JSON and try again."
+_TOO_DEEP = (
+    f"the JSON nests lists or objects more than {MAX_JSON_DEPTH} levels deep, which no Miro export does; "
+    "export the board items again"
+)
 
 
 @dataclass
@@ -94,9 +103,10 @@ def read(name: str, data: bytes, limit: Limits | None = None) -> Source:
     if not data:
         return _fail(source, "the file is empty (0 bytes)")
     if len(data) > limit.max_bytes:
+        size, allowed = _sizes(len(data), limit.max_bytes)
         return _fail(
             source,
-            f"the file is {_size(len(data))}; the limit is {_size(limit.max_bytes)} (OPMATURITY_MAX_BYTES); "
+            f"the file is {size}; the limit is {allowed} (OPMATURITY_MAX_BYTES); "
             "split it or ask an administrator to raise the limit",
         )
     for magic, what in _SIGNATURES.items():
@@ -115,11 +125,11 @@ def read(name: str, data: bytes, limit: Limits | None = None) -> Source:
     return source
 
 
-def _fail(source: Source, message: str, value: str = "") -> Source:
+def _fail(source: Source, message: str, value: str = "", sheet: str = "") -> Source:
     """The source emptied and marked unreadable, with one problem added."""
     source.kind = ""
     source.tables = []
-    source.problems.append(Problem(message, file=source.file, value=value))
+    source.problems.append(Problem(message, file=source.file, sheet=sheet, value=value))
     return source
 
 
@@ -130,6 +140,14 @@ def _size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """Two byte counts in words, exact (`52,428,801 bytes (50.0 MB)`) where rounding would make them look equal."""
+    shown, allowed = _size(size), _size(limit)
+    if shown != allowed:
+        return shown, allowed
+    return f"{size:,} bytes ({shown})", f"{limit:,} bytes ({allowed})"
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -221,7 +239,16 @@ def _read_text(source: Source, data: bytes, limit: Limits) -> None:
             if stripped.startswith("{"):
                 _fail(source, f"the file looks like JSON but is not valid JSON (line {exc.lineno}: {exc.msg})")
                 return
+        except RecursionError:
+            _fail(source, _TOO_DEEP)
+            return
+        except ValueError as exc:  # e.g. a number too long to convert
+            _fail(source, f"the file looks like JSON but cannot be read as JSON ({exc})")
+            return
         else:
+            if _depth(source.payload) > MAX_JSON_DEPTH:
+                _fail(source, _TOO_DEEP)
+                return
             items = source.payload.get("data") if isinstance(source.payload, dict) else source.payload
             if isinstance(items, list) and len(items) > limit.max_rows:
                 _fail(source, _too_many_rows(len(items), limit))
@@ -251,6 +278,25 @@ def _read_text(source: Source, data: bytes, limit: Limits) -> None:
     source.tables = [Table(name="", rows=rows)]
 
 
+def _depth(payload: Any) -> int:
+    """How deeply lists and objects nest in a JSON payload (counted without recursion)."""
+    deepest = 0
+    stack = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _binary(text: str) -> bool:
     """True when decoded text holds NULs or many control characters (not a text export)."""
     sample = text[:4096]
@@ -277,18 +323,65 @@ def _too_many_cells(count: int, limit: Limits) -> str:
 
 # --- workbooks ------------------------------------------------------------------------------------
 
+_OTHER_BOOKS = {
+    "xl/workbook.bin": "an Excel binary workbook (.xlsb)",
+    "content.xml": "an OpenDocument spreadsheet (.ods)",
+}
+_RESAVE = "open it in Excel and save it as an Excel workbook (.xlsx), then import that"
+_SCAN_CHUNK = 1 << 20
+_FAST_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)[0-9]+"')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]+([0-9]+)"')
+_EMPTY_CELL = re.compile(rb'<c r="[^"]*"[^>]*/>')
+_ANY_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]*)([0-9]*)["\']')
+_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
+_RID = re.compile(rb'\s[\w.-]+:id\s*=\s*["\']([^"\']*)["\']')
+_UNIQUE_COUNT = re.compile(rb'uniqueCount\s*=\s*["\']([0-9]+)["\']')
+
+
+@dataclass
+class _Extent:
+    """How far a worksheet's cells reach, found by scanning its XML without loading it: 1-based last row and column."""
+
+    rows: int = 0
+    cols: int = 0
+
+    @property
+    def area(self) -> int:
+        """The cells a reader allocates for the sheet read from A1: rows x columns."""
+        return self.rows * self.cols
+
+    def widen(self, other: _Extent) -> None:
+        """Grow to cover another extent too."""
+        self.rows, self.cols = max(self.rows, other.rows), max(self.cols, other.cols)
+
 
 def _read_workbook(source: Source, data: bytes, limit: Limits) -> None:
-    """Fill the source from workbook bytes: every worksheet's rows and merged ranges, within the limits."""
-    if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                infos = archive.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            _fail(source, f"the file starts like a zip archive but is damaged. {_ACCEPTED}")
-            return
+    """Fill the source from workbook bytes: every visible worksheet's rows and merged ranges, within the limits.
+
+    The size of every sheet is read from its XML before python-calamine loads it: calamine allocates the whole
+    rectangle from A1 to the farthest cell holding a value, so one stray cell at XFD1048576 would ask for
+    hundreds of gigabytes and abort the process. (python-calamine 0.9 cannot load a bounded range: `to_python`
+    takes `nrows`, but only after the whole range is in memory.)
+    """
+    if not data.startswith(b"PK"):
+        _fail(source, f"this is an Excel 97-2003 workbook (.xls) or another legacy Office file; {_RESAVE}")
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        _fail(source, f"the file starts like a zip archive but is damaged. {_ACCEPTED}")
+        return
+    with archive:
         names = {i.filename for i in infos}
-        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
+        other = next((what for part, what in _OTHER_BOOKS.items() if part in names), None)
+        if other and "xl/workbook.xml" not in names:
+            _fail(source, f"this is {other}, which cannot be checked for size before reading; {_RESAVE}")
+            return
+        if "xl/workbook.xml" not in names:
             _fail(source, f"this zip archive is not an Excel workbook. {_ACCEPTED}")
             return
         unpacked = sum(i.file_size for i in infos)
@@ -299,7 +392,22 @@ def _read_workbook(source: Source, data: bytes, limit: Limits) -> None:
                 f"{_size(limit.max_bytes)} (OPMATURITY_MAX_BYTES)",
             )
             return
-    from python_calamine import CalamineError, PasswordError, SheetTypeEnum, load_workbook
+        try:
+            problem = _shared_strings_problem(archive, infos, limit)
+            if problem:
+                _fail(source, problem)
+                return
+            parts = _sheet_parts(archive, names)
+            _load_sheets(source, data, archive, parts, names, limit)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            _fail(source, f"cannot read this workbook ({exc}). {_ACCEPTED}")
+
+
+def _load_sheets(
+    source: Source, data: bytes, archive: zipfile.ZipFile, parts: dict[str, str], names: set[str], limit: Limits
+) -> None:
+    """Load the visible worksheets through calamine, each only after its scanned size is within the limits."""
+    from python_calamine import CalamineError, PasswordError, SheetTypeEnum, SheetVisibleEnum, load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data))
@@ -310,38 +418,229 @@ def _read_workbook(source: Source, data: bytes, limit: Limits) -> None:
         _fail(source, f"cannot read this workbook ({exc}). {_ACCEPTED}")
         return
     total_rows = total_cells = 0
+    hidden: list[str] = []
+    worst: _Extent | None = None
     try:
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            sheet = book.get_sheet_by_name(meta.name)
-            top, left = sheet.start or (0, 0)
-            height, width = sheet.height + top, sheet.width + left
-            total_cells += height * max(width, 1)
-            total_rows += height
+            if meta.visible != SheetVisibleEnum.Visible:
+                hidden.append(meta.name)
+                continue
+            part = parts.get(meta.name)
+            if part in names:
+                extent = _scan_sheet(archive, part)
+            else:  # a sheet whose XML part is not where the workbook says: assume the largest sheet of the file
+                if worst is None:
+                    worst = _Extent()
+                    for name in sorted(names):
+                        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                            worst.widen(_scan_sheet(archive, name))
+                extent = worst
+            if extent.rows > limit.max_rows or extent.area > limit.max_cells:
+                _fail(source, _too_big_sheet(meta.name, extent, limit), sheet=meta.name)
+                return
+            total_rows += extent.rows
+            total_cells += extent.area
             if total_rows > limit.max_rows:
                 _fail(source, _too_many_rows(total_rows, limit))
                 return
             if total_cells > limit.max_cells:
                 _fail(source, _too_many_cells(total_cells, limit))
                 return
+            sheet = book.get_sheet_by_name(meta.name)
+            top, left = sheet.start or (0, 0)
+            if (sheet.height + top) * max(sheet.width + left, 1) > max(extent.area, 1):  # the scan missed cells
+                loaded = _Extent(sheet.height + top, sheet.width + left)
+                _fail(source, _too_big_sheet(meta.name, loaded, limit), sheet=meta.name)
+                return
             rows = sheet.to_python(skip_empty_area=False)
-            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            merged, covered = _clip_merged(sheet.merged_cell_ranges or [], rows)
+            total_cells += covered
+            if total_cells > limit.max_cells:
+                _fail(
+                    source,
+                    f'the merged cells of sheet "{meta.name}" cover {covered:,} cells, which brings the file over '
+                    f"the limit of {limit.max_cells:,} cells (OPMATURITY_MAX_CELLS); unmerge them or split the file",
+                    sheet=meta.name,
+                )
+                return
             source.tables.append(Table(name=meta.name, rows=rows, merged=merged))
     except (CalamineError, ValueError, OSError) as exc:
         _fail(source, f"cannot read this workbook ({exc}). {_ACCEPTED}")
         return
     finally:
         book.close()
+    if hidden:
+        listed = ", ".join(f'"{name}"' for name in hidden)
+        source.messages.append(f"hidden sheet{'s' if len(hidden) > 1 else ''} {listed} skipped (unhide to import)")
     source.kind = "xlsx"
 
 
+def _too_big_sheet(name: str, extent: _Extent, limit: Limits) -> str:
+    """The message for a sheet whose cells reach too far: its size, the limits and how to fix it."""
+    corner = f"{_column_name(extent.cols)}{extent.rows}"
+    return (
+        f'sheet "{name}" reaches row {extent.rows:,} and column {_column_name(extent.cols)} (A1:{corner}, '
+        f"{extent.rows:,} rows x {extent.cols:,} columns = {extent.area:,} cells); the limit is "
+        f"{limit.max_rows:,} rows (OPMATURITY_MAX_ROWS) and {limit.max_cells:,} cells (OPMATURITY_MAX_CELLS). "
+        "If the data is smaller, delete the stray cells far from it (Ctrl+End in Excel goes to the last one) "
+        "and save again; otherwise split the file"
+    )
+
+
+def _column_name(number: int) -> str:
+    """Excel's letters for a 1-based column number: 1 -> A, 16384 -> XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters or "A"
+
+
+def _column_number(letters: bytes) -> int:
+    """The 1-based column number of Excel's letters: A -> 1, XFD -> 16384."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+def _chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """A zip member's bytes in pieces that each end just after a `>`, so no tag is ever split."""
+    with archive.open(name) as stream:
+        carry = b""
+        while True:
+            chunk = stream.read(_SCAN_CHUNK)
+            if not chunk:
+                if carry:
+                    yield carry
+                return
+            buffer = carry + chunk
+            cut = buffer.rfind(b">") + 1
+            carry = buffer[cut:]
+            if cut:
+                yield buffer[:cut]
+
+
+def _scan_sheet(archive: zipfile.ZipFile, name: str) -> _Extent:
+    """How far the cells holding a value reach in one worksheet part, streamed (never held whole in memory)."""
+    extent = _Extent()
+    for piece in _chunks(archive, name):
+        cols: Sequence[bytes] = _CELL_COLUMN.findall(piece)
+        if len(cols) != piece.count(b"<c ") + piece.count(b"<c>") or b":c " in piece or b":c>" in piece:
+            return _scan_sheet_slowly(archive, name)  # cells without a leading r="A1", or prefixed tags
+        if not cols:
+            continue
+        rows: Sequence[bytes]
+        if _EMPTY_CELL.search(piece):  # styled but empty cells (`<c r="Z9" s="1"/>`): calamine skips them
+            found = [cell for cell in _FAST_CELL.findall(piece) if not cell[2].endswith(b"/")]
+            if not found:
+                continue
+            cols, rows, _ = zip(*found, strict=True)
+        else:
+            rows = _CELL_ROW.findall(piece)
+        extent.rows = max(extent.rows, max(map(int, set(rows))))
+        extent.cols = max(extent.cols, max(map(_column_number, set(cols))))
+    return extent
+
+
+def _scan_sheet_slowly(archive: zipfile.ZipFile, name: str) -> _Extent:
+    """_scan_sheet for unusual XML: every row and cell tag in order, positions counted as calamine counts them."""
+    extent = _Extent()
+    row = col = 0
+    for piece in _chunks(archive, name):
+        for tag in _ANY_TAG.finditer(piece):
+            kind, attributes = tag.group(1), tag.group(2)
+            ref = _REF.search(attributes)
+            if kind == b"row":
+                row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                col = 0
+                continue
+            col = _column_number(ref.group(1)) if ref and ref.group(1) else col + 1
+            at = int(ref.group(2)) if ref and ref.group(2) else max(row, 1)
+            if not attributes.rstrip().endswith(b"/"):
+                extent.rows, extent.cols = max(extent.rows, at), max(extent.cols, col)
+    return extent
+
+
+def _shared_strings_problem(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit: Limits) -> str | None:
+    """A problem when the shared string table claims more strings than the file may hold (calamine reserves them)."""
+    for info in infos:
+        if not info.filename.lower().endswith("sharedstrings.xml"):
+            continue
+        with archive.open(info) as stream:
+            head = stream.read(4096)
+        claimed = _UNIQUE_COUNT.search(head)
+        if claimed and int(claimed.group(1)) > limit.max_cells:
+            return (
+                f"the workbook's shared string table claims {int(claimed.group(1)):,} strings; the limit is "
+                f"{limit.max_cells:,} cells (OPMATURITY_MAX_CELLS). The file is damaged or crafted; {_RESAVE}"
+            )
+    return None
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Sheet name -> the zip member holding its XML, from xl/workbook.xml and its relationships."""
+    rels_name = "xl/_rels/workbook.xml.rels"
+    book = _small_member(archive, "xl/workbook.xml")
+    rels = _small_member(archive, rels_name) if rels_name in names else b""
+    targets: dict[bytes, str] = {}
+    for found in _RELATIONSHIP.finditer(rels):
+        rid, target = _attribute(found.group(1), b"Id"), _attribute(found.group(1), b"Target")
+        if rid is None or target is None:
+            continue
+        path = html.unescape(target.decode("utf-8", "replace"))
+        path = path.lstrip("/") if path.startswith("/") else posixpath.join("xl", path)
+        targets[rid] = posixpath.normpath(path)
+    parts: dict[str, str] = {}
+    for sheet in _SHEET.finditer(book):
+        name, link = _attribute(sheet.group(1), b"name"), _RID.search(sheet.group(1))
+        if name is not None and link and link.group(1) in targets:
+            parts[html.unescape(name.decode("utf-8", "replace"))] = targets[link.group(1)]
+    return parts
+
+
+def _small_member(archive: zipfile.ZipFile, name: str, cap: int = 16 * 1024 * 1024) -> bytes:
+    """A small zip member whole; ValueError for one too large to be what it claims."""
+    if archive.getinfo(name).file_size > cap:
+        raise ValueError(f"{name} is larger than {_size(cap)}")
+    return archive.read(name)
+
+
+def _attribute(attributes: bytes, name: bytes) -> bytes | None:
+    """The value of one XML attribute in a tag's attribute text, or None."""
+    found = re.search(rb"(?:^|\s)" + name + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", attributes)
+    if not found:
+        return None
+    return found.group(1) if found.group(1) is not None else found.group(2)
+
+
+def _clip_merged(
+    ranges: list[tuple[tuple[int, int], tuple[int, int]]], rows: list[list[Cell]]
+) -> tuple[list[tuple[int, int, int, int]], int]:
+    """Merged ranges clipped to the data (height and widest row), and how many cells they cover in all."""
+    height, width = len(rows), max((len(r) for r in rows), default=0)
+    clipped, covered = [], 0
+    for (r0, c0), (r1, c1) in ranges:
+        r1, c1 = min(r1, height - 1), min(c1, width - 1)
+        if r0 > r1 or c0 > c1 or (r0 == r1 and c0 == c1):
+            continue
+        clipped.append((r0, c0, r1, c1))
+        covered += (r1 - r0 + 1) * (c1 - c0 + 1)
+    return clipped, covered
+
+
 def expand_merged(table: Table) -> list[list[Cell]]:
-    """A copy of the rows where every cell of a merged range holds the range's top-left value."""
+    """A copy of the rows where every cell of a merged range holds the range's top-left value (within the data)."""
     rows = [list(r) for r in table.rows]
+    height, width = len(rows), max((len(r) for r in rows), default=0)
     for r0, c0, r1, c1 in table.merged:
+        r1, c1 = min(r1, height - 1), min(c1, width - 1)
+        if r0 > r1 or c0 > c1:
+            continue
         value = table.cell(r0, c0)
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
+        for r in range(r0, r1 + 1):
             line = rows[r]
             if len(line) <= c1:
                 line.extend([""] * (c1 + 1 - len(line)))

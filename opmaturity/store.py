@@ -538,11 +538,32 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         con.execute("DELETE FROM responses WHERE import_id = ?", [import_id])
         con.execute("DELETE FROM notes WHERE import_id = ?", [import_id])
         con.execute("UPDATE imports SET undone_at = ? WHERE import_id = ?", [datetime.now(), import_id])
+        _drop_empty(con)
         bump(con)
         con.commit()
     except Exception:
         con.rollback()
         raise
+
+
+def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:
+    """Rounds, teams and products nothing refers to any more (a typo'd round undone) disappear."""
+    con.execute(
+        """DELETE FROM teams t WHERE NOT EXISTS (SELECT 1 FROM responses r WHERE r.team_id = t.team_id)
+             AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.team_id = t.team_id)
+             AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.team_id = t.team_id)"""
+    )
+    con.execute(
+        """DELETE FROM products p WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.product_id = p.product_id)
+             AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.product_id = p.product_id)
+             AND NOT EXISTS (SELECT 1 FROM targets g WHERE g.product_id = p.product_id)"""
+    )
+    con.execute(
+        """DELETE FROM rounds o WHERE NOT EXISTS (SELECT 1 FROM responses r WHERE r.round_id = o.round_id)
+             AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.round_id = o.round_id)
+             AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.round_id = o.round_id)
+             AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.round_id = o.round_id AND i.undone_at IS NULL)"""
+    )
 
 
 def set_target(
@@ -613,6 +634,13 @@ def remember_mapping(con: duckdb.DuckDBPyConnection, header: str, item_key: str)
            ON CONFLICT (header) DO UPDATE SET item_key = excluded.item_key, mapped_at = now()""",
         [header, item_key],
     )
+    bump(con)
+
+
+def forget_mappings(con: duckdb.DuckDBPyConnection, headers: list[str]) -> None:
+    """Forget the remembered meaning of these (normalised) headers."""
+    for header in headers:
+        con.execute("DELETE FROM header_mappings WHERE header = ?", [header])
     bump(con)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -187,16 +188,20 @@ def import_preview(name: str, data: bytes, options: Any) -> Any:
         return _preview(db_path(), store.revision(cursor()), name, data, options)
 
 
-def show_report(report: Any) -> None:
-    """One file's outcome: status and counts, what the user should know, and every problem as a table."""
+def show_report(report: Any, *, preview: bool = False) -> None:
+    """One file's outcome (or, for a preview, what would happen): status and counts, what the user
+    should know, and every problem as a table."""
     status = report.status
     counts = tr("import.counts", responses=report.responses, notes=report.notes)
-    label = f"{report.file}: {tr('import.status.' + status)}"
+    shown = "would_import" if preview and status == "imported" else status
+    label = f"{report.file}: {tr('import.status.' + shown)}"
     if status == "rejected":
         st.error(tr("import.rejected_title", file=report.file, count=len(report.problems)), icon="⛔")
         st.caption(tr("import.rejected_hint"))
     elif status == "duplicate":
         st.info(label, icon="ℹ️")
+    elif preview:
+        st.info(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon="🔎")
     else:
         st.success(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon="✅")
     if report.messages:
@@ -208,23 +213,65 @@ def show_report(report: Any) -> None:
         st.dataframe(table.rename(columns=headers), hide_index=True, width="stretch")
 
 
-def mapping_step(headers: list[str], mappings: dict[str, str], key: str) -> None:
-    """Let a person say which item each unknown header means; the next preview uses the choice."""
+MAPPINGS_KEY = "imp_mappings"
+
+
+def widget_key(prefix: str, text: str) -> str:
+    """A widget key that belongs to `text` (a header, a file name), not to its position on the page."""
+    return f"{prefix}_{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
+
+
+def mapping_step(headers: list[str]) -> None:
+    """Let a person say which item each unknown header means (or that it is no question at all).
+
+    Headers mapped in this session stay listed so a choice can be changed; a new choice reruns the
+    page so every preview uses it, and a real import remembers it for the next file.
+    """
+    from .importer import IGNORE
+
+    mappings: dict[str, str] = st.session_state.setdefault(MAPPINGS_KEY, {})
+    shown = list(dict.fromkeys([*headers, *mappings]))
+    if not shown:
+        return
     st.markdown(f"**{tr('import.mapping')}**")
     st.caption(tr("import.mapping_help"))
-    items = [i.key for i in model().items]
     names = titles()
-    for n, header in enumerate(headers):
+    options = [None, IGNORE, *(i.key for i in model().items)]
+
+    def label(key: str | None) -> str:
+        if key is None:
+            return tr("import.mapping_none")
+        return tr("import.mapping_ignore") if key == IGNORE else f"{key} {names.get(key, '')}"
+
+    changed = False
+    for header in shown:
+        key = widget_key("imp_map", header)
+        st.session_state.setdefault(key, mappings.get(header))
         nearest = model().nearest_item(header)
         chosen = st.selectbox(
-            header, [None, *items], key=f"{key}_{n}",
-            format_func=lambda k: tr("import.mapping_none") if k is None else f"{k} {names.get(k, '')}",
+            header, options, key=key, format_func=label,
             help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}",
         )  # fmt: skip
-        if chosen:
-            mappings[header] = chosen
-        else:
-            mappings.pop(header, None)
+        if chosen != mappings.get(header):
+            if chosen:
+                mappings[header] = chosen
+            else:
+                mappings.pop(header, None)
+            changed = True
+    if changed:
+        st.rerun()
+
+
+def trend_chart(product: str | None, team: str | None) -> None:
+    """Category levels round by round for a product or team (everyone when both are None)."""
+    from . import charts, metrics, views
+
+    trend = query(metrics.trend, product=product, team=team)
+    if trend.empty:
+        st.info(tr("common.none"))
+        return
+    lines = charts.trend_lines(views.with_titles(trend, titles(), "category"), tr("common.level"))
+    st.altair_chart(lines, width="stretch")
 
 
 def download(frame: pd.DataFrame, file_name: str, key: str) -> None:

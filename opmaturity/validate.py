@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,13 +25,19 @@ class Invalid(ValueError):
 
 _INT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 _DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
-_LABEL = re.compile(r"^(\d+)\s*(?:[:.)\]、,\-–—]\s*|\s+)(\D.*)$")
+# A number followed by a word (`3 運用・計測`, `3: Measured`, `2・定義済み`); the word must name the same level.
+_LABEL = re.compile(r"^(\d+)\s*[:.\-・)、–—]?\s*(\D.*)$")
 _LEVEL_PREFIX = re.compile(r"^(?:level|lv\.?|レベル)\s*(\d+)$")
 _BRACKETED = re.compile(r"[(\[【「<][^)\]】」>]*[)\]】」>]")
 _SPLIT = re.compile(r"\s*;\s*|\s*,\s+")
 _RATER_SUFFIX = re.compile(r"\s*(?:の評価|評価|assessment|rating)$")
 _NUMBERED = re.compile(r"^\d+(?:[.\-]\d+)*[.)、:]?\s*")
 _KEYED = re.compile(r"^([a-z]+-\d+)\s*[:.)]?\s*(.*)$")
+
+
+def _label_word(text: str) -> str:
+    """The word of a `3 運用・計測` or `3 (高)` label, compacted and without surrounding brackets."""
+    return compact(text.strip().strip("()[]「」【】"))
 
 
 def display(value: object) -> str:
@@ -67,13 +73,18 @@ class _Failed:
 _MISSING = object()
 
 
+IGNORE = "-"  # a mapping to this instead of an item key means "ignore this column" (not a question of the model)
+
+
 class Values:
     """Converts cells to the model's terms; built once per file (it caches what it has seen)."""
 
     def __init__(self, model: Model, mappings: dict[str, str] | None = None) -> None:
         self.model = model
         self.levels = model.level_words()
+        self.level_labels = {compact(k): v for k, v in self.levels.items()}
         self.importances = model.importance_words()
+        self.importance_labels = {compact(k): v for k, v in self.importances.items()}
         self.na = model.na_words()
         self.raters = {compact(k): v for k, v in model.rater_words().items()}
         self.names = model.item_names()
@@ -136,10 +147,13 @@ class Values:
         if label:
             number = self._in_range(int(label.group(1)), bad)
             word = label.group(2).strip()
-            if word in self.levels and self.levels[word] != number:
+            named = self.level_labels.get(_label_word(word))
+            if named is None:
+                raise bad  # `3 or 4`, `3 くらい？`: never guess which level was meant
+            if named != number:
                 raise Invalid(
-                    f'{what} "{shown(value)}" starts with {number} but "{label.group(2).strip()}" is level '
-                    f"{self.levels[word]}; write one level ({self.level_help})"
+                    f'{what} "{shown(value)}" starts with {number} but "{word}" is level '
+                    f"{named}; write one level ({self.level_help})"
                 )
             return number
         raise bad
@@ -168,7 +182,9 @@ class Values:
         text = normalize(display(value))
         if text in self.importances:
             return self.importances[text]
-        label = _LABEL.match(text)
+        label = None if _INT.match(text) else _LABEL.match(text)
+        if label and self.importance_labels.get(_label_word(label.group(2))) != int(label.group(1)):
+            raise bad  # `3 or 2`, `2 高`: a label must name the same importance as its number
         number = label.group(1) if label else text
         if _INT.match(number):
             n = int(float(number))
@@ -203,7 +219,10 @@ class Values:
         key = compact(raw)
         if not key:
             return None
-        found = self.mappings.get(key) or self.names.get(key)
+        mapped = self.mappings.get(key)
+        if mapped == IGNORE:
+            return None
+        found = mapped or self.names.get(key)
         if found:
             return found
         text = normalize(raw)
@@ -217,6 +236,10 @@ class Values:
             return self.names.get(compact(numbered))
         return None
 
+    def mapped(self, text: object) -> str | None:
+        """What a person mapped this exact header or cell to on an import: an item key, IGNORE, or None."""
+        return self.mappings.get(compact(display(text))) if self.mappings else None
+
     def category(self, text: object) -> str | None:
         """The category key a header or cell names (key or ja/en title), or None."""
         return self._memo("category", text, lambda v: self.categories.get(compact(display(v))))
@@ -228,7 +251,7 @@ class Values:
         hint = f'; did you mean "{near.ja}" ({near.key})?' if near else "."
         return (
             f'unknown item "{raw}": not an item key, title, "Category [Item]" or "Category: Item" of the model'
-            f"{hint} Correct it, or map it to an item on the Import page"
+            f'{hint} Correct it, or map it to an item on the Import page (or to "{IGNORE}" to ignore it)'
         )
 
 
@@ -237,7 +260,8 @@ class Values:
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
 _ERA = re.compile(r"^(令和|平成|昭和|r|h|s)\s*(\d+|元)\s*(?:年|[./\-])\s*(\d+)\s*(?:月|[./\-])\s*(\d+)\s*日?")
 _YMD = re.compile(r"^(\d{4})\s*(?:年|[/.\-])\s*(\d{1,2})\s*(?:月|[/.\-])\s*(\d{1,2})\s*日?")
-_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?=\s|$)")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?=\s|$)")  # US exports: 1/7/2024
+_SHORT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{1,2})(?=\s|$)")  # 24/5/20 (Japanese y/m/d) or 5/20/24 (US m/d/y)
 _TIME = re.compile(
     r"(午前|午後|am|pm)?\s*(\d{1,2})(?::|時)(\d{2})(?:(?::|分)(\d{2})(?:\.\d+)?秒?)?\s*(午前|午後|am|pm)?"
 )
@@ -298,15 +322,48 @@ def _date_part(text: str) -> tuple[date, int] | None:
         ymd = _YMD.match(text)
         if ymd:
             return date(int(ymd.group(1)), int(ymd.group(2)), int(ymd.group(3))), ymd.end()
+        short = _SHORT.match(text)
+        if short:
+            return _short_date(text, int(short.group(1)), int(short.group(2)), int(short.group(3))), short.end()
         mdy = _MDY.match(text)
         if mdy:
             first, second, year = int(mdy.group(1)), int(mdy.group(2)), int(mdy.group(3))
             year += 2000 if year < 100 else 0
             month, day = (second, first) if first > 12 else (first, second)  # US order unless impossible
             return date(year, month, day), mdy.end()
+    except Invalid:
+        raise
     except ValueError:
         return None
     return None
+
+
+def _short_date(text: str, first: int, second: int, third: int) -> date:
+    """A date written with a two-digit year: Japanese year/month/day, or US month/day/year where only that
+    reads as a date or the time says AM/PM; Invalid when both readings are dates (never a guess)."""
+    japanese, american = _date_or_none(2000 + first, second, third), _date_or_none(2000 + third, first, second)
+    if japanese and american:
+        if re.search(r"\b(?:am|pm)\b", text):
+            return american
+        if "午前" in text or "午後" in text:
+            return japanese
+        written = text.split()[0]
+        raise Invalid(
+            f'the date "{written}" is ambiguous: {japanese} (year/month/day) or {american} (month/day/year); '
+            f"write the year in full, such as {japanese:%Y/%m/%d}"
+        )
+    found = japanese or american
+    if found is None:
+        raise Invalid(f'expected {DATE_HELP}, got "{shown(text)}"')
+    return found
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    """The date, or None when there is no such day."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 # --- the file as a whole --------------------------------------------------------------------------
@@ -322,12 +379,20 @@ def _answer(r: Response) -> tuple[object, ...]:
     return (r.level, r.target, r.importance, r.comment, r.assessed_on)
 
 
-def settle(batch: Batch, file: str) -> None:
-    """Drop exact duplicate answers (said in messages) and report conflicting ones as problems, both rows named."""
+Columns = Mapping[tuple[str, int | None, str, str], Mapping[str, str]]
+
+
+def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
+    """Drop exact duplicate answers (said in messages) and report conflicting ones as problems, both rows named.
+
+    `columns` gives, per answer (sheet, row, item, rater), the header of each measure's column, so that a conflict
+    names the column where the two answers differ. Returns how many answers were dropped as conflicting.
+    """
     first: dict[tuple[str, str, str, str, str], Response] = {}
     kept: list[Response] = []
     repeats: dict[tuple[str, int | None], tuple[str, int | None]] = {}
     conflicting: set[tuple[str, str, str, str, str]] = set()
+    dropped = 0
     for r in batch.responses:
         key = natural_key(r)
         earlier = first.get(key)
@@ -338,6 +403,7 @@ def settle(batch: Batch, file: str) -> None:
             repeats.setdefault((r.sheet, r.row), (earlier.sheet, earlier.row))
         else:
             conflicting.add(key)
+            dropped += 1
             batch.problems.append(
                 Problem(
                     f"conflicting answers for item {r.item} (product {r.product}, team {r.team}, rater {r.rater}, "
@@ -346,10 +412,12 @@ def settle(batch: Batch, file: str) -> None:
                     file=file,
                     sheet=r.sheet,
                     row=r.row,
+                    column=_differing_column(earlier, r, columns or {}),
                     value=_say(r),
                 )
             )
     if conflicting:
+        dropped += sum(1 for r in kept if natural_key(r) in conflicting)
         kept = [r for r in kept if natural_key(r) not in conflicting]
     batch.responses = kept
     if repeats:
@@ -364,6 +432,19 @@ def settle(batch: Batch, file: str) -> None:
         if len(lines) > 20:
             lines = [*lines[:20], f"... and {len(lines) - 20} more rows repeated exactly, dropped"]
         batch.messages.extend(lines)
+    return dropped
+
+
+_MEASURES = ("level", "target", "importance", "comment", "assessed_on")
+
+
+def _differing_column(earlier: Response, later: Response, columns: Columns) -> str:
+    """The header of the first column where two answers to the same item differ (the level column by default)."""
+    headers = columns.get((later.sheet, later.row, later.item, later.rater), {})
+    for measure, a, b in zip(_MEASURES, _answer(earlier), _answer(later), strict=True):
+        if a != b and headers.get(measure):
+            return headers[measure]
+    return headers.get("level", "")
 
 
 def _where(r: Response) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from .importer import IGNORE
 from .model import Model
 
 Translate = Callable[[str], str]
@@ -281,3 +282,15 @@ def layout_name(layout: str, tr: Translate) -> str:
         return tr(f"import.layout.{layout}")
     except KeyError:
         return layout or "?"
+
+
+def mappings_table(mappings: dict[str, str], titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """Remembered header mappings: the header as normalised, and the item it means (or "ignored")."""
+    return pd.DataFrame(
+        {
+            tr("import.mapping_header"): list(mappings),
+            tr("import.mapping_item"): [
+                tr("import.mapping_ignore") if key == IGNORE else item_choice(key, titles) for key in mappings.values()
+            ],
+        }
+    )

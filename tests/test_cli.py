@@ -283,7 +283,7 @@ def test_skip_invalid_imports_the_valid_rows_and_reports_the_skipped_ones(capsys
 def test_skip_invalid_says_how_many_were_skipped_in_the_text_report(capsys, db_file):
     code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--skip-invalid", "--db", db_file)
     assert code == 0
-    assert "skipped 7 invalid answers or rows (each listed under problems)" in out
+    assert "skipped 5 answers with problems (7 problems, each listed under problems)" in out
     assert '  - out_of_range.csv, row 2, column "現状レベル": level must be 0-4' in out
 
 
@@ -334,15 +334,24 @@ def test_an_unknown_rater_is_refused_by_the_argument_parser(capsys, db_file):
     assert "invalid choice: 'qa'" in capsys.readouterr().err
 
 
-def test_a_missing_path_exits_1_naming_it_and_imports_none_of_the_files(tmp_path):
+def test_a_missing_path_is_a_rejected_file_in_the_json_and_the_other_files_still_import(tmp_path):
     db = tmp_path / "a.duckdb"
     missing = tmp_path / "nowhere" / "survey.csv"
     done = cli("import", fixture("tidy.csv"), missing, "--db", db, "--json")
     assert done.returncode == 1
-    assert "error: Some files could not be read; nothing was imported." in done.stderr
-    assert f"  - {missing}: cannot read the file: No such file or directory" in done.stderr
     assert "Traceback" not in done.stderr
-    assert imported_files(db) == []
+    files = json.loads(done.stdout)["files"]
+    assert [(f["file"], f["status"]) for f in files] == [(str(missing), "rejected"), ("tidy.csv", "imported")]
+    assert files[0]["problems"] == [
+        {
+            "sheet": "",
+            "row": None,
+            "column": "",
+            "value": "",
+            "message": "cannot read the file: No such file or directory",
+        }
+    ]
+    assert imported_files(db) == ["tidy.csv"]
 
 
 def test_a_miro_board_counts_its_notes_and_no_answers(capsys, db_file):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -377,3 +378,213 @@ def test_sticky_html_becomes_plain_text_and_plain_text_stays_verbatim():
 def test_json_that_is_not_a_miro_item_list_is_a_problem(model):
     batch = parsed(model, "x.json", b'{"hello": "world"}', layout="miro")
     assert batch.problems[0].message.startswith("this JSON is not a Miro REST API item list")
+
+
+# --- what a reviewer found ---------------------------------------------------------------------------
+
+
+def book(*sheets: tuple[str, list[list[object]], list[str]], hidden: tuple[str, ...] = ()) -> bytes:
+    """An xlsx of (title, rows, merged ranges) sheets."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows, merges in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for cells in merges:
+            ws.merge_cells(cells)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+GRID = (
+    '"タイムスタンプ","メールアドレス","プロダクト","チーム","ロール",{}\r\n'
+    '"2024/05/20 9:41:40 午前 GMT+9","a@x.jp","P","T","開発",{}\r\n'
+)
+
+
+def grid_form(**columns: str) -> bytes:
+    return GRID.format(",".join(f'"{h}"' for h in columns), ",".join(f'"{v}"' for v in columns.values())).encode()
+
+
+def test_a_hand_mapped_grid_header_keeps_the_measure_its_question_part_names(model):
+    data = grid_form(**{"現状レベル [ランブック]": "1", "温度感 [監視]": "3"})
+    (problem,) = parsed(model, "g.csv", data).problems
+    assert problem.column == "温度感 [監視]"
+    mapped = parsed(model, "g.csv", data, mappings={"温度感 [監視]": "OBS-1"})
+    assert mapped.problems == []
+    assert [(r.item, r.level, r.importance) for r in mapped.responses] == [("INC-2", 1, None), ("OBS-1", None, 3)]
+
+
+def test_several_measures_of_one_unknown_grid_row_can_each_be_mapped_to_the_same_item(model):
+    headers = ["現状レベル [監視ダッシュボード]", "温度感 [監視ダッシュボード]", "目標 [監視ダッシュボード]"]
+    data = grid_form(**dict(zip(headers, ["2", "高", "4"], strict=True)))
+    assert len(parsed(model, "g.csv", data).problems) == 3
+    mapped = parsed(model, "g.csv", data, mappings=dict.fromkeys(headers, "OBS-1"))
+    assert mapped.problems == []
+    assert [(r.item, r.level, r.importance, r.target) for r in mapped.responses] == [("OBS-1", 2, 3, 4)]
+
+
+def test_a_form_column_mapped_to_ignore_is_left_out_and_said_so(model):
+    data = grid_form(**{"現状レベル [ランブック]": "1", "SREとの連携の満足度（1〜5）": "4", "チームの人数": "3"})
+    refused = parsed(model, "g.csv", data)
+    assert [p.column for p in refused.problems] == ["SREとの連携の満足度（1〜5）", "チームの人数"]
+    ignored = parsed(model, "g.csv", data, mappings={"SREとの連携の満足度（1〜5）": "-", "チームの人数": "-"})
+    assert ignored.problems == []
+    assert [(r.item, r.level) for r in ignored.responses] == [("INC-2", 1)]
+    assert 'column "チームの人数" ignored (mapped to "-" on import)' in ignored.messages
+
+
+def test_google_forms_rows_without_an_email_are_each_their_own_respondent(model):
+    batch = parsed(model, "google_forms_anonymous.csv")
+    assert batch.problems == [] and not any("replaces" in m for m in batch.messages)
+    people = {r.row: r.respondent for r in batch.responses}
+    assert people == {2: pseudonym(f"anonymous:{'0' * 64}:2", KEY), 3: pseudonym(f"anonymous:{'0' * 64}:3", KEY)}
+    assert sorted((r.row, r.item, r.level) for r in batch.responses) == [
+        (2, "INC-2", 2), (2, "OBS-1", 3), (3, "INC-2", 1), (3, "OBS-1", 1),
+    ]  # fmt: skip
+
+
+def test_an_invalid_level_in_a_form_leaves_out_that_items_whole_answer(model):
+    data = grid_form(
+        **{"現状レベル [ランブック]": "3 or 4", "温度感 [ランブック]": "高", "現状レベル [SLOの合意]": "2"}
+    )
+    batch = parsed(model, "g.csv", data)
+    (problem,) = batch.problems
+    assert (problem.column, problem.value) == ("現状レベル [ランブック]", "3 or 4")
+    assert [(r.item, r.level, r.importance) for r in batch.responses] == [("SLO-2", 2, None)]  # no INC-2 at all
+
+
+def test_a_title_block_label_merged_over_two_cells_takes_the_value_after_the_merge(model):
+    batch = parsed(model, "workbook_reviewed.xlsx")
+    assert batch.problems == []
+    assert {(r.product, r.team, r.assessed_on) for r in batch.responses} == {
+        ("決済サービス", "決済チーム", date(2024, 5, 20))
+    }
+
+
+def test_the_person_who_filled_in_a_sheet_is_a_pseudonym_never_the_product_or_anything_stored(model):
+    batch = parsed(model, "workbook_reviewed.xlsx")
+    assert {r.respondent for r in batch.responses} == {pseudonym("山田 太郎", KEY)}
+    assert 'sheet "決済サービス": product "決済サービス" taken from the sheet name' in batch.messages
+    assert "山田" not in repr(batch) and "備考" not in repr(batch.responses)  # nor the unlabelled 備考：第2回
+
+
+@pytest.mark.parametrize("label", ["記入者", "担当者", "回答者", "氏名", "名前"])
+def test_a_person_label_in_the_title_block_is_never_read_as_the_title(model, label):
+    data = book(("Sheet1", [[f"{label}：山田 太郎"], [], ["項目", "SRE評価"], ["ランブック", 2]], []))
+    batch = parsed(model, "w.xlsx", data)
+    (problem,) = batch.problems  # no product anywhere: the name is not taken for one
+    assert problem.message.startswith("no product: name it in the title")
+    assert "山田" not in repr(batch)
+
+
+def test_an_unlabelled_colon_cell_is_not_a_title_but_a_dashed_title_still_names_the_product(model):
+    rows = [["成熟度チェック — 学び放題", None, "メモ：第2回"], [], ["項目", "SRE評価"], ["ランブック", 2]]
+    assert {r.product for r in parsed(model, "w.xlsx", book(("Sheet1", rows, []))).responses} == {"学び放題"}
+    rows[0] = ["第2回：学び放題"]
+    assert parsed(model, "w.xlsx", book(("Sheet1", rows, []))).problems[0].message.startswith("no product")
+
+
+def test_an_item_list_sheet_before_the_product_sheet_does_not_decide_the_layout(model):
+    found = detect(source_of("workbook_reviewed.xlsx"), Values(model))
+    assert (found.layout, found.reason) == (
+        "workbook",
+        'sheet "決済サービス": a title block above the header in row 5 (hand-made sheet)',
+    )
+    batch = parsed(model, "workbook_reviewed.xlsx")
+    assert 'sheet "項目一覧" has no level column (現状レベル / SRE評価 / PT評価); skipped' in batch.messages
+
+
+def test_a_hidden_sheet_is_skipped_and_named(model):
+    source = source_of("workbook_reviewed.xlsx")
+    assert source.messages == ['hidden sheet "前回" skipped (unhide to import)']
+    assert {r.sheet for r in parsed(model, "workbook_reviewed.xlsx").responses} == {"決済サービス"}
+
+
+def test_a_hand_made_sheet_without_a_title_block_is_recognised_by_its_footer_rows(model):
+    rows = [["カテゴリ", "項目", "現状レベル"], ["監視・アラート", "サービスダッシュボード", 3],
+            [None, "アラート設計と通知先", 2], [None, "平均", 2.5], ["※ 0〜4で記入"]]  # fmt: skip
+    data = book(("決済サービス", rows, ["A2:A3"]))
+    found = detect(source_of("w.xlsx", data), Values(model))
+    assert found.layout == "workbook" and "footer rows such as 平均 or ※" in found.reason
+    batch = parsed(model, "w.xlsx", data, rater="sre")
+    assert [(r.product, r.item, r.level) for r in batch.responses] == [
+        ("決済サービス", "OBS-1", 3), ("決済サービス", "OBS-2", 2),
+    ]  # fmt: skip
+
+
+def test_a_tidy_person_column_is_the_respondent_and_other_columns_are_said_to_be_ignored(model):
+    batch = parsed(model, "tidy_people.csv")
+    assert batch.problems == []
+    assert [(r.row, r.respondent, r.level) for r in batch.responses] == [
+        (2, pseudonym("山田", KEY), 2), (3, pseudonym("鈴木", KEY), 3),
+    ]  # fmt: skip
+    assert 'column "所属部署" is not used; ignored' in batch.messages
+    assert 'row 4 ("平均") is a footer row (平均, 合計, ※ …); skipped' in batch.messages
+
+
+@pytest.mark.parametrize("header", ["記入者", "担当者", "氏名", "名前", "name", "email", "メール"])
+def test_any_person_column_of_a_tidy_table_is_read_as_the_respondent(model, header):
+    data = f"プロダクト,ロール,{header},項目,現状レベル\r\nP,SRE,a,ランブック,2\r\nP,SRE,b,ランブック,3\r\n".encode()
+    batch = parsed(model, "t.csv", data)
+    assert [(r.respondent, r.level) for r in batch.responses] == [(pseudonym("a", KEY), 2), (pseudonym("b", KEY), 3)]
+
+
+def test_tidy_xlsx_target_and_importance_merged_down_a_group_apply_to_every_row(model):
+    rows = [["プロダクト", "ロール", "項目", "現状レベル", "目標", "温度感"],
+            ["決済", "SRE", "サービスダッシュボード", 2, 3, "高"],
+            [None, None, "アラート設計と通知先", 1], [None, None, "エラートラッキング", 0]]  # fmt: skip
+    batch = parsed(model, "t.xlsx", book(("回答", rows, ["A2:A4", "B2:B4", "E2:E4", "F2:F4"])))
+    assert [(r.item, r.level, r.target, r.importance) for r in batch.responses] == [
+        ("OBS-1", 2, 3, 3), ("OBS-2", 1, 3, 3), ("OBS-3", 0, 3, 3),
+    ]  # fmt: skip
+
+
+def test_a_tidy_table_without_a_product_says_where_the_first_answer_is(model):
+    (problem,) = parsed(model, "t.csv", "\r\n項目,現状レベル\r\n\r\nランブック,2\r\n".encode()).problems
+    assert (problem.sheet, problem.row) == ("", 4)
+    assert problem.message.startswith("no product: add a product column")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"a", b"a\r\nb\r\n", b"<!DOCTYPE html><html><body><p>x</p></body></html>", "メモ\r\n".encode()],
+    ids=["one-cell", "two-lines", "html", "one-word"],
+)
+def test_arbitrary_headerless_text_is_not_taken_for_a_miro_board(model, data):
+    found = detect(source_of("x.csv", data), Values(model))
+    assert found.layout is None
+    assert found.reason.endswith(
+        "choose the layout by hand (google_forms, ms_forms, tidy, workbook, miro; --layout on the command line)"
+    ) or found.reason.startswith("this file is a web page or other markup (HTML / XML)")
+
+
+def test_a_board_with_frames_named_like_columns_is_still_a_board_and_its_last_lone_sticky_a_note(model):
+    found = detect(source_of("miro_board_notes.csv"), Values(model))
+    assert found.layout == "miro"
+    for layout in (None, "miro"):
+        batch = parsed(model, "miro_board_notes.csv", layout=layout)
+        assert [(n.group, n.text, n.row) for n in batch.notes] == [
+            ("現状", "Grafanaのダッシュボードが見やすい", 3),
+            ("現状", "ランブックが\n更新された", 3),
+            ("メモ", "ポストモーテムを書く", 5),  # the last single-cell row: a note, not a frame title
+        ]
+
+
+def test_miro_frame_titles_are_entity_decoded_like_the_notes(model):
+    payload = {"data": [
+        {"id": "1", "type": "frame", "data": {"title": "課題 &amp; 改善"}},
+        {"id": "2", "type": "sticky_note", "data": {"content": "<p>a &lt;b&gt;</p>"}, "parent": {"id": "1"}},
+    ], "type": "cursor-list"}  # fmt: skip
+    batch = parsed(model, "b.json", json.dumps(payload).encode())
+    assert [(n.group, n.text) for n in batch.notes] == [("課題 & 改善", "a <b>")]
+
+
+def test_a_hand_made_sheet_names_its_own_headers_in_problems(model):
+    rows = [["チェック — P"], ["分類", "評価項目", "SRE評価"], ["SLO", "ランブック整備", 2], ["SLO", "ランブック", 1]]
+    problems = parsed(model, "w.xlsx", book(("P", rows, []))).problems
+    assert [(p.row, p.column) for p in problems] == [(3, "評価項目"), (4, "分類")]

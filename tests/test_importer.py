@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from opmaturity import store
-from opmaturity.importer import LAYOUTS, FileReport, ImportOptions, import_file, import_files, preview
+from opmaturity.importer import IGNORE, LAYOUTS, FileReport, ImportOptions, import_file, import_files, preview
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
 
@@ -217,14 +217,16 @@ def test_exact_duplicate_rows_are_dropped_and_said(con, model):
 
 def test_skip_invalid_imports_the_valid_rows_and_lists_what_it_skipped(con, model):
     report = run(con, model, "out_of_range.csv", skip_invalid=True)
-    assert (report.status, report.responses, report.skipped, len(report.problems)) == ("imported", 1, 7, 7)
-    assert "skipped 7 invalid answers or rows (each listed under problems)" in report.messages
+    # rows 2, 3, 4, 5 and 7 are skipped; rows 4 and 7 have two problems each
+    assert (report.status, report.responses, report.skipped, len(report.problems)) == ("imported", 1, 5, 7)
+    assert "skipped 5 answers with problems (7 problems, each listed under problems)" in report.messages
     assert stored(con, "SELECT item_key, level FROM responses") == [("SLO-2", 3)]
 
 
 def test_skip_invalid_drops_both_conflicting_answers_and_keeps_the_rest(con, model):
     report = run(con, model, "conflicts.csv", skip_invalid=True)
-    assert (report.status, report.responses, report.skipped) == ("imported", 1, 1)
+    assert (report.status, report.responses, report.skipped) == ("imported", 1, 2)
+    assert "skipped 2 answers with problems (1 problem, each listed under problems)" in report.messages
     assert stored(con, "SELECT item_key, level FROM responses") == [("INC-2", 3)]
 
 
@@ -254,8 +256,8 @@ def test_wrong_options_are_problems_not_exceptions(con, model):
     bad_rater = run(con, model, "tidy.csv", rater="QA")
     assert bad_rater.problems[0].message.startswith("rater must be team or sre")
     bad_mapping = run(con, model, "tidy.csv", mappings={"x": "NOPE-1"})
-    assert (
-        bad_mapping.problems[0].message == 'the mapping for "x" names "NOPE-1", which is not an item key of the model'
+    assert bad_mapping.problems[0].message == (
+        'the mapping for "x" names "NOPE-1", which is not an item key of the model (nor "-", which ignores the column)'
     )
     assert {r.status for r in (bad_layout, bad_rater, bad_mapping)} == {"rejected"}
 
@@ -428,3 +430,99 @@ def test_a_file_no_parser_expected_is_refused_not_raised(con, model, monkeypatch
     assert report.status == "rejected"
     assert report.problems[0].message.startswith("could not read this file as tidy (IndexError: list index")
     assert snapshot(con) == before
+
+
+# --- what a reviewer found ---------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_json_is_refused_not_raised(con, model):
+    before = snapshot(con)
+    report = run(con, model, "deep.json", b"[" * 200_000 + b"]" * 200_000)
+    assert report.status == "rejected"
+    assert report.problems[0].message.startswith("the JSON nests lists or objects more than 64 levels deep")
+    assert snapshot(con) == before
+
+
+def test_an_unexpected_error_while_reading_is_a_refusal_not_a_traceback(con, model, monkeypatch):
+    from opmaturity import importer
+
+    def broken(name, data, limit):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(importer.readers, "read", broken)
+    report = run(con, model, "tidy.csv")
+    assert (report.status, report.problems[0].message) == (
+        "rejected",
+        "could not read this file (MemoryError: no room)",
+    )
+
+
+def test_conflicting_answers_name_the_column_they_differ_in(con, model):
+    (problem,) = run(con, model, "conflicts.csv").problems
+    assert (problem.row, problem.column) == (4, "現状レベル")
+
+
+def grid_csv(header: str) -> bytes:
+    return (
+        f'"タイムスタンプ","メールアドレス","プロダクト","チーム","ロール","現状レベル [ランブック]","{header}"\r\n'
+        '"2024/05/20 9:41:40 午前 GMT+9","a@x.jp","決済","A","開発","1","3"\r\n'
+    ).encode()
+
+
+def test_a_hand_mapped_grid_header_stores_its_measure_and_is_remembered_that_way(con, model):
+    report = run(con, model, "g.csv", grid_csv("温度感 [監視]"), mappings={"温度感 [監視]": "OBS-1"})
+    assert (report.status, report.responses) == ("imported", 1)
+    assert stored(con, "SELECT item_key, level, importance FROM responses ORDER BY 1") == [
+        ("INC-2", 1, None),
+        ("OBS-1", None, 3),
+    ]
+    assert store.header_mappings(con) == {"温度感 [監視]": "OBS-1"}
+    later = run(con, model, "g2.csv", grid_csv("温度感 [監視]").replace(b'"3"', b'"2"'))
+    assert later.status == "imported" and later.unmapped_headers == []
+    assert stored(con, "SELECT importance FROM current_responses WHERE item_key = 'OBS-1'") == [(2,)]
+
+
+def test_a_column_mapped_to_ignore_is_remembered_and_ignored_next_time(con, model):
+    data = grid_csv("チームの人数")
+    refused = run(con, model, "g.csv", data)
+    assert refused.status == "rejected" and refused.unmapped_headers == ["チームの人数"]
+    report = run(con, model, "g.csv", data, mappings={"チームの人数": IGNORE})
+    assert (report.status, report.responses) == ("imported", 1)
+    assert 'column "チームの人数" ignored (mapped to "-" on import)' in report.messages
+    assert store.header_mappings(con) == {"チームの人数": "-"}
+    later = run(con, model, "g2.csv", data.replace(b"a@x.jp", b"b@x.jp"))
+    assert (later.status, later.responses) == ("imported", 1)
+    assert stored(con, "SELECT item_key, level FROM responses ORDER BY 1, 2") == [("INC-2", 1), ("INC-2", 1)]
+
+
+def test_skip_invalid_in_a_form_leaves_out_an_items_whole_answer_and_counts_answers(con, model):
+    data = (
+        '"タイムスタンプ","メールアドレス","プロダクト","チーム","ロール","現状レベル [ランブック]",'
+        '"温度感 [ランブック]","現状レベル [SLOの合意]"\r\n'
+        '"2024/05/20 9:41:40 午前 GMT+9","a@x.jp","決済","A","開発","3 くらい？","高","2"\r\n'
+    ).encode()
+    report = run(con, model, "g.csv", data, skip_invalid=True)
+    assert (report.status, report.responses, report.skipped) == ("imported", 1, 1)
+    assert "skipped 1 answer with problems (1 problem, each listed under problems)" in report.messages
+    assert stored(con, "SELECT item_key, level, importance FROM responses") == [("SLO-2", 2, None)]
+
+
+def test_anonymous_google_forms_rows_with_one_timestamp_are_stored_as_two_respondents(con, model):
+    report = run(con, model, "google_forms_anonymous.csv")
+    assert (report.status, report.responses) == ("imported", 4)
+    assert not any("replaces" in m for m in report.messages)
+    assert stored(con, "SELECT count(DISTINCT respondent) FROM responses") == [(2,)]
+
+
+def test_a_hand_made_workbook_stores_no_name_and_takes_the_values_after_merged_labels(con, model):
+    report = run(con, model, "workbook_reviewed.xlsx")
+    assert (report.status, report.layout, report.responses) == ("imported", "workbook", 4)
+    assert 'hidden sheet "前回" skipped (unhide to import)' in report.messages
+    where = stored(
+        con,
+        """SELECT DISTINCT p.name, t.name, r.assessed_on
+           FROM responses r JOIN teams t USING (team_id) JOIN products p USING (product_id)""",
+    )
+    assert where == [("決済サービス", "決済チーム", date(2024, 5, 20))]
+    text = repr(snapshot(con))
+    assert "山田" not in text and "太郎" not in text

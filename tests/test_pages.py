@@ -38,6 +38,7 @@ def specs(at: AppTest) -> list[dict]:
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
     parts += [s.value for s in at.subheader] + [e.value for e in at.error] + [s.value for s in at.success]
+    parts += [i.value for i in at.info]
     return "\n".join(str(p) for p in parts)
 
 
@@ -90,6 +91,16 @@ def test_heatmap_metric_switch_changes_the_encoded_field(demo_db):
     encoding = specs(at)[0]["layer"][0]["encoding"]["color"]["condition"]
     assert encoding["field"] == "perception_gap"
     assert encoding["scale"]["domainMid"] == 0
+
+
+def test_heatmap_disagreement_hides_cells_with_fewer_than_k_answers(demo_db):
+    at = open_page("heatmap")
+    at.selectbox(key="metric").set_value("disagreement").run()
+    at.segmented_control(key="rows").set_value("product").run()
+    at.segmented_control(key="columns").set_value("item").run()
+    spec = specs(at)[0]
+    assert spec["layer"][0]["encoding"]["color"]["condition"]["field"] == "disagreement"
+    assert not at.exception
 
 
 def test_heatmap_titles_follow_the_language_switch(demo_db):
@@ -206,3 +217,47 @@ def test_model_page_lists_every_category_and_sets_a_target(demo_db):
     assert "Target saved." in texts(at)
     targets = table_with(at, "product")
     assert targets[targets["product"] == "会員ID"].iloc[0].tolist()[1:] == ["会員ID", "Access management", 4]
+
+
+UNKNOWN_HEADER_FORM = (
+    '"タイムスタンプ","メールアドレス","プロダクト","チーム","回答者ロール",'
+    '"現状レベル [サービスダッシュボード]","現状レベル [障害対応の訓練]","SREとの連携の満足度"\r\n'
+    '"2024/01/07 7:41:40 午後 GMT+9","a@example.com","学び放題","検索チーム","開発","3","2","4"\r\n'
+    '"2024/01/08 9:00:00 午前 GMT+9","b@example.com","学び放題","検索チーム","開発","2","1","5"\r\n'
+).encode()
+
+
+def test_the_mapping_step_maps_an_unknown_header_and_ignores_a_non_question(demo_db):
+    # In Japanese: AppTest formats a pick list's value outside the session, where the UI language is ja.
+    def mapping_boxes():
+        return {s.label: s for s in at.selectbox if s.key and s.key.startswith("imp_map_")}
+
+    at = open_page("import_page")
+    at.file_uploader(key="uploads").upload("form.csv", UNKNOWN_HEADER_FORM, "text/csv").run()
+    assert "form.csv は取り込めませんでした" in texts(at)
+    boxes = mapping_boxes()
+    assert sorted(boxes) == ["SREとの連携の満足度", "現状レベル [障害対応の訓練]"]
+    boxes["現状レベル [障害対応の訓練]"].set_value("INC-2").run()
+    mapping_boxes()["SREとの連携の満足度"].set_value("-").run()
+    assert "取り込めませんでした" not in texts(at)
+    assert "form.csv: 取り込み可能（試行）" in texts(at)
+    # the choices stay listed, so a person can change them before importing
+    assert {label: box.value for label, box in mapping_boxes().items()} == {
+        "現状レベル [障害対応の訓練]": "INC-2", "SREとの連携の満足度": "-"}  # fmt: skip
+    at.button(key="imp_run").click().run()
+    assert any("form.csv: 取り込み済み" in s.value for s in at.success)
+    remembered = store.header_mappings(_read(demo_db))
+    assert remembered["sreとの連携の満足度"] == "-"
+    assert "INC-2" in remembered.values()
+
+
+def _read(path: Path):
+    """A short-lived connection to the test database (the dashboard's one is in this process too)."""
+    return store.connect(path)
+
+
+def test_team_page_offers_the_data_and_the_hearing_sheet_for_that_team(demo_db):
+    at = open_page("team", {"product": "会員ID", "team": "認証", "lang": "English"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download the data as CSV", "Download the hearing sheet (Excel)"]
+    assert not at.exception

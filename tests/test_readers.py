@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import re
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -144,7 +148,12 @@ def test_a_workbook_over_the_row_limit_is_refused_before_it_is_converted():
     buffer = io.BytesIO()
     wb.save(buffer)
     source = read("big.xlsx", buffer.getvalue(), limits(max_rows=10))
-    assert source.problems[0].message.startswith("the file has 50 rows; the limit is 10 rows (OPMATURITY_MAX_ROWS)")
+    (problem,) = source.problems
+    assert problem.sheet == "Sheet"
+    assert problem.message.startswith(
+        'sheet "Sheet" reaches row 50 and column B (A1:B50, 50 rows x 2 columns = 100 cells); '
+        "the limit is 10 rows (OPMATURITY_MAX_ROWS)"
+    )
 
 
 def test_a_very_long_cell_survives_whole():
@@ -162,3 +171,205 @@ def test_json_is_parsed_as_a_payload_for_the_miro_layout():
 def test_broken_json_is_refused_with_its_line():
     source = read("board.json", b'{"data": [\n{"id": 1,}\n]}')
     assert source.problems[0].message.startswith("the file looks like JSON but is not valid JSON (line 2")
+
+
+# --- crafted workbooks: sizes are checked before python-calamine allocates anything ------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+_LIMITED_READ = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+sys.path.insert(0, sys.argv[1])
+from opmaturity.readers import expand_merged, read
+source = read(sys.argv[2], open(sys.argv[2], "rb").read())
+print(json.dumps({
+    "kind": source.kind,
+    "problems": [[p.sheet, p.message] for p in source.problems],
+    "tables": [[t.name, len(expand_merged(t)), max(map(len, expand_merged(t)), default=0), t.merged]
+               for t in source.tables],
+}))
+"""
+
+
+def read_with_2gb(path: Path) -> dict:
+    """read() (and expand_merged) in a child process limited to 2 GB: a regression fails here, not the runner."""
+    pytest.importorskip("resource")
+    done = subprocess.run(
+        [sys.executable, "-c", _LIMITED_READ, str(ROOT), str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"the read died (status {done.returncode}): {done.stderr[-1500:]}"
+    return json.loads(done.stdout)
+
+
+def saved(wb: Workbook, path: Path) -> Path:
+    wb.save(path)
+    return path
+
+
+def far_cell_book(path: Path, cell: str, value: str = "x") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.append(["項目", "現状レベル"])
+    ws.append(["ランブック", 3])
+    ws[cell] = value
+    return saved(wb, path)
+
+
+def rewritten(path: Path, member: str, change) -> Path:
+    """The workbook at `path` with one zip member's bytes passed through `change`."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info.filename)) for info in source.infolist()]
+    out = path.with_name("crafted-" + path.name)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            target.writestr(info, change(data) if info.filename == member else data)
+    return out
+
+
+def test_one_cell_at_xfd1048576_is_refused_by_its_size_before_calamine_allocates_512_gb(tmp_path):
+    result = read_with_2gb(far_cell_book(tmp_path / "far.xlsx", "XFD1048576"))
+    assert result["kind"] == "" and result["tables"] == []
+    ((sheet, message),) = result["problems"]
+    assert sheet == "S"
+    assert message.startswith(
+        'sheet "S" reaches row 1,048,576 and column XFD (A1:XFD1048576, 1,048,576 rows x 16,384 columns = '
+        "17,179,869,184 cells); the limit is 500,000 rows (OPMATURITY_MAX_ROWS) and 10,000,000 cells"
+    )
+    assert "delete the stray cells far from it (Ctrl+End in Excel goes to the last one)" in message
+
+
+def test_a_stray_space_far_to_the_right_is_refused_naming_the_sheet_and_its_size(tmp_path):
+    result = read_with_2gb(far_cell_book(tmp_path / "stray.xlsx", "XFD20000", " "))
+    ((sheet, message),) = result["problems"]
+    assert (sheet, result["kind"]) == ("S", "")
+    assert message.startswith('sheet "S" reaches row 20,000 and column XFD (A1:XFD20000, 20,000 rows x 16,384 columns')
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', xml), id="lying"),
+        pytest.param(lambda xml: re.sub(rb"<dimension [^>]*>", b"", xml), id="missing"),
+        pytest.param(
+            lambda xml: xml.replace(b'<c r="XFD1048576" t=', b'<c t="inlineStr" x=').replace(
+                b'x="inlineStr"', b'r="XFD1048576"'
+            ),
+            id="r-not-first",
+        ),  # fmt: skip
+    ],
+)
+def test_the_size_comes_from_the_cells_themselves_not_from_the_dimension_element(tmp_path, change):
+    book = far_cell_book(tmp_path / "far.xlsx", "XFD1048576")
+    result = read_with_2gb(rewritten(book, "xl/worksheets/sheet1.xml", change))
+    ((sheet, message),) = result["problems"]
+    assert (sheet, message[:52]) == ("S", 'sheet "S" reaches row 1,048,576 and column XFD (A1:X')
+
+
+def test_a_shared_string_table_claiming_billions_of_strings_is_refused_before_it_is_reserved(tmp_path):
+    wb = Workbook()
+    wb.active["A1"] = "項目"
+    book = saved(wb, tmp_path / "sst.xlsx")
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" '
+        b'uniqueCount="4000000000"><si><t>x</t></si></sst>'
+    )
+    with zipfile.ZipFile(book, "a") as archive:
+        archive.writestr("xl/sharedStrings.xml", sst)
+    ((_, message),) = read_with_2gb(book)["problems"]
+    assert message.startswith(
+        "the workbook's shared string table claims 4,000,000,000 strings; the limit is 10,000,000 cells"
+    )
+
+
+def test_a_merge_over_the_whole_width_is_clipped_to_the_data_and_costs_nothing(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for n in range(3000):
+        ws.append([f"項目{n}", n % 5])
+    merges = b'<mergeCells count="2"><mergeCell ref="C1:XFD3000"/><mergeCell ref="A1:XFD2"/></mergeCells>'
+    book = rewritten(  # written into the XML: openpyxl itself would build 49 million cells for C1:XFD3000
+        saved(wb, tmp_path / "merge.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + merges),
+    )
+    result = read_with_2gb(book)
+    assert result["problems"] == []
+    assert result["tables"] == [["S", 3000, 2, [[0, 0, 1, 1]]]]  # C1:XFD3000 dropped, A1:XFD2 clipped to A1:B2
+
+
+def test_merged_cells_count_against_the_cell_limit(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for n in range(20):
+        ws.append([*[n] * 10, "k"])  # 20 rows x 11 columns = 220 cells
+    for top in range(1, 20, 2):
+        ws.merge_cells(f"A{top}:J{top + 1}")  # 10 merges of 20 cells each: 200 more
+    source = read("m.xlsx", saved(wb, tmp_path / "m.xlsx").read_bytes(), limits(max_cells=300))
+    (problem,) = source.problems
+    assert problem.sheet == "S"
+    assert problem.message == (
+        'the merged cells of sheet "S" cover 200 cells, which brings the file over the limit of 300 cells '
+        "(OPMATURITY_MAX_CELLS); unmerge them or split the file"
+    )
+
+
+def test_expanding_merged_cells_never_reaches_past_the_data():
+    table = Table("s", [["a", "b"], ["c", "d"]], merged=[(0, 1, 5000, 16383), (1, 0, 1, 1)])
+    assert expand_merged(table) == [["a", "b"], ["c", "c"]]
+
+
+def test_hidden_sheets_are_skipped_and_named_in_the_messages(tmp_path):
+    wb = Workbook()
+    wb.active.title = "今回"
+    wb.active.append(["項目", "現状レベル"])
+    for name in ("前回", "前々回"):
+        hidden = wb.create_sheet(name)
+        hidden.sheet_state = "hidden"
+        hidden.append(["項目", "現状レベル"])
+    source = read("h.xlsx", saved(wb, tmp_path / "h.xlsx").read_bytes())
+    assert [t.name for t in source.tables] == ["今回"]
+    assert source.messages == ['hidden sheets "前回", "前々回" skipped (unhide to import)']
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "what"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "an Excel 97-2003 workbook (.xls)"),
+        ("book.xlsb", "xl/workbook.bin", "an Excel binary workbook (.xlsb)"),
+        ("sheet.ods", "content.xml", "an OpenDocument spreadsheet (.ods)"),
+    ],
+    ids=["xls", "xlsb", "ods"],
+)
+def test_workbooks_that_cannot_be_sized_before_reading_are_refused_asking_for_xlsx(name, data, what):
+    if isinstance(data, str):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(data, "<x/>")
+        data = buffer.getvalue()
+    (problem,) = read(name, data).problems
+    assert what in problem.message
+    assert problem.message.endswith("save it as an Excel workbook (.xlsx), then import that")
+
+
+# --- text and JSON ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["[" * 200_000 + "]" * 200_000, '{"data": ' + "[" * 100 + "]" * 100 + "}"], ids=["deep", "nested-65"]
+)
+def test_deeply_nested_json_is_a_problem_not_a_recursion_error(text):
+    (problem,) = read("deep.json", text.encode()).problems
+    assert problem.message == (
+        "the JSON nests lists or objects more than 64 levels deep, which no Miro export does; "
+        "export the board items again"
+    )
+
+
+def test_a_file_just_over_the_byte_limit_shows_both_sizes_to_the_byte():
+    source = read("big.csv", b"x" * (1024 * 1024 + 1), limits(max_bytes=1024 * 1024))
+    assert source.problems[0].message.startswith(
+        "the file is 1,048,577 bytes (1.0 MB); the limit is 1,048,576 bytes (1.0 MB) (OPMATURITY_MAX_BYTES)"
+    )

@@ -151,3 +151,15 @@ def test_a_header_mapping_is_remembered_and_can_be_changed(con):
     store.remember_mapping(con, "slo合意", "SLO-1")
     store.remember_mapping(con, "slo合意", "SLO-2")
     assert store.header_mappings(con) == {"slo合意": "SLO-2"}
+
+
+def test_undo_removes_the_round_product_and_team_the_import_created_and_nothing_else_uses(con):
+    store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 2), sha="a"), "2024-H1")
+    typo = store.commit_batch(con, answers(("Pz", "T", "p-1", "team", "OBS-1", 2), sha="b"), "2O24-H1")
+    store.undo_import(con, typo.import_id)
+    assert store.rows(con, "SELECT name FROM rounds") == [("2024-H1",)]
+    assert store.rows(con, "SELECT name FROM products") == [("P",)]
+    assert store.latest_round(con) == "2024-H1"
+    assert store.rows(con, "SELECT file_name, round FROM (SELECT * FROM imports) i LEFT JOIN "
+                      "(SELECT round_id, name AS round FROM rounds) USING (round_id) ORDER BY import_id") == [
+        ("a.csv", "2024-H1"), ("b.csv", None)]  # fmt: skip

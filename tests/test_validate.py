@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from opmaturity.batch import Batch, Response
-from opmaturity.validate import Invalid, Values, choices, display, parse_date, parse_timestamp, settle
+from opmaturity.validate import IGNORE, Invalid, Values, choices, display, parse_date, parse_timestamp, settle
 
 LEVEL_HELP = "level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化)"
 
@@ -48,6 +48,36 @@ def test_the_message_quotes_the_value_as_written(values):
     with pytest.raises(Invalid) as caught:
         values.level(7.0)
     assert caught.value.message.endswith('got "7"')
+
+
+@pytest.mark.parametrize(
+    "cell", ["3 or 4", "3, 4", "3 - 4", "3 くらい？", "3 運用・計測 or 4", "2〜3", "3 (たぶん)", "1 Ad hoc-ish"]
+)
+def test_a_number_followed_by_anything_but_its_own_level_word_is_refused_not_guessed(values, cell):
+    with pytest.raises(Invalid) as caught:
+        values.level(cell)
+    assert caught.value.message == f'{LEVEL_HELP}, got "{cell}"'
+
+
+@pytest.mark.parametrize(
+    ("cell", "level"),
+    [("3・運用・計測", 3), ("3-運用・計測", 3), ("3.Measured", 3), ("３：運用・計測", 3), ("3 測定・運用", 3),
+     ("1 (場当たり)", 1), ("1 partial", 1), ("0未着手", 0), ("4 - optimised", 4)],
+)  # fmt: skip
+def test_a_number_may_carry_its_own_level_word_or_synonym_after_a_separator(values, cell, level):
+    assert values.level(cell) == level
+
+
+@pytest.mark.parametrize(("cell", "importance"), [("3 高", 3), ("1: Low", 1), ("2 (中)", 2)])
+def test_an_importance_label_names_its_own_number(values, cell, importance):
+    assert values.importance(cell) == importance
+
+
+@pytest.mark.parametrize("cell", ["3 or 2", "2 高", "3 くらい"])
+def test_an_importance_label_that_says_something_else_is_refused(values, cell):
+    with pytest.raises(Invalid) as caught:
+        values.importance(cell)
+    assert caught.value.message == f'importance must be 1-3 or 高/中/低, got "{cell}"'
 
 
 def test_a_label_whose_number_and_word_disagree_is_refused(values):
@@ -146,6 +176,30 @@ def test_dates_in_western_and_japanese_era_forms(text, day):
     assert parse_date(text) == day
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("24/5/20", date(2024, 5, 20)), ("24/12/31", date(2024, 12, 31)), ("5/20/24", date(2024, 5, 20)),
+     ("19/5/1", date(2019, 5, 1))],
+)  # fmt: skip
+def test_short_slashed_dates_read_year_month_day_unless_only_us_order_makes_a_date(text, day):
+    assert parse_date(text) == day
+
+
+def test_a_short_japanese_timestamp_is_year_month_day():
+    assert parse_timestamp("24/5/20 10:31") == datetime(2024, 5, 20, 10, 31)
+    assert parse_timestamp("24/5/6 10:31 午後") == datetime(2024, 5, 6, 22, 31)
+    assert parse_timestamp("5/6/07 10:31 PM") == datetime(2007, 5, 6, 22, 31)  # US exports say AM/PM
+
+
+def test_a_short_date_that_reads_both_ways_is_a_problem_not_a_guess():
+    with pytest.raises(Invalid) as caught:
+        parse_date("5/6/07")
+    assert caught.value.message == (
+        'the date "5/6/07" is ambiguous: 2005-06-07 (year/month/day) or 2007-05-06 (month/day/year); '
+        "write the year in full, such as 2005/06/07"
+    )
+
+
 def test_a_date_that_is_not_one_says_what_is_accepted():
     with pytest.raises(Invalid) as caught:
         parse_date("来週")
@@ -182,6 +236,29 @@ def test_settle_refuses_conflicting_answers_naming_both_rows():
     assert problem.row == 4
     assert "conflicting answers for item OBS-4" in problem.message
     assert "row 2 says level 2, row 4 says level 3" in problem.message
+
+
+def test_settle_names_the_column_where_conflicting_answers_differ_and_counts_both_as_dropped():
+    first, second = answer(2, 2), Response("学び放題", "A", "p-1", "sre", "OBS-4", 2, importance=3, sheet="", row=4)
+    batch = Batch("f.csv", "tidy", "x", responses=[first, second, answer(3, 3, "INC-2")])
+    headers = {"level": "現状レベル", "importance": "温度感"}
+    columns = {("", 2, "OBS-4", "sre"): headers, ("", 4, "OBS-4", "sre"): headers}
+    assert settle(batch, "f.csv", columns) == 2
+    (problem,) = batch.problems
+    assert (problem.row, problem.column) == (4, "温度感")
+    assert [r.item for r in batch.responses] == ["INC-2"]
+
+
+def test_a_mapping_to_ignore_names_no_item(model):
+    values = Values(model, {"チームの人数": IGNORE})
+    assert values.item("チームの人数") is None
+    assert values.mapped("チームの 人数") == IGNORE == "-"
+
+
+def test_the_unknown_item_message_offers_mapping_or_ignoring(values):
+    assert values.unknown_item("チームの人数").endswith(
+        'Correct it, or map it to an item on the Import page (or to "-" to ignore it)'
+    )
 
 
 def test_a_huge_invalid_value_is_clipped_in_the_message_only(values):

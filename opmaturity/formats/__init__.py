@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from ..batch import Batch
 from ..readers import Cell, Source, expand_merged
 from ..validate import Invalid, Values, display
 from . import google_forms, miro, ms_forms, tidy, workbook
-from .common import Context, filled, header_roles, role_of
+from .common import FOOTER, Context, filled, header_roles, role_of
 from .forms import find_header as form_header
 
 LAYOUTS: tuple[str, ...] = ("google_forms", "ms_forms", "tidy", "workbook", "miro")
@@ -24,8 +25,14 @@ UNRECOGNISED = (
     "could not recognise the layout: expected a Google Forms export (a タイムスタンプ / Timestamp column), "
     "a Microsoft Forms workbook (ID, 開始時刻 / Start time, 完了時刻 / Completion time), a table with "
     "項目 / item and 現状レベル / level columns (tidy or hand-made), or a Miro export; "
-    "fix the header row or choose the layout by hand"
+    "fix the header row or choose the layout by hand (" + ", ".join(LAYOUTS) + "; --layout on the command line)"
 )
+MARKUP = (
+    "this file is a web page or other markup (HTML / XML), not a survey export or a Miro board; "
+    "download the export as CSV, Excel (.xlsx) or Miro JSON and import that"
+)
+_MARKUP = re.compile(r"^\s*<(?:!doctype|html|\?xml|head|body|svg|table|div|p)\b", re.I)
+_PEOPLE_OR_GROUP = ("product", "team", "rater", "respondent", "email", "name")
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,11 @@ class Detection:
 
 
 def detect(source: Source, values: Values) -> Detection:
-    """The layout of a read file: forms by their fixed columns, tidy vs hand-made by the header's shape, Miro."""
+    """The layout of a read file: forms by their fixed columns, tidy vs hand-made by every sheet's shape, Miro.
+
+    A workbook is judged as a whole: sheets without answer columns (an item list, a legend, instructions)
+    never decide it; a sheet with a title block, rater columns or footer rows (平均, ※) makes it hand-made.
+    """
     if source.kind == "json":
         return Detection("miro", "a JSON list of board items (Miro REST API)")
     for table in source.tables:
@@ -47,21 +58,46 @@ def detect(source: Source, values: Values) -> Detection:
             return Detection("ms_forms", "ID and Completion time / 完了時刻 columns (Microsoft Forms)")
         if miro.find_header(table):
             return Detection("miro", "content and type / frame / colour columns (Miro items)")
+    tidy_found: Detection | None = None
+    unanswered: Detection | None = None  # the tidy parser then says which column is missing
     for table in source.tables:
         rows = expand_merged(table) if table.merged else table.rows
         found = workbook.find_header(rows)
         if found is None:
             continue
         top, roles = found
+        raters = _rater_columns(rows, top, roles, values)
+        if "level" not in roles and not raters:
+            unanswered = unanswered or Detection("tidy", "an item column, but no level column on any sheet")
+            continue  # an item list or a legend: it holds no answers
         first = next((n for n, row in enumerate(rows) if filled(row)), top)
+        where = f'sheet "{table.name}": ' if table.name else ""
         if top > first:
-            return Detection("workbook", f"a title block above the header in row {top + 1} (hand-made sheet)")
-        if _rater_columns(rows, top, roles, values):
-            return Detection("workbook", "level columns per rater such as SRE評価 / PT評価 (hand-made sheet)")
-        return Detection("tidy", "one answer per row under item and level columns (tidy table)")
-    if source.kind == "csv" and _board(source):
-        return Detection("miro", "a headerless grid of sticky notes with frame titles (Miro board export)")
+            return Detection("workbook", f"{where}a title block above the header in row {top + 1} (hand-made sheet)")
+        if raters:
+            return Detection("workbook", f"{where}level columns per rater such as SRE評価 / PT評価 (hand-made sheet)")
+        if not any(r in roles for r in _PEOPLE_OR_GROUP) and _footer(rows, top, roles["item"]):
+            return Detection("workbook", f"{where}footer rows such as 平均 or ※ below the answers (hand-made sheet)")
+        tidy_found = tidy_found or Detection("tidy", "one answer per row under item and level columns (tidy table)")
+    table_found = tidy_found or unanswered
+    if table_found:
+        return table_found
+    if source.kind == "csv" and _markup(source):
+        return Detection(None, MARKUP)
+    if source.kind == "csv":
+        board = _board(source)
+        if board:
+            return Detection("miro", board)
     return Detection(None, UNRECOGNISED)
+
+
+def _footer(rows: list[list[Cell]], top: int, item_at: int) -> bool:
+    """True when a row below the header starts with, or names as its item, 平均 / 合計 / ※ (a hand-made footer)."""
+    for row in rows[top + 1 :]:
+        for cell in (row[0] if row else "", row[item_at] if item_at < len(row) else ""):
+            if isinstance(cell, str) and FOOTER.match(cell):
+                return True
+    return False
 
 
 def _rater_columns(rows: list[list[Cell]], top: int, roles: dict[str, int], values: Values) -> bool:
@@ -83,9 +119,34 @@ def _rater_columns(rows: list[list[Cell]], top: int, roles: dict[str, int], valu
     return False
 
 
-def _board(source: Source) -> bool:
-    """True for a headerless grid with single-cell rows (frame titles): the Miro board export."""
+def _markup(source: Source) -> bool:
+    """True when the text's first cell opens an HTML or XML document."""
+    for table in source.tables:
+        for row in table.rows:
+            cells = filled(row)
+            if cells:
+                return bool(_MARKUP.match(display(row[cells[0]])))
+    return False
+
+
+def _board(source: Source) -> str | None:
+    """Why the file is a Miro board export (a headerless grid of stickies under frame titles), or None.
+
+    Arbitrary headerless text is not a board: it must hold several cells in rows of more than one cell, with a
+    frame title (a single-cell row) followed by more stickies; a leading BOM (Miro writes one) is enough with a
+    few cells. A frame may be named like a column (現状, 目標, メモ): only a row naming several columns is a header.
+    """
     rows = [row for table in source.tables for row in table.rows if filled(row)]
-    if not rows or any(header_roles(row) for row in rows[:10]):
-        return False
-    return any(len(filled(row)) == 1 for row in rows[:50])
+    cells = sum(len(filled(row)) for row in rows)
+    if not rows:
+        return None
+    if any(len(header_roles(row)) > 1 for row in rows[:10]):
+        return None
+    bom = source.encoding == "utf-8-sig"
+    titled = any(
+        len(filled(row)) == 1 and n + 1 < len(rows) for n, row in enumerate(rows[:50])
+    )  # a single-cell row with stickies after it
+    grid = any(len(filled(row)) > 1 for row in rows)
+    if titled and (grid or bom) and (cells >= 3 or (bom and cells >= 2)):
+        return "a headerless grid of sticky notes with frame titles (Miro board export)"
+    return None

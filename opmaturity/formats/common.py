@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..batch import Batch
+from ..batch import Batch, Response
 from ..errors import Problem
 from ..model import Model
 from ..pseudonym import pseudonym
 from ..readers import Cell
 from ..text import compact
-from ..validate import Invalid, Values, display, shown
+from ..validate import IGNORE, Invalid, Values, display, shown
 
 # Column roles and the headers (English or Japanese, compared compacted) that name them.
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -25,7 +25,7 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "modified": ("last modified time", "最終変更時刻", "最終更新時刻"),
     "product": ("product", "プロダクト", "プロダクト名", "サービス", "サービス名", "service"),
     "team": ("team", "チーム", "チーム名", "担当チーム"),
-    "respondent": ("respondent", "回答者", "回答者名", "評価者名"),
+    "respondent": ("respondent", "回答者", "回答者名", "評価者名", "記入者", "記入者名", "担当者", "担当者名"),
     "rater": ("rater", "respondent_role", "respondent role", "role", "回答者ロール", "ロール", "評価者", "立場"),
     "category": ("category", "カテゴリ", "カテゴリー", "分類", "大項目", "領域"),
     "item": ("item", "項目", "評価項目", "チェック項目", "小項目", "item_key", "item key", "項目名"),
@@ -44,6 +44,7 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "author": ("author", "createdby", "created by", "createdby.id", "作成者"),
 }
 _ROLE_OF = {compact(w): role for role, words in ROLE_WORDS.items() for w in words}
+PEOPLE = frozenset({"respondent", "email", "name"})  # roles naming a person: only ever stored as a pseudonym
 _OPTIONAL = re.compile(r"[(（](任意|optional|必須|required)[)）]$|[*＊]$")
 
 # The measure a form question asks for, named in the question part of `Question [Row]`.
@@ -117,6 +118,9 @@ class Context:
     rater: str | None = None
     unmapped: list[str] = field(default_factory=list)
     defaulted_teams: list[str] = field(default_factory=list)  # products whose team was named after them
+    skipped: int = 0  # answers left out because of a problem (what --skip-invalid skips)
+    # (sheet, row, item, rater) -> measure -> the header it was read from, so that conflicts can name a column
+    columns: dict[tuple[str, int | None, str, str], dict[str, str]] = field(default_factory=dict)
     _people: dict[str, str] = field(default_factory=dict)
     _said: set[str] = field(default_factory=set)
     _items: dict[tuple[Cell, Cell], str | Invalid | None] = field(default_factory=dict)
@@ -158,6 +162,10 @@ class Context:
             self.defaulted_teams.append(product)
         return product
 
+    def remember_columns(self, response: Response, headers: dict[str, str]) -> None:
+        """Note which headers a response's measures came from (for conflict messages); `headers` may be shared."""
+        self.columns[(response.sheet, response.row, response.item, response.rater)] = headers
+
     def unknown(self, header: str) -> None:
         """Remember a header or item name that matched no item, for the mapping step."""
         if header not in self.unmapped:
@@ -170,25 +178,28 @@ def measure_of(text: str) -> str | None:
 
 
 def question(index: int, header: Cell, values: Values, sample: list[Cell]) -> Question | str | None:
-    """The Question a form column asks, "unknown" when it looks like a question about no item, None otherwise."""
+    """The Question a form column asks; "unknown" when it looks like a question about no item, "ignored" when a
+    person mapped it to IGNORE, None otherwise.
+
+    A hand mapping of a grid header (`温度感 [監視]` -> OBS-1) names the item of its row part only: the
+    measure (level, importance, target, comment) and the rater still come from the question part.
+    """
     text = display(header).strip()
     if not text:
         return None
+    mapped = values.mapped(text)
+    if mapped == IGNORE:
+        return "ignored"
+    grid = _GRID.match(text)
+    asked, row = (grid.group(1).strip(), grid.group(2).strip()) if grid else ("", "")
+    measure, rater = _asked(asked, values) if grid else (None, None)
+    if mapped:
+        return Question(index, text, measure or "level", item=mapped, rater=rater)
     item = values.item(text)
     if item:
         return Question(index, text, "level", item=item)
-    grid = _GRID.match(text)
     if not grid:
         return "unknown" if _mostly_levels(values, sample) and len(text) > 2 else None
-    asked, row = grid.group(1).strip(), grid.group(2).strip()
-    measure = measure_of(asked)
-    rater = None
-    if measure is None:
-        try:
-            rater = values.rater(asked)
-            measure = "level"
-        except Invalid:
-            rater = None
     row_item = values.item(row)
     if measure:
         if row_item:
@@ -200,6 +211,18 @@ def question(index: int, header: Cell, values: Values, sample: list[Cell]) -> Qu
     if row_item:
         return Question(index, text, "level", item=row_item)
     return "unknown" if _mostly_levels(values, sample) else None
+
+
+def _asked(asked: str, values: Values) -> tuple[str | None, str | None]:
+    """(measure, rater) the question part of a grid header names: `温度感` -> importance, `SRE評価` -> level by sre."""
+    measure = measure_of(asked)
+    if measure is None:
+        try:
+            rater = values.rater(asked)
+        except Invalid:
+            return None, None
+        return ("level", rater) if rater else (None, None)
+    return measure, None
 
 
 def _mostly_levels(values: Values, sample: list[Cell]) -> bool:

@@ -10,7 +10,7 @@ from ..batch import Batch, Response
 from ..errors import Problem
 from ..readers import Cell, Source, Table
 from ..text import normalize
-from ..validate import Invalid, choices, display, parse_timestamp
+from ..validate import IGNORE, Invalid, choices, display, parse_timestamp
 from .common import Context, Question, filled, header_roles, name_of, question, text_of
 
 # Columns a form parser reads besides the questions.
@@ -41,6 +41,7 @@ class _Submission:
     key: tuple[str, str, str, str]
     responses: list[Response] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: int = 0  # answers of this row left out because of its problems
 
 
 def find_header(table: Table, layout: FormLayout, limit: int = 10) -> tuple[int, dict[str, int]] | None:
@@ -75,6 +76,7 @@ def parse_form(source: Source, ctx: Context, layout: FormLayout) -> Batch:
     for sub in _settle_resubmissions(submissions, batch):
         batch.responses.extend(sub.responses)
         batch.problems.extend(sub.problems)
+        ctx.skipped += sub.skipped
     dates = [s.when.date() for s in submissions if s.when]
     batch.round_date = min(dates) if dates else None
     return batch
@@ -113,6 +115,9 @@ def _table(
         elif found == "unknown":
             ctx.unknown(head)
             batch.problems.append(ctx.problem(ctx.values.unknown_item(head), sheet, top + 1, head, head))
+            ctx.skipped += sum(1 for row in body if n < len(row) and not ctx.values.is_blank(row[n]))
+        elif found == "ignored":
+            ctx.once(batch, f'column "{head}" ignored (mapped to "{IGNORE}" on import)')
         else:
             ctx.once(batch, f'column "{head}" is not an item of the model; ignored')
     for role, n in roles.items():
@@ -190,7 +195,7 @@ def _submission(
             except Invalid as exc:
                 fail(exc.message, roles[role], _cell(row, roles[role]))
             break
-    respondent = _respondent(row, roles, ctx, layout, number)
+    respondent = _respondent(row, roles, ctx, layout, sheet, number)
     product = name_of(_cell(row, roles.get("product"))) or ctx.product or ""
     team = name_of(_cell(row, roles.get("team"))) or ctx.team_for(product)
     rater = ctx.rater
@@ -203,9 +208,13 @@ def _submission(
             fail(exc.message, roles["rater"], _cell(row, roles["rater"]))
     if "product" in roles and not product:
         fail("the product is empty; fill it in or choose the product on import (--product)", roles["product"], "")
+    row_failed = bool(problems)  # who, when or for which product: the whole submission is unusable
     sub = _Submission(number, sheet, when, (respondent, product, team, rater or ""), problems=problems)
     answers: dict[str, dict[str, object]] = {}
+    headers: dict[str, dict[str, str]] = {}
     by_category: dict[str, int] = {}
+    category_headers: dict[str, str] = {}
+    failed: set[str] = set()  # items and categories with an invalid cell: their whole answer is left out
     for q in questions:
         value = _cell(row, q.index)
         if value == "" or value is None:
@@ -213,9 +222,11 @@ def _submission(
         if q.measure == "comment":
             if text_of(value).strip() and q.item:
                 answers.setdefault(q.item, {})["comment"] = text_of(value)
+                headers.setdefault(q.item, {})["comment"] = q.header
             continue
         if _several(ctx, value):
             problems.append(ctx.problem(f'one answer expected, got several: "{value}"', sheet, number, q.header, value))
+            failed.add(q.item or q.category or "")
             continue
         try:
             converted = ctx.values.importance(value) if q.measure == "importance" else None
@@ -223,38 +234,50 @@ def _submission(
                 converted = ctx.values.level(value, q.measure)
         except Invalid as exc:
             problems.append(ctx.problem(exc.message, sheet, number, q.header, value))
+            failed.add(q.item or q.category or "")
             continue
         if q.category:
             if converted is not None:
                 by_category[q.category] = converted
+                category_headers[q.category] = q.header
             continue
         assert q.item is not None
         answer = answers.setdefault(q.item, {})
         answer[q.measure] = converted
+        headers.setdefault(q.item, {})[q.measure] = q.header
         if q.measure == "level" and converted is None:
             answer["na"] = True
+    skipped = {q.item for q in questions if q.item and q.item in failed}
     for item, answer in answers.items():
+        category = ctx.model.item(item).category
+        if item in failed or category in failed:
+            skipped.add(item)
+            continue
         importance = answer.get("importance")
-        if importance is None:
-            importance = by_category.get(ctx.model.item(item).category)
-        sub.responses.append(
-            Response(
-                product=product,
-                team=team,
-                respondent=respondent,
-                rater=rater or "",
-                item=item,
-                level=answer.get("level"),  # type: ignore[arg-type]
-                target=answer.get("target"),  # type: ignore[arg-type]
-                importance=importance,  # type: ignore[arg-type]
-                comment=answer.get("comment"),  # type: ignore[arg-type]
-                assessed_on=when.date() if when else None,
-                sheet=sheet,
-                row=number,
-            )
+        measures = dict(headers.get(item, {}))
+        if importance is None and category in by_category:
+            importance = by_category[category]
+            measures["importance"] = category_headers[category]
+        response = Response(
+            product=product,
+            team=team,
+            respondent=respondent,
+            rater=rater or "",
+            item=item,
+            level=answer.get("level"),  # type: ignore[arg-type]
+            target=answer.get("target"),  # type: ignore[arg-type]
+            importance=importance,  # type: ignore[arg-type]
+            comment=answer.get("comment"),  # type: ignore[arg-type]
+            assessed_on=when.date() if when else None,
+            sheet=sheet,
+            row=number,
         )
-    if not product or not rater:
+        ctx.remember_columns(response, measures)
+        sub.responses.append(response)
+    if row_failed or not product or not rater:
+        skipped |= {r.item for r in sub.responses}
         sub.responses = []
+    sub.skipped = len(skipped)
     return sub
 
 
@@ -271,8 +294,14 @@ def _several(ctx: Context, value: Cell) -> bool:
     return True
 
 
-def _respondent(row: list[Cell], roles: dict[str, int], ctx: Context, layout: FormLayout, number: int) -> str:
-    """The respondent's pseudonym: e-mail or name, else an anonymous token from the row's ID or time."""
+def _respondent(
+    row: list[Cell], roles: dict[str, int], ctx: Context, layout: FormLayout, sheet: str, number: int
+) -> str:
+    """The respondent's pseudonym: e-mail or name, else an anonymous token from the row's ID, else from the row.
+
+    A row without anyone's name is a respondent of its own: two such rows are never one person resubmitting,
+    even when they share a timestamp.
+    """
     for role in layout.identity:
         value = name_of(_cell(row, roles.get(role)))
         if value and normalize(value) not in layout.anonymous_words:
@@ -281,7 +310,8 @@ def _respondent(row: list[Cell], roles: dict[str, int], ctx: Context, layout: Fo
         value = display(_cell(row, roles.get(role))).strip()
         if value:
             return ctx.person(f"anonymous:{value}")
-    return ctx.person(f"anonymous:{ctx.sha256}:{number}")
+    where = f"{sheet}:{number}" if sheet else str(number)
+    return ctx.person(f"anonymous:{ctx.sha256}:{where}")
 
 
 def _settle_resubmissions(submissions: list[_Submission], batch: Batch) -> list[_Submission]:

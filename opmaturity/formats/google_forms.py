@@ -12,7 +12,7 @@ LAYOUT = FormLayout(
     required=("timestamp",),
     identity=("email", "respondent", "name"),
     order=("timestamp",),
-    anonymous=("timestamp",),
+    anonymous=(),  # no ID column: a row without an e-mail or name is a respondent of its own
 )
 
 

@@ -72,7 +72,7 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
         )
         return
     frames = {
-        str(i.get("id")): display((i.get("data") or {}).get("title") or "")
+        str(i.get("id")): plain(display(_part(i, "data").get("title") or ""))
         for i in items
         if i.get("type") in FRAME_TYPES
     }
@@ -84,13 +84,13 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
             if kind not in FRAME_TYPES:
                 others[kind or "unknown"] = others.get(kind or "unknown", 0) + 1
             continue
-        data = item.get("data") or {}
-        text = plain(str(data.get("content") or ""))
+        content = _part(item, "data").get("content")
+        text = plain(content) if isinstance(content, str) else ""
         if not text.strip():
             continue
-        parent = str((item.get("parent") or {}).get("id") or "")
-        author = str((item.get("createdBy") or {}).get("id") or "")
-        colour = (item.get("style") or {}).get("fillColor")
+        parent = str(_part(item, "parent").get("id") or "")
+        author = str(_part(item, "createdBy").get("id") or "")
+        colour = _part(item, "style").get("fillColor")
         batch.notes.append(
             _note(
                 ctx,
@@ -112,6 +112,12 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(others.items()))
         batch.messages.append(f"skipped board items that are not sticky notes: {kinds}")
     batch.round_date = min(dates) if dates else None
+
+
+def _part(item: dict[str, Any], key: str) -> dict[str, Any]:
+    """An object-valued field of an API item (data, style, parent, createdBy), or {} when missing or malformed."""
+    value = item.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: Batch) -> None:
@@ -161,14 +167,16 @@ def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batc
 
 
 def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
-    """Add the notes of a board's CSV export: cells are notes, single-cell rows are frame titles."""
+    """Add the notes of a board's CSV export: cells are notes; a single-cell row followed by more stickies is a
+    frame title, while a single-cell row at the end (nothing after it) is a note."""
     group: str | None = None
     seen: dict[str, Note] = {}
     repeated = 0
     grid = any(len(filled(row)) > 1 for row in table.rows)  # a one-column list holds notes only
+    last = max((n for n, row in enumerate(table.rows, start=1) if filled(row)), default=0)
     for n, row in enumerate(table.rows, start=1):
         cells = filled(row)
-        if grid and len(cells) == 1:
+        if grid and len(cells) == 1 and n < last:
             group = name_of(row[cells[0]])  # a frame or section title, not a note
             continue
         for c in cells:

@@ -8,11 +8,11 @@ from datetime import date
 
 from ..batch import Batch, Response
 from ..readers import Cell, Source, Table, expand_merged
-from ..validate import Invalid, display, parse_date
-from .common import FOOTER, Context, filled, header_roles, item_key, name_of, role_of, text_of
+from ..validate import IGNORE, Invalid, display, parse_date
+from .common import FOOTER, PEOPLE, Context, filled, header_roles, item_key, name_of, role_of, text_of
 
 _LABEL = re.compile(r"^(.+?)\s*[:：]\s*(.*)$", re.S)
-_TITLE_SPLIT = re.compile(r"\s*[—–―]\s*|\s+[-－|｜/／]\s+|\s*[:：]\s*")
+_TITLE_SPLIT = re.compile(r"\s*[—–―]\s*|\s+[-－|｜/／]\s+")  # `… — product`; never `X：Y` (a label)
 _GENERIC_SHEET = re.compile(r"^(sheet|シート|sheet\s*\d+|シート\s*\d+|data|データ|回答)\s*\d*$", re.I)
 _TITLE_ROLES = ("product", "team", "assessed_on", "round", "tier", "respondent")
 MEASURES = ("level", "target", "importance", "comment")
@@ -77,7 +77,12 @@ def _sheet(
 ) -> date | None:
     """Add one product sheet's answers to the batch; returns the sheet's date."""
     sheet = table.name
-    title = _title_block(rows[:top], sheet, ctx, batch)
+    columns, first = _columns(rows, top, roles, ctx)
+    if not any(c.measure == "level" for c in columns):  # an item list or legend: no answers to read
+        batch.messages.append(f'sheet "{sheet}" has no level column (現状レベル / SRE評価 / PT評価); skipped')
+        return None
+    answered = sum(1 for row in rows[first:] if filled(row))
+    title = _title_block(rows[:top], _merged_copies(table.merged, top), sheet, ctx, batch)
     product = title.names.get("product") or ctx.product or ""
     if not product:
         batch.problems.append(
@@ -88,6 +93,7 @@ def _sheet(
                 1,
             )
         )
+        ctx.skipped += answered
         return None
     team = title.names.get("team") or ctx.team_for(product)
     when = None
@@ -95,15 +101,13 @@ def _sheet(
         try:
             when = parse_date(title.date)
         except Invalid as exc:
-            batch.problems.append(ctx.problem(f"the date: {exc.message}", sheet, title.date_row, "実施日", title.date))
+            batch.problems.append(
+                ctx.problem(f"the date: {exc.message}", sheet, title.date_row, title.date_label, title.date)
+            )
     if title.names.get("round"):
         batch.round = batch.round or title.names["round"]
     if title.names.get("tier"):
         batch.tiers.setdefault(product, title.names["tier"])
-    columns, first = _columns(rows, top, roles, ctx)
-    if not any(c.measure == "level" for c in columns):
-        batch.messages.append(f'sheet "{sheet}" has no level column (現状レベル / SRE評価 / PT評価); skipped')
-        return when
     for c in columns:
         if c.rater is None and c.measure == "level" and not ctx.rater:
             batch.problems.append(
@@ -115,11 +119,16 @@ def _sheet(
                     c.label,
                 )
             )
+            ctx.skipped += answered
             return when
     person = title.names.get("respondent", "")
     category: Cell = ""
     importance: Cell = ""
     cat_at, item_at = roles.get("category"), roles["item"]
+    heads = {
+        "item": display(rows[top][item_at]).strip(),
+        "category": display(_at(rows[top], cat_at)).strip() if cat_at is not None else "",
+    }
     imp_col = next((c.index for c in columns if c.measure == "importance"), None)
     for offset, row in enumerate(rows[first:]):
         number = first + offset + 1
@@ -132,16 +141,21 @@ def _sheet(
         item_cell = _at(row, item_at)
         if not display(item_cell).strip():
             if any(display(_at(row, c.index)).strip() for c in columns):
-                batch.problems.append(ctx.problem("this answer names no item; fill in the item", sheet, number))
+                message = "this answer names no item; fill in the item"
+                batch.problems.append(ctx.problem(message, sheet, number, heads["item"]))
+                ctx.skipped += 1
             continue
         if FOOTER.match(display(item_cell)):
+            continue
+        if ctx.values.mapped(item_cell) == IGNORE:
+            ctx.once(batch, f'item "{display(item_cell).strip()}" ignored (mapped to "{IGNORE}" on import)')
             continue
         if imp_col is not None and fill_importance:
             if display(_at(row, imp_col)).strip():
                 importance = _at(row, imp_col)
             elif importance != "":
                 row = [*row[:imp_col], importance, *row[imp_col + 1 :]]
-        _row(row, number, sheet, product, team, person, category, item_cell, columns, ctx, batch, when)
+        _row(row, number, sheet, (product, team, person), category, item_cell, columns, heads, ctx, batch, when)
     return when
 
 
@@ -149,24 +163,27 @@ def _row(
     row: list[Cell],
     number: int,
     sheet: str,
-    product: str,
-    team: str,
-    person: str,
+    who: tuple[str, str, str],
     category: Cell,
     item_cell: Cell,
     columns: list[_Column],
+    heads: dict[str, str],
     ctx: Context,
     batch: Batch,
     when: date | None,
 ) -> None:
-    """Add one item row's answers (one per rater column) to the batch, or its problems."""
+    """Add one item row's answers (one per rater column) to the batch, or its problems.
+
+    `who` is (product, team, respondent name or ""); `heads` the item and category headers as written.
+    """
+    product, team, person = who
     before = len(batch.problems)
     item = item_key(ctx, category, item_cell)
     if item is None:
         ctx.unknown(display(item_cell).strip())
-        batch.problems.append(ctx.problem(ctx.values.unknown_item(item_cell), sheet, number, "項目", item_cell))
+        batch.problems.append(ctx.problem(ctx.values.unknown_item(item_cell), sheet, number, heads["item"], item_cell))
     elif isinstance(item, Invalid):
-        batch.problems.append(ctx.problem(item.message, sheet, number, "カテゴリ", category))
+        batch.problems.append(ctx.problem(item.message, sheet, number, heads["category"], category))
     shared: dict[str, object] = {}
     levels: dict[str, int | None] = {}
     comments: dict[str | None, str] = {}
@@ -186,24 +203,29 @@ def _row(
         except Invalid as exc:
             batch.problems.append(ctx.problem(exc.message, sheet, number, c.label, raw))
     if len(batch.problems) > before or not isinstance(item, str):
+        given = [c for c in columns if c.measure == "level" and display(_at(row, c.index)).strip()]
+        ctx.skipped += max(len(given), 1)
         return
+    shared_heads = {c.measure: c.label for c in columns if c.measure in ("target", "importance")}
     for rater, level in levels.items():
-        batch.responses.append(
-            Response(
-                product=product,
-                team=team,
-                respondent=ctx.person(person) if person else ctx.group(rater),
-                rater=rater,
-                item=item,
-                level=level,
-                target=shared.get("target"),  # type: ignore[arg-type]
-                importance=shared.get("importance"),  # type: ignore[arg-type]
-                comment=comments.get(rater, comments.get(None)),
-                assessed_on=when,
-                sheet=sheet,
-                row=number,
-            )
+        response = Response(
+            product=product,
+            team=team,
+            respondent=ctx.person(person) if person else ctx.group(rater),
+            rater=rater,
+            item=item,
+            level=level,
+            target=shared.get("target"),  # type: ignore[arg-type]
+            importance=shared.get("importance"),  # type: ignore[arg-type]
+            comment=comments.get(rater, comments.get(None)),
+            assessed_on=when,
+            sheet=sheet,
+            row=number,
         )
+        level_head = next((c.label for c in columns if c.measure == "level" and (c.rater or ctx.rater) == rater), "")
+        comment_head = next((c.label for c in columns if c.measure == "comment" and c.rater in (rater, None)), "")
+        ctx.remember_columns(response, {**shared_heads, "level": level_head, "comment": comment_head})
+        batch.responses.append(response)
 
 
 def _at(row: list[Cell], index: int | None) -> Cell:
@@ -218,32 +240,56 @@ class _Title:
     names: dict[str, str] = field(default_factory=dict)  # product, team, round, tier, respondent
     date: Cell = ""
     date_row: int | None = None
+    date_label: str = ""
 
 
-def _title_block(rows: list[list[Cell]], sheet: str, ctx: Context, batch: Batch) -> _Title:
-    """Product, team, date, round, tier and respondent from the labelled cells and the title above the header."""
+def _merged_copies(merged: list[tuple[int, int, int, int]], top: int) -> set[tuple[int, int]]:
+    """The cells above row `top` that only repeat a merged range's top-left value (expand_merged's copies)."""
+    copies: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in merged:
+        for r in range(r0, min(r1, top - 1) + 1):
+            copies.update((r, c) for c in range(c0, c1 + 1) if (r, c) != (r0, c0))
+    return copies
+
+
+def _title_block(
+    rows: list[list[Cell]], copies: set[tuple[int, int]], sheet: str, ctx: Context, batch: Batch
+) -> _Title:
+    """Product, team, date, round, tier and respondent from the labelled cells and the title above the header.
+
+    A label's value is the first filled cell after it that is not a merged copy of the label itself (`チーム`
+    merged over A2:B2 with the team in C2). A person's label (記入者, 担当者, 回答者, 氏名, 名前, メール) names
+    the respondent, who is only ever stored as a pseudonym. A cell `X：Y` whose X is no label is neither a
+    label nor the title: only `… — <product>` titles and labelled cells name the product.
+    """
     found = _Title()
     title = ""
     for r, row in enumerate(rows):
         used: set[int] = set()
         for c, cell in enumerate(row):
             text = display(cell).strip()
-            if c in used or not text:
+            if c in used or (r, c) in copies or not text:
                 continue
             label = _LABEL.match(text)
             role = role_of(label.group(1) if label else text)
+            if role in PEOPLE:
+                role = "respondent"
             if role in _TITLE_ROLES:
                 value: Cell = label.group(2).strip() if label else ""
                 if value == "":
-                    nxt = next((k for k in range(c + 1, len(row)) if display(row[k]).strip()), None)
+                    nxt = next(
+                        (k for k in range(c + 1, len(row)) if (r, k) not in copies and display(row[k]).strip()),
+                        None,
+                    )
                     if nxt is not None:
                         value = row[nxt]
                         used.add(nxt)
                 if role == "assessed_on" and value != "" and found.date_row is None:
                     found.date, found.date_row = value, r + 1
+                    found.date_label = label.group(1).strip() if label else text
                 elif role and value != "":
                     found.names.setdefault(role, name_of(value))
-            elif not title and isinstance(cell, str):
+            elif not title and not label and isinstance(cell, str):
                 title = text
     where = f'sheet "{sheet}": ' if sheet else ""
     if "product" not in found.names:

@@ -296,6 +296,62 @@ def bad_inputs() -> None:
     write("renamed_csv.xlsx", csv_text(BAD["duplicates.csv"][:3], quote_all=False).encode("utf-8"))
 
 
+# --- shapes a reviewer found mishandled ------------------------------------------------------------------
+
+
+def reviewed() -> None:
+    """Files shaped like the ones a reviewer's import test tripped over (see each comment)."""
+    # A Sheet re-saved by Excel without the e-mail column: two people submitted in the same minute.
+    anonymous = [
+        ["タイムスタンプ", "プロダクト", "チーム", "回答者ロール", "サービスダッシュボード", "ランブック"],
+        ["2024/5/20 10:31", "決済サービス", "決済チーム", "SRE", "3", "2"],
+        ["2024/5/20 10:31", "決済サービス", "決済チーム", "SRE", "1", "1"],
+    ]
+    write("google_forms_anonymous.csv", csv_text(anonymous, quote_all=False).encode("cp932"))
+    # A board export: a section title, frames named like columns (現状, メモ), and a last single sticky.
+    board = [
+        ["振り返り: 決済チーム"],
+        ["現状"],
+        ["Grafanaのダッシュボードが見やすい", "ランブックが\n更新された"],
+        ["メモ"],
+        ["ポストモーテムを書く", ""],
+    ]
+    write("miro_board_notes.csv", b"\xef\xbb\xbf" + csv_text(board, quote_all=False).encode("utf-8"))
+    # A tidy table with a 記入者 column (people, not a group), a column of no use, and a footer row.
+    people = [
+        ["プロダクト", "チーム", "記入者", "ロール", "項目", "現状レベル", "所属部署"],
+        ["決済", "A", "山田", "開発", "ランブック", "2", "開発部"],
+        ["決済", "A", "鈴木", "開発", "ランブック", "3", "開発部"],
+        ["平均", "", "", "", "", "2.5", ""],
+    ]
+    write("tidy_people.csv", csv_text(people, quote_all=False).encode("utf-8"))
+    # A hand-made workbook: an item list before the product sheet, labels merged over two cells, the
+    # person who filled it in, an unlabelled `X：Y` note, and a hidden sheet from last time.
+    wb = _book()
+    items = wb.active
+    items.title = "項目一覧"
+    items.append(["カテゴリ", "項目", "説明"])
+    items.append(["インシデント対応", "ランブック", "手順書"])
+    ws = wb.create_sheet("決済サービス")
+    ws["A1"] = "記入者：山田 太郎"
+    ws.merge_cells("A1:D1")
+    ws["A2"], ws["C2"] = "チーム", "決済チーム"
+    ws.merge_cells("A2:B2")
+    ws["A3"], ws["C3"] = "実施日：", "2024/5/20"
+    ws.merge_cells("A3:B3")
+    ws["D3"] = "備考：第2回"
+    ws.append([])
+    ws.append(["カテゴリ", "評価項目", "SRE評価", "PT評価"])
+    ws.append(["インシデント対応", "ランブック", 2, "1 場当たり"])
+    ws.append([None, "ポストモーテム", 1, 1])
+    ws.merge_cells("A6:A7")
+    old = wb.create_sheet("前回")
+    old.sheet_state = "hidden"
+    old.append(["カテゴリ", "項目", "SRE評価", "PT評価"])
+    old.append(["インシデント対応", "ランブック", 0, 0])
+    _save(wb, "workbook_reviewed.xlsx")
+
+
 def _book() -> Workbook:
     wb = Workbook()
     wb.properties.created = wb.properties.modified = FIXED
@@ -314,4 +370,5 @@ if __name__ == "__main__":
     workbook()
     miro()
     bad_inputs()
+    reviewed()
     print("\n".join(sorted(p.name for p in HERE.iterdir() if p.name != Path(__file__).name)))
