@@ -14,32 +14,24 @@ uploads = st.file_uploader(
     tr("import.upload"), accept_multiple_files=True, key="uploads", help=tr("import.upload_help"),
     type=["csv", "tsv", "txt", "xlsx", "xlsm", "json"],
 )  # fmt: skip
-left, mid, right, far = st.columns(4)
-round_name = left.text_input(tr("import.round"), key="imp_round", placeholder=tr("import.round_auto"),
-                             help=tr("import.round_help"))  # fmt: skip
-product = mid.text_input(tr("import.product"), key="imp_product", help=tr("import.product_help"))
-team = right.text_input(tr("import.team"), key="imp_team", help=tr("import.team_help"))
-rater = far.selectbox(
-    tr("import.rater"), [None, "team", "sre"], key="imp_rater", help=tr("import.rater_help"),
-    format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
-)  # fmt: skip
+shared = ui.import_settings("imp")  # for every file, where the file does not say
 skip_invalid = st.checkbox(tr("import.skip_invalid"), key="imp_skip", help=tr("import.skip_invalid_help"))
 mappings: dict[str, str] = st.session_state.setdefault(ui.MAPPINGS_KEY, {})
 
 ready, unmapped = [], []
 for upload in uploads or []:
     data = upload.getvalue()
-    layout_key = ui.widget_key("imp_layout", upload.name)
-    options = ui.import_options(
-        round_name, product, team, rater, skip_invalid, st.session_state.get(layout_key), mappings
-    )
-    report, rows = ui.import_preview(upload.name, data, options)
     with st.container(border=True):
-        st.markdown(f"**{upload.name}** · {tr('import.layout_detected', layout=views.layout_name(report.layout, tr))}")
-        st.selectbox(
-            tr("import.layout_override"), [None, *importer.LAYOUTS], key=layout_key,
-            format_func=lambda k: tr("import.layout_auto") if k is None else tr(f"import.layout.{k}"),
-        )  # fmt: skip
+        st.markdown(f"**{upload.name}**")
+        with st.expander(tr("import.file_settings")):
+            own = ui.import_settings(ui.widget_key("imp_file", upload.name), shared)
+            layout = st.selectbox(
+                tr("import.layout_override"), [None, *importer.LAYOUTS], key=ui.widget_key("imp_layout", upload.name),
+                format_func=lambda k: tr("import.layout_auto") if k is None else tr(f"import.layout.{k}"),
+            )  # fmt: skip
+        options = ui.import_options(**own, skip_invalid=skip_invalid, layout=layout, mappings=mappings)
+        report, rows = ui.import_preview(upload.name, data, options)
+        st.caption(tr("import.layout_detected", layout=views.layout_name(report.layout, tr)))
         ui.show_report(report, preview=True)
         if len(rows):
             with st.expander(tr("import.preview_rows", count=len(rows))):

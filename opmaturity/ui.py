@@ -157,20 +157,47 @@ def note_editor_config() -> dict[str, Any]:
     }
 
 
+def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Round, product, team and rater inputs; a blank one takes `fallback`'s value (the shared settings)."""
+    fallback = fallback or {}
+    left, mid, right, far = st.columns(4)
+    round_name = left.text_input(
+        tr("import.round"), key=f"{prefix}_round", help=tr("import.round_help"),
+        placeholder=fallback.get("round_name") or tr("import.round_auto"),
+    )  # fmt: skip
+    product = mid.text_input(
+        tr("import.product"), key=f"{prefix}_product", help=tr("import.product_help"),
+        placeholder=fallback.get("product") or "",
+    )  # fmt: skip
+    team = right.text_input(
+        tr("import.team"), key=f"{prefix}_team", help=tr("import.team_help"), placeholder=fallback.get("team") or ""
+    )
+    rater = far.selectbox(
+        tr("import.rater"), [None, "team", "sre"], key=f"{prefix}_rater", help=tr("import.rater_help"),
+        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
+    )  # fmt: skip
+    return {
+        "round_name": round_name.strip() or fallback.get("round_name"),
+        "product": product.strip() or fallback.get("product"),
+        "team": team.strip() or fallback.get("team"),
+        "rater": rater or fallback.get("rater"),
+    }
+
+
 def import_options(
-    round_name: str,
-    product: str,
-    team: str,
+    round_name: str | None,
+    product: str | None,
+    team: str | None,
     rater: str | None,
     skip_invalid: bool,
     layout: str | None,
     mappings: dict[str, str],
 ) -> Any:
-    """The importer's options from the Import page's widgets (blank text means "from the file")."""
+    """The importer's options from the Import page's settings (None means "from the file")."""
     from .importer import ImportOptions
 
     return ImportOptions(
-        round=round_name.strip() or None, product=product.strip() or None, team=team.strip() or None, rater=rater,
+        round=round_name or None, product=product or None, team=team or None, rater=rater,
         skip_invalid=skip_invalid, layout=layout, mappings=dict(mappings),
     )  # fmt: skip
 

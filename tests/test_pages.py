@@ -261,3 +261,33 @@ def test_team_page_offers_the_data_and_the_hearing_sheet_for_that_team(demo_db):
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download the data as CSV", "Download the hearing sheet (Excel)"]
     assert not at.exception
+
+
+def test_team_page_says_when_a_team_did_not_answer_in_the_chosen_round(demo_db):
+    at = open_page("team", {"product": "Partner Hub", "team": "Data Pipeline", "round": "2025-H2", "lang": "English"})
+    assert at.selectbox(key="round").value == "2025-H2"
+    assert [w.value for w in at.warning] == ["This team has not answered in this round."]
+    assert not at.exception
+
+
+def test_settings_for_one_file_apply_to_that_file_only(demo_db):
+    at = open_page("import_page", {"lang": "English"})
+    uploader = at.file_uploader(key="uploads")
+    uploader.set_value(
+        [("miro_board.csv", (IMPORTS / "miro_board.csv").read_bytes(), "text/csv"),
+         ("miro_flat.csv", (IMPORTS / "miro_flat.csv").read_bytes(), "text/csv")]
+    ).run()  # fmt: skip
+    keys = [t.key for t in at.text_input if t.key and t.key.startswith("imp_file_") and t.key.endswith("_product")]
+    assert len(keys) == 2
+    board = keys[0].removesuffix("_product")
+    at.text_input(key=f"{board}_product").input("学び放題")
+    at.text_input(key=f"{board}_team").input("検索チーム").run()
+    at.button(key="imp_run").click().run()
+    assert not at.exception
+    stored = store.rows(
+        _read(demo_db),
+        """SELECT i.file_name, p.name, t.name, count(*) FROM notes n JOIN imports i USING (import_id)
+           LEFT JOIN products p ON p.product_id = n.product_id LEFT JOIN teams t ON t.team_id = n.team_id
+           WHERE i.file_name LIKE 'miro_%' GROUP BY ALL ORDER BY ALL""",
+    )
+    assert [row[:3] for row in stored] == [("miro_board.csv", "学び放題", "検索チーム"), ("miro_flat.csv", None, None)]
