@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,20 @@ def model() -> Model:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    _secret_from_streamlit()
     return store.connect(path, model())
+
+
+def _secret_from_streamlit() -> None:
+    """Take the pseudonym key from Streamlit secrets (`opmaturity_secret`) when the environment has none."""
+    if os.environ.get("OPMATURITY_SECRET"):
+        return
+    try:
+        secret = st.secrets.get("opmaturity_secret")
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        return
+    if secret:
+        os.environ["OPMATURITY_SECRET"] = str(secret)
 
 
 def db_path() -> str:

@@ -291,3 +291,28 @@ def test_settings_for_one_file_apply_to_that_file_only(demo_db):
            WHERE i.file_name LIKE 'miro_%' GROUP BY ALL ORDER BY ALL""",
     )
     assert [row[:3] for row in stored] == [("miro_board.csv", "学び放題", "検索チーム"), ("miro_flat.csv", None, None)]
+
+
+def test_the_pseudonym_key_can_come_from_streamlit_secrets(tmp_path, monkeypatch):
+    from opmaturity.pseudonym import pseudonym
+
+    monkeypatch.delenv("OPMATURITY_SECRET")
+    monkeypatch.setenv("OPMATURITY_SECRET_FILE", str(tmp_path / "unused.key"))
+    db = tmp_path / "secret.duckdb"
+    monkeypatch.setenv("OPMATURITY_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["opmaturity_secret"] = "from-secrets-toml"
+    at.run()
+    at.switch_page("app_pages/import_page.py")
+    at.run()
+    at.file_uploader(key="uploads").upload("form.csv", UNKNOWN_HEADER_FORM, "text/csv").run()
+    for box in [s for s in at.selectbox if s.key and s.key.startswith("imp_map_")]:
+        at.session_state[box.key] = "INC-2" if "障害" in box.label else "-"
+    at.run()
+    at.button(key="imp_run").click().run()
+    respondents = {r for (r,) in store.rows(_read(db), "SELECT DISTINCT respondent FROM responses")}
+    assert respondents == {
+        pseudonym("a@example.com", b"from-secrets-toml"),
+        pseudonym("b@example.com", b"from-secrets-toml"),
+    }
+    assert not (tmp_path / "unused.key").exists()
