@@ -77,6 +77,15 @@ def header_roles(row: Iterable[Cell]) -> dict[str, int]:
     return roles
 
 
+def item_header(rows: list[list[Cell]], limit: int) -> tuple[int, dict[str, int]] | None:
+    """The first of the first `limit` rows (0-based) naming an item column, with its roles, or None."""
+    for n, row in enumerate(rows[:limit]):
+        roles = header_roles(row)
+        if "item" in roles:
+            return n, roles
+    return None
+
+
 def filled(row: list[Cell]) -> list[int]:
     """Indexes of the non-empty cells of a row."""
     return [n for n, c in enumerate(row) if not (c == "" or c is None or (isinstance(c, str) and not c.strip()))]

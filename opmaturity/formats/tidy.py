@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..batch import Batch, Response
 from ..readers import Cell, Source, Table, expand_merged
 from ..validate import IGNORE, Invalid, display, parse_date, shown
-from .common import FOOTER, ROLE_WORDS, Context, filled, header_roles, item_key, name_of, role_of, text_of
+from .common import FOOTER, ROLE_WORDS, Context, filled, item_header, item_key, name_of, role_of, text_of
 
 REQUIRED = ("item", "level")
 # Cells of these columns left blank below the first row of a group (a merged-cell artefact) are filled down.
@@ -16,11 +16,7 @@ MEASURES = ("level", "target", "importance", "comment")
 
 def find_header(table: Table, limit: int = 10) -> tuple[int, dict[str, int]] | None:
     """The first row (0-based) naming an item column, with its roles, or None."""
-    for n, row in enumerate(table.rows[:limit]):
-        roles = header_roles(row)
-        if "item" in roles:
-            return n, roles
-    return None
+    return item_header(table.rows, limit)
 
 
 def parse(source: Source, ctx: Context) -> Batch:

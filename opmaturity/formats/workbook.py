@@ -9,7 +9,7 @@ from datetime import date
 from ..batch import Batch, Response
 from ..readers import Cell, Source, Table, expand_merged
 from ..validate import IGNORE, Invalid, display, parse_date
-from .common import FOOTER, PEOPLE, Context, filled, header_roles, item_key, name_of, role_of, text_of
+from .common import FOOTER, PEOPLE, Context, filled, item_header, item_key, name_of, role_of, text_of
 
 _LABEL = re.compile(r"^(.+?)\s*[:：]\s*(.*)$", re.S)
 _TITLE_SPLIT = re.compile(r"\s*[—–―]\s*|\s+[-－|｜/／]\s+")  # `… — product`; never `X：Y` (a label)
@@ -29,12 +29,8 @@ class _Column:
 
 
 def find_header(rows: list[list[Cell]], limit: int = 30) -> tuple[int, dict[str, int]] | None:
-    """The first row (0-based) naming an item column, with its roles, or None."""
-    for n, row in enumerate(rows[:limit]):
-        roles = header_roles(row)
-        if "item" in roles:
-            return n, roles
-    return None
+    """The first row (0-based) naming an item column, with its roles, below a title block, or None."""
+    return item_header(rows, limit)
 
 
 def parse(source: Source, ctx: Context) -> Batch:
