@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from opmaturity import charts, metrics, ui
+from opmaturity import charts, metrics, ui, views
 
 tr = ui.tr
 st.title(tr("heatmap.title"))
@@ -33,7 +33,13 @@ data = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows=ro
 if data.empty:
     st.info(tr("common.none"))
     st.stop()
-cells = charts.heatmap_frame(data, metric, ui.titles(), k)
+shown = data
+if rows == "product":
+    expanded = st.multiselect(tr("heatmap.expand"), data["product"].drop_duplicates().tolist(), key="expand")
+    if expanded:
+        teams = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows="team", columns=columns, k=k)
+        shown = views.expand_products(data, teams, expanded)
+cells = charts.heatmap_frame(shown, metric, ui.titles(), k)
 chart = charts.heatmap_chart(
     cells,
     metric=metric,

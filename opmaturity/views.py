@@ -294,3 +294,13 @@ def mappings_table(mappings: dict[str, str], titles: dict[str, str], tr: Transla
             ],
         }
     )
+
+
+def expand_products(products: pd.DataFrame, teams: pd.DataFrame, expanded: list[str]) -> pd.DataFrame:
+    """Product heatmap rows with the chosen products' team rows right below their product row."""
+    parts = []
+    for product, rows in products.groupby("product", sort=False):
+        parts.append(rows)
+        if product in expanded:
+            parts.append(teams[teams["product"] == product])
+    return pd.concat(parts, ignore_index=True) if parts else products

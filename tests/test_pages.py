@@ -316,3 +316,24 @@ def test_the_pseudonym_key_can_come_from_streamlit_secrets(tmp_path, monkeypatch
         pseudonym("b@example.com", b"from-secrets-toml"),
     }
     assert not (tmp_path / "unused.key").exists()
+
+
+def test_heatmap_products_expand_to_their_teams(demo_db):
+    at = open_page("heatmap")  # Japanese: AppTest formats pick-list values outside the session
+    at.segmented_control(key="rows").set_value("product").run()
+    rows = specs(at)[0]["layer"][0]["encoding"]["y"]
+    assert not at.exception
+    at.multiselect(key="expand").set_value(["会員ID"]).run()
+    labels = {row["row"] for row in _chart_rows(at)}
+    assert {"会員ID", "会員ID / 認証", "会員ID / Member API", "学び放題"} <= labels
+    assert "学び放題 / 決済" not in labels
+    assert rows["title"] == "プロダクト"
+
+
+def _chart_rows(at: AppTest) -> list[dict]:
+    """The rows of data behind the first chart (Arrow IPC in the element's datasets)."""
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[0]
+    table = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all()
+    return table.to_pylist()

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from opmaturity import i18n
+from opmaturity import i18n, views
 from opmaturity.views import (
     Finding,
     coverage_totals,
@@ -284,3 +284,14 @@ def test_disagreement_table_keeps_only_groups_large_enough_to_show_widest_spread
     assert table.columns.tolist() == ["Item", "Category", "Spread (standard deviation)", "Lowest", "Highest", "Answers"]
     assert table["Item"].tolist() == ["Error tracking", "Service dashboards"]
     assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5]
+
+
+def test_expanded_products_show_their_teams_right_below_them():
+    products = pd.DataFrame({"product": ["A", "A", "B"], "team": [None, None, None], "key": ["X", "Y", "X"]})
+    teams = pd.DataFrame(
+        {"product": ["A", "A", "B", "B"], "team": ["a1", "a1", "b1", "b2"], "key": ["X", "Y", "X", "X"]}
+    )
+    shown = views.expand_products(products, teams, ["B"])
+    assert list(zip(shown["product"], shown["team"], strict=True)) == [
+        ("A", None), ("A", None), ("B", None), ("B", "b1"), ("B", "b2")]  # fmt: skip
+    assert views.expand_products(products, teams, []).equals(products)
