@@ -134,8 +134,14 @@ def show_error(error: OpmaturityError) -> None:
     """The error box: the title, then every problem as a table in the user's words."""
     st.error(error.title, icon="⚠️")
     if error.problems:
-        table = pd.DataFrame([p.to_dict() for p in error.problems])
-        st.dataframe(table, hide_index=True, width="stretch")
+        problems_table(error.problems)
+
+
+def problems_table(problems: list[Any]) -> None:
+    """Every problem as a row: where (file, sheet, Excel row, column, value), then what to fix."""
+    order = ("file", "sheet", "row", "column", "value", "message")
+    table = pd.DataFrame([p.to_dict() for p in problems], columns=list(order))
+    st.dataframe(table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch")
 
 
 def offer_demo() -> bool:
@@ -249,9 +255,7 @@ def show_report(report: Any, *, preview: bool = False) -> None:
         with st.expander(tr("import.messages"), expanded=status != "rejected"):
             st.markdown("\n".join(f"- {m}" for m in report.messages))
     if report.problems:
-        table = pd.DataFrame([p.to_dict() for p in report.problems])
-        headers = {c: tr(f"import.col.{c}") for c in ("file", "sheet", "row", "column", "value", "message")}
-        st.dataframe(table.rename(columns=headers), hide_index=True, width="stretch")
+        problems_table(report.problems)
 
 
 MAPPINGS_KEY = "imp_mappings"

@@ -337,3 +337,21 @@ def _chart_rows(at: AppTest) -> list[dict]:
     chart = at.get("vega_lite_chart")[0]
     table = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all()
     return table.to_pylist()
+
+
+def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    db = tmp_path / "held.duckdb"
+    monkeypatch.setenv("OPMATURITY_DB", str(db))
+    hold = f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        assert at.error[0].value == f"The database {db} is open in another program (probably the running dashboard)."
+        assert table(at, 0).iloc[0]["内容"].startswith("Stop that program, or do this from the dashboard")
+    finally:
+        holder.kill()
