@@ -355,3 +355,20 @@ def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_
         assert table(at, 0).iloc[0]["内容"].startswith("Stop that program, or do this from the dashboard")
     finally:
         holder.kill()
+
+
+def test_a_person_relinks_a_note_to_another_item_on_the_feedback_page(demo_db):
+    at = open_page("feedback")
+    note = at.data_editor[0].value.iloc[0]
+    assert note["item"] != "ORG-1 サービスオーナーの明確化"
+    # a data editor has no typed setter in AppTest: its state is the edit, as the browser sends it
+    edit = {0: {"item": "ORG-1 サービスオーナーの明確化"}}
+    at.session_state["notes_editor"] = {"edited_rows": edit, "added_rows": [], "deleted_rows": []}
+    at.run()
+    [save] = [b for b in at.button if b.label == "1 件の項目の紐付けを保存"]
+    save.click().run()
+    assert not at.exception
+    stored = store.rows(
+        _read(demo_db), "SELECT item_key, linked_by FROM notes WHERE note_id = ?", [int(note["note_id"])]
+    )
+    assert stored == [("ORG-1", "person")]
