@@ -56,8 +56,10 @@ if changes and st.button(tr("feedback.save_links", n=len(changes)), type="primar
     try:
         for note_id, item_key in changes.items():
             feedback.relink_note(ui.cursor(), note_id, item_key)
-        st.success(tr("feedback.saved", n=len(changes)))
+        st.session_state["notes_saved"] = len(changes)
         st.rerun()
     except OpmaturityError as error:
         ui.show_error(error)
+if "notes_saved" in st.session_state:
+    st.success(tr("feedback.saved", n=st.session_state.pop("notes_saved")))
 ui.download(notes, f"notes-{round_name}.csv", key="notes_csv")

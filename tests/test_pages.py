@@ -368,6 +368,7 @@ def test_a_person_relinks_a_note_to_another_item_on_the_feedback_page(demo_db):
     [save] = [b for b in at.button if b.label == "1 件の項目の紐付けを保存"]
     save.click().run()
     assert not at.exception
+    assert "1 件の紐付けを保存しました。" in texts(at)
     stored = store.rows(
         _read(demo_db), "SELECT item_key, linked_by FROM notes WHERE note_id = ?", [int(note["note_id"])]
     )
