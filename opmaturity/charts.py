@@ -20,8 +20,7 @@ SELECTIONS = (SELECTION, LABEL_SELECTION)
 def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale:
     """The colour scale of `metric`: fixed 0-max for levels, symmetric around 0 for signed metrics."""
     if metric in DIVERGING:
-        extent = float(values.abs().max()) if values.notna().any() else 1.0
-        extent = max(extent, 1.0)
+        extent = _extent(values)
         return alt.Scale(
             scheme=DIVERGING[metric], domain=[-extent, extent], domainMid=0, reverse=metric not in REVERSED
         )
@@ -89,8 +88,12 @@ def _dark_cell(metric: str, values: pd.Series, max_level: int) -> str:
     field = f"datum[{metric!r}]"
     if metric == "level":
         return f"isValid({field}) && {field} >= {0.7 * max_level}"
-    extent = float(values.abs().max()) if values.notna().any() else 1.0
-    return f"isValid({field}) && abs({field}) >= {0.7 * max(extent, 1.0)}"
+    return f"isValid({field}) && abs({field}) >= {0.7 * _extent(values)}"
+
+
+def _extent(values: pd.Series) -> float:
+    """Half the width of a diverging scale: the largest absolute value, at least 1."""
+    return max(float(values.abs().max()) if values.notna().any() else 1.0, 1.0)
 
 
 def cell_label(value: float | None, status: str, k: int = 3) -> str:

@@ -336,21 +336,17 @@ def _write_batch(
     if len(answers):
         con.register("_batch_answers", answers)
         try:
-            replaced = int(
-                scalar(
+            # One pass: mark the live answers this file repeats, and count them from what it marked.
+            replaced = len(
+                rows(
                     con,
-                    """SELECT count(*) FROM responses AS r JOIN (SELECT DISTINCT team_id, respondent, rater,
-                              item_key FROM _batch_answers) AS b USING (team_id, respondent, rater, item_key)
-                       WHERE r.superseded_by IS NULL AND r.round_id = ?""",
-                    [rid],
+                    """UPDATE responses AS r SET superseded_by = ?
+                       FROM (SELECT DISTINCT team_id, respondent, rater, item_key FROM _batch_answers) AS b
+                       WHERE r.superseded_by IS NULL AND r.round_id = ? AND r.team_id = b.team_id
+                         AND r.respondent = b.respondent AND r.rater = b.rater AND r.item_key = b.item_key
+                       RETURNING r.round_id""",
+                    [import_id, rid],
                 )
-            )
-            con.execute(
-                """UPDATE responses AS r SET superseded_by = ?
-                   FROM (SELECT DISTINCT team_id, respondent, rater, item_key FROM _batch_answers) AS b
-                   WHERE r.superseded_by IS NULL AND r.round_id = ? AND r.team_id = b.team_id
-                     AND r.respondent = b.respondent AND r.rater = b.rater AND r.item_key = b.item_key""",
-                [import_id, rid],
             )
             con.execute(
                 """INSERT INTO responses SELECT ?, ?, team_id, respondent, rater, item_key, level, target,

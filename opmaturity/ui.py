@@ -222,17 +222,12 @@ def import_options(
     )  # fmt: skip
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _preview(db: str, revision: int, name: str, data: bytes, options: Any) -> Any:
-    from .importer import preview
-
-    return preview(_connection(db).cursor(), name, data, model(), options)
-
-
 def import_preview(name: str, data: bytes, options: Any) -> Any:
     """What importing the file would do, and its first rows; cached per file, options and data revision."""
+    from .importer import preview
+
     with st.spinner(tr("import.running", file=name)):
-        return _preview(db_path(), store.revision(cursor()), name, data, options)
+        return query(preview, name, data, model(), options)
 
 
 def show_report(report: Any, *, preview: bool = False) -> None:
