@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import store
 from .errors import OpmaturityError, Problem
-from .metrics import sql_frame
+from .queries import sql_frame
 from .text import normalize
 
 FACETS = ("products", "teams", "tags", "groups", "items")

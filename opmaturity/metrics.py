@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,9 +18,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import config, store
+from . import store
 from .errors import OpmaturityError
 from .model import Model, parse_model
+from .queries import sql_frame, sql_parameters, sql_text  # noqa: F401  (sql_parameters, sql_text re-exported)
 
 METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
 HEATMAP_METRICS = (*METRICS, "disagreement")  # disagreement too: the only metric that can be "too_few"
@@ -33,66 +32,6 @@ CHANGE_LEVELS = ("category", "item")
 STATUSES = ("ok", "no_data", "too_few")
 DEFAULT_K = 3  # fewest respondents whose spread is shown: below that it would expose individuals
 DEFAULT_MAX_LEVEL = 4
-
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_COMMENT = re.compile(r"--[^\n]*")
-_USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
-
-
-# --- loading and running the SQL files ----------------------------------------------------------------------
-
-
-def _read_sql(name: str) -> str:
-    if not _NAME.fullmatch(name):
-        raise ValueError(f"Not a query name: {name!r}")
-    return (config.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def _uses(text: str) -> list[str]:
-    found = _USES.search(text)
-    return [part.strip() for part in found.group(1).split(",") if part.strip()] if found else []
-
-
-def _dependencies(name: str, seen: list[str], path: tuple[str, ...] = ()) -> list[str]:
-    if name in path:
-        raise ValueError(f"The SQL files use each other in a circle: {' -> '.join((*path, name))}")
-    for dependency in _uses(_read_sql(name)):
-        if dependency not in seen:
-            _dependencies(dependency, seen, (*path, name))
-            seen.append(dependency)
-    return seen
-
-
-@functools.cache
-def sql_text(name: str) -> str:
-    """The SQL of query `name`, with the queries it uses prepended as CTEs (dependencies first)."""
-    main = _read_sql(name)
-    dependencies = _dependencies(name, [])
-    if not dependencies:
-        return main
-    lines = main.splitlines(keepends=True)
-    split = next((n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("--")), 0)
-    header, body = "".join(lines[:split]), "".join(lines[split:])
-    ctes = ",\n".join(f"{dep} AS (\n{_read_sql(dep).rstrip()}\n)" for dep in dependencies)
-    if re.match(r"with\b", body, re.IGNORECASE):
-        return f"{header}WITH {ctes},\n{body[4:].lstrip()}"
-    return f"{header}WITH {ctes}\n{body}"
-
-
-def sql_parameters(name: str) -> frozenset[str]:
-    """The `$name` parameters query `name` binds (comments left out)."""
-    return frozenset(_PARAMETER.findall(_COMMENT.sub("", sql_text(name))))
-
-
-def sql_frame(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Query `name` run with the parameters it needs taken from `params`, as a DataFrame."""
-    needed = sql_parameters(name)
-    missing = needed - params.keys()
-    if missing:
-        raise ValueError(f"The query {name} needs the parameter(s) {', '.join(sorted(missing))}")
-    return con.execute(sql_text(name), {key: params[key] for key in needed}).df()
-
 
 # --- the round and the model facts a query needs -------------------------------------------------------------
 
@@ -120,28 +59,32 @@ def _model(con: duckdb.DuckDBPyConnection, model: Model | None) -> Model | None:
 
 
 def _context(con: duckdb.DuckDBPyConnection, round_name: str | None, model: Model | None) -> _Context:
-    """The round (default: the latest; None in an empty database), the one before it, and the model's tiers."""
+    """The round (default: the latest; None in an empty database), the rounds read for it, and the model's tiers.
+
+    `round_ids` holds the round and the one before it (in time order: sql/round_order.sql), so that changes pair
+    items across the two; `round_id` is the round scored.
+    """
     ordered = store.rounds(con)
     if round_name is None:
-        round_name = store.latest_round(con)
-    round_id = previous_id = None
+        round_name = ordered["name"].iloc[-1] if len(ordered) else None
+    round_id = None
+    round_ids: list[int] = []
     if round_name is not None:
         round_id = store.round_id(con, round_name)
-        ids = [int(i) for i in ordered["round_id"]]
-        position = ids.index(round_id)
-        previous_id = ids[position - 1] if position > 0 else None
+        row = ordered[ordered["round_id"] == round_id].iloc[0]
+        previous = row["previous_round_id"]
+        round_ids = [round_id] + ([] if pd.isna(previous) else [int(previous)])
+    return _Context(round_name, {"round_id": round_id, "round_ids": round_ids, **_model_params(con, model)})
+
+
+def _model_params(con: duckdb.DuckDBPyConnection, model: Model | None) -> dict[str, Any]:
     found = _model(con, model)
     tiers = found.tiers if found is not None else ()
-    return _Context(
-        round_name,
-        {
-            "round_id": round_id,
-            "previous_round_id": previous_id,
-            "tier_keys": [t.key for t in tiers],
-            "tier_targets": [t.default_target for t in tiers],
-            "max_level": found.max_level if found is not None else DEFAULT_MAX_LEVEL,
-        },
-    )
+    return {
+        "tier_keys": [t.key for t in tiers],
+        "tier_targets": [t.default_target for t in tiers],
+        "max_level": found.max_level if found is not None else DEFAULT_MAX_LEVEL,
+    }
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -183,7 +126,7 @@ def _ensure_team(con: duckdb.DuckDBPyConnection, product: str, team: str) -> Non
 
 # --- the base tables ------------------------------------------------------------------------------------------
 
-_IDS = ["product_id", "team_id"]
+_IDS = ["round_id", "product_id", "team_id"]
 
 
 def item_scores(
@@ -193,7 +136,8 @@ def item_scores(
 
     Columns: product, tier, team, rater, category, category_position, item, item_position, level, n, na,
     respondents, target, gap, importance, importance_assumed, priority, team_level, team_n, sre_level, sre_n,
-    perception_gap, sd, min_level, max_level, disagreement_status, previous_level, change.
+    perception_gap, sd, min_level, max_level, disagreement_status, previous_level, previous_n, change, change_se,
+    significant.
     """
     frame = _scores(con, "item_scores", round_name, model, k=_k(k))
     order = ["product", "team", "rater", "item_position"]
@@ -205,9 +149,11 @@ def category_scores(
 ) -> pd.DataFrame:
     """item_scores rolled up per product, team, rater and category (definitions: sql/category_scores.sql).
 
-    Columns: product, tier, team, rater, category, category_position, level, n, na, items, respondents, target,
-    gap, importance, importance_assumed, priority, team_level, sre_level, perception_gap, sd, items_reported,
-    disagreement_status, previous_level, change.
+    Columns: product, tier, team, rater, category, category_position, level, n, na, items, target, gap,
+    importance, importance_assumed, priority, team_level, sre_level, perception_gap, perception_items (the items
+    both sides rated: team_level and sre_level are over those), paired_level, previous_level, change,
+    change_items, n_before, n_after (the items rated in both rounds: the two levels are over those),
+    respondents, sd, items_reported, disagreement_status, change_se, significant.
     """
     frame = _scores(con, "category_scores", round_name, model, k=_k(k))
     order = ["product", "team", "rater", "category_position"]
@@ -360,14 +306,29 @@ def changes(
     limit: int | None = None,
     model: Model | None = None,
 ) -> pd.DataFrame:
-    """Team-rater level changes since the previous round per team and category (or item), by |change|.
+    """Team-rater level changes since the previous round per team and category (or item), over paired items.
 
-    Columns: product, team, category, item (None per category), position, level, previous_level, change, n.
-    Definitions: sql/changes.sql.
+    Significant changes first, then by |change|. Columns: product, team, category, item (None per category),
+    position, level, previous_level (both over the paired items), change, n, n_before, n_after, items (paired
+    items), change_se, significant. Definitions: sql/changes.sql.
     """
     return _scores(
         con, "changes", round_name, model, level=_choice(level, CHANGE_LEVELS, "change level"), limit=_limit(limit)
     )
+
+
+def silent_gaps(
+    con: duckdb.DuckDBPyConnection,
+    round_name: str | None = None,
+    *,
+    limit: int | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
+    """Items many teams are below target on but (almost) nobody wrote about, by share below (sql/silent_gaps.sql).
+
+    Columns: item, category, position, teams_below_target, teams, share, mean_gap, notes.
+    """
+    return _scores(con, "silent_gaps", round_name, model, limit=_limit(limit))
 
 
 def movers(
@@ -442,8 +403,10 @@ def trend(
 
     Columns: round, round_position (1 = oldest), held_on, category, position, level, n, teams.
     """
+    every_round = [int(i) for i in store.rounds(con)["round_id"]]
     params = {"rater": _choice(rater, RATERS, "rater group"), "product": product, "team": team}
-    return sql_frame(con, "trend", params)
+    scope = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, **_model_params(con, None)}
+    return sql_frame(con, "trend", params | scope)
 
 
 def coverage(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -> pd.DataFrame:
@@ -464,7 +427,9 @@ _SUMMARY_FIELDS = {
                         "team_n", "sre_n"],
     "disagreements": ["product", "team", "category", "item", "level", "sd", "min_level", "max_level", "n"],
     "org_weak_items": ["item", "category", "teams", "teams_below", "share_below", "mean_level", "mean_target"],
-    "changes": ["product", "team", "category", "level", "previous_level", "change", "n"],
+    "changes": ["product", "team", "category", "level", "previous_level", "change", "n", "n_before", "n_after",
+                "items", "significant"],
+    "silent_gaps": ["item", "category", "teams_below_target", "teams", "share", "mean_gap", "notes"],
 }  # fmt: skip
 _HEATMAP_FIELDS = ["product", "team", "category", "rater", "level", "n", "target", "gap", "respondents"]
 
@@ -502,7 +467,8 @@ def summary(
 
     Keys: round (None in an empty database), heatmap (per product, team, category and rater: level, n, target,
     gap, respondents), top_gaps, perception_gaps, disagreements, org_weak_items, changes (per team and
-    category); items and categories by key, floats rounded to 2 decimals, None for missing.
+    category, over paired items, with n_before, n_after, items and significant), silent_gaps; items and
+    categories by key, floats rounded to 2 decimals, None for missing.
     """
     k = _k(k)
     ctx = _context(con, round_name, model)

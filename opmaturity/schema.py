@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from .errors import OpmaturityError
+from .rounds import date_from_name
+
+
+def _date_rounds(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every undated round a date: the period its name states, else its earliest answer, else its creation."""
+    for round_id, name in con.execute("SELECT round_id, name FROM rounds WHERE held_on IS NULL").fetchall():
+        con.execute(
+            """UPDATE rounds SET held_on = coalesce(?, (SELECT min(assessed_on) FROM responses WHERE round_id = ?),
+                   CAST(created_at AS DATE)) WHERE round_id = ?""",
+            [date_from_name(name), round_id, round_id],
+        )
+
+
+Step = str | Callable[[duckdb.DuckDBPyConnection], None]
 
 # Each step moves the schema up one version; a step is never edited once released, only added.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: the model, the organisation, imports and answers
     (
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -76,6 +91,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE header_mappings (header VARCHAR PRIMARY KEY, item_key VARCHAR NOT NULL,
                mapped_at TIMESTAMP DEFAULT current_timestamp)""",
     ),
+    # 5: every round has a place in time (rounds used to sort undated ones last, as if newest)
+    (_date_rounds,),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -94,6 +111,18 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ())
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """A parameterised query as a DataFrame."""
     return con.execute(sql, list(params)).df()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`with transaction(con):` commits what the block wrote, or rolls all of it back if the block raises."""
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -117,7 +146,10 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
         con.begin()
         try:
             for statement in MIGRATIONS[step - 1]:
-                con.execute(statement)
+                if callable(statement):
+                    statement(con)
+                else:
+                    con.execute(statement)
             con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [step])
             con.commit()
         except Exception:

@@ -14,11 +14,13 @@ from . import config
 from .batch import Batch
 from .errors import OpmaturityError, Problem
 from .model import Model
+from .queries import sql_frame
+from .rounds import round_date
 
 # The schema and the query helpers live in schema.py; callers keep using them through store.
 from .schema import MIGRATIONS as MIGRATIONS
 from .schema import SCHEMA_VERSION as SCHEMA_VERSION
-from .schema import frame, migrate, rows, scalar
+from .schema import frame, migrate, rows, scalar, transaction
 from .schema import schema_version as schema_version
 
 
@@ -102,8 +104,8 @@ def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def rounds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Rounds oldest first: round_id, name, held_on."""
-    return frame(con, "SELECT round_id, name, held_on FROM rounds ORDER BY held_on NULLS LAST, round_id")
+    """Rounds oldest first (sql/round_order.sql): round_id, name, held_on, round_position, previous_round_id."""
+    return sql_frame(con, "round_order", {}).sort_values("round_position", ignore_index=True)
 
 
 def latest_round(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -200,9 +202,17 @@ class CommitResult:
     created: dict[str, list[str]] = field(default_factory=dict)  # rounds/products/teams made new
 
 
-def ensure_round(con: duckdb.DuckDBPyConnection, name: str, held_on: date | None = None) -> tuple[int, bool]:
-    """The round's id, creating it when new; the flag says whether it was created."""
+def ensure_round(
+    con: duckdb.DuckDBPyConnection, name: str, held_on: date | None = None, *, date_given: date | None = None
+) -> tuple[int, bool]:
+    """The round's id, creating it when new; the flag says whether it was created.
+
+    A new (or still undated) round is dated by `date_given` (a person's choice), else by `held_on` (the file's
+    earliest date) where it lies in the period the name states, else by that period's first day (`2024-H1`:
+    1 January 2024), else by `held_on` (rounds.round_date).
+    """
     found = scalar(con, "SELECT round_id FROM rounds WHERE name = ?", [name])
+    held_on = round_date(name, held_on, date_given)
     if found is not None:
         if held_on is not None:
             con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ? AND held_on IS NULL", [held_on, found])
@@ -449,6 +459,27 @@ def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:
              AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.round_id = o.round_id)
              AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.round_id = o.round_id AND i.undone_at IS NULL)"""
     )
+
+
+def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str) -> None:
+    """Give the round `name` a new name (its answers, notes and actions follow it)."""
+    new_name = (new_name or "").strip()
+    found = round_id(con, name)
+    if not new_name:
+        raise OpmaturityError("A round needs a name.")
+    if new_name != name and scalar(con, "SELECT count(*) FROM rounds WHERE name = ?", [new_name]):
+        raise OpmaturityError(f'There is already a round "{new_name}".')
+    with transaction(con):
+        con.execute("UPDATE rounds SET name = ? WHERE round_id = ?", [new_name, found])
+        bump(con)
+
+
+def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date) -> None:
+    """Date the round `name`: it takes its place among the rounds by this date."""
+    found = round_id(con, name)
+    with transaction(con):
+        con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ?", [held_on, found])
+        bump(con)
 
 
 def set_target(

@@ -22,7 +22,9 @@ from opmaturity.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 IMPORTS = Path(__file__).parent / "data" / "imports"
-SUMMARY_KEYS = ["round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes"]
+SUMMARY_KEYS = [
+    "round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "silent_gaps",
+]  # fmt: skip
 FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems"}
 PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
 ROUND_SHEETS = ["heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "answers"]
@@ -120,7 +122,7 @@ def test_summary_entries_name_product_team_and_model_keys(demo_summary, model):
         entries = result[name]
         assert entries, name
         assert all(e["category"] in categories for e in entries), name
-        if name != "org_weak_items":
+        if name not in ("org_weak_items", "silent_gaps"):
             assert all(e["product"] and e["team"] for e in entries), name
         if name not in ("heatmap", "changes"):
             assert all(e["item"] in items for e in entries), name
@@ -136,7 +138,8 @@ def test_summary_entries_name_product_team_and_model_keys(demo_summary, model):
         ("disagreements", lambda e: -e["sd"]),
         # share_below is rounded to 2 decimals in the JSON: rank by the exact share it stands for
         ("org_weak_items", lambda e: (-e["teams_below"] / e["teams"], e["mean_level"])),
-        ("changes", lambda e: -abs(e["change"])),
+        ("changes", lambda e: (not e["significant"], -abs(e["change"]))),
+        ("silent_gaps", lambda e: (-e["teams_below_target"] / e["teams"], -e["mean_gap"])),
     ],
 )
 def test_each_summary_list_comes_ranked_as_the_dashboard_shows_it(demo_summary, name, rank):

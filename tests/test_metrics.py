@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from opmaturity import metrics, store
+from opmaturity import config, metrics, store
 from opmaturity.batch import Batch, Response
 from opmaturity.errors import OpmaturityError
 from opmaturity.model import parse_model
@@ -332,14 +332,19 @@ def test_the_first_round_has_no_changes(org):
     assert metrics.changes(org, "R1").empty
 
 
-def test_category_changes_are_ranked_by_size_rise_first_on_a_tie(org):
+def test_category_changes_rest_on_paired_items_and_rank_by_size_rise_first_on_a_tie(org):
     moved = metrics.changes(org, "R2")
     assert list(zip(moved["team"], moved["category"], strict=True)) == [
-        ("Cart", "OBS"),
         ("Bot", "OBS"),
+        ("Cart", "OBS"),
         ("Cart", "SLO"),
     ]
-    assert [round(c, 9) for c in moved["change"]] == [1.5, -1.5, -1.0]  # 2.5 - 1; 1.5 - 3; 2 - 3
+    # Only OBS-1 was rated in both rounds by Cart and Bot: OBS-2 (new in R2) moves nothing.
+    assert [round(c, 9) for c in moved["change"]] == [-2.0, 1.0, -1.0]  # 1 - 3; 2 - 1; 2 - 3
+    cart = row(moved, team="Cart", category="OBS")
+    assert (cart["level"], cart["previous_level"], cart["items"]) == (2.0, 1.0, 1)
+    assert (cart["n_before"], cart["n_after"]) == (2, 3)
+    assert not moved["significant"].any()  # 1 to 3 respondents: all within noise
 
 
 def test_item_changes_name_the_item(org):
@@ -513,6 +518,7 @@ def test_summary_of_the_latest_round_is_plain_json_with_every_list(org):
     assert result["round"] == "R2"
     assert list(result) == [
         "round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes",
+        "silent_gaps",
     ]  # fmt: skip
     assert len(result["heatmap"]) == 3 * 12 * 2
     assert result["heatmap"][0] == {
@@ -526,8 +532,8 @@ def test_summary_of_the_latest_round_is_plain_json_with_every_list(org):
     assert result["top_gaps"][-1]["priority"] == 1.33  # rounded to 2 decimals
     assert [e["item"] for e in result["org_weak_items"]] == ["SLO-1", "OBS-1", "OBS-2"]
     assert result["changes"][0] == {
-        "product": "Shop", "team": "Cart", "category": "OBS", "level": 2.5, "previous_level": 1.0, "change": 1.5,
-        "n": 5,
+        "product": "Lab", "team": "Bot", "category": "OBS", "level": 1.0, "previous_level": 3.0, "change": -2.0,
+        "n": 1, "n_before": 1, "n_after": 1, "items": 1, "significant": False,
     }  # fmt: skip
 
 
@@ -540,7 +546,7 @@ def test_summary_heatmap_has_none_where_sre_gave_no_answer(org):
 def test_summary_of_an_empty_database_has_no_round_and_empty_lists(con):
     assert metrics.summary(con) == {
         "round": None, "heatmap": [], "top_gaps": [], "perception_gaps": [], "disagreements": [],
-        "org_weak_items": [], "changes": [],
+        "org_weak_items": [], "changes": [], "silent_gaps": [],
     }  # fmt: skip
 
 
@@ -551,13 +557,149 @@ def test_an_unknown_round_is_an_error_naming_the_known_ones(org):
 
 def test_every_query_file_runs_on_an_empty_database_with_only_bound_parameters(con):
     values = {
-        "round_id": None, "previous_round_id": None, "tier_keys": ["T1"], "tier_targets": [3], "max_level": 4,
+        "round_id": None, "round_ids": [], "tier_keys": ["T1"], "tier_targets": [3], "max_level": 4,
         "k": 3, "limit": None, "metric": "level", "rater": "team", "rows": "team", "columns": "category",
         "level": "category", "product": None, "team": None, "item_key": "OBS-1", "tag": None, "group": None,
         "item": None, "linked": None,
     }  # fmt: skip
-    for path in sorted(metrics.config.SQL_DIR.glob("*.sql")):
+    for path in sorted(config.SQL_DIR.glob("*.sql")):
         assert metrics.sql_parameters(path.stem) <= values.keys(), path.name
         found = metrics.sql_frame(con, path.stem, values)
         counts = [c for c in ("n", "team_n", "count") if c in found.columns]
         assert found.empty or (counts and (found[counts] == 0).all().all()), path.name
+
+
+# --- like with like: paired items, exact ranks, change vs noise, silent gaps ------------------------------------
+
+
+def test_a_category_does_not_move_when_only_a_new_item_was_added(con):
+    load(con, "R1", [("P", "A", "r1", "team", "OBS-1", 2)], held_on=date(2024, 1, 10))
+    load(con, "R2", [("P", "A", "r1", "team", "OBS-1", 2), ("P", "A", "r1", "team", "OBS-2", 4)],
+         held_on=date(2024, 7, 10))  # fmt: skip
+    obs = row(metrics.category_scores(con, "R2"), team="A", rater="team", category="OBS")
+    assert close(obs["level"], 3.0)  # the category now: (2 + 4) / 2
+    assert close(obs["change"], 0.0) and obs["change_items"] == 1  # OBS-1: 2 -> 2; OBS-2 has no "before"
+    assert (obs["paired_level"], obs["previous_level"]) == (2.0, 2.0)
+    assert metrics.changes(con, "R2").empty  # not a mover
+    heat = metrics.heatmap(con, "R2", metric="change")
+    assert close(row(heat, team="A", key="OBS")["value"], 0.0)
+
+
+def test_a_category_perception_gap_and_the_two_sides_shown_with_it_rest_on_the_same_items(con):
+    load(con, "R1", [
+        ("P", "A", "t1", "team", "OBS-1", 1),
+        ("P", "A", "t1", "team", "OBS-2", 3),
+        ("P", "A", "s1", "sre", "OBS-1", 1),
+    ])  # fmt: skip
+    obs = row(metrics.team_categories(con, "R1", "P", "A"), category="OBS")
+    assert (obs["team_level"], obs["sre_level"]) == (2.0, 1.0)  # each side's own category level
+    assert close(obs["perception_gap"], 0.0) and obs["perception_items"] == 1  # only OBS-1 was rated by both
+    assert (obs["perception_team_level"], obs["perception_sre_level"]) == (1.0, 1.0)  # 1 - 1 = 0, as shown
+    cat = row(metrics.category_scores(con, "R1"), team="A", rater="team", category="OBS")
+    assert close(cat["sre_level"] - cat["team_level"], cat["perception_gap"])
+
+
+def test_equal_priorities_tie_exactly_and_the_documented_tie_break_holds(con):
+    # A/OBS-1: levels 1, 2, 2 -> 5/3, target 3 -> gap 4/3; importance (1 + 2) / 2 = 1.5 -> priority 2.
+    # B/OBS-1: level 2, target 3 -> gap 1; importance 2 -> priority 2. Tie: the larger gap first (A).
+    load(con, "R1", [
+        ("P", "B", "b1", "team", "OBS-1", 2, 3, 2),
+        ("P", "A", "a1", "team", "OBS-1", 1, 3, 1),
+        ("P", "A", "a2", "team", "OBS-1", 2, 3, 2),
+        ("P", "A", "a3", "team", "OBS-1", 2, 3),
+    ])  # fmt: skip
+    gaps = metrics.top_gaps(con, "R1")
+    assert gaps["priority"].tolist() == [2.0, 2.0]  # exactly equal, not 1.9999999995
+    assert gaps["team"].tolist() == ["A", "B"]
+
+
+def _two_rounds(con, before, after, item="OBS-1"):
+    """Round R1 then R2 for team P/A, respondent r<i> answering `before[i]` then `after[i]`."""
+    load(con, "R1", [("P", "A", f"r{i}", "team", item, lv) for i, lv in enumerate(before)], held_on=date(2024, 1, 1))
+    load(con, "R2", [("P", "A", f"r{i}", "team", item, lv) for i, lv in enumerate(after)], held_on=date(2024, 7, 1))
+
+
+def test_the_uncertainty_of_a_change_comes_from_the_answers_on_both_sides(con):
+    _two_rounds(con, [1, 2, 3], [2, 3, 4])  # sample variances 1 and 1, n 3 and 3
+    item = row(metrics.item_scores(con, "R2"), team="A", rater="team", item="OBS-1")
+    assert close(item["change"], 1.0) and close(item["change_se"], math.sqrt(1 / 3 + 1 / 3))
+    assert not item["significant"]  # 1.0 < 1.96 * 0.816
+
+
+def test_a_move_of_a_third_of_a_level_among_three_respondents_is_noise(con):
+    _two_rounds(con, [2, 2, 2], [2, 2, 3])  # one person moved one level: +0.33
+    moved = metrics.changes(con, "R2", level="item")
+    assert close(moved["change"].iloc[0], 1 / 3) and not moved["significant"].iloc[0]
+    # unanimous sides still count half a level of spread each: se = sqrt(0.25/3 + (1/3)/3)
+    assert close(moved["change_se"].iloc[0], math.sqrt(0.25 / 3 + (1 / 3) / 3))
+
+
+def test_a_whole_team_moving_up_two_levels_is_significant(con):
+    _two_rounds(con, [1, 1, 1, 1], [3, 3, 3, 3])  # se = sqrt(0.25/4 + 0.25/4) = 0.354; 2 > 0.69
+    item = row(metrics.item_scores(con, "R2"), team="A", rater="team", item="OBS-1")
+    assert item["significant"] and close(item["change_se"], math.sqrt(0.125))
+    category = row(metrics.category_scores(con, "R2"), team="A", rater="team", category="OBS")
+    assert category["significant"] and (category["n_before"], category["n_after"]) == (4, 4)
+
+
+def test_one_respondent_on_a_side_never_makes_a_significant_change(con):
+    _two_rounds(con, [0], [4])
+    assert not row(metrics.item_scores(con, "R2"), team="A", rater="team", item="OBS-1")["significant"]
+
+
+def test_a_category_change_uncertainty_combines_its_paired_items(con):
+    load(con, "R1", [("P", "A", f"r{i}", "team", key, 1) for i in range(4) for key in ("OBS-1", "OBS-2")],
+         held_on=date(2024, 1, 1))  # fmt: skip
+    after = (("OBS-1", 2), ("OBS-2", 1))
+    load(con, "R2", [("P", "A", f"r{i}", "team", key, lv) for i in range(4) for key, lv in after],
+         held_on=date(2024, 7, 1))  # fmt: skip
+    obs = row(metrics.category_scores(con, "R2"), team="A", rater="team", category="OBS")
+    # items: +1 and 0, each se sqrt(0.25/4 * 2) = 0.354; category: mean +0.5, se sqrt(2 * 0.125) / 2 = 0.25
+    assert close(obs["change"], 0.5) and close(obs["change_se"], 0.25) and obs["change_items"] == 2
+    assert obs["significant"]  # 0.5 > 1.96 * 0.25 = 0.49, while neither item alone says much about the other
+
+
+def _silent_org(con, notes=(), comments=0):
+    """Six teams of P (tier T1, target 3). OBS-1: 4 teams below (level 1), 2 at target; SLO-1: 1 team below."""
+    rows = [("P", f"T{i}", f"r{i}", "team", "OBS-1", 1 if i < 4 else 3) for i in range(6)]
+    rows += [("P", f"T{i}", f"r{i}", "team", "SLO-1", 1 if i == 0 else 3) for i in range(6)]
+    responses = [Response(*r) for r in rows]
+    for response in responses[:comments]:
+        response.comment = "アラートが多すぎる"
+    from opmaturity.batch import Note
+
+    batch = Batch(file="s.csv", layout="tidy", sha256=Batch.digest(repr((rows, notes, comments)).encode()),
+                  responses=responses, notes=[Note(text=t, product="P", item=i) for t, i in notes],
+                  round_date=date(2024, 5, 1), tiers={"P": "T1"})  # fmt: skip
+    assert store.commit_batch(con, batch, "2024-H1").status == "imported"
+
+
+def test_silent_gaps_are_items_many_teams_are_below_target_on_that_nobody_wrote_about(con):
+    _silent_org(con)
+    silent = metrics.silent_gaps(con)
+    assert silent["item"].tolist() == ["OBS-1"]  # SLO-1: only 1 team below, not "many"
+    entry = silent.iloc[0]
+    assert (entry["teams_below_target"], entry["teams"], entry["notes"]) == (4, 6, 0)
+    assert close(entry["share"], 4 / 6) and close(entry["mean_gap"], 2.0)
+    assert metrics.summary(con)["silent_gaps"] == [
+        {"item": "OBS-1", "category": "OBS", "teams_below_target": 4, "teams": 6, "share": 0.67, "mean_gap": 2.0,
+         "notes": 0},
+    ]  # fmt: skip
+
+
+def test_an_item_somebody_raised_in_a_note_or_a_comment_is_not_silent(con):
+    _silent_org(con, notes=[("監視が足りない", "OBS-1")])
+    assert metrics.silent_gaps(con).empty
+
+
+def test_an_answer_comment_on_the_item_counts_as_raising_it(con):
+    _silent_org(con, comments=1)  # r0's comment on OBS-1
+    assert metrics.silent_gaps(con).empty
+
+
+def test_silent_gaps_rank_by_share_then_mean_gap(con):
+    rows = [("P", f"T{i}", "r", "team", "OBS-1", 2) for i in range(4)]  # 4/4 below, gap 1
+    rows += [("P", f"T{i}", "r", "team", "OBS-2", 0) for i in range(2)]  # 2/2 below, gap 3
+    rows += [("P", f"T{i}", "r", "team", "SLO-1", 0 if i < 3 else 4) for i in range(4)]  # 3/4 below, gap 3
+    load(con, "R1", rows, tiers={"P": "T1"})
+    assert metrics.silent_gaps(con)["item"].tolist() == ["OBS-2", "OBS-1", "SLO-1"]

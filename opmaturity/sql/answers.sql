@@ -1,5 +1,6 @@
--- answers: every live answer of one round, with the target that applies to it.
--- Parameters: $round_id; $tier_keys and $tier_targets, the model's tiers and their default targets as two
+-- answers: every live answer of the rounds read, with the target that applies to it.
+-- Parameters: $round_ids, the rounds read (a list: the round shown and the one before it, or every round for a
+-- trend); $tier_keys and $tier_targets, the model's tiers and their default targets as two
 -- parallel lists (tiers live only in the model file, not in the database).
 --
 -- level: the answer's level; NULL for a not-applicable answer, which counts in no mean and no n downstream.
@@ -63,4 +64,4 @@ LEFT JOIN target_rules AS ti ON ti.tier = p.tier AND ti.item_key = r.item_key
 LEFT JOIN target_rules AS ta ON ta.tier = p.tier AND ta.item_key IS NULL
 LEFT JOIN model_tiers AS mt ON mt.tier = p.tier
 CROSS JOIN (SELECT max(default_target) AS default_target FROM models) AS m
-WHERE r.round_id = $round_id
+WHERE list_contains(CAST($round_ids AS INTEGER[]), r.round_id)

@@ -1,20 +1,28 @@
--- category_scores: item_scores rolled up to one row per product, team, rater group and category.
--- uses: answers, previous_levels, item_scores
+-- category_scores: item_scores rolled up to one row per round scored, product, team, rater group and category.
+-- uses: answers, item_scores
 --
--- Each item weighs the same: level, target, gap, importance, priority and perception_gap are the means of
--- the category's item values (items without the value are left out, so an all-N/A item counts in none).
--- n and na are the sums of the items' answers; items counts the items with a level; respondents counts
--- distinct respondents with a level anywhere in the category. team_level/sre_level are the team's and
--- SRE's category levels beside each other (perception_gap is the mean of the item differences, over the
--- items both answered).
+-- Each item weighs the same: level, target, gap, importance and priority are the means of the category's item
+-- values (items without the value are left out, so an all-N/A item counts in none). n and na are the sums of
+-- the items' answers; items counts the items with a level; respondents counts distinct respondents with a
+-- level anywhere in the category.
+-- Comparisons pair like with like before they average, so the two sides shown beside a difference always
+-- subtract to it:
+-- perception_gap  the mean over the items both SRE and the team rated of SRE level - team level;
+--              team_level and sre_level are the two sides over those same items (team_level - sre_level =
+--              -perception_gap), perception_items how many items that is. A category's own level (all items
+--              rated) may differ from its team_level here.
+-- change       the mean over the items the group rated in both rounds (paired items) of level now - level
+--              before; previous_level and paired_level are the two sides over those items, change_items how
+--              many, n_before and n_after the answers behind each side. NULL without a paired item.
+-- change_se    sqrt(sum of the items' change_se^2) / change_items (items taken as independent).
+-- significant  |change| > 1.96 * change_se and at least 2 answers on each side of every paired item.
 -- sd is the mean of the item spreads that may be reported (n >= k); items_reported counts them;
--- disagreement_status is 'ok' where at least one item is reported, 'too_few' where answers exist but no
--- item reaches k, 'no_data' without answers.
--- previous_level is the category level in the previous round (the mean of that round's item levels);
--- change = level - previous_level, NULL where the team has no level in the category in the previous round.
--- Differences and their means are rounded to 9 decimals (floating-point noise is not a gap).
+-- disagreement_status is 'ok' where at least one item is reported, 'too_few' where answers exist but no item
+-- reaches k, 'no_data' without answers.
+-- Means of figures already rounded to 9 decimals are rounded to 9 decimals again (noise is not a gap).
 WITH rolled AS (
     SELECT
+        round_id,
         product_id,
         product,
         tier,
@@ -32,7 +40,18 @@ WITH rolled AS (
         avg(importance) FILTER (WHERE n > 0) AS importance,
         bool_or(importance_assumed) FILTER (WHERE n > 0) AS importance_assumed,
         round(avg(priority), 9) AS priority,
+        avg(team_level) FILTER (WHERE perception_gap IS NOT NULL) AS team_level,
+        avg(sre_level) FILTER (WHERE perception_gap IS NOT NULL) AS sre_level,
         round(avg(perception_gap), 9) AS perception_gap,
+        count(perception_gap) AS perception_items,
+        avg(level) FILTER (WHERE change IS NOT NULL) AS paired_level,
+        avg(previous_level) FILTER (WHERE change IS NOT NULL) AS previous_level,
+        round(avg(change), 9) AS change,
+        count(change) AS change_items,
+        CAST(sum(previous_n) FILTER (WHERE change IS NOT NULL) AS BIGINT) AS n_before,
+        CAST(sum(n) FILTER (WHERE change IS NOT NULL) AS BIGINT) AS n_after,
+        sqrt(sum(change_se * change_se)) / count(change) AS change_se,
+        min(least(n, previous_n)) FILTER (WHERE change IS NOT NULL) AS fewest_paired_answers,
         avg(sd) AS sd,
         count(sd) AS items_reported
     FROM item_scores
@@ -40,57 +59,22 @@ WITH rolled AS (
 ),
 
 category_respondents AS (
-    SELECT team_id, rater, category, count(DISTINCT respondent) AS respondents
+    SELECT round_id, team_id, rater, category, count(DISTINCT respondent) AS respondents
     FROM answers
     WHERE level IS NOT NULL
-    GROUP BY team_id, rater, category
-),
-
-previous_categories AS (
-    SELECT team_id, rater, category, avg(level) AS level
-    FROM previous_levels
-    GROUP BY team_id, rater, category
-),
-
-sides AS (
-    SELECT
-        team_id,
-        category,
-        max(level) FILTER (WHERE rater = 'team') AS team_level,
-        max(level) FILTER (WHERE rater = 'sre') AS sre_level
-    FROM rolled
-    WHERE n > 0
-    GROUP BY team_id, category
+    GROUP BY round_id, team_id, rater, category
 )
 
 SELECT
-    r.product_id,
-    r.product,
-    r.tier,
-    r.team_id,
-    r.team,
-    r.rater,
-    r.category,
-    r.category_position,
-    r.level,
-    r.n,
-    r.na,
-    r.items,
+    r.* EXCLUDE (fewest_paired_answers, change_se, items_reported, sd),
     coalesce(cr.respondents, 0) AS respondents,
-    r.target,
-    r.gap,
-    r.importance,
-    r.importance_assumed,
-    r.priority,
-    d.team_level,
-    d.sre_level,
-    r.perception_gap,
     r.sd,
     r.items_reported,
     CASE WHEN r.n = 0 THEN 'no_data' WHEN r.items_reported = 0 THEN 'too_few' ELSE 'ok' END AS disagreement_status,
-    pc.level AS previous_level,
-    round(r.level - pc.level, 9) AS change
+    CASE WHEN r.change IS NOT NULL THEN r.change_se END AS change_se,
+    CASE
+        WHEN r.change IS NOT NULL THEN r.fewest_paired_answers >= 2 AND abs(r.change) > 1.96 * r.change_se
+    END AS significant
 FROM rolled AS r
-LEFT JOIN category_respondents AS cr ON cr.team_id = r.team_id AND cr.rater = r.rater AND cr.category = r.category
-LEFT JOIN sides AS d ON d.team_id = r.team_id AND d.category = r.category
-LEFT JOIN previous_categories AS pc ON pc.team_id = r.team_id AND pc.rater = r.rater AND pc.category = r.category
+LEFT JOIN category_respondents AS cr
+    ON cr.round_id = r.round_id AND cr.team_id = r.team_id AND cr.rater = r.rater AND cr.category = r.category

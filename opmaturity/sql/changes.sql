@@ -1,26 +1,34 @@
--- changes: how team levels moved since the previous round: change = level in this round - level in the
--- previous round (the round just before it in round order), per team and category ($level = 'category') or
--- per team and item ($level = 'item'), team rater. Ranked by the size of the change (largest first; then
--- the rise before the fall, product, team, model order).
--- uses: answers, previous_levels, item_scores, category_scores
+-- changes: how team levels moved since the previous round (round_order), per team and category
+-- ($level = 'category') or per team and item ($level = 'item'), team rater, over paired items only (rated in
+-- both rounds; see item_scores and category_scores).
+-- uses: item_scores, category_scores
 -- Parameters: $level ('category'|'item'), $limit (NULL: all), plus those of the queries used.
--- A team with no data in the previous round has no change (left out), nor has an unchanged level (0).
+-- level and previous_level are the two sides over the paired items (level - previous_level = change); items:
+-- how many paired items a category change rests on (1 for an item); n_before, n_after: the answers behind each
+-- side; change_se, significant: its uncertainty and whether it is clearly beyond it.
+-- Ranked: significant changes first, then by the size of the change (largest first; then the rise before the
+-- fall, product, team, model order). A team with no paired item has no change (left out), nor has an
+-- unchanged level (0).
 WITH moved AS (
     SELECT
         'category' AS kind, product, team, category, CAST(NULL AS VARCHAR) AS item,
-        category_position AS position, level, previous_level, change, n
+        category_position AS position, paired_level AS level, previous_level, change,
+        change_items AS items, n_before, n_after, change_se, significant
     FROM category_scores
     WHERE rater = 'team'
     UNION ALL
     SELECT
         'item' AS kind, product, team, category, item,
-        item_position AS position, level, previous_level, change, n
+        item_position AS position, level, previous_level, change,
+        1 AS items, previous_n AS n_before, n AS n_after, change_se, significant
     FROM item_scores
     WHERE rater = 'team'
 )
 
-SELECT product, team, category, item, position, level, previous_level, change, n
+SELECT
+    product, team, category, item, position, level, previous_level, change, n_after AS n,
+    n_before, n_after, items, change_se, significant
 FROM moved
 WHERE kind = $level AND change IS NOT NULL AND change <> 0
-ORDER BY abs(change) DESC, change DESC, product, team, position
+ORDER BY significant DESC, abs(change) DESC, change DESC, product, team, position
 LIMIT $limit

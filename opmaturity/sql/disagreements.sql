@@ -1,7 +1,7 @@
 -- disagreements: items where a team's own respondents disagree: the population standard deviation (sd) of
 -- their levels with min, max and n, only where n >= k (below that it would expose individuals), ranked by
 -- sd (largest first; then n, product, team, model order).
--- uses: answers, previous_levels, item_scores
+-- uses: item_scores
 -- Parameters: $limit (NULL: all), plus those of the queries used ($k among them).
 -- Items where everyone gave the same level (sd 0) are left out.
 SELECT

@@ -1,6 +1,6 @@
 -- org_categories: the organisation per category (every category of the model, in model order), from the teams'
 -- own (rater 'team') category levels.
--- uses: answers, previous_levels, item_scores, category_scores
+-- uses: category_scores
 -- level: the mean of the team category levels (each team weighs the same); org_median: their median;
 -- target: the mean of the team category targets; gap = target - level; n: answers with a level behind it;
 -- teams: teams with a level in the category. A category nobody answered has level NULL and n 0.

@@ -3,7 +3,7 @@
 -- teams; teams_below = teams whose level < target (gap > 0, see item_scores); share_below = teams_below / teams;
 -- mean_level = mean of the team levels (each team weighs the same); mean_target likewise.
 -- Ranked by share_below (highest first), then mean_level (lowest first), then model order.
--- uses: answers, previous_levels, item_scores
+-- uses: item_scores
 -- Parameters: $limit (NULL: all), plus those of the queries used.
 SELECT
     item,

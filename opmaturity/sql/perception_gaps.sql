@@ -1,6 +1,6 @@
 -- perception_gaps: where SRE and the team see the same item differently: perception_gap = SRE level - team
 -- level (both with n >= 1), ranked by its absolute size (largest first; then product, team, model order).
--- uses: answers, previous_levels, item_scores
+-- uses: item_scores
 -- Parameters: $limit (NULL: all), plus those of the queries used.
 -- Items where both sides agree exactly (difference 0) are left out.
 SELECT

@@ -1,13 +1,14 @@
 -- team_items: one team's items (every item of the model), its to-do list ranked by priority (highest first,
 -- then gap, then model order; items without a level last).
--- uses: answers, previous_levels, item_scores
+-- uses: item_scores
 -- Parameters: $product, $team (plus those of the queries used).
 --
 -- level, n: the team's self-assessed level and answers; sre_level, sre_n: SRE's; target, gap = target - level
 -- (the team's answers; SRE's target where the team has none); importance (assumed 2 where the team gave
 -- none: importance_assumed), priority = importance * max(gap, 0); perception_gap = sre_level - level;
 -- sd, min_level, max_level, disagreement_status: the spread of the team's own respondents, reported only where
--- n >= k ('too_few' below, 'no_data' without answers); previous_level, change: against the previous round.
+-- n >= k ('too_few' below, 'no_data' without answers); previous_level, change, change_se, change_significant:
+-- against the previous round.
 -- See item_scores for the definitions.
 WITH this AS (
     SELECT * FROM item_scores WHERE product = $product AND team = $team
@@ -34,7 +35,9 @@ SELECT
     tm.max_level,
     coalesce(tm.disagreement_status, 'no_data') AS disagreement_status,
     tm.previous_level,
-    tm.change
+    tm.change,
+    tm.change_se,
+    tm.significant AS change_significant
 FROM items AS i
 INNER JOIN categories AS c ON c.category_key = i.category_key
 LEFT JOIN this AS tm ON tm.item = i.item_key AND tm.rater = 'team'

@@ -1,6 +1,6 @@
 -- top_gaps: the teams' to-do lists across the organisation: team-rater items below target, ranked by
 -- priority = importance * max(gap, 0) (highest first; then gap, product, team, model order).
--- uses: answers, previous_levels, item_scores
+-- uses: item_scores
 -- Parameters: $limit (NULL: all), plus those of the queries used.
 -- Items at or above target (priority 0) are not gaps and are left out.
 SELECT

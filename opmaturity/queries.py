@@ -1,0 +1,73 @@
+"""The analytic queries: `opmaturity/sql/<name>.sql` files loaded by name and run with bound parameters.
+
+A file may build on others (`-- uses: a, b`): they are prepended as CTEs, so each definition is written once.
+Values are always bound as parameters; nothing a user picks is ever written into SQL text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import config
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
+_USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _read_sql(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"Not a query name: {name!r}")
+    return (config.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _uses(text: str) -> list[str]:
+    found = _USES.search(text)
+    return [part.strip() for part in found.group(1).split(",") if part.strip()] if found else []
+
+
+def _dependencies(name: str, seen: list[str], path: tuple[str, ...] = ()) -> list[str]:
+    if name in path:
+        raise ValueError(f"The SQL files use each other in a circle: {' -> '.join((*path, name))}")
+    for dependency in _uses(_read_sql(name)):
+        if dependency not in seen:
+            _dependencies(dependency, seen, (*path, name))
+            seen.append(dependency)
+    return seen
+
+
+@functools.cache
+def sql_text(name: str) -> str:
+    """The SQL of query `name`, with the queries it uses prepended as CTEs (dependencies first)."""
+    main = _read_sql(name)
+    dependencies = _dependencies(name, [])
+    if not dependencies:
+        return main
+    lines = main.splitlines(keepends=True)
+    split = next((n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("--")), 0)
+    header, body = "".join(lines[:split]), "".join(lines[split:])
+    ctes = ",\n".join(f"{dep} AS (\n{_read_sql(dep).rstrip()}\n)" for dep in dependencies)
+    if re.match(r"with\b", body, re.IGNORECASE):
+        return f"{header}WITH {ctes},\n{body[4:].lstrip()}"
+    return f"{header}WITH {ctes}\n{body}"
+
+
+def sql_parameters(name: str) -> frozenset[str]:
+    """The `$name` parameters query `name` binds (comments left out)."""
+    return frozenset(_PARAMETER.findall(_COMMENT.sub("", sql_text(name))))
+
+
+def sql_frame(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Query `name` run with the parameters it needs taken from `params`, as a DataFrame."""
+    needed = sql_parameters(name)
+    missing = needed - params.keys()
+    if missing:
+        raise ValueError(f"The query {name} needs the parameter(s) {', '.join(sorted(missing))}")
+    return con.execute(sql_text(name), {key: params[key] for key in needed}).df()

@@ -1,0 +1,49 @@
+-- item_levels: per round read, team, rater group (team|sre) and item, what the answers say: the one place where
+-- answers become figures. Every other figure (category, product, organisation, trend, change, perception) is
+-- rolled up from these rows.
+-- uses: answers
+--
+-- level        mean of the answers' levels; n = answers with a level. N/A answers count in neither (na counts
+--              them); a row whose answers are all N/A has level NULL and n = 0.
+-- respondents  distinct respondents with a level.
+-- target       mean of the effective targets (see answers) of the answers with a level.
+-- sd           population standard deviation of the levels (the spread shown, k-masked downstream);
+-- variance     sample variance (n - 1), for the uncertainty of a change; NULL where n < 2.
+-- importance   mean importance the team's own (rater = 'team') answers gave the item; the SRE row carries the
+--              same team figure. NULL where the team gave none.
+WITH groups AS (
+    SELECT
+        round_id,
+        product_id,
+        product,
+        tier,
+        team_id,
+        team,
+        rater,
+        category,
+        category_position,
+        item,
+        item_position,
+        avg(level) AS level,
+        count(level) AS n,
+        count(*) - count(level) AS na,
+        count(DISTINCT respondent) FILTER (WHERE level IS NOT NULL) AS respondents,
+        avg(target) FILTER (WHERE level IS NOT NULL) AS target,
+        stddev_pop(level) AS sd,
+        var_samp(level) AS variance,
+        min(level) AS min_level,
+        max(level) AS max_level
+    FROM answers
+    GROUP BY ALL
+),
+
+team_importance AS (
+    SELECT round_id, team_id, item, avg(importance) AS importance
+    FROM answers
+    WHERE rater = 'team'
+    GROUP BY round_id, team_id, item
+)
+
+SELECT g.*, ti.importance
+FROM groups AS g
+LEFT JOIN team_importance AS ti ON ti.round_id = g.round_id AND ti.team_id = g.team_id AND ti.item = g.item
