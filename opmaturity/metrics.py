@@ -141,7 +141,8 @@ def item_scores(
     """
     frame = _scores(con, "item_scores", round_name, model, k=_k(k))
     order = ["product", "team", "rater", "item_position"]
-    return frame.drop(columns=_IDS).sort_values(order, ignore_index=True)
+    exact = [c for c in frame.columns if c.startswith("exact_")]  # for roll-ups in SQL only
+    return frame.drop(columns=[*_IDS, *exact]).sort_values(order, ignore_index=True)
 
 
 def category_scores(

@@ -703,3 +703,13 @@ def test_silent_gaps_rank_by_share_then_mean_gap(con):
     rows += [("P", f"T{i}", "r", "team", "SLO-1", 0 if i < 3 else 4) for i in range(4)]  # 3/4 below, gap 3
     load(con, "R1", rows, tiers={"P": "T1"})
     assert metrics.silent_gaps(con)["item"].tolist() == ["OBS-2", "OBS-1", "SLO-1"]
+
+
+def test_the_same_data_always_gives_the_same_figures_and_ranks(demo_db, model):
+    # DuckDB sums in parallel, in no fixed order: figures rounded once from exact means must not flip ranks.
+    con = store.connect(demo_db, model)
+    try:
+        first = metrics.summary(con)
+        assert all(metrics.summary(con) == first for _ in range(4))
+    finally:
+        con.close()

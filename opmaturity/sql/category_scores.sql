@@ -19,7 +19,8 @@
 -- sd is the mean of the item spreads that may be reported (n >= k); items_reported counts them;
 -- disagreement_status is 'ok' where at least one item is reported, 'too_few' where answers exist but no item
 -- reaches k, 'no_data' without answers.
--- Means of figures already rounded to 9 decimals are rounded to 9 decimals again (noise is not a gap).
+-- Differences are averaged from the items' unrounded figures and rounded to 9 decimals once (noise is not a
+-- gap, and the same data always gives the same rank).
 WITH rolled AS (
     SELECT
         round_id,
@@ -36,17 +37,17 @@ WITH rolled AS (
         CAST(sum(na) AS BIGINT) AS na,
         count(level) AS items,
         avg(target) AS target,
-        round(avg(gap), 9) AS gap,
+        round(avg(exact_gap), 9) AS gap,
         avg(importance) FILTER (WHERE n > 0) AS importance,
         bool_or(importance_assumed) FILTER (WHERE n > 0) AS importance_assumed,
-        round(avg(priority), 9) AS priority,
+        round(avg(exact_priority), 9) AS priority,
         avg(team_level) FILTER (WHERE perception_gap IS NOT NULL) AS team_level,
         avg(sre_level) FILTER (WHERE perception_gap IS NOT NULL) AS sre_level,
-        round(avg(perception_gap), 9) AS perception_gap,
+        round(avg(exact_perception_gap), 9) AS perception_gap,
         count(perception_gap) AS perception_items,
         avg(level) FILTER (WHERE change IS NOT NULL) AS paired_level,
         avg(previous_level) FILTER (WHERE change IS NOT NULL) AS previous_level,
-        round(avg(change), 9) AS change,
+        round(avg(exact_change), 9) AS change,
         count(change) AS change_items,
         CAST(sum(previous_n) FILTER (WHERE change IS NOT NULL) AS BIGINT) AS n_before,
         CAST(sum(n) FILTER (WHERE change IS NOT NULL) AS BIGINT) AS n_after,

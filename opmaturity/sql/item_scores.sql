@@ -24,7 +24,8 @@
 --              answer carries no estimate of noise). With 3 respondents a move of 0.3 is never significant.
 -- Every figure is computed from unrounded means and rounded to 9 decimals once at the end: floating-point noise
 -- between equal values (4/3 x 1.5 and 1 x 2) never reads as a gap, a change or a difference in rank. Means of
--- up to 10,000 answers stay exact at that precision.
+-- up to 10,000 answers stay exact at that precision. The unrounded figures (exact_gap, exact_priority,
+-- exact_perception_gap, exact_change) are kept for roll-ups, which round once again at their own end.
 WITH scored AS (
     SELECT l.*, ro.previous_round_id
     FROM item_levels AS l
@@ -99,6 +100,10 @@ SELECT
     CASE
         WHEN s.raw_change IS NOT NULL
             THEN s.n >= 2 AND s.previous_n >= 2 AND round(abs(s.raw_change), 9) > 1.96 * s.raw_change_se
-    END AS significant
+    END AS significant,
+    s.raw_gap AS exact_gap,
+    CASE WHEN s.raw_gap IS NOT NULL THEN s.importance_used * greatest(s.raw_gap, 0) END AS exact_priority,
+    d.sre_level - d.team_level AS exact_perception_gap,
+    s.raw_change AS exact_change
 FROM paired AS s
 LEFT JOIN sides AS d ON d.round_id = s.round_id AND d.team_id = s.team_id AND d.item = s.item

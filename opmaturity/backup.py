@@ -1,0 +1,159 @@
+"""Backup and restore: the whole database as Parquet files plus a manifest, and back into a new file.
+
+A backup folder holds one `<table>.parquet` per table and `manifest.json`: the format, the schema version,
+and per table its file, row count and sha256. Restoring checks every checksum before it reads anything,
+builds a new database file at the backup's schema version, loads every table, checks the counts, then
+migrates to the current schema. It never writes over an existing database. The pseudonym key is not in a
+backup: keep it separately (without it, the same person becomes a new respondent in later imports).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from .errors import OpmaturityError, Problem
+from .schema import SCHEMA_VERSION, migrate, rows, schema_version, transaction
+
+FORMAT = "opmaturity-backup"
+MANIFEST = "manifest.json"
+_SEQUENCES = {"rounds": ("round_ids", "round_id"), "products": ("product_ids", "product_id"),
+              "teams": ("team_ids", "team_id"), "imports": ("import_ids", "import_id"),
+              "notes": ("note_ids", "note_id"), "actions": ("action_ids", "action_id"),
+              "targets": ("target_ids", "target_id")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """What a backup wrote (its folder) or a restore loaded (the new database file), with the rows per table."""
+
+    path: Path
+    schema_version: int
+    counts: dict[str, int]
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    found = rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name")
+    return [name for (name,) in found]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> BackupResult:
+    """Write every table of the database to `folder` (new or empty) as Parquet, with a manifest."""
+    out = Path(folder)
+    if out.exists() and any(out.iterdir()):
+        raise OpmaturityError(f"The folder {out} is not empty: choose a new or empty folder for the backup.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OpmaturityError(f"Cannot create the folder {out}", [Problem(exc.strerror or str(exc))]) from exc
+    tables: dict[str, dict[str, object]] = {}
+    version = schema_version(con)
+    with transaction(con):  # one consistent snapshot of every table
+        for name in _tables(con):
+            path = out / f"{name}.parquet"
+            con.table(name).write_parquet(str(path))
+            count = con.table(name).count("*").fetchall()[0][0]
+            tables[name] = {"file": path.name, "rows": int(count), "sha256": _sha256(path)}
+    manifest = {
+        "format": FORMAT,
+        "schema_version": version,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": tables,
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return BackupResult(out, version, {name: int(t["rows"]) for name, t in tables.items()})  # type: ignore[call-overload]
+
+
+def read_manifest(folder: str | Path) -> dict[str, object]:
+    """The manifest of a backup folder, checked: format, schema version, and every file's checksum."""
+    source = Path(folder)
+    try:
+        manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise OpmaturityError(f"{source} is not an opmaturity backup: it has no {MANIFEST}.") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OpmaturityError(f"The backup manifest {source / MANIFEST} cannot be read", [Problem(str(exc))]) from exc
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("tables"), dict)
+    ):
+        raise OpmaturityError(f"{source / MANIFEST} is not an opmaturity backup manifest.")
+    version = manifest.get("schema_version")
+    if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
+        raise OpmaturityError(
+            f"The backup has schema {version!r}; this opmaturity reads schemas 1 to {SCHEMA_VERSION}."
+        )
+    problems = []
+    for name, entry in manifest["tables"].items():
+        path = source / str(entry.get("file", ""))
+        if not path.is_file() or path.parent != source:
+            problems.append(Problem(f"the file of table {name} is missing", file=str(path)))
+        elif _sha256(path) != entry.get("sha256"):
+            problems.append(
+                Problem(f"the file of table {name} has changed since the backup (checksum)", file=str(path))
+            )
+    if problems:
+        raise OpmaturityError(f"The backup in {source} is damaged: nothing was restored.", problems)
+    return manifest
+
+
+def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
+    """Build the new database `db_file` from a backup folder; refuses to write over an existing file."""
+    source, target = Path(folder), Path(db_file)
+    manifest = read_manifest(source)
+    if target.exists():
+        raise OpmaturityError(f"{target} already exists: restore into a new file (nothing was overwritten).")
+    version = int(manifest["schema_version"])  # type: ignore[call-overload]
+    tables: dict[str, dict[str, object]] = manifest["tables"]  # type: ignore[assignment]
+    try:
+        con = duckdb.connect(str(target))
+    except duckdb.Error as exc:
+        raise OpmaturityError(f"Cannot create the database {target}", [Problem(str(exc))]) from exc
+    try:
+        migrate(con, target=version)
+        known = set(_tables(con))
+        unknown = sorted(set(tables) - known)
+        if unknown:
+            raise OpmaturityError(f"The backup holds tables this schema does not have: {', '.join(unknown)}.")
+        counts: dict[str, int] = {}
+        with transaction(con):
+            for name in sorted(tables):
+                if name == "schema_version":
+                    continue
+                if name == "meta":  # the one table a migration fills (the revision): the backup's replaces it
+                    con.execute("DELETE FROM meta")
+                con.read_parquet(str(source / str(tables[name]["file"]))).insert_into(name)
+                counts[name] = int(con.table(name).count("*").fetchall()[0][0])
+            for name, (sequence, column) in _SEQUENCES.items():
+                top = con.table(name).aggregate(f"coalesce(max({column}), 0)").fetchall()[0][0]
+                con.execute("SELECT max(nextval(?)) FROM range(?)", [sequence, int(top)]).fetchall()
+        wrong = [
+            Problem(f"table {name}: {counts.get(name)} rows restored, the backup says {entry['rows']}")
+            for name, entry in tables.items()
+            if name != "schema_version" and counts.get(name) != entry.get("rows")
+        ]
+        if wrong:
+            raise OpmaturityError("The restored database does not match the backup.", wrong)
+        migrate(con)
+        return BackupResult(target, schema_version(con), counts)
+    except BaseException:
+        con.close()
+        target.unlink(missing_ok=True)
+        Path(f"{target}.wal").unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
