@@ -361,36 +361,23 @@ def org_categories(
     return _scores(con, "org_categories", round_name, model)
 
 
-def answer_distribution(
+def answer_distributions(
     con: duckdb.DuckDBPyConnection,
-    round_name: str | None,
-    item_key: str,
+    round_name: str | None = None,
     *,
     rater: str = "team",
+    k: int = DEFAULT_K,
     model: Model | None = None,
-) -> pd.DataFrame:
-    """Answer counts for one item per team and level 0..max, then N/A (sql/answer_distribution.sql).
-
-    Columns: product, team, item, level (None for N/A), answer ("0".."4" or "N/A"), count, share (of the
-    team's answers with a level; None on the N/A row).
-    """
-    if not store.scalar(con, "SELECT count(*) FROM items WHERE item_key = ?", [item_key]):
-        raise OpmaturityError(f'There is no item "{item_key}" in the model.')
-    ctx = _context(con, round_name, model)
-    params = ctx.params | {"item_key": item_key, "rater": _choice(rater, RATERS, "rater group")}
-    return sql_frame(con, "answer_distribution", params)
-
-
-def answer_distributions(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, rater: str = "team", model: Model | None = None
 ) -> pd.DataFrame:
     """Org-wide answer counts per answered item (model order) and level 0..max, then N/A.
 
     Columns: item, category, position, level (None for N/A), answer, count, share (of the item's answers with a
-    level; None on the N/A row). Definitions: sql/answer_distributions.sql.
+    level; None on the N/A row), respondents, status ('too_few': fewer than k respondents, counts withheld).
+    Definitions: sql/answer_distributions.sql.
     """
     ctx = _context(con, round_name, model)
-    return sql_frame(con, "answer_distributions", ctx.params | {"rater": _choice(rater, RATERS, "rater group")})
+    params = ctx.params | {"rater": _choice(rater, RATERS, "rater group"), "k": _k(k)}
+    return sql_frame(con, "answer_distributions", params)
 
 
 def trend(

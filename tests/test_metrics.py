@@ -451,15 +451,6 @@ def test_an_unknown_team_is_named_in_the_error(org):
 # --- distribution, trend, coverage ---------------------------------------------------------------------------
 
 
-def test_answer_distribution_counts_every_level_and_na_per_team(org):
-    dist = metrics.answer_distribution(org, "R2", "OBS-1")
-    cart = dist[dist["team"] == "Cart"]
-    assert cart["answer"].tolist() == ["0", "1", "2", "3", "4", "N/A"]
-    assert cart["count"].tolist() == [0, 1, 1, 1, 0, 1]
-    assert close(row(cart, answer="2")["share"], 1 / 3) and missing(row(cart, answer="N/A")["share"])
-    assert sorted(set(dist["team"])) == ["Bot", "Cart", "Search"]
-
-
 def test_trend_follows_a_team_through_the_rounds_in_order(org):
     cart = metrics.trend(org, product="Shop", team="Cart")
     assert cart["round_position"].tolist() == [1, 1, 2, 2]
@@ -492,12 +483,19 @@ def test_answer_distributions_count_each_level_of_every_answered_item_across_the
     assert dist["item"].drop_duplicates().tolist() == ["OBS-1", "OBS-2", "OBS-3", "SLO-1"]
     obs1 = dist[dist["item"] == "OBS-1"]
     assert obs1["count"].tolist() == [0, 2, 1, 2, 2, 1]  # Cart 1 2 3 N/A, Search 4 4 3, Bot 1
-    assert close(row(obs1, answer="4")["share"], 2 / 7)
-    assert metrics.answer_distributions(org, "R2", rater="sre")["item"].drop_duplicates().tolist() == [
-        "OBS-1",
-        "OBS-2",
-        "SLO-1",
-    ]
+    assert close(row(obs1, answer="4")["share"], 2 / 7) and set(obs1["status"]) == {"ok"}
+    sre = metrics.answer_distributions(org, "R2", rater="sre")
+    assert sre["item"].drop_duplicates().tolist() == ["OBS-1", "OBS-2", "SLO-1"]
+
+
+def test_answer_counts_of_fewer_than_k_respondents_are_withheld(org):
+    # OBS-3 was answered (N/A) by p1 and p2 only; SRE's answers are one person's (s1): counting them apart
+    # would show what that person said.
+    obs3 = metrics.answer_distributions(org, "R2").query("item == 'OBS-3'")
+    assert set(obs3["status"]) == {"too_few"} and obs3["count"].isna().all() and obs3["share"].isna().all()
+    sre = metrics.answer_distributions(org, "R2", rater="sre")
+    assert set(sre["status"]) == {"too_few"} and sre["count"].isna().all()
+    assert set(metrics.answer_distributions(org, "R2", rater="sre", k=1)["status"]) == {"ok"}
 
 
 def test_coverage_counts_teams_respondents_and_answers_per_product(org):

@@ -1,12 +1,19 @@
 -- answer_distributions: for every item answered in the round, how many answers of each level the whole
 -- organisation gave (the Likert chart of the Gaps page), items in model order.
--- Parameters: $round_id, $rater ('team'|'sre'), $max_level (the top of the model's scale).
+-- Parameters: $round_id, $rater ('team'|'sre'), $max_level (the top of the model's scale), $k (the fewest
+-- respondents whose answers may be counted apart).
 -- One row per item and level 0..max_level, plus a row with level NULL and answer 'N/A' for not-applicable
 -- answers; count may be 0. share: count / the item's answers with a level (NULL on the N/A row).
+-- respondents: distinct respondents who answered the item. Where fewer than k did, the counts would show
+-- what single people answered: count and share are NULL and status is 'too_few' (else 'ok').
 WITH answered AS (
-    SELECT r.item_key AS item, r.level
+    SELECT r.item_key AS item, r.level, r.respondent
     FROM current_responses AS r
     WHERE r.round_id = $round_id AND r.rater = $rater
+),
+
+per_item AS (
+    SELECT item, count(DISTINCT respondent) AS respondents FROM answered GROUP BY item
 ),
 
 scale AS (
@@ -22,6 +29,18 @@ counted AS (
     LEFT JOIN answered AS a ON a.item = i.item_key AND a.level IS NOT DISTINCT FROM s.level
     WHERE i.item_key IN (SELECT item FROM answered)
     GROUP BY i.item_key, i.category_key, i.position, s.level
+),
+
+shared AS (
+    SELECT
+        c.*,
+        CASE
+            WHEN c.level IS NOT NULL
+                THEN c.count / nullif(sum(c.count) FILTER (WHERE c.level IS NOT NULL) OVER (PARTITION BY c.item), 0)
+        END AS share,
+        p.respondents
+    FROM counted AS c
+    INNER JOIN per_item AS p ON p.item = c.item
 )
 
 SELECT
@@ -30,10 +49,9 @@ SELECT
     position,
     level,
     coalesce(CAST(level AS VARCHAR), 'N/A') AS answer,
-    count,
-    CASE
-        WHEN level IS NOT NULL
-            THEN count / nullif(sum(count) FILTER (WHERE level IS NOT NULL) OVER (PARTITION BY item), 0)
-    END AS share
-FROM counted
+    CASE WHEN respondents >= $k THEN count END AS count,
+    CASE WHEN respondents >= $k THEN share END AS share,
+    respondents,
+    CASE WHEN respondents >= $k THEN 'ok' ELSE 'too_few' END AS status
+FROM shared
 ORDER BY position, level NULLS LAST
