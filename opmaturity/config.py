@@ -7,10 +7,20 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-DATA_DIR = PROJECT_DIR / "data"
-MODELS_DIR = DATA_DIR / "models"
+MODELS_DIR = PACKAGE_DIR / "models"  # shipped with the package (package data), like sql/ and strings/
 DEFAULT_MODEL_PATH = MODELS_DIR / "default.yaml"
 SQL_DIR = PACKAGE_DIR / "sql"
+
+
+def _user_dir(variable: str, fallback: str) -> Path:
+    base = os.environ.get(variable)
+    return (Path(base).expanduser() if base else Path.home() / fallback) / "opmaturity"
+
+
+# In a checkout (beside app.py) the database lives in data/; an installed package keeps it in the user's data
+# folder ($XDG_DATA_HOME/opmaturity, else ~/.local/share/opmaturity), never in site-packages or the cwd.
+IS_CHECKOUT = (PROJECT_DIR / "app.py").is_file()
+DATA_DIR = PROJECT_DIR / "data" if IS_CHECKOUT else _user_dir("XDG_DATA_HOME", ".local/share")
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -19,7 +29,21 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).expanduser().resolve() if chosen else DATA_DIR / "opmaturity.duckdb"
 
 
+LEGACY_SECRET_PATH = PROJECT_DIR / "data" / "secret.key"  # where versions before 0.2 kept it, beside the database
+
+
 def secret_key_path() -> Path:
-    """The file that holds the pseudonym key when $OPMATURITY_SECRET is not set."""
+    """The file that holds the pseudonym key when $OPMATURITY_SECRET is not set.
+
+    $OPMATURITY_SECRET_FILE, else the user's config folder ($XDG_CONFIG_HOME/opmaturity/secret.key, else
+    ~/.config/opmaturity/secret.key): apart from the database, so that a copy of the data folder is not enough
+    to test guesses against the pseudonyms. A key an older version created in data/ is still used (a new key
+    would turn every known person into a new respondent); move it to the config folder when convenient.
+    """
     chosen = os.environ.get("OPMATURITY_SECRET_FILE")
-    return Path(chosen).expanduser().resolve() if chosen else DATA_DIR / "secret.key"
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    default = _user_dir("XDG_CONFIG_HOME", ".config") / "secret.key"
+    if not default.exists() and LEGACY_SECRET_PATH.is_file():
+        return LEGACY_SECRET_PATH
+    return default

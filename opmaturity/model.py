@@ -160,7 +160,7 @@ class Model:
 
 
 def load_model(path: str | Path | None = None) -> Model:
-    """The model in `path` (default: data/models/default.yaml), validated; OpmaturityError if not."""
+    """The model in `path` (default: the shipped opmaturity/models/default.yaml), validated; OpmaturityError if not."""
     path = Path(path) if path else config.DEFAULT_MODEL_PATH
     try:
         text = path.read_text(encoding="utf-8")

@@ -13,13 +13,13 @@ from .text import normalize
 
 
 def secret_key(path: Path | None = None) -> bytes:
-    """The pseudonym key: $OPMATURITY_SECRET, else data/secret.key (created on first use, mode 600)."""
+    """The pseudonym key: $OPMATURITY_SECRET, else config.secret_key_path() (created on first use, mode 600)."""
     from_env = os.environ.get("OPMATURITY_SECRET")
     if from_env:
         return from_env.encode("utf-8")
     path = path or config.secret_key_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(secrets.token_hex(32))
