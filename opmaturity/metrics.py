@@ -8,7 +8,6 @@ and bound as a value too, never written into SQL text.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +19,6 @@ import pandas as pd
 
 from . import store
 from .errors import OpmaturityError
-from .model import Model, parse_model
 from .queries import sql_frame, sql_parameters, sql_text  # noqa: F401  (sql_parameters, sql_text re-exported)
 
 METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
@@ -31,7 +29,6 @@ COLUMNS = ("category", "item")
 CHANGE_LEVELS = ("category", "item")
 STATUSES = ("ok", "no_data", "too_few")
 DEFAULT_K = 3  # fewest respondents whose spread is shown: below that it would expose individuals
-DEFAULT_MAX_LEVEL = 4
 
 # --- the round and the model facts a query needs -------------------------------------------------------------
 
@@ -42,24 +39,8 @@ class _Context:
     params: dict[str, Any]
 
 
-@functools.lru_cache(maxsize=4)
-def _stored_model(source: str) -> Model | None:
-    try:
-        return parse_model(source, "stored model")
-    except OpmaturityError:
-        return None
-
-
-def _model(con: duckdb.DuckDBPyConnection, model: Model | None) -> Model | None:
-    """`model`, else the model the database was synced from (its YAML is kept in models.source)."""
-    if model is not None:
-        return model
-    source = store.scalar(con, "SELECT source FROM models ORDER BY loaded_at DESC LIMIT 1")
-    return _stored_model(source) if source else None
-
-
-def _context(con: duckdb.DuckDBPyConnection, round_name: str | None, model: Model | None) -> _Context:
-    """The round (default: the latest; None in an empty database), the rounds read for it, and the model's tiers.
+def _context(con: duckdb.DuckDBPyConnection, round_name: str | None) -> _Context:
+    """The round (default: the latest; None in an empty database) and the rounds read for it.
 
     `round_ids` holds the round and the one before it (in time order: sql/round_order.sql), so that changes pair
     items across the two; `round_id` is the round scored.
@@ -74,17 +55,7 @@ def _context(con: duckdb.DuckDBPyConnection, round_name: str | None, model: Mode
         row = ordered[ordered["round_id"] == round_id].iloc[0]
         previous = row["previous_round_id"]
         round_ids = [round_id] + ([] if pd.isna(previous) else [int(previous)])
-    return _Context(round_name, {"round_id": round_id, "round_ids": round_ids, **_model_params(con, model)})
-
-
-def _model_params(con: duckdb.DuckDBPyConnection, model: Model | None) -> dict[str, Any]:
-    found = _model(con, model)
-    tiers = found.tiers if found is not None else ()
-    return {
-        "tier_keys": [t.key for t in tiers],
-        "tier_targets": [t.default_target for t in tiers],
-        "max_level": found.max_level if found is not None else DEFAULT_MAX_LEVEL,
-    }
+    return _Context(round_name, {"round_id": round_id, "round_ids": round_ids})
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -107,10 +78,8 @@ def _limit(limit: int | None) -> int | None:
     return None if limit is None else int(limit)
 
 
-def _scores(
-    con: duckdb.DuckDBPyConnection, name: str, round_name: str | None, model: Model | None, **params: Any
-) -> pd.DataFrame:
-    ctx = _context(con, round_name, model)
+def _scores(con: duckdb.DuckDBPyConnection, name: str, round_name: str | None, **params: Any) -> pd.DataFrame:
+    ctx = _context(con, round_name)
     return sql_frame(con, name, ctx.params | {"k": DEFAULT_K} | params)
 
 
@@ -129,9 +98,7 @@ def _ensure_team(con: duckdb.DuckDBPyConnection, product: str, team: str) -> Non
 _IDS = ["round_id", "product_id", "team_id"]
 
 
-def item_scores(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, model: Model | None = None
-) -> pd.DataFrame:
+def item_scores(con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K) -> pd.DataFrame:
     """Every figure per product, team, rater and item of the round (definitions: sql/item_scores.sql).
 
     Columns: product, tier, team, rater, category, category_position, item, item_position, level, n, na,
@@ -139,14 +106,14 @@ def item_scores(
     perception_gap, sd, min_level, max_level, disagreement_status, previous_level, previous_n, change, change_se,
     significant.
     """
-    frame = _scores(con, "item_scores", round_name, model, k=_k(k))
+    frame = _scores(con, "item_scores", round_name, k=_k(k))
     order = ["product", "team", "rater", "item_position"]
     exact = [c for c in frame.columns if c.startswith("exact_")]  # for roll-ups in SQL only
     return frame.drop(columns=[*_IDS, *exact]).sort_values(order, ignore_index=True)
 
 
 def category_scores(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, model: Model | None = None
+    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K
 ) -> pd.DataFrame:
     """item_scores rolled up per product, team, rater and category (definitions: sql/category_scores.sql).
 
@@ -156,7 +123,7 @@ def category_scores(
     change_items, n_before, n_after (the items rated in both rounds: the two levels are over those),
     respondents, sd, items_reported, disagreement_status, change_se, significant.
     """
-    frame = _scores(con, "category_scores", round_name, model, k=_k(k))
+    frame = _scores(con, "category_scores", round_name, k=_k(k))
     order = ["product", "team", "rater", "category_position"]
     return frame.drop(columns=_IDS).sort_values(order, ignore_index=True)
 
@@ -175,13 +142,11 @@ def _heatmap_cells(
     rows: str,
     columns: str,
     k: int,
-    model: Model | None,
 ) -> pd.DataFrame:
     return _scores(
         con,
         "heatmap",
         round_name,
-        model,
         metric=_choice(metric, HEATMAP_METRICS, "metric"),
         rater=_choice(rater, RATERS, "rater group"),
         rows=_choice(rows, ROWS, "row kind"),
@@ -199,27 +164,24 @@ def heatmap(
     rows: str = "team",
     columns: str = "category",
     k: int = DEFAULT_K,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """One cell per team (or product) and category (or item) of the round, every model column kept.
 
     Columns: product, team (None on product rows), key, category, position, value, n, respondents, status
     (ok | no_data | too_few). Definitions: sql/heatmap.sql.
     """
-    cells = _heatmap_cells(con, round_name, metric=metric, rater=rater, rows=rows, columns=columns, k=k, model=model)
+    cells = _heatmap_cells(con, round_name, metric=metric, rater=rater, rows=rows, columns=columns, k=k)
     return cells[HEATMAP_COLUMNS]
 
 
-def team_categories(
-    con: duckdb.DuckDBPyConnection, round_name: str | None, product: str, team: str, *, model: Model | None = None
-) -> pd.DataFrame:
+def team_categories(con: duckdb.DuckDBPyConnection, round_name: str | None, product: str, team: str) -> pd.DataFrame:
     """One team's categories in model order beside SRE's view, its target and the org median.
 
     Columns: category, position, team_level, team_n, sre_level, sre_n, target, gap, sre_gap, perception_gap,
     change, org_median, org_teams. Definitions: sql/team_categories.sql.
     """
     _ensure_team(con, product, team)
-    return _scores(con, "team_categories", round_name, model, product=product, team=team)
+    return _scores(con, "team_categories", round_name, product=product, team=team)
 
 
 def team_items(
@@ -229,7 +191,6 @@ def team_items(
     team: str,
     *,
     k: int = DEFAULT_K,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """One team's items (all of the model's) ranked by priority, highest first.
 
@@ -238,7 +199,7 @@ def team_items(
     disagreement_status, previous_level, change. Definitions: sql/team_items.sql.
     """
     _ensure_team(con, product, team)
-    return _scores(con, "team_items", round_name, model, product=product, team=team, k=_k(k))
+    return _scores(con, "team_items", round_name, product=product, team=team, k=_k(k))
 
 
 def top_gaps(
@@ -246,14 +207,13 @@ def top_gaps(
     round_name: str | None = None,
     *,
     limit: int | None = None,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Team-rater items below target, ranked by priority (sql/top_gaps.sql).
 
     Columns: product, team, category, item, position, level, n, target, gap, importance, importance_assumed,
     priority.
     """
-    return _scores(con, "top_gaps", round_name, model, limit=_limit(limit))
+    return _scores(con, "top_gaps", round_name, limit=_limit(limit))
 
 
 def perception_gaps(
@@ -261,13 +221,12 @@ def perception_gaps(
     round_name: str | None = None,
     *,
     limit: int | None = None,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Team items where SRE and the team differ, ranked by |SRE - team| (sql/perception_gaps.sql).
 
     Columns: product, team, category, item, position, team_level, sre_level, perception_gap, team_n, sre_n.
     """
-    return _scores(con, "perception_gaps", round_name, model, limit=_limit(limit))
+    return _scores(con, "perception_gaps", round_name, limit=_limit(limit))
 
 
 def disagreements(
@@ -276,13 +235,12 @@ def disagreements(
     *,
     k: int = DEFAULT_K,
     limit: int | None = None,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Team items whose own respondents disagree (n >= k, sd > 0), ranked by sd (sql/disagreements.sql).
 
     Columns: product, team, category, item, position, level, sd, min_level, max_level, n.
     """
-    return _scores(con, "disagreements", round_name, model, k=_k(k), limit=_limit(limit))
+    return _scores(con, "disagreements", round_name, k=_k(k), limit=_limit(limit))
 
 
 def org_weak_items(
@@ -290,13 +248,12 @@ def org_weak_items(
     round_name: str | None = None,
     *,
     limit: int | None = None,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Items by share of teams below target, then lowest mean level (sql/org_weak_items.sql).
 
     Columns: item, category, position, teams, teams_below, share_below, mean_level, mean_target.
     """
-    return _scores(con, "org_weak_items", round_name, model, limit=_limit(limit))
+    return _scores(con, "org_weak_items", round_name, limit=_limit(limit))
 
 
 def changes(
@@ -305,7 +262,6 @@ def changes(
     *,
     level: str = "category",
     limit: int | None = None,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Team-rater level changes since the previous round per team and category (or item), over paired items.
 
@@ -313,9 +269,7 @@ def changes(
     position, level, previous_level (both over the paired items), change, n, n_before, n_after, items (paired
     items), change_se, significant. Definitions: sql/changes.sql.
     """
-    return _scores(
-        con, "changes", round_name, model, level=_choice(level, CHANGE_LEVELS, "change level"), limit=_limit(limit)
-    )
+    return _scores(con, "changes", round_name, level=_choice(level, CHANGE_LEVELS, "change level"), limit=_limit(limit))
 
 
 def silent_gaps(
@@ -323,13 +277,12 @@ def silent_gaps(
     round_name: str | None = None,
     *,
     limit: int | None = None,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Items many teams are below target on but (almost) nobody wrote about, by share below (sql/silent_gaps.sql).
 
     Columns: item, category, position, teams_below_target, teams, share, mean_gap, notes.
     """
-    return _scores(con, "silent_gaps", round_name, model, limit=_limit(limit))
+    return _scores(con, "silent_gaps", round_name, limit=_limit(limit))
 
 
 def movers(
@@ -338,10 +291,9 @@ def movers(
     *,
     limit: int = 10,
     level: str = "category",
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """The `limit` biggest rises, then the `limit` biggest falls: direction (up | down) + `changes` columns."""
-    moved = changes(con, round_name, level=level, model=model)
+    moved = changes(con, round_name, level=level)
     count = _limit(limit)
     up = moved[moved["change"] > 0].head(count)
     down = moved[moved["change"] < 0].sort_values("change", kind="stable").head(count)
@@ -350,15 +302,13 @@ def movers(
     return result[["direction", *moved.columns]]
 
 
-def org_categories(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, model: Model | None = None
-) -> pd.DataFrame:
+def org_categories(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -> pd.DataFrame:
     """The organisation per category in model order, from the teams' own category levels.
 
     Columns: category, position, level (mean of team levels), org_median, target, gap, n, teams.
     Definitions: sql/org_categories.sql.
     """
-    return _scores(con, "org_categories", round_name, model)
+    return _scores(con, "org_categories", round_name)
 
 
 def answer_distributions(
@@ -367,7 +317,6 @@ def answer_distributions(
     *,
     rater: str = "team",
     k: int = DEFAULT_K,
-    model: Model | None = None,
 ) -> pd.DataFrame:
     """Org-wide answer counts per answered item (model order) and level 0..max, then N/A.
 
@@ -375,7 +324,7 @@ def answer_distributions(
     level; None on the N/A row), respondents, status ('too_few': fewer than k respondents, counts withheld).
     Definitions: sql/answer_distributions.sql.
     """
-    ctx = _context(con, round_name, model)
+    ctx = _context(con, round_name)
     params = ctx.params | {"rater": _choice(rater, RATERS, "rater group"), "k": _k(k)}
     return sql_frame(con, "answer_distributions", params)
 
@@ -393,7 +342,7 @@ def trend(
     """
     every_round = [int(i) for i in store.rounds(con)["round_id"]]
     params = {"rater": _choice(rater, RATERS, "rater group"), "product": product, "team": team}
-    scope = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, **_model_params(con, None)}
+    scope = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K}
     return sql_frame(con, "trend", params | scope)
 
 
@@ -403,7 +352,7 @@ def coverage(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -> p
     Columns: product, tier, teams, teams_answered, teams_assessed (by SRE), team_respondents, sre_respondents,
     answers (with a level), coverage (teams_answered / teams), notes (the round's notes about the product).
     """
-    return sql_frame(con, "coverage", _context(con, round_name, None).params)
+    return sql_frame(con, "coverage", _context(con, round_name).params)
 
 
 # --- the summary contract ------------------------------------------------------------------------------------
@@ -448,9 +397,7 @@ def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[s
     ]
 
 
-def summary(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, model: Model | None = None
-) -> dict[str, Any]:
+def summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K) -> dict[str, Any]:
     """The `summary --json` object of a round (default: the latest), JSON-ready and ranked.
 
     Keys: round (None in an empty database), heatmap (per product, team, category and rater: level, n, target,
@@ -459,7 +406,7 @@ def summary(
     categories by key, floats rounded to 2 decimals, None for missing.
     """
     k = _k(k)
-    ctx = _context(con, round_name, model)
+    ctx = _context(con, round_name)
     result: dict[str, Any] = {"round": ctx.round, "heatmap": [], **{name: [] for name in _SUMMARY_FIELDS}}
     if ctx.round is None:
         return result

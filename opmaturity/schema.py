@@ -23,6 +23,22 @@ def _date_rounds(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _tiers_from_stored_model(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the new tiers table and models.max_level from the model YAML each database keeps."""
+    from .model import parse_model  # the model module is only needed by this one step
+
+    for model_key, source in con.execute("SELECT model_key, source FROM models").fetchall():
+        try:
+            model = parse_model(source or "", "stored model")
+        except OpmaturityError:
+            continue  # the next sync_model writes them
+        con.execute("UPDATE models SET max_level = ? WHERE model_key = ?", [model.max_level, model_key])
+        for position, tier in enumerate(model.tiers):
+            con.execute(
+                "INSERT INTO tiers VALUES (?, ?, ?, ?, ?)", [tier.key, position, tier.ja, tier.en, tier.default_target]
+            )
+
+
 Step = str | Callable[[duckdb.DuckDBPyConnection], None]
 
 # Each step moves the schema up one version; a step is never edited once released, only added.
@@ -93,6 +109,13 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     # 5: every round has a place in time (rounds used to sort undated ones last, as if newest)
     (_date_rounds,),
+    # 6: the model's tiers and scale as tables, so that SQL joins them instead of taking them as parameters
+    (
+        """CREATE TABLE tiers (tier_key VARCHAR PRIMARY KEY, position INTEGER, title_ja VARCHAR,
+               title_en VARCHAR, default_target SMALLINT)""",
+        "ALTER TABLE models ADD COLUMN max_level SMALLINT",
+        _tiers_from_stored_model,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

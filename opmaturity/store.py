@@ -58,7 +58,7 @@ def bump(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Make the categories and items tables mirror `model` (SQL joins titles from them)."""
+    """Make the models, categories, items and tiers tables mirror `model` (SQL joins titles and targets)."""
     current = scalar(con, "SELECT source FROM models WHERE model_key = ?", [model.key])
     if current == model.source and model.source:
         return
@@ -70,11 +70,15 @@ def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         [(i.key, i.category, n, i.ja, i.en, i.default_target) for n, i in enumerate(model.items)],
         columns=["item_key", "category_key", "position", "title_ja", "title_en", "default_target"],
     ).astype({"default_target": "Int16"})
-    con.begin()
-    try:
+    tiers = pd.DataFrame(
+        [(t.key, n, t.ja, t.en, t.default_target) for n, t in enumerate(model.tiers)],
+        columns=["tier_key", "position", "title_ja", "title_en", "default_target"],
+    ).astype({"default_target": "Int16", "position": "int32"})
+    with transaction(con):
         con.execute("DELETE FROM models")
         con.execute(
-            "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
+            """INSERT INTO models (model_key, version, title_ja, title_en, default_target, source, loaded_at,
+                   max_level) VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?)""",
             [
                 model.key,
                 model.version,
@@ -82,22 +86,15 @@ def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
                 model.title.get("en"),
                 model.default_target,
                 model.source,
+                model.max_level,
             ],
         )
         con.execute("DELETE FROM categories")
         con.execute("DELETE FROM items")
-        con.register("_model_categories", cats)
-        con.register("_model_items", items)
-        con.execute("INSERT INTO categories SELECT * FROM _model_categories")
-        con.execute("INSERT INTO items SELECT * FROM _model_items")
+        con.execute("DELETE FROM tiers")
+        for table, rows_ in (("categories", cats), ("items", items), ("tiers", tiers)):
+            con.from_df(rows_).insert_into(table)
         bump(con)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
-    finally:
-        con.unregister("_model_categories")
-        con.unregister("_model_items")
 
 
 # --- reads the pages and the CLI share ------------------------------------------------------------

@@ -190,11 +190,13 @@ def test_without_a_tier_the_items_default_target_comes_before_the_models(tmp_pat
     con.close()
 
 
-def test_the_model_tiers_are_read_from_the_stored_model_or_taken_from_the_model_given(con, model):
+def test_tier_targets_follow_the_model_the_database_was_synced_with(con, model):
     load(con, "R1", [("Internal", "C", "r", "team", "OBS-1", 2)], tiers={"Internal": "T3"})
     assert metrics.item_scores(con, "R1")["target"].tolist() == [2]
-    no_tiers = parse_model(model.source.replace("default_target: 2}", "default_target: 4}"), "m.yaml")
-    assert metrics.item_scores(con, "R1", model=no_tiers)["target"].tolist() == [4]
+    raised = parse_model(model.source.replace("default_target: 2}", "default_target: 4}"), "m.yaml")
+    store.sync_model(con, raised)
+    assert store.rows(con, "SELECT tier_key, default_target FROM tiers WHERE tier_key = 'T3'") == [("T3", 4)]
+    assert metrics.item_scores(con, "R1")["target"].tolist() == [4]
 
 
 # --- importance and priority -----------------------------------------------------------------------------------
@@ -555,7 +557,7 @@ def test_an_unknown_round_is_an_error_naming_the_known_ones(org):
 
 def test_every_query_file_runs_on_an_empty_database_with_only_bound_parameters(con):
     values = {
-        "round_id": None, "round_ids": [], "tier_keys": ["T1"], "tier_targets": [3], "max_level": 4,
+        "round_id": None, "round_ids": [],
         "k": 3, "limit": None, "metric": "level", "rater": "team", "rows": "team", "columns": "category",
         "level": "category", "product": None, "team": None, "item_key": "OBS-1", "tag": None, "group": None,
         "item": None, "linked": None,

@@ -163,3 +163,17 @@ def test_undo_removes_the_round_product_and_team_the_import_created_and_nothing_
     assert store.rows(con, "SELECT file_name, round FROM (SELECT * FROM imports) i LEFT JOIN "
                       "(SELECT round_id, name AS round FROM rounds) USING (round_id) ORDER BY import_id") == [
         ("a.csv", "2024-H1"), ("b.csv", None)]  # fmt: skip
+
+
+def test_an_upgrade_fills_the_tiers_table_from_the_model_the_database_kept(db_file, model):
+    old = duckdb.connect(str(db_file))
+    store.migrate(old, target=5)
+    old.execute("INSERT INTO models VALUES ('m', 1, 'モデル', 'Model', 3, ?, current_timestamp)", [model.source])
+    old.close()
+    con = store.connect(db_file)  # no model given: the stored one speaks
+    try:
+        tiers = store.rows(con, "SELECT tier_key, default_target FROM tiers ORDER BY position")
+        assert tiers == [(t.key, t.default_target) for t in model.tiers] and tiers
+        assert store.scalar(con, "SELECT max_level FROM models") == model.max_level
+    finally:
+        con.close()

@@ -1,7 +1,7 @@
 -- answer_distributions: for every item answered in the round, how many answers of each level the whole
 -- organisation gave (the Likert chart of the Gaps page), items in model order.
--- Parameters: $round_id, $rater ('team'|'sre'), $max_level (the top of the model's scale), $k (the fewest
--- respondents whose answers may be counted apart).
+-- Parameters: $round_id, $rater ('team'|'sre'), $k (the fewest respondents whose answers may be counted apart).
+-- The scale runs from 0 to the model's max_level (models table).
 -- One row per item and level 0..max_level, plus a row with level NULL and answer 'N/A' for not-applicable
 -- answers; count may be 0. share: count / the item's answers with a level (NULL on the N/A row).
 -- respondents: distinct respondents who answered the item. Where fewer than k did, the counts would show
@@ -17,7 +17,7 @@ per_item AS (
 ),
 
 scale AS (
-    SELECT CAST(unnest(range(0, $max_level + 1)) AS INTEGER) AS level
+    SELECT CAST(unnest(range(0, (SELECT coalesce(max(max_level), 4) FROM models) + 1)) AS INTEGER) AS level
     UNION ALL
     SELECT CAST(NULL AS INTEGER) AS level
 ),

@@ -1,7 +1,6 @@
 -- answers: every live answer of the rounds read, with the target that applies to it.
 -- Parameters: $round_ids, the rounds read (a list: the round shown and the one before it, or every round for a
--- trend); $tier_keys and $tier_targets, the model's tiers and their default targets as two
--- parallel lists (tiers live only in the model file, not in the database).
+-- trend). Tiers and their default targets come from the tiers table (the model's, mirrored by sync_model).
 --
 -- level: the answer's level; NULL for a not-applicable answer, which counts in no mean and no n downstream.
 -- target (the effective target of the answer), the first of these that exists:
@@ -13,13 +12,7 @@
 --   5. the model's default_target (models table).
 -- target_source names the step that gave it.
 -- Answers to item keys the current model does not know are left out (they have no category).
-WITH model_tiers AS (
-    SELECT
-        unnest(CAST($tier_keys AS VARCHAR[])) AS tier,
-        unnest(CAST($tier_targets AS INTEGER[])) AS default_target
-),
-
-target_rules AS (
+WITH target_rules AS (
     SELECT tier, product_id, item_key, arg_max(level, target_id) AS level
     FROM targets
     GROUP BY tier, product_id, item_key
@@ -62,6 +55,6 @@ LEFT JOIN target_rules AS pi ON pi.product_id = p.product_id AND pi.item_key = r
 LEFT JOIN target_rules AS pa ON pa.product_id = p.product_id AND pa.item_key IS NULL
 LEFT JOIN target_rules AS ti ON ti.tier = p.tier AND ti.item_key = r.item_key
 LEFT JOIN target_rules AS ta ON ta.tier = p.tier AND ta.item_key IS NULL
-LEFT JOIN model_tiers AS mt ON mt.tier = p.tier
+LEFT JOIN tiers AS mt ON mt.tier_key = p.tier
 CROSS JOIN (SELECT max(default_target) AS default_target FROM models) AS m
 WHERE list_contains(CAST($round_ids AS INTEGER[]), r.round_id)
