@@ -39,6 +39,7 @@ class Note:
     colour: str | None = None
     author: str | None = None  # a pseudonym, like respondents
     item: str | None = None  # linked model item key
+    key: str | None = None  # the Miro item id, where the export has one (the note's natural key)
     sheet: str = ""
     row: int | None = None
 
@@ -57,6 +58,7 @@ class Batch:
     round: str | None = None  # named by the file or the user
     round_date: date | None = None  # earliest date the file carries
     tiers: dict[str, str] = field(default_factory=dict)  # product -> tier, where known
+    board: str | None = None  # the workshop board the notes come from: a re-export replaces that board's notes
 
     @staticmethod
     def digest(data: bytes) -> str:

@@ -39,6 +39,14 @@ def _tiers_from_stored_model(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def _key_notes(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every earlier note its natural key (group and text, normalised): a re-import can then replace it."""
+    from .text import note_key  # only this step and the store need it
+
+    for note_id, group, text in con.execute("SELECT note_id, group_name, text FROM notes").fetchall():
+        con.execute("UPDATE notes SET note_key = ? WHERE note_id = ?", [note_key(None, group, text), note_id])
+
+
 Step = str | Callable[[duckdb.DuckDBPyConnection], None]
 
 # Each step moves the schema up one version; a step is never edited once released, only added.
@@ -115,6 +123,14 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
                title_en VARCHAR, default_target SMALLINT)""",
         "ALTER TABLE models ADD COLUMN max_level SMALLINT",
         _tiers_from_stored_model,
+    ),
+    # 7: notes have a natural key (a Miro item id, else group and text) and can be replaced like answers
+    (
+        "ALTER TABLE notes ADD COLUMN note_key VARCHAR",
+        "ALTER TABLE notes ADD COLUMN board VARCHAR",
+        "ALTER TABLE notes ADD COLUMN superseded_by INTEGER",
+        _key_notes,
+        "CREATE VIEW current_notes AS SELECT * FROM notes WHERE superseded_by IS NULL",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from .schema import MIGRATIONS as MIGRATIONS
 from .schema import SCHEMA_VERSION as SCHEMA_VERSION
 from .schema import frame, migrate, rows, scalar, transaction
 from .schema import schema_version as schema_version
+from .text import note_key
 
 
 def connect(path: str | Path | None = None, model: Model | None = None) -> duckdb.DuckDBPyConnection:
@@ -185,6 +187,18 @@ def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
 # --- writes -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NoteCounts:
+    """What an import did to workshop notes: stored, and of those new, replacing an edited one, or unchanged;
+    removed: earlier notes of the same board that the new export no longer holds."""
+
+    stored: int = 0
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
 @dataclass
 class CommitResult:
     """What committing one batch did (or, for a dry run, would do)."""
@@ -197,6 +211,7 @@ class CommitResult:
     notes: int = 0
     replaced: int = 0  # earlier answers this file replaced
     created: dict[str, list[str]] = field(default_factory=dict)  # rounds/products/teams made new
+    note_counts: NoteCounts = field(default_factory=NoteCounts)
 
 
 def ensure_round(
@@ -362,39 +377,11 @@ def _write_batch(
             )
         finally:
             con.unregister("_batch_answers")
-    if batch.notes:
-        notes = pd.DataFrame(
-            {
-                "product_id": pd.array(
-                    [product_id(n.product) if n.product else None for n in batch.notes], dtype="Int32"
-                ),
-                "team_id": pd.array(
-                    [team_id(n.product, n.team) if n.product and n.team else None for n in batch.notes],
-                    dtype="Int32",
-                ),
-                "text": [n.text for n in batch.notes],
-                "group_name": pd.array([n.group for n in batch.notes], dtype="object"),
-                "tags": [list(n.tags) for n in batch.notes],
-                "colour": pd.array([n.colour for n in batch.notes], dtype="object"),
-                "author": pd.array([n.author for n in batch.notes], dtype="object"),
-                "item_key": pd.array([n.item for n in batch.notes], dtype="object"),
-            }
-        )
-        con.register("_batch_notes", notes)
-        try:
-            con.execute(
-                """INSERT INTO notes (import_id, round_id, product_id, team_id, text, group_name, tags, colour,
-                          author, item_key, linked_by)
-                   SELECT ?, ?, product_id, team_id, text, group_name, CAST(tags AS VARCHAR[]), colour, author,
-                          item_key, CASE WHEN item_key IS NULL THEN NULL ELSE 'rule' END FROM _batch_notes""",
-                [import_id, rid],
-            )
-        finally:
-            con.unregister("_batch_notes")
+    note_counts = _write_notes(con, batch, import_id, rid, product_id, team_id) if batch.notes else NoteCounts()
     with_level = sum(1 for r in batch.responses if r.level is not None)
     con.execute(
         "UPDATE imports SET responses = ?, answers = ?, notes = ?, replaced = ? WHERE import_id = ?",
-        [with_level, len(batch.responses), len(batch.notes), replaced, import_id],
+        [with_level, len(batch.responses), note_counts.stored, replaced, import_id],
     )
     return CommitResult(
         status="imported",
@@ -402,9 +389,102 @@ def _write_batch(
         round=round_name,
         responses=with_level,
         answers=len(batch.responses),
-        notes=len(batch.notes),
+        notes=note_counts.stored,
         replaced=replaced,
         created={k: v for k, v in created.items() if v},
+        note_counts=note_counts,
+    )
+
+
+def _write_notes(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    import_id: int,
+    rid: int,
+    product_id: Callable[[str], int],
+    team_id: Callable[[str, str], int],
+) -> NoteCounts:
+    """Store the batch's notes, replacing the live notes they repeat (same round, product, team and natural key:
+    the Miro item id, else group and text); with a board named, the board's earlier notes that the new export
+    no longer holds are taken out too. What was replaced stays, marked, for undo; a link a person made is kept."""
+    seen: set[tuple[int | None, int | None, str]] = set()
+    rows_: list[tuple[object, ...]] = []
+    for n in batch.notes:
+        pid = product_id(n.product) if n.product else None
+        tid = team_id(n.product, n.team) if n.product and n.team else None
+        key = note_key(n.key, n.group, n.text)
+        if (pid, tid, key) in seen:  # the same sticky twice in one export (a frame and the board both list it)
+            continue
+        seen.add((pid, tid, key))
+        rows_.append((pid, tid, n.text, n.group, list(n.tags), n.colour, n.author, n.item, key))
+    notes = pd.DataFrame(
+        rows_,
+        columns=["product_id", "team_id", "text", "group_name", "tags", "colour", "author", "item_key", "note_key"],
+    ).astype({"product_id": "Int32", "team_id": "Int32"})
+    con.register("_batch_notes", notes)
+    try:
+        earlier = frame(
+            con,
+            """UPDATE notes AS n SET superseded_by = ?
+               FROM _batch_notes AS b
+               WHERE n.superseded_by IS NULL AND n.round_id = ? AND n.note_key = b.note_key
+                 AND n.product_id IS NOT DISTINCT FROM b.product_id AND n.team_id IS NOT DISTINCT FROM b.team_id
+               RETURNING n.note_key, n.product_id, n.team_id, n.text, n.group_name, n.colour, n.tags""",
+            [import_id, rid],
+        )
+        removed = 0
+        if batch.board:
+            removed = len(
+                rows(
+                    con,
+                    """UPDATE notes SET superseded_by = ? WHERE superseded_by IS NULL AND round_id = ? AND board = ?
+                       RETURNING note_id""",
+                    [import_id, rid, batch.board],
+                )
+            )
+        con.execute(
+            """INSERT INTO notes (import_id, round_id, product_id, team_id, text, group_name, tags, colour,
+                      author, item_key, linked_by, note_key, board)
+               SELECT ?, ?, product_id, team_id, text, group_name, CAST(tags AS VARCHAR[]), colour, author,
+                      item_key, CASE WHEN item_key IS NULL THEN NULL ELSE 'rule' END, note_key, ?
+               FROM _batch_notes""",
+            [import_id, rid, batch.board],
+        )
+        # A link a person chose for a note survives the re-import that replaces the note.
+        con.execute(
+            """UPDATE notes AS n SET item_key = o.item_key, linked_by = o.linked_by
+               FROM notes AS o
+               WHERE n.import_id = ? AND o.superseded_by = ? AND o.linked_by = 'person'
+                 AND o.note_key = n.note_key AND o.product_id IS NOT DISTINCT FROM n.product_id
+                 AND o.team_id IS NOT DISTINCT FROM n.team_id""",
+            [import_id, import_id],
+        )
+    finally:
+        con.unregister("_batch_notes")
+    new = {
+        (r.product_id, r.team_id, r.note_key): (r.text, r.group_name, r.colour, list(r.tags))
+        for r in notes.itertuples()
+    }
+    unchanged = replaced = 0
+    for r in earlier.itertuples():
+        pid = None if pd.isna(r.product_id) else int(r.product_id)
+        tid = None if pd.isna(r.team_id) else int(r.team_id)
+        before = (r.text, r.group_name, r.colour, list(r.tags) if r.tags is not None else [])
+        after = new.get((pid, tid, r.note_key))
+        if after is not None and _same_note(before, after):
+            unchanged += 1
+        else:
+            replaced += 1
+    return NoteCounts(
+        stored=len(notes), new=len(notes) - len(earlier), replaced=replaced, unchanged=unchanged, removed=removed
+    )
+
+
+def _same_note(before: tuple[object, ...], after: tuple[object, ...]) -> bool:
+    return all(
+        (a if a is not None and not (isinstance(a, float) and pd.isna(a)) else None)
+        == (b if b is not None and not (isinstance(b, float) and pd.isna(b)) else None)
+        for a, b in zip(before, after, strict=True)
     )
 
 
@@ -428,6 +508,14 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         )
         con.execute("UPDATE responses SET superseded_by = NULL WHERE superseded_by = ?", [import_id])
         con.execute("DELETE FROM responses WHERE import_id = ?", [import_id])
+        con.execute(
+            """UPDATE notes AS a SET superseded_by = b.superseded_by
+               FROM notes AS b
+               WHERE a.superseded_by = ? AND b.import_id = ? AND a.round_id = b.round_id AND a.note_key = b.note_key
+                 AND a.product_id IS NOT DISTINCT FROM b.product_id AND a.team_id IS NOT DISTINCT FROM b.team_id""",
+            [import_id, import_id],
+        )
+        con.execute("UPDATE notes SET superseded_by = NULL WHERE superseded_by = ?", [import_id])
         con.execute("DELETE FROM notes WHERE import_id = ?", [import_id])
         con.execute("UPDATE imports SET undone_at = ? WHERE import_id = ?", [datetime.now(), import_id])
         _drop_empty(con)

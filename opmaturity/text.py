@@ -19,3 +19,11 @@ def normalize(text: object) -> str:
 def compact(text: object) -> str:
     """`normalize` without any spaces: `Monitoring&alerting [ランブック]` style loose keys."""
     return normalize(text).replace(" ", "")
+
+
+def note_key(item_id: str | None, group: str | None, text: str) -> str:
+    """A workshop note's natural key: `id:` and the Miro item id where the export has one, else `text:` with
+    its group and text normalised (width, case, spacing; HTML entities are already decoded by the reader)."""
+    if item_id:
+        return f"id:{item_id.strip()}"
+    return f"text:{normalize(group)}|{normalize(text)}"

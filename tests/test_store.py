@@ -1,3 +1,5 @@
+from datetime import date
+
 import duckdb
 import pytest
 
@@ -175,5 +177,92 @@ def test_an_upgrade_fills_the_tiers_table_from_the_model_the_database_kept(db_fi
         tiers = store.rows(con, "SELECT tier_key, default_target FROM tiers ORDER BY position")
         assert tiers == [(t.key, t.default_target) for t in model.tiers] and tiers
         assert store.scalar(con, "SELECT max_level FROM models") == model.max_level
+    finally:
+        con.close()
+
+
+# --- workshop notes have a natural key ------------------------------------------------------------------------
+
+
+def _board(con, notes, *, tag, board=None):
+    batch = Batch(file="board.csv", layout="miro", sha256=Batch.digest(tag.encode()), round_date=date(2024, 5, 21),
+                  notes=[Note(**n) for n in notes], board=board)  # fmt: skip
+    return store.commit_batch(con, batch, "2024-H1")
+
+
+def _live_notes(con):
+    return sorted(store.rows(con, "SELECT text, colour FROM current_notes"))
+
+
+BOARD = [
+    {"text": "ランブックがない", "product": "学び放題", "team": "A", "group": "インシデント対応", "key": "3458764"},
+    {"text": "アラートが多すぎる", "product": "学び放題", "team": "A", "group": "監視", "key": "3458765"},
+    {"text": "Sentryの通知先が不明", "product": "学び放題", "team": "A", "group": "監視", "key": "3458766"},
+]
+
+
+def test_a_re_exported_board_replaces_its_notes_instead_of_doubling_them(con):
+    _board(con, BOARD, tag="v1")
+    edited = [dict(BOARD[0]), dict(BOARD[1], text="アラートが多すぎる（夜間）"), dict(BOARD[2])]
+    result = _board(con, edited, tag="v2")
+    counts = result.note_counts
+    assert (counts.stored, counts.new, counts.replaced, counts.unchanged) == (3, 0, 1, 2)
+    assert [t for t, _ in _live_notes(con)] == sorted(
+        ["ランブックがない", "アラートが多すぎる（夜間）", "Sentryの通知先が不明"]
+    )
+
+
+def test_notes_without_ids_are_matched_by_group_and_text_whatever_their_width_or_case(con):
+    plain = [{k: v for k, v in n.items() if k != "key"} for n in BOARD]
+    _board(con, plain, tag="v1")
+    again = [dict(plain[0], text="ランブックがない "), dict(plain[1]), dict(plain[2], text="SENTRYの通知先が不明")]
+    counts = _board(con, again, tag="v2").note_counts
+    assert (counts.new, counts.replaced, counts.unchanged) == (0, 2, 1)
+    assert len(_live_notes(con)) == 3
+
+
+def test_a_board_named_again_drops_the_notes_it_no_longer_holds_and_undo_brings_them_back(con):
+    first = _board(con, BOARD, tag="v1", board="SREヒアリング｜学び放題")
+    second = _board(con, BOARD[:2], tag="v2", board="SREヒアリング｜学び放題")
+    assert second.note_counts.removed == 1 and len(_live_notes(con)) == 2
+    store.undo_import(con, second.import_id)
+    assert len(_live_notes(con)) == 3
+    assert store.scalar(con, "SELECT count(*) FROM notes WHERE import_id = ?", [first.import_id]) == 3
+
+
+def test_undo_of_a_re_import_restores_the_earlier_notes(con):
+    _board(con, BOARD, tag="v1")
+    edited = [dict(BOARD[0], text="ランブックを作った")]
+    second = _board(con, edited, tag="v2")
+    assert "ランブックを作った" in [t for t, _ in _live_notes(con)]
+    store.undo_import(con, second.import_id)
+    assert sorted(t for t, _ in _live_notes(con)) == sorted(n["text"] for n in BOARD)
+
+
+def test_a_link_a_person_chose_survives_the_re_import(con):
+    from opmaturity import feedback
+
+    _board(con, BOARD, tag="v1")
+    note_id = store.scalar(con, "SELECT note_id FROM notes WHERE text = 'ランブックがない'")
+    feedback.relink_note(con, note_id, "INC-2")
+    _board(con, [dict(BOARD[0], colour="yellow")], tag="v2")
+    assert store.rows(con, "SELECT item_key, linked_by FROM current_notes WHERE text = 'ランブックがない'") == [
+        ("INC-2", "person")
+    ]
+
+
+def test_the_same_sticky_listed_twice_in_one_export_is_stored_once(con):
+    result = _board(con, [BOARD[0], BOARD[0]], tag="twice")
+    assert result.note_counts.stored == 1 and len(_live_notes(con)) == 1
+
+
+def test_notes_of_an_older_database_get_their_natural_key_on_upgrade(db_file, model):
+    old = duckdb.connect(str(db_file))
+    store.migrate(old, target=6)
+    old.execute("INSERT INTO notes (round_id, text, group_name) VALUES (1, 'ランブックが ない', '障害対応')")
+    old.close()
+    con = store.connect(db_file, model)
+    try:
+        assert store.rows(con, "SELECT note_key FROM current_notes") == [("text:障害対応|ランブックが ない",)]
     finally:
         con.close()

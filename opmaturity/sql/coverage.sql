@@ -22,7 +22,7 @@ per_team AS (
 
 product_notes AS (
     SELECT coalesce(n.product_id, t.product_id) AS product_id, count(*) AS notes
-    FROM notes AS n
+    FROM current_notes AS n
     LEFT JOIN teams AS t ON t.team_id = n.team_id
     WHERE n.round_id = $round_id
     GROUP BY ALL

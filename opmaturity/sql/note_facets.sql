@@ -2,7 +2,7 @@
 -- one row per facet (product, team, tag, group, item) and distinct value, ordered by name (items in model order).
 -- Parameters: $round_id.
 WITH chosen AS (
-    SELECT * FROM notes WHERE $round_id IS NULL OR round_id = $round_id
+    SELECT * FROM current_notes WHERE $round_id IS NULL OR round_id = $round_id
 )
 
 SELECT DISTINCT 'product' AS facet, p.name AS value, 0 AS position

@@ -15,7 +15,7 @@ SELECT
     n.item_key,
     i.category_key AS category,
     n.linked_by
-FROM notes AS n
+FROM current_notes AS n
 LEFT JOIN rounds AS r ON r.round_id = n.round_id
 LEFT JOIN products AS p ON p.product_id = n.product_id
 LEFT JOIN teams AS t ON t.team_id = n.team_id

@@ -25,7 +25,7 @@ WITH per_item AS (
 
 spoken AS (
     SELECT item_key AS item, count(*) AS notes
-    FROM notes
+    FROM current_notes
     WHERE round_id = $round_id AND item_key IS NOT NULL
     GROUP BY item_key
     UNION ALL
