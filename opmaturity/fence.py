@@ -1,0 +1,162 @@
+"""A fenced worker: run one job on untrusted input in a child process with limits, so that a hostile or broken
+file costs that child, never the dashboard or the command line.
+
+The parent writes the job's input to the child's standard input and reads its output from a file; the child
+runs with a cap on its address space (memory), its CPU time and the size of what it may write, and the parent
+kills it when the wall-clock time runs out. Output comes back as bytes the job defines (never a pickle: a child
+that a file took over must not be able to run code in the parent). Only the jobs named in JOBS can run.
+
+`python -m opmaturity.fence JOB` is the child's entry point; nothing else should call it.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# job name -> "module:function" taking the input bytes and returning the output bytes
+JOBS: dict[str, str] = {
+    "probe": "opmaturity.fence:probe",
+}
+MEMORY_EXIT = 71  # the child ran out of its memory cap (MemoryError)
+OUTPUT_EXIT = 72  # the child's output passed its cap (Python ignores SIGXFSZ: the write fails with EFBIG)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one job may use. The defaults fit a 2-core, 4 GB machine serving several people at once."""
+
+    memory_bytes: int = 2 * 1024**3
+    cpu_seconds: int = 120
+    wall_seconds: float = 180.0
+    output_bytes: int = 512 * 1024**2
+
+
+class FenceError(Exception):
+    """The job did not finish within its limits, or died: `reason` is memory, cpu, time, output or crash."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def run(job: str, data: bytes, limits: Limits | None = None) -> bytes:
+    """The output of `job` run on `data` in a fenced child process; FenceError when a limit stopped it."""
+    if job not in JOBS:
+        raise ValueError(f"Not a fenced job: {job!r}")
+    limits = limits or Limits()
+    with tempfile.TemporaryDirectory(prefix="opmaturity-fence-") as folder:
+        out_path = os.path.join(folder, "out")
+        with open(out_path, "wb") as out, tempfile.TemporaryFile() as err:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "opmaturity.fence", job],
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                preexec_fn=_limiter(limits),  # noqa: PLW1509  (no threads run between fork and exec here)
+                env=_environment(),
+                cwd=folder,
+            )
+            try:
+                child.communicate(data, timeout=limits.wall_seconds)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+                raise FenceError("time", f"stopped after {limits.wall_seconds:g} s") from None
+            err.seek(0)
+            detail = err.read()[-2000:].decode("utf-8", "replace").strip()
+        code = child.returncode
+        if code == 0:
+            if os.path.getsize(out_path) > limits.output_bytes:
+                raise FenceError("output", f"more than {limits.output_bytes} bytes")
+            with open(out_path, "rb") as result:
+                return result.read()
+        raise FenceError(_reason(code), detail.splitlines()[-1] if detail else f"exit status {code}")
+
+
+def _reason(code: int) -> str:
+    if code == MEMORY_EXIT:
+        return "memory"
+    if code == OUTPUT_EXIT:
+        return "output"
+    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+        return "cpu"
+    if code == -signal.SIGXFSZ:
+        return "output"
+    if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
+        return "crash"  # often a native library that could not allocate under the memory cap
+    return "crash"
+
+
+def _limiter(limits: Limits) -> Callable[[], None]:
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes + 1, limits.output_bytes + 1))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.setsid()  # its own process group: a signal to the dashboard's terminal does not reach it twice
+
+    return apply
+
+
+def _environment() -> dict[str, str]:
+    """The child's environment: the parent's, with thread pools at one thread (memory is capped)."""
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
+        env[name] = "1"
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def probe(data: bytes) -> bytes:
+    """A job that checks the fence itself: `echo:TEXT`, `allocate:BYTES`, `spin` (CPU), `write:BYTES`, `abort`."""
+    command, _, argument = data.decode("utf-8").partition(":")
+    if command == "echo":
+        return argument.encode("utf-8")
+    if command == "allocate":
+        block = bytearray(int(argument))
+        return str(len(block)).encode()
+    if command == "spin":
+        while True:
+            pass
+    if command == "write":
+        return b"x" * int(argument)
+    if command == "abort":
+        os.abort()
+    raise ValueError(f"unknown probe {command!r}")
+
+
+def _main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in JOBS:
+        print("usage: python -m opmaturity.fence JOB (an internal entry point)", file=sys.stderr)
+        return 2
+    module, _, function = JOBS[argv[0]].partition(":")
+    job = getattr(importlib.import_module(module), function)
+    data = sys.stdin.buffer.read()
+    try:
+        result = job(data)
+    except MemoryError:
+        return MEMORY_EXIT
+    try:
+        sys.stdout.buffer.write(result)
+        sys.stdout.buffer.flush()
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            return OUTPUT_EXIT
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
