@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from . import store
+from .actions import add_action
 from .batch import Batch, Note, Response
 from .model import Model
 from .notes import linked_item
@@ -257,16 +258,16 @@ ACTIONS: tuple[tuple[str, str, str, str, str, str, date, int], ...] = (
     ("ポイント基盤", "ポイント交換", "INC-2", "ランブックを現行構成に合わせて更新する", "オンコール担当", "done",
      date(2026, 2, 28), 0),
     ("学び放題", "決済", "TST-2", "本番マスクデータを検証環境へ週次で投入する", "SRE", "doing", date(2026, 7, 31), 1),
-    ("Partner Hub", "入稿管理", "TST-2", "Anonymised partner catalogue as QA test data", "QA lead", "planned",
+    ("Partner Hub", "入稿管理", "TST-2", "Anonymised partner catalogue as QA test data", "QA lead", "todo",
      date(2026, 9, 30), 1),
-    ("学び放題", "動画配信", "MNT-2", "URL単位のメンテナンスモードをCDNで実装する", "SRE", "planned",
+    ("学び放題", "動画配信", "MNT-2", "URL単位のメンテナンスモードをCDNで実装する", "SRE", "todo",
      date(2026, 8, 31), 1),
     ("学び放題", "Mobile App", "OBS-2", "Alert review: delete or re-route alerts nobody acts on",
      "Engineering manager", "doing", date(2026, 6, 30), 1),
-    ("会員ID", "認証", "BCP-2", "四半期ごとのリストア訓練を始める", "SRE", "planned", date(2026, 9, 30), 1),
+    ("会員ID", "認証", "BCP-2", "四半期ごとのリストア訓練を始める", "SRE", "todo", date(2026, 9, 30), 1),
     ("Shop Connect", "Checkout", "MNT-3", "Upgrade PHP 7.4 to 8.3", "Tech lead", "doing", date(2026, 10, 31), 1),
     ("Shop Connect", "Storefront", "COST-2", "Stop idle staging clusters at night and at weekends",
-     "Platform team", "planned", date(2026, 7, 15), 1),
+     "Platform team", "todo", date(2026, 7, 15), 1),
 )  # fmt: skip
 
 
@@ -332,15 +333,17 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model) -> dict[str, int]:
         team_id, _ = store.ensure_team(con, product, team, dict(PRODUCTS)[product])
         if store.scalar(con, "SELECT count(*) FROM actions WHERE team_id = ? AND title = ?", [team_id, title]):
             continue
-        store.add_action(
+        add_action(
             con,
-            team_id,
-            title,
+            product,
+            team,
+            title=title,
             item=item if item in keys else None,
-            round_id=store.round_id(con, ROUNDS[round_index][0]),
+            round_name=ROUNDS[round_index][0],
             owner=owner,
             status=status,
             due=due,
+            by="demo",
         )
         counts["actions"] += 1
     return counts

@@ -132,6 +132,22 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         _key_notes,
         "CREATE VIEW current_notes AS SELECT * FROM notes WHERE superseded_by IS NULL",
     ),
+    # 8: improvement actions a team can keep up to date: todo/doing/done, a note, who changed them and when
+    (
+        """CREATE TABLE actions_v8 (action_id INTEGER PRIMARY KEY DEFAULT nextval('action_ids'),
+               team_id INTEGER NOT NULL, round_id INTEGER, item_key VARCHAR, title VARCHAR NOT NULL,
+               owner VARCHAR, status VARCHAR NOT NULL DEFAULT 'todo' CHECK (status IN ('todo', 'doing', 'done')),
+               due DATE, note VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp, created_by VARCHAR,
+               updated_at TIMESTAMP DEFAULT current_timestamp, updated_by VARCHAR)""",
+        """INSERT INTO actions_v8 (action_id, team_id, round_id, item_key, title, owner, status, due, note,
+               created_at, updated_at)
+           SELECT action_id, team_id, round_id, item_key, title, owner,
+                  CASE status WHEN 'planned' THEN 'todo' WHEN 'dropped' THEN 'done' ELSE status END, due,
+                  CASE status WHEN 'dropped' THEN 'dropped' END, created_at, created_at
+           FROM actions""",
+        "DROP TABLE actions",
+        "ALTER TABLE actions_v8 RENAME TO actions",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -174,7 +174,7 @@ def team_actions(con: duckdb.DuckDBPyConnection, product: str, team: str) -> pd.
            FROM actions a JOIN teams t USING (team_id) JOIN products p USING (product_id)
            LEFT JOIN rounds r ON r.round_id = a.round_id
            WHERE p.name = ? AND t.name = ?
-           ORDER BY CASE a.status WHEN 'doing' THEN 0 WHEN 'planned' THEN 1 WHEN 'done' THEN 2 ELSE 3 END, a.due""",
+           ORDER BY CASE a.status WHEN 'doing' THEN 0 WHEN 'todo' THEN 1 ELSE 2 END, a.due NULLS LAST, a.action_id""",
         [product, team],
     )
 
@@ -599,28 +599,6 @@ def set_target(
     except Exception:
         con.rollback()
         raise
-
-
-def add_action(
-    con: duckdb.DuckDBPyConnection,
-    team_id: int,
-    title: str,
-    *,
-    item: str | None = None,
-    round_id: int | None = None,
-    owner: str | None = None,
-    status: str = "planned",
-    due: date | None = None,
-) -> int:
-    """Record an improvement action a team agreed; returns its id."""
-    new_id = scalar(
-        con,
-        """INSERT INTO actions (team_id, round_id, item_key, title, owner, status, due)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING action_id""",
-        [team_id, round_id, item, title, owner, status, due],
-    )
-    bump(con)
-    return int(new_id)
 
 
 def header_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

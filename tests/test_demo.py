@@ -138,7 +138,7 @@ def test_targets_are_set_per_tier_with_one_product_override(loaded):
 def test_actions_have_a_role_owner_a_status_and_a_due_date(loaded):
     con, _ = loaded
     actions = store.frame(con, "SELECT * FROM actions")
-    assert set(actions["status"]) == {"planned", "doing", "done"}
+    assert set(actions["status"]) == {"todo", "doing", "done"}
     assert actions["owner"].notna().all() and actions["due"].notna().all() and actions["item_key"].notna().all()
 
 

@@ -1,0 +1,179 @@
+"""Improvement actions: what a team agreed to do about an item, kept up to date by the team and SRE.
+
+An action belongs to a team and an item of the model: title, owner, status (todo, doing, done), due date, note,
+the round it was agreed in (default: the latest), and who created and last changed it, when. The Team page and
+`python -m opmaturity action add|set|list` call these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import store
+from .errors import OpmaturityError, Problem
+from .schema import frame, scalar, transaction
+
+STATUSES = ("todo", "doing", "done")
+FIELDS = ("title", "owner", "status", "due", "note", "item")
+COLUMNS = ["id", "product", "team", "item", "title", "owner", "status", "due", "round", "created_at", "updated_at"]
+MAX_TITLE = 500
+
+
+@dataclass(frozen=True)
+class ActionChange:
+    """The fields a person changes on one action; None leaves a field as it is, "" clears owner, due or note."""
+
+    title: str | None = None
+    owner: str | None = None
+    status: str | None = None
+    due: date | str | None = None
+    note: str | None = None
+    item: str | None = None
+
+
+def _team_id(con: duckdb.DuckDBPyConnection, product: str, team: str) -> int:
+    found = scalar(
+        con,
+        "SELECT t.team_id FROM teams t JOIN products p USING (product_id) WHERE p.name = ? AND t.name = ?",
+        [product, team],
+    )
+    if found is None:
+        raise OpmaturityError(f'There is no team "{team}" in the product "{product}".')
+    return int(found)
+
+
+def _item(con: duckdb.DuckDBPyConnection, item: str | None) -> str | None:
+    if item is None or not item.strip():
+        return None
+    if not scalar(con, "SELECT count(*) FROM items WHERE item_key = ?", [item.strip()]):
+        raise OpmaturityError(f'There is no item "{item}" in the model.', [Problem("use an item key such as OBS-1")])
+    return item.strip()
+
+
+def _status(status: str) -> str:
+    if status not in STATUSES:
+        raise OpmaturityError(f'An action\'s status is one of {", ".join(STATUSES)}, not "{status}".')
+    return status
+
+
+def _due(due: date | str | None) -> date | None:
+    if due is None or due == "":
+        return None
+    if isinstance(due, datetime):
+        return due.date()
+    if isinstance(due, date):
+        return due
+    try:
+        return date.fromisoformat(str(due).strip())
+    except ValueError:
+        raise OpmaturityError(f'A due date is written YYYY-MM-DD, not "{due}".') from None
+
+
+def _title(title: str) -> str:
+    text = (title or "").strip()
+    if not text:
+        raise OpmaturityError("An action needs a title.")
+    if len(text) > MAX_TITLE:
+        raise OpmaturityError(f"An action's title is at most {MAX_TITLE} characters ({len(text)} given).")
+    return text
+
+
+def add_action(
+    con: duckdb.DuckDBPyConnection,
+    product: str,
+    team: str,
+    *,
+    title: str,
+    item: str | None = None,
+    owner: str | None = None,
+    status: str = "todo",
+    due: date | str | None = None,
+    note: str | None = None,
+    round_name: str | None = None,
+    by: str | None = None,
+) -> int:
+    """Record an action the team agreed (in `round_name`, default the latest round); returns its id."""
+    team_id = _team_id(con, product, team)
+    round_name = round_name or store.latest_round(con)
+    round_id = store.round_id(con, round_name) if round_name else None
+    values = [team_id, round_id, _item(con, item), _title(title), (owner or "").strip() or None, _status(status)]
+    values += [_due(due), (note or "").strip() or None, by, by]
+    with transaction(con):
+        new_id = scalar(
+            con,
+            """INSERT INTO actions (team_id, round_id, item_key, title, owner, status, due, note, created_by,
+                   updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id""",
+            values,
+        )
+        store.bump(con)
+    return int(new_id)
+
+
+def set_action(con: duckdb.DuckDBPyConnection, action_id: int, change: ActionChange, *, by: str | None = None) -> None:
+    """Change the fields `change` names on action `action_id` (and stamp who and when)."""
+    if not scalar(con, "SELECT count(*) FROM actions WHERE action_id = ?", [action_id]):
+        raise OpmaturityError(f"There is no action #{action_id}.")
+    updates: dict[str, Any] = {}
+    if change.title is not None:
+        updates["title"] = _title(change.title)
+    if change.owner is not None:
+        updates["owner"] = change.owner.strip() or None
+    if change.status is not None:
+        updates["status"] = _status(change.status)
+    if change.due is not None:
+        updates["due"] = _due(change.due)
+    if change.note is not None:
+        updates["note"] = change.note.strip() or None
+    if change.item is not None:
+        updates["item_key"] = _item(con, change.item)
+    if not updates:
+        return
+    with transaction(con):
+        for column, value in updates.items():  # one bound statement per field; column names are our own
+            con.execute(_UPDATES[column], [value, action_id])
+        con.execute(
+            "UPDATE actions SET updated_at = current_timestamp, updated_by = ? WHERE action_id = ?", [by, action_id]
+        )
+        store.bump(con)
+
+
+_UPDATES = {
+    "title": "UPDATE actions SET title = ? WHERE action_id = ?",
+    "owner": "UPDATE actions SET owner = ? WHERE action_id = ?",
+    "status": "UPDATE actions SET status = ? WHERE action_id = ?",
+    "due": "UPDATE actions SET due = ? WHERE action_id = ?",
+    "note": "UPDATE actions SET note = ? WHERE action_id = ?",
+    "item_key": "UPDATE actions SET item_key = ? WHERE action_id = ?",
+}
+
+
+def list_actions(
+    con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None, *, today: date | None = None
+) -> pd.DataFrame:
+    """Actions (of one product or team), open ones first by due date: the `action list --json` columns, plus
+    note, open (not done) and overdue (open and due before `today`)."""
+    today = today or date.today()
+    found = frame(
+        con,
+        """SELECT a.action_id AS id, p.name AS product, t.name AS team, a.item_key AS item, a.title, a.owner,
+                  a.status, a.due, r.name AS round, a.created_at, a.updated_at, a.note,
+                  a.status <> 'done' AS open, a.status <> 'done' AND a.due < ? AS overdue
+           FROM actions a JOIN teams t USING (team_id) JOIN products p USING (product_id)
+           LEFT JOIN rounds r ON r.round_id = a.round_id
+           WHERE (? IS NULL OR p.name = ?) AND (? IS NULL OR t.name = ?)
+           ORDER BY a.status = 'done', CASE a.status WHEN 'doing' THEN 0 ELSE 1 END, a.due NULLS LAST, a.action_id""",
+        [today, product, product, team, team],
+    )
+    found["overdue"] = found["overdue"].fillna(False).astype(bool)
+    return found
+
+
+def action_counts(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> dict[str, int]:
+    """How many actions are open and how many of those are overdue, across the organisation."""
+    actions = list_actions(con, today=today)
+    return {"open": int(actions["open"].sum()), "overdue": int(actions["overdue"].sum())}
