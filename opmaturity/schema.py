@@ -148,6 +148,8 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "DROP TABLE actions",
         "ALTER TABLE actions_v8 RENAME TO actions",
     ),
+    # 9: a target can be one team's own (an override of its product's and tier's)
+    ("ALTER TABLE targets ADD COLUMN team_id INTEGER",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -158,11 +158,13 @@ def answers_table(con: duckdb.DuckDBPyConnection, round_name: str) -> pd.DataFra
 
 
 def targets_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Targets set for tiers and products: tier, product, item_key (None = all items), level."""
+    """Targets set for tiers, products and teams: tier, product, item_key (None = all items), level, team (None
+    for a product's or tier's target)."""
     return frame(
         con,
-        """SELECT t.tier, p.name AS product, t.item_key, t.level FROM targets t
-           LEFT JOIN products p USING (product_id) ORDER BY t.tier NULLS LAST, p.name, t.item_key NULLS FIRST""",
+        """SELECT t.tier, p.name AS product, t.item_key, t.level, tm.name AS team FROM targets t
+           LEFT JOIN products p ON p.product_id = t.product_id LEFT JOIN teams tm ON tm.team_id = t.team_id
+           ORDER BY t.tier NULLS LAST, p.name, tm.name NULLS FIRST, t.item_key NULLS FIRST""",
     )
 
 
@@ -573,32 +575,55 @@ def set_target(
     *,
     tier: str | None = None,
     product: str | None = None,
+    team: str | None = None,
     item: str | None = None,
 ) -> None:
-    """Set the target level for a tier or a product, for one item or (item None) all items."""
+    """Set the target level for a tier, a product or one team of a product (an override), for one item or
+    (item None) all items; `level` None takes that target away again."""
     if (tier is None) == (product is None):
-        raise OpmaturityError("A target is set either for a tier or for a product.")
-    con.begin()
-    try:
-        product_id = None
-        if product is not None:
-            product_id = scalar(con, "SELECT product_id FROM products WHERE name = ?", [product])
-            if product_id is None:
-                raise OpmaturityError(f'There is no product "{product}".')
+        raise OpmaturityError("A target is set either for a tier or for a product (and, optionally, a team).")
+    top = scalar(con, "SELECT coalesce(max(max_level), 4) FROM models")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= top):
+        raise OpmaturityError(f'A target is a level from 0 to {top}, not "{level}".')
+    if tier is not None and not scalar(con, "SELECT count(*) FROM tiers WHERE tier_key = ?", [tier]):
+        known = ", ".join(r[0] for r in rows(con, "SELECT tier_key FROM tiers ORDER BY position"))
+        raise OpmaturityError(f'There is no tier "{tier}". Tiers: {known}.')
+    if item is not None and not scalar(con, "SELECT count(*) FROM items WHERE item_key = ?", [item]):
+        raise OpmaturityError(f'There is no item "{item}" in the model.')
+    product_id = team_id = None
+    if product is not None:
+        product_id = scalar(con, "SELECT product_id FROM products WHERE name = ?", [product])
+        if product_id is None:
+            raise OpmaturityError(f'There is no product "{product}".')
+    if team is not None:
+        team_id = scalar(con, "SELECT team_id FROM teams WHERE product_id = ? AND name = ?", [product_id, team])
+        if team_id is None:
+            raise OpmaturityError(f'There is no team "{team}" in the product "{product}".')
+    with transaction(con):
         con.execute(
             """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
-               AND item_key IS NOT DISTINCT FROM ?""",
-            [tier, product_id, item],
+               AND team_id IS NOT DISTINCT FROM ? AND item_key IS NOT DISTINCT FROM ?""",
+            [tier, product_id, team_id, item],
         )
-        con.execute(
-            "INSERT INTO targets (tier, product_id, item_key, level) VALUES (?, ?, ?, ?)",
-            [tier, product_id, item, level],
-        )
+        if level is not None:
+            con.execute(
+                "INSERT INTO targets (tier, product_id, team_id, item_key, level) VALUES (?, ?, ?, ?, ?)",
+                [tier, product_id, team_id, item, level],
+            )
         bump(con)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
+
+
+def set_product_tier(con: duckdb.DuckDBPyConnection, product: str, tier: str | None) -> None:
+    """Give `product` a tier of the model (None: no tier): its targets follow the tier's."""
+    if not scalar(con, "SELECT count(*) FROM products WHERE name = ?", [product]):
+        known = ", ".join(r[0] for r in rows(con, "SELECT name FROM products ORDER BY name")) or "none yet"
+        raise OpmaturityError(f'There is no product "{product}". Products: {known}.')
+    if tier is not None and not scalar(con, "SELECT count(*) FROM tiers WHERE tier_key = ?", [tier]):
+        known = ", ".join(r[0] for r in rows(con, "SELECT tier_key FROM tiers ORDER BY position"))
+        raise OpmaturityError(f'There is no tier "{tier}". Tiers: {known}.')
+    with transaction(con):
+        con.execute("UPDATE products SET tier = ? WHERE name = ?", [tier, product])
+        bump(con)
 
 
 def header_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

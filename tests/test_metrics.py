@@ -713,3 +713,29 @@ def test_the_same_data_always_gives_the_same_figures_and_ranks(demo_db, model):
         assert all(metrics.summary(con) == first for _ in range(4))
     finally:
         con.close()
+
+
+def test_a_teams_own_target_overrides_its_products_and_an_answers_own_target_still_wins(con):
+    load(con, "R1", [
+        ("P", "A", "r1", "team", "OBS-1", 1),
+        ("P", "A", "r2", "team", "OBS-2", 1, 4),  # its own target 4
+        ("P", "B", "r3", "team", "OBS-1", 1),
+    ], tiers={"P": "T1"})  # fmt: skip
+    store.set_target(con, 2, product="P")
+    store.set_target(con, 1, product="P", team="A", item="OBS-1")
+    store.set_target(con, 3, product="P", team="A")
+    targets = {(r.team, r.item): r.target for r in metrics.item_scores(con, "R1").itertuples()}
+    assert targets == {("A", "OBS-1"): 1, ("A", "OBS-2"): 4, ("B", "OBS-1"): 2}
+    store.set_target(con, None, product="P", team="A", item="OBS-1")  # the override taken away
+    assert row(metrics.item_scores(con, "R1"), team="A", item="OBS-1")["target"] == 3
+
+
+def test_a_product_given_a_tier_takes_the_tiers_target(con):
+    load(con, "R1", [("New", "A", "r1", "team", "OBS-1", 1)])
+    assert row(metrics.item_scores(con, "R1"), team="A", item="OBS-1")["target"] == 3  # the item's default
+    store.set_product_tier(con, "New", "T3")
+    assert row(metrics.item_scores(con, "R1"), team="A", item="OBS-1")["target"] == 2
+    with pytest.raises(OpmaturityError, match='no tier "T9". Tiers: T1, T2, T3'):
+        store.set_product_tier(con, "New", "T9")
+    with pytest.raises(OpmaturityError, match="from 0 to 4"):
+        store.set_target(con, 7, product="New")

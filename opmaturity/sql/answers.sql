@@ -5,17 +5,17 @@
 -- level: the answer's level; NULL for a not-applicable answer, which counts in no mean and no n downstream.
 -- target (the effective target of the answer), the first of these that exists:
 --   1. the answer's own target;
---   2. the targets table, most specific first: product + item, product + all items (item_key NULL),
---      tier + item, tier + all items (where one was set twice, the newest row wins);
+--   2. the targets table, most specific first: team + item, team + all items (item_key NULL), product + item,
+--      product + all items, tier + item, tier + all items (where one was set twice, the newest row wins);
 --   3. the default_target of the product's tier in the model;
 --   4. the item's default_target (items table);
 --   5. the model's default_target (models table).
 -- target_source names the step that gave it.
 -- Answers to item keys the current model does not know are left out (they have no category).
 WITH target_rules AS (
-    SELECT tier, product_id, item_key, arg_max(level, target_id) AS level
+    SELECT tier, product_id, team_id, item_key, arg_max(level, target_id) AS level
     FROM targets
-    GROUP BY tier, product_id, item_key
+    GROUP BY tier, product_id, team_id, item_key
 )
 
 SELECT
@@ -34,10 +34,12 @@ SELECT
     r.level,
     r.importance,
     COALESCE(
-        r.target, pi.level, pa.level, ti.level, ta.level, mt.default_target, i.default_target, m.default_target
+        r.target, mi.level, ma.level, pi.level, pa.level, ti.level, ta.level, mt.default_target, i.default_target, m.default_target
     ) AS target,
     CASE
         WHEN r.target IS NOT NULL THEN 'answer'
+        WHEN mi.level IS NOT NULL THEN 'team_item'
+        WHEN ma.level IS NOT NULL THEN 'team'
         WHEN pi.level IS NOT NULL THEN 'product_item'
         WHEN pa.level IS NOT NULL THEN 'product'
         WHEN ti.level IS NOT NULL THEN 'tier_item'
@@ -51,8 +53,10 @@ INNER JOIN teams AS t ON t.team_id = r.team_id
 INNER JOIN products AS p ON p.product_id = t.product_id
 INNER JOIN items AS i ON i.item_key = r.item_key
 INNER JOIN categories AS c ON c.category_key = i.category_key
-LEFT JOIN target_rules AS pi ON pi.product_id = p.product_id AND pi.item_key = r.item_key
-LEFT JOIN target_rules AS pa ON pa.product_id = p.product_id AND pa.item_key IS NULL
+LEFT JOIN target_rules AS mi ON mi.team_id = t.team_id AND mi.item_key = r.item_key
+LEFT JOIN target_rules AS ma ON ma.team_id = t.team_id AND ma.item_key IS NULL
+LEFT JOIN target_rules AS pi ON pi.product_id = p.product_id AND pi.team_id IS NULL AND pi.item_key = r.item_key
+LEFT JOIN target_rules AS pa ON pa.product_id = p.product_id AND pa.team_id IS NULL AND pa.item_key IS NULL
 LEFT JOIN target_rules AS ti ON ti.tier = p.tier AND ti.item_key = r.item_key
 LEFT JOIN target_rules AS ta ON ta.tier = p.tier AND ta.item_key IS NULL
 LEFT JOIN tiers AS mt ON mt.tier_key = p.tier
