@@ -28,17 +28,16 @@ def connect(path: str | Path | None = None, model: Model | None = None) -> duckd
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        problem = Problem(exc.strerror or str(exc), file=str(file))
-        raise OpmaturityError(f"Cannot open the database {file}", [problem]) from exc
+        problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
+        raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
     try:
         con = duckdb.connect(str(file))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise OpmaturityError(
-                f"The database {file} is open in another program (probably the running dashboard).",
-                [Problem("Stop that program, or do this from the dashboard (the Import page), then try again.")],
-            ) from exc
-        raise OpmaturityError(f"Cannot open the database {file}", [Problem(str(exc))]) from exc
+            raise OpmaturityError.of("msg.store.locked", [Problem.advise("locked")], path=str(file)) from exc
+        raise OpmaturityError.of(
+            "msg.store.cannot_open", [Problem.of("msg.os_error", detail=str(exc))], path=str(file)
+        ) from exc
     migrate(con)
     if model is not None:
         sync_model(con, model)
@@ -116,8 +115,8 @@ def round_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
     """The id of the round called `name`; OpmaturityError listing the known rounds otherwise."""
     found = scalar(con, "SELECT round_id FROM rounds WHERE name = ?", [name])
     if found is None:
-        known = ", ".join(rounds(con)["name"]) or "none yet"
-        raise OpmaturityError(f'There is no round "{name}". Known rounds: {known}.')
+        known = ", ".join(rounds(con)["name"])
+        raise OpmaturityError.of("msg.store.no_round" if known else "msg.store.no_round_yet", name=name, known=known)
     return int(found)
 
 
@@ -405,9 +404,9 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
     """Take an import back: its rows go, and the answers it replaced are live again."""
     state = rows(con, "SELECT undone_at FROM imports WHERE import_id = ?", [import_id])
     if not state:
-        raise OpmaturityError(f"There is no import #{import_id}.")
+        raise OpmaturityError.of("msg.store.no_import", import_id=import_id)
     if state[0][0] is not None:
-        raise OpmaturityError(f"Import #{import_id} was already undone on {state[0][0]:%Y-%m-%d %H:%M}.")
+        raise OpmaturityError.of("msg.store.already_undone", import_id=import_id, when=f"{state[0][0]:%Y-%m-%d %H:%M}")
     con.begin()
     try:
         # What this import replaced becomes live again, unless a later import replaced the same key.
@@ -461,14 +460,14 @@ def set_target(
 ) -> None:
     """Set the target level for a tier or a product, for one item or (item None) all items."""
     if (tier is None) == (product is None):
-        raise OpmaturityError("A target is set either for a tier or for a product.")
+        raise OpmaturityError.of("msg.store.target_scope")
     con.begin()
     try:
         product_id = None
         if product is not None:
             product_id = scalar(con, "SELECT product_id FROM products WHERE name = ?", [product])
             if product_id is None:
-                raise OpmaturityError(f'There is no product "{product}".')
+                raise OpmaturityError.of("msg.store.no_product", product=product)
         con.execute(
             """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
                AND item_key IS NOT DISTINCT FROM ?""",

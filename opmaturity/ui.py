@@ -66,6 +66,21 @@ def tr(key: str, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
+def said(message: object) -> str:
+    """A core message (or any text) as this page says it: in the chosen language, advice naming page controls."""
+    return i18n.text(message, lang(), "page")
+
+
+def choose() -> str:
+    """The placeholder of a selectbox with nothing chosen ("Choose an option" in the chosen language)."""
+    return tr("widget.choose")
+
+
+def choose_many() -> str:
+    """The placeholder of an empty multiselect ("Choose options" in the chosen language)."""
+    return tr("widget.choose_many")
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(
     _fn: Callable[..., Any], name: str, db: str, revision: int, args: tuple[Any, ...], kwargs: tuple[Any, ...]
@@ -110,6 +125,7 @@ def sidebar() -> None:
                 list(reversed(names)),
                 key=ROUND_KEY,
                 help=tr("sidebar.round_help"),
+                placeholder=choose(),
                 bind="query-params",
             )
         st.caption(tr("sidebar.database", path=db_path()))
@@ -131,16 +147,17 @@ def team_link(product: str, team: str | None) -> dict[str, str]:
 
 
 def show_error(error: OpmaturityError) -> None:
-    """The error box: the title, then every problem as a table in the user's words."""
-    st.error(error.title, icon="⚠️")
+    """The error box: the title, then every problem as a table in the user's words and language."""
+    st.error(error.title_text(lang(), "page"), icon="⚠️")
     if error.problems:
         problems_table(error.problems)
 
 
 def problems_table(problems: list[Any]) -> None:
-    """Every problem as a row: where (file, sheet, Excel row, column, value), then what to fix."""
+    """Every problem as a row: where (file, sheet, Excel row, column, value), then what to fix (in the chosen
+    language, advice naming this page's controls, never a command-line flag)."""
     order = ("file", "sheet", "row", "column", "value", "message")
-    table = pd.DataFrame([p.to_dict() for p in problems], columns=list(order))
+    table = pd.DataFrame([p.to_dict(lang(), "page") for p in problems], columns=list(order))
     st.dataframe(table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch")
 
 
@@ -194,7 +211,7 @@ def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict
     )
     rater = far.selectbox(
         tr("import.rater"), [None, "team", "sre"], key=f"{prefix}_rater", help=tr("import.rater_help"),
-        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
+        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"), placeholder=choose(),
     )  # fmt: skip
     return {
         "round_name": round_name.strip() or fallback.get("round_name"),
@@ -248,7 +265,7 @@ def show_report(report: Any, *, preview: bool = False) -> None:
         st.success(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon="✅")
     if report.messages:
         with st.expander(tr("import.messages"), expanded=status != "rejected"):
-            st.markdown("\n".join(f"- {m}" for m in report.messages))
+            st.markdown("\n".join(f"- {said(m)}" for m in report.messages))
     if report.problems:
         problems_table(report.problems)
 
@@ -290,7 +307,7 @@ def mapping_step(headers: list[str]) -> None:
         nearest = model().nearest_item(header)
         chosen = st.selectbox(
             header, options, key=key, format_func=label,
-            help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}",
+            help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}", placeholder=choose(),
         )  # fmt: skip
         if chosen != mappings.get(header):
             if chosen:
