@@ -158,7 +158,20 @@ def problems_table(problems: list[Any]) -> None:
     language, advice naming this page's controls, never a command-line flag)."""
     order = ("file", "sheet", "row", "column", "value", "message")
     table = pd.DataFrame([p.to_dict(lang(), "page") for p in problems], columns=list(order))
-    st.dataframe(table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch")
+    widths = {"file": 120, "sheet": 90, "row": 44, "column": 120, "value": 80, "message": "large"}
+    config = {tr(f"import.col.{c}"): st.column_config.Column(width=w) for c, w in widths.items()}  # type: ignore[arg-type]
+    st.dataframe(
+        table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch",
+        column_config=config, row_height=_wrapped_height(table["message"]),
+    )  # fmt: skip
+
+
+def _wrapped_height(texts: pd.Series) -> int | None:
+    """A row height that shows the longest text whole: Streamlit wraps a cell's text only in rows taller than
+    64 px. A wide (CJK) character counts twice; about 56 narrow characters fit on a line of the message column."""
+    widest = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(t)) for t in texts), default=0)
+    lines = -(-widest // 56)
+    return None if lines <= 1 else min(12 + 20 * max(lines, 3), 400)
 
 
 def offer_demo() -> bool:

@@ -42,8 +42,8 @@ def test_to_dict_renders_the_message_and_keeps_the_key():
 def test_an_unknown_item_suggests_the_nearest_in_either_language_and_advises_per_surface(model):
     message = Values(model).unknown_item("SLOの合意形成")
     assert message.text("ja", "page") == (
-        "項目「SLOの合意形成」はモデルにありません（モデルの項目キー、項目名、「カテゴリ [項目]」、「カテゴリ: 項目」の"
-        "どれにも当たりません）。「SLOの合意」（SLO-2）のことですか？ 直すか、"
+        "項目「SLOの合意形成」はモデルにありません（項目キー、項目名、「カテゴリ [項目]」、「カテゴリ: 項目」の"
+        "どれとも一致しません）。「SLOの合意」（SLO-2）のことですか？ 直すか、"
         "下の「項目の対応付け」で対応する項目を選んでください（質問ではない列なら「無視する」を選びます）"
     )
     assert message.text("en", "page").endswith(
