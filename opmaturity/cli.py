@@ -177,9 +177,15 @@ def cmd_summary(con, model, args) -> int:
         for entry in result[name][:5]:
             where = " / ".join(str(entry[k]) for k in ("product", "team") if entry.get(k))
             what = titles.get(entry.get("item") or entry.get("category") or "", "")
-            figures = ", ".join(f"{k} {v}" for k, v in entry.items() if isinstance(v, float))
+            figures = ", ".join(f"{_figure(args, k)} {v}" for k, v in entry.items() if isinstance(v, float))
             print(f"  {where + ': ' if where else ''}{what} ({figures})")
     return 0
+
+
+def _figure(args: argparse.Namespace, name: str) -> str:
+    """A summary figure's name in the chosen language (the JSON name for a figure the catalogue does not know)."""
+    key = f"cli.figure.{name}"
+    return say(args, key) if key in i18n.catalog() else name
 
 
 def cmd_export(con, model, args) -> int:

@@ -64,6 +64,25 @@ def _dynamic() -> dict[str, set[str]]:
         "cli.summary.{}": {
             f"cli.summary.{s}" for s in ("top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes")
         },
+        "cli.figure.{}": {
+            f"cli.figure.{f}"
+            for f in (
+                "change",
+                "gap",
+                "importance",
+                "level",
+                "mean_level",
+                "mean_target",
+                "perception_gap",
+                "previous_level",
+                "priority",
+                "sd",
+                "share_below",
+                "sre_level",
+                "target",
+                "team_level",
+            )
+        },  # fmt: skip
         "count.{}.{}": {f"count.{noun}.{n}" for noun in ("answers", "problems") for n in ("one", "other")},
         "msg.import.{}.{}": {
             f"msg.import.{verb}.{kind}"
