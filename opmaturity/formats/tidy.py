@@ -56,7 +56,7 @@ def _footer_item(item: Cell) -> bool:
     return not text or bool(FOOTER.match(text))
 
 
-def _need(start: Message, found: Message | None = None) -> Message:
+def _need(start: Message, found: Message | Quoted | None = None) -> Message:
     """The message for a tidy table without its required columns (and the headers it has, where known)."""
     words = {r: " / ".join(ROLE_WORDS[r][:3]) for r in REQUIRED}
     need = Message("msg.parse.tidy_needs", start=start, item=words["item"], level=words["level"])
