@@ -22,19 +22,39 @@ def everything(value: str | None) -> str:
 
 
 product = cols[0].selectbox(
-    tr("common.product"), [None, *facets["products"]], key="product", bind="query-params", format_func=everything
+    tr("common.product"),
+    [None, *facets["products"]],
+    key="product",
+    bind="query-params",
+    format_func=everything,
+    placeholder=ui.choose(),
 )
 team = cols[1].selectbox(
-    tr("common.team"), [None, *facets["teams"]], key="team", bind="query-params", format_func=everything
+    tr("common.team"),
+    [None, *facets["teams"]],
+    key="team",
+    bind="query-params",
+    format_func=everything,
+    placeholder=ui.choose(),
 )
 tag = cols[2].selectbox(
-    tr("views.tags"), [None, *facets["tags"]], key="tag", bind="query-params", format_func=everything
+    tr("views.tags"),
+    [None, *facets["tags"]],
+    key="tag",
+    bind="query-params",
+    format_func=everything,
+    placeholder=ui.choose(),
 )
 group = cols[3].selectbox(
-    tr("views.group"), [None, *facets["groups"]], key="group", bind="query-params", format_func=everything
+    tr("views.group"),
+    [None, *facets["groups"]],
+    key="group",
+    bind="query-params",
+    format_func=everything,
+    placeholder=ui.choose(),
 )
 item = cols[4].selectbox(
-    tr("common.item"), [None, *facets["items"]], key="item",
+    tr("common.item"), [None, *facets["items"]], key="item", placeholder=ui.choose(),
     format_func=lambda k: tr("feedback.all") if k is None else titles.get(k, k),
 )  # fmt: skip
 

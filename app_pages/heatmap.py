@@ -13,7 +13,11 @@ k = metrics.DEFAULT_K
 
 left, mid, right, far = st.columns([2, 1, 1, 1])
 metric = left.selectbox(
-    tr("heatmap.metric"), metrics.HEATMAP_METRICS, format_func=lambda m: tr(f"metric.{m}"), key="metric"
+    tr("heatmap.metric"),
+    metrics.HEATMAP_METRICS,
+    format_func=lambda m: tr(f"metric.{m}"),
+    key="metric",
+    placeholder=ui.choose(),
 )
 rater = mid.segmented_control(
     tr("common.rater"), ("team", "sre"), default="team", required=True, key="rater",
@@ -35,7 +39,9 @@ if data.empty:
     st.stop()
 shown = data
 if rows == "product":
-    expanded = st.multiselect(tr("heatmap.expand"), data["product"].drop_duplicates().tolist(), key="expand")
+    expanded = st.multiselect(
+        tr("heatmap.expand"), data["product"].drop_duplicates().tolist(), key="expand", placeholder=ui.choose_many()
+    )
     if expanded:
         teams = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows="team", columns=columns, k=k)
         shown = views.expand_products(data, teams, expanded)

@@ -28,6 +28,7 @@ for upload in uploads or []:
             layout = st.selectbox(
                 tr("import.layout_override"), [None, *importer.LAYOUTS], key=ui.widget_key("imp_layout", upload.name),
                 format_func=lambda k: tr("import.layout_auto") if k is None else tr(f"import.layout.{k}"),
+                placeholder=ui.choose(),
             )  # fmt: skip
         options = ui.import_options(**own, skip_invalid=skip_invalid, layout=layout, mappings=mappings)
         report, rows = ui.import_preview(upload.name, data, options)
@@ -56,7 +57,7 @@ remembered = ui.query(store.header_mappings)
 if remembered:
     with st.expander(tr("import.remembered", n=len(remembered))):
         st.dataframe(views.mappings_table(remembered, ui.titles(), tr), hide_index=True, width="stretch")
-        forget = st.multiselect(tr("import.forget"), sorted(remembered), key="imp_forget")
+        forget = st.multiselect(tr("import.forget"), sorted(remembered), key="imp_forget", placeholder=ui.choose_many())
         if forget and st.button(tr("import.forget_button", n=len(forget)), key="imp_forget_run"):
             store.forget_mappings(ui.cursor(), forget)
             st.rerun()
@@ -71,7 +72,7 @@ else:
     files = dict(zip(live["import_id"], live["file_name"], strict=True))
     choice = st.selectbox(
         tr("import.undo"), [None, *files], key="imp_undo_pick",
-        format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}",
+        format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}", placeholder=ui.choose(),
     )  # fmt: skip
     if choice is not None and st.button(tr("import.undo"), key="imp_undo"):
         try:

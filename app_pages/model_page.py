@@ -27,10 +27,14 @@ teams = ui.query(store.teams)
 with st.form("set_target"):
     st.markdown(f"**{tr('model.set_target')}**")
     scopes = [f"tier:{t.key}" for t in model.tiers] + [f"product:{p}" for p in teams["product"].drop_duplicates()]
-    scope = st.selectbox(tr("model.target_scope"), scopes, format_func=lambda s: s.split(":", 1)[1], key="target_scope")
+    scope = st.selectbox(
+        tr("model.target_scope"), scopes, format_func=lambda s: s.split(":", 1)[1], key="target_scope",
+        placeholder=ui.choose(),
+    )  # fmt: skip
     item = st.selectbox(
         tr("common.item"), [None, *(i.key for i in model.items)],
         format_func=lambda k: tr("model.all_items") if k is None else f"{k} {ui.titles()[k]}", key="target_item",
+        placeholder=ui.choose(),
     )  # fmt: skip
     level = st.select_slider(
         tr("common.target"), options=[lv.level for lv in model.levels], value=model.default_target, key="target_level"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import store
 from .errors import OpmaturityError, Problem
+from .i18n import Listed
 from .schema import frame, scalar, transaction
 
 STATUSES = ("todo", "doing", "done")
@@ -43,7 +44,7 @@ def _team_id(con: duckdb.DuckDBPyConnection, product: str, team: str) -> int:
         [product, team],
     )
     if found is None:
-        raise OpmaturityError(f'There is no team "{team}" in the product "{product}".')
+        raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
     return int(found)
 
 
@@ -51,13 +52,13 @@ def _item(con: duckdb.DuckDBPyConnection, item: str | None) -> str | None:
     if item is None or not item.strip():
         return None
     if not scalar(con, "SELECT count(*) FROM items WHERE item_key = ?", [item.strip()]):
-        raise OpmaturityError(f'There is no item "{item}" in the model.', [Problem("use an item key such as OBS-1")])
+        raise OpmaturityError.of("msg.store.no_item", [Problem.of("msg.actions.item_hint")], item=item)
     return item.strip()
 
 
 def _status(status: str) -> str:
     if status not in STATUSES:
-        raise OpmaturityError(f'An action\'s status is one of {", ".join(STATUSES)}, not "{status}".')
+        raise OpmaturityError.of("msg.actions.bad_status", allowed=Listed(STATUSES), value=status)
     return status
 
 
@@ -71,15 +72,15 @@ def _due(due: date | str | None) -> date | None:
     try:
         return date.fromisoformat(str(due).strip())
     except ValueError:
-        raise OpmaturityError(f'A due date is written YYYY-MM-DD, not "{due}".') from None
+        raise OpmaturityError.of("msg.actions.bad_due", value=str(due)) from None
 
 
 def _title(title: str) -> str:
     text = (title or "").strip()
     if not text:
-        raise OpmaturityError("An action needs a title.")
+        raise OpmaturityError.of("msg.actions.no_title")
     if len(text) > MAX_TITLE:
-        raise OpmaturityError(f"An action's title is at most {MAX_TITLE} characters ({len(text)} given).")
+        raise OpmaturityError.of("msg.actions.long_title", most=MAX_TITLE, length=len(text))
     return text
 
 
@@ -117,7 +118,7 @@ def add_action(
 def set_action(con: duckdb.DuckDBPyConnection, action_id: int, change: ActionChange, *, by: str | None = None) -> None:
     """Change the fields `change` names on action `action_id` (and stamp who and when)."""
     if not scalar(con, "SELECT count(*) FROM actions WHERE action_id = ?", [action_id]):
-        raise OpmaturityError(f"There is no action #{action_id}.")
+        raise OpmaturityError.of("msg.actions.no_action", action_id=action_id)
     updates: dict[str, Any] = {}
     if change.title is not None:
         updates["title"] = _title(change.title)

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import OpmaturityError, Problem
+from .i18n import Listed
 from .schema import SCHEMA_VERSION, migrate, rows, schema_version, transaction
 
 FORMAT = "opmaturity-backup"
@@ -54,11 +55,12 @@ def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> BackupResult:
     """Write every table of the database to `folder` (new or empty) as Parquet, with a manifest."""
     out = Path(folder)
     if out.exists() and any(out.iterdir()):
-        raise OpmaturityError(f"The folder {out} is not empty: choose a new or empty folder for the backup.")
+        raise OpmaturityError.of("msg.backup.not_empty", folder=str(out))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpmaturityError(f"Cannot create the folder {out}", [Problem(exc.strerror or str(exc))]) from exc
+        problem = Problem.of("msg.os_error", detail=exc.strerror or str(exc))
+        raise OpmaturityError.of("msg.backup.cannot_create", [problem], folder=str(out)) from exc
     tables: dict[str, dict[str, object]] = {}
     version = schema_version(con)
     with transaction(con):  # one consistent snapshot of every table
@@ -83,31 +85,28 @@ def read_manifest(folder: str | Path) -> dict[str, object]:
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise OpmaturityError(f"{source} is not an opmaturity backup: it has no {MANIFEST}.") from exc
+        raise OpmaturityError.of("msg.backup.no_manifest", folder=str(source), manifest=MANIFEST) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OpmaturityError(f"The backup manifest {source / MANIFEST} cannot be read", [Problem(str(exc))]) from exc
+        problem = Problem.of("msg.os_error", detail=str(exc))
+        raise OpmaturityError.of("msg.backup.unreadable", [problem], path=str(source / MANIFEST)) from exc
     if (
         not isinstance(manifest, dict)
         or manifest.get("format") != FORMAT
         or not isinstance(manifest.get("tables"), dict)
     ):
-        raise OpmaturityError(f"{source / MANIFEST} is not an opmaturity backup manifest.")
+        raise OpmaturityError.of("msg.backup.not_manifest", path=str(source / MANIFEST))
     version = manifest.get("schema_version")
     if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
-        raise OpmaturityError(
-            f"The backup has schema {version!r}; this opmaturity reads schemas 1 to {SCHEMA_VERSION}."
-        )
+        raise OpmaturityError.of("msg.backup.schema", version=repr(version), known=SCHEMA_VERSION)
     problems = []
     for name, entry in manifest["tables"].items():
         path = source / str(entry.get("file", ""))
         if not path.is_file() or path.parent != source:
-            problems.append(Problem(f"the file of table {name} is missing", file=str(path)))
+            problems.append(Problem.of("msg.backup.missing_file", file=str(path), table=name))
         elif _sha256(path) != entry.get("sha256"):
-            problems.append(
-                Problem(f"the file of table {name} has changed since the backup (checksum)", file=str(path))
-            )
+            problems.append(Problem.of("msg.backup.changed_file", file=str(path), table=name))
     if problems:
-        raise OpmaturityError(f"The backup in {source} is damaged: nothing was restored.", problems)
+        raise OpmaturityError.of("msg.backup.damaged", problems, folder=str(source))
     return manifest
 
 
@@ -116,19 +115,20 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
     source, target = Path(folder), Path(db_file)
     manifest = read_manifest(source)
     if target.exists():
-        raise OpmaturityError(f"{target} already exists: restore into a new file (nothing was overwritten).")
+        raise OpmaturityError.of("msg.backup.exists", path=str(target))
     version = int(manifest["schema_version"])  # type: ignore[call-overload]
     tables: dict[str, dict[str, object]] = manifest["tables"]  # type: ignore[assignment]
     try:
         con = duckdb.connect(str(target))
     except duckdb.Error as exc:
-        raise OpmaturityError(f"Cannot create the database {target}", [Problem(str(exc))]) from exc
+        problem = Problem.of("msg.os_error", detail=str(exc))
+        raise OpmaturityError.of("msg.backup.cannot_create_db", [problem], path=str(target)) from exc
     try:
         migrate(con, target=version)
         known = set(_tables(con))
         unknown = sorted(set(tables) - known)
         if unknown:
-            raise OpmaturityError(f"The backup holds tables this schema does not have: {', '.join(unknown)}.")
+            raise OpmaturityError.of("msg.backup.unknown_tables", tables=Listed(unknown))
         counts: dict[str, int] = {}
         with transaction(con):
             for name in sorted(tables):
@@ -142,12 +142,12 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
                 top = con.table(name).aggregate(f"coalesce(max({column}), 0)").fetchall()[0][0]
                 con.execute("SELECT max(nextval(?)) FROM range(?)", [sequence, int(top)]).fetchall()
         wrong = [
-            Problem(f"table {name}: {counts.get(name)} rows restored, the backup says {entry['rows']}")
+            Problem.of("msg.backup.count", table=name, restored=counts.get(name), expected=entry["rows"])
             for name, entry in tables.items()
             if name != "schema_version" and counts.get(name) != entry.get("rows")
         ]
         if wrong:
-            raise OpmaturityError("The restored database does not match the backup.", wrong)
+            raise OpmaturityError.of("msg.backup.mismatch", wrong)
         migrate(con)
         return BackupResult(target, schema_version(con), counts)
     except BaseException:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import Problem
+from .i18n import Message
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Batch:
     responses: list[Response] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)  # what the user should know (replaced, dropped)
+    messages: list[Message] = field(default_factory=list)  # what the user should know (replaced, dropped)
     round: str | None = None  # named by the file or the user
     round_date: date | None = None  # earliest date the file carries
     tiers: dict[str, str] = field(default_factory=dict)  # product -> tier, where known

@@ -1,21 +1,31 @@
-"""The command line: the same functions the pages call, with the JSON contract of ARCHITECTURE.md."""
+"""The command line: the same functions the pages call, with the JSON contract of ARCHITECTURE.md.
+
+Messages are printed in the language of `--lang ja|en`, else $OPMATURITY_LANG, else the locale ($LC_ALL,
+$LC_MESSAGES, $LANG: ja… means Japanese), else English. `--json` stays English unless `--lang` is given.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from . import config, store
+from . import config, i18n, store
 from .errors import OpmaturityError, Problem
+from .formats import LAYOUTS
+from .i18n import Message
 from .model import RATERS, load_model
+
+LANG_HELP = "the language of messages: ja or en (default: $OPMATURITY_LANG, else ja when $LANG says ja, else en)"
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m opmaturity`."""
     top = argparse.ArgumentParser(prog="python -m opmaturity", description=__doc__)
+    top.add_argument("--lang", choices=i18n.LANGS, help=LANG_HELP)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
@@ -23,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--db", metavar="FILE", help="the DuckDB file (default: $OPMATURITY_DB or data/opmaturity.duckdb)"
         )
+        # Also after the command (`import x.csv --lang ja`); SUPPRESS keeps a --lang given before it.
+        sub.add_argument("--lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help=LANG_HELP)
         return sub
 
     command("demo", "load the demo organisation")
@@ -33,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--product", metavar="NAME", help="the product, where the file does not name it")
     imp.add_argument("--team", metavar="NAME", help="the team, where the file does not name it")
     imp.add_argument("--rater", choices=RATERS, help="who answered, where the file does not say")
+    imp.add_argument("--layout", choices=LAYOUTS, help="the export layout (default: detected from the file)")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the rest")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -56,11 +69,24 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user mistakes print a title and the problems and return 1, never a traceback."""
     args = parser().parse_args(argv)
+    args.json_lang = args.lang or i18n.MESSAGE_LANG  # the JSON contract is English unless asked otherwise
+    args.lang = args.lang or language(os.environ)
     try:
         return _run(args)
     except BrokenPipeError:  # e.g. `summary | head`: the reader left, which is fine
         sys.stderr.close()
         return 0
+
+
+def language(environ: dict[str, str] | os._Environ[str]) -> str:
+    """The language of messages when `--lang` is not given: $OPMATURITY_LANG, else the locale's (ja or en)."""
+    chosen = environ.get("OPMATURITY_LANG", "")
+    return chosen if chosen in i18n.LANGS else i18n.lang_from_env(dict(environ))
+
+
+def say(args: argparse.Namespace, key: str, /, **values: object) -> str:
+    """The command line's text `key` in the chosen language."""
+    return Message(key, **values).text(args.lang, "cli")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -72,9 +98,9 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             con.close()
     except OpmaturityError as error:
-        print(f"error: {error.title}", file=sys.stderr)
+        print(say(args, "cli.error", title=error.title_text(args.lang, "cli")), file=sys.stderr)
         for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
+            print(f"  - {problem.full(args.lang, 'cli')}", file=sys.stderr)
         return 1
 
 
@@ -86,7 +112,7 @@ def cmd_demo(con, model, args) -> int:
     from .demo import load_demo
 
     counts = load_demo(con, model)
-    print("Loaded the demo organisation: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(say(args, "cli.demo_loaded", **counts))
     return 0
 
 
@@ -99,7 +125,7 @@ def cmd_import(con, model, args) -> int:
         try:
             files.append((path.name, path.read_bytes()))
         except OSError as exc:
-            problem = Problem(f"cannot read the file: {exc.strerror or exc}", file=str(raw))
+            problem = Problem(Message("msg.import.unreadable_path", detail=exc.strerror or str(exc)), file=str(raw))
             unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
     options = ImportOptions(
         round=args.round,
@@ -108,29 +134,30 @@ def cmd_import(con, model, args) -> int:
         rater=args.rater,
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
+        layout=args.layout,
     )
     reports = unreadable + import_files(con, files, model, options)
     if args.json:
-        _print_json({"files": [report.to_dict() for report in reports]})
+        _print_json({"files": [report.to_dict(args.json_lang) for report in reports]})
     else:
         for report in reports:
-            _print_report(report, dry_run=args.dry_run)
+            _print_report(args, report, dry_run=args.dry_run)
     return 1 if any(report.status == "rejected" for report in reports) else 0
 
 
-def _print_report(report: Any, *, dry_run: bool) -> None:
-    verb = {"imported": "would import" if dry_run else "imported", "duplicate": "already imported",
-            "rejected": "REJECTED"}.get(report.status, report.status)  # fmt: skip
-    line = f"{report.file} [{report.layout}]: {verb}"
+def _print_report(args: argparse.Namespace, report: Any, *, dry_run: bool) -> None:
+    status = "would_import" if dry_run and report.status == "imported" else report.status
+    key = "cli.report.line" if report.layout else "cli.report.line_no_layout"
+    line = say(args, key, file=report.file, layout=report.layout, status=Message(f"cli.status.{status}"))
     if report.status == "imported":
-        line += f": {report.responses} answers, {report.notes} notes"
+        line += say(args, "cli.report.counts", responses=report.responses, notes=report.notes)
         if report.round:
-            line += f", round {report.round}"
+            line += say(args, "cli.report.round", round=report.round)
     print(line)
     for message in report.messages:
-        print(f"  {message}")
+        print(f"  {i18n.text(message, args.lang, 'cli')}")
     for problem in report.problems:
-        print(f"  - {problem}")
+        print(f"  - {problem.full(args.lang, 'cli')}")
 
 
 def cmd_summary(con, model, args) -> int:
@@ -141,20 +168,24 @@ def cmd_summary(con, model, args) -> int:
         _print_json(result)
         return 0
     if result["round"] is None:
-        print("The database is empty: import exports or run `python -m opmaturity demo`.")
+        print(say(args, "cli.summary.empty"))
         return 0
-    titles = {i.key: i.en for i in model.items} | {c.key: c.en for c in model.categories}
-    print(f"Round {result['round']}")
-    for name, label in (("top_gaps", "Top gaps by priority"), ("perception_gaps", "Team vs SRE"),
-                        ("disagreements", "Team members disagree"), ("org_weak_items", "Weak across the org"),
-                        ("changes", "Biggest changes")):  # fmt: skip
-        print(f"\n{label}:")
+    titles = {i.key: i.title(args.lang) for i in model.items} | {c.key: c.title(args.lang) for c in model.categories}
+    print(say(args, "cli.summary.round", round=result["round"]))
+    for name in ("top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes"):
+        print("\n" + say(args, f"cli.summary.{name}"))
         for entry in result[name][:5]:
             where = " / ".join(str(entry[k]) for k in ("product", "team") if entry.get(k))
             what = titles.get(entry.get("item") or entry.get("category") or "", "")
-            figures = ", ".join(f"{k} {v}" for k, v in entry.items() if isinstance(v, float))
+            figures = ", ".join(f"{_figure(args, k)} {v}" for k, v in entry.items() if isinstance(v, float))
             print(f"  {where + ': ' if where else ''}{what} ({figures})")
     return 0
+
+
+def _figure(args: argparse.Namespace, name: str) -> str:
+    """A summary figure's name in the chosen language (the JSON name for a figure the catalogue does not know)."""
+    key = f"cli.figure.{name}"
+    return say(args, key) if key in i18n.catalog() else name
 
 
 def cmd_export(con, model, args) -> int:
@@ -162,7 +193,7 @@ def cmd_export(con, model, args) -> int:
 
     out = Path(args.out)
     _write(out, round_report(con, model, args.round, out.suffix.lower()))
-    print(f"Wrote {out}")
+    print(say(args, "cli.wrote", path=str(out)))
     return 0
 
 
@@ -171,9 +202,9 @@ def cmd_hearing(con, model, args) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
-        raise OpmaturityError(f'The hearing sheet is an Excel file: name it FILE.xlsx, got "{out.name}".')
+        raise OpmaturityError.of("msg.report.hearing_suffix", name=out.name)
     _write(out, hearing_sheet(con, model, args.product, args.team, args.round))
-    print(f"Wrote {out}")
+    print(say(args, "cli.wrote", path=str(out)))
     return 0
 
 
@@ -181,7 +212,8 @@ def _write(out: Path, data: bytes) -> None:
     try:
         out.write_bytes(data)
     except OSError as exc:
-        raise OpmaturityError(f"Cannot write {out}", [Problem(exc.strerror or str(exc), file=str(out))]) from exc
+        problem = Problem.of("msg.os_error", file=str(out), detail=exc.strerror or str(exc))
+        raise OpmaturityError.of("msg.report.cannot_write", [problem], path=str(out)) from exc
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,

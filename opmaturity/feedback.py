@@ -80,13 +80,13 @@ def note_facets(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -
 def relink_note(con: duckdb.DuckDBPyConnection, note_id: int, item_key: str | None) -> None:
     """Link note `note_id` to the item `item_key` (None: to no item) as a person decided (linked_by 'person')."""
     if not store.scalar(con, "SELECT count(*) FROM notes WHERE note_id = ?", [note_id]):
-        raise OpmaturityError(f"There is no note #{note_id}.")
+        raise OpmaturityError.of("msg.store.no_note", note_id=note_id)
     if item_key is not None:
         keys = [key for (key,) in store.rows(con, "SELECT item_key FROM items ORDER BY position")]
         if item_key not in keys:
             near = difflib.get_close_matches(item_key.upper(), keys, n=1, cutoff=0.5)
-            hint = [Problem(f'Did you mean "{near[0]}"?')] if near else []
-            raise OpmaturityError(f'There is no item "{item_key}" in the model.', hint)
+            hint = [Problem.of("msg.store.did_you_mean", name=near[0])] if near else []
+            raise OpmaturityError.of("msg.store.no_item", hint, item=item_key)
     con.begin()
     try:
         con.execute("UPDATE notes SET item_key = ?, linked_by = 'person' WHERE note_id = ?", [item_key, note_id])

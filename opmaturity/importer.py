@@ -18,6 +18,7 @@ from .batch import Batch
 from .errors import Problem
 from .formats import LAYOUTS, PARSERS, detect
 from .formats.common import Context
+from .i18n import Advice, Listed, Message, counted
 from .model import Model
 from .pseudonym import secret_key
 from .text import normalize
@@ -61,7 +62,7 @@ class FileReport:
     responses: int = 0  # answers with a level stored from this file
     notes: int = 0
     problems: list[Problem] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     round: str | None = None
     import_id: int | None = None
     replaced: int = 0
@@ -69,18 +70,20 @@ class FileReport:
     created: dict[str, list[str]] = field(default_factory=dict)
     unmapped_headers: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The command line's JSON object for this file: file, layout, status, responses, notes, problems."""
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The command line's JSON object for this file: file, layout, status, responses, notes, problems.
+
+        Each problem is exactly {sheet, row, column, value, message}, the message rendered in `lang` (English by
+        default, so scripts can rely on it).
+        """
+        fields = ("sheet", "row", "column", "value", "message")
         return {
             "file": self.file,
             "layout": self.layout,
             "status": self.status,
             "responses": self.responses,
             "notes": self.notes,
-            "problems": [
-                {"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
-                for p in self.problems
-            ],
+            "problems": [{k: v for k, v in p.to_dict(lang, "cli").items() if k in fields} for p in self.problems],
         }
 
 
@@ -98,7 +101,7 @@ def import_files(
                     file=name,
                     layout=seen[digest],
                     status="duplicate",
-                    messages=[f"the same bytes as {name!r} earlier in this import; nothing added (dry run)"],
+                    messages=[Message("msg.import.same_bytes_in_this_import", file=name)],
                 )
             )
             continue
@@ -127,12 +130,10 @@ def import_file(
     report.created = result.created
     report.messages.extend(_created_messages(result.created, options.dry_run))
     if result.replaced:
-        report.messages.append(
-            f"{'would replace' if options.dry_run else 'replaced'} {result.replaced} earlier answers with the same "
-            "round, team, respondent, rater and item"
-        )
+        key = "msg.import.would_replace" if options.dry_run else "msg.import.replaced"
+        report.messages.append(Message(key, count=result.replaced))
     if options.dry_run:
-        report.messages.append("dry run: nothing was written")
+        report.messages.append(Message("msg.import.dry_run"))
     else:
         _remember(con, valid, report)
     return report
@@ -144,7 +145,9 @@ def _remember(con: duckdb.DuckDBPyConnection, mappings: dict[str, str], report: 
         try:
             store.remember_mapping(con, normalize(header), key)
         except duckdb.Error as exc:
-            report.messages.append(f'the mapping "{header}" -> {key} was used but could not be remembered: {exc}')
+            report.messages.append(
+                Message("msg.import.mapping_not_remembered", header=header, key=key, detail=str(exc))
+            )
 
 
 def preview(
@@ -164,7 +167,7 @@ def preview(
     report.notes = len(batch.notes)
     report.created = _would_create(con, batch, round_name)
     report.messages.extend(_created_messages(report.created, dry_run=True))
-    report.messages.append("preview: nothing was written")
+    report.messages.append(Message("msg.import.preview"))
     return report, table
 
 
@@ -184,23 +187,24 @@ def _prepare(
     try:
         source = readers.read(name, data, readers.limits(options.max_bytes, options.max_rows, options.max_cells))
     except Exception as exc:  # a file no reader expected is a refusal, never a traceback (nor a dead server)
-        return _reject(report, [_unexpected(name, "could not read this file", exc)]), None, valid
+        return _reject(report, [_unexpected(name, Message("msg.import.unexpected_read"), exc)]), None, valid
     report.messages.extend(source.messages)
     if source.problems or problems:
         return _reject(report, [*source.problems, *problems]), None, valid
     values = Values(model, {**store.header_mappings(con), **valid})
     if options.layout:
-        layout, why = options.layout, "chosen on import"
+        layout, why = options.layout, Message("msg.import.layout_chosen")
     else:
         try:
             found = detect(source, values)
         except Exception as exc:
-            return _reject(report, [_unexpected(name, "could not tell the layout of this file", exc)]), None, valid
+            problem = _unexpected(name, Message("msg.import.unexpected_detect"), exc)
+            return _reject(report, [problem]), None, valid
         if found.layout is None:
             return _reject(report, [Problem(found.reason, file=name)]), None, valid
         layout, why = found.layout, found.reason
     report.layout = layout
-    report.messages.append(f"layout {layout}: {why}")
+    report.messages.append(Message("msg.import.layout", layout=layout, why=why))
     rater = values.rater(options.rater) if options.rater else None
     ctx = Context(
         file=name,
@@ -217,12 +221,11 @@ def _prepare(
         dropped = settle(batch, name, ctx.columns)
     except Exception as exc:
         # A file shaped in a way no parser expected must still come back as a refusal, not a traceback.
-        problem = _unexpected(name, f"could not read this file as {layout}", exc, "; check the layout")
+        what = Message("msg.import.unexpected_parse", layout=layout)
+        problem = _unexpected(name, what, exc, Advice("check_layout"))
         return _reject(report, [problem]), None, valid
     for product in ctx.defaulted_teams:
-        batch.messages.append(
-            f'no team named for product "{product}": its answers go to a team of the same name (choose one with --team)'
-        )
+        batch.messages.append(Message("msg.import.team_after_product", product=product, advice=Advice("team")))
     report.messages.extend(batch.messages)
     batch.messages = list(report.messages)
     report.unmapped_headers = list(ctx.unmapped)
@@ -232,15 +235,14 @@ def _prepare(
         report.problems = list(batch.problems)
         report.skipped = ctx.skipped + dropped
         count = len(batch.problems)
-        skipped = (
-            f"skipped {report.skipped} answer{'' if report.skipped == 1 else 's'} with problems "
-            f"({count} problem{'' if count == 1 else 's'}, each listed under problems)"
+        skipped = Message(
+            "msg.import.skipped", answers=counted(report.skipped, "answers"), problems=counted(count, "problems")
         )
         batch.messages.append(skipped)
         report.messages.append(skipped)
     if not batch.responses and not batch.notes:
-        reason = "nothing valid is left to import" if batch.problems else "the file holds no answers"
-        return _reject(report, [*report.problems, Problem(f"{reason}; nothing was imported", file=name)]), batch, valid
+        reason = Message("msg.import.nothing_valid" if batch.problems else "msg.import.no_answers")
+        return _reject(report, [*report.problems, Problem(reason, file=name)]), batch, valid
     report.status = "imported"
     return report, batch, valid
 
@@ -249,12 +251,14 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
     """Problems with the options themselves, and the mappings that name real items."""
     problems: list[Problem] = []
     if options.layout and options.layout not in LAYOUTS:
-        problems.append(Problem(f'layout must be one of {", ".join(LAYOUTS)}, got "{options.layout}"', file=name))
+        problems.append(
+            Problem(Message("msg.import.bad_layout", layouts=Listed(LAYOUTS), value=options.layout), file=name)
+        )
     if options.rater:
         try:
             Values(model).rater(options.rater)
         except Invalid as exc:
-            problems.append(Problem(exc.message, file=name, column="--rater", value=options.rater))
+            problems.append(Problem(exc.message, file=name, value=options.rater))
     keys = {i.key for i in model.items} | {IGNORE}
     valid = {}
     for header, key in options.mappings.items():
@@ -263,8 +267,7 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
         else:
             problems.append(
                 Problem(
-                    f'the mapping for "{header}" names "{key}", which is not an item key of the model '
-                    f'(nor "{IGNORE}", which ignores the column)',
+                    Message("msg.import.bad_mapping", header=header, key=key, ignore=IGNORE),
                     file=name,
                     column=header,
                     value=key,
@@ -273,9 +276,14 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
     return problems, valid
 
 
-def _unexpected(name: str, what: str, exc: Exception, advice: str = "") -> Problem:
+def _unexpected(name: str, what: Message, exc: Exception, advice: Advice | None = None) -> Problem:
     """The problem for an exception no reader or parser expected: its type and words, never a traceback."""
-    return Problem(f"{what} ({type(exc).__name__}: {shown(str(exc), 200)}){advice}", file=name)
+    error, detail = type(exc).__name__, shown(str(exc), 200)
+    if advice is None:
+        return Problem(Message("msg.import.unexpected", what=what, error=error, detail=detail), file=name)
+    return Problem(
+        Message("msg.import.unexpected_then", what=what, error=error, detail=detail, advice=advice), file=name
+    )
 
 
 def _reject(report: FileReport, problems: list[Problem]) -> FileReport:
@@ -283,7 +291,7 @@ def _reject(report: FileReport, problems: list[Problem]) -> FileReport:
     report.status = "rejected"
     report.problems = list(problems)
     report.responses = report.notes = 0
-    report.messages.append(f"rejected: {len(problems)} problem(s); nothing was written")
+    report.messages.append(Message("msg.import.rejected", count=len(problems)))
     return report
 
 
@@ -293,23 +301,25 @@ def _duplicate(con: duckdb.DuckDBPyConnection, report: FileReport, import_id: in
     report.import_id = import_id
     history = store.import_history(con)
     earlier = history[history["import_id"] == import_id]
-    when = ""
     if len(earlier):
         report.layout = report.layout or str(earlier["layout"].iloc[0])
         report.round = earlier["round"].iloc[0] if pd.notna(earlier["round"].iloc[0]) else None
-        when = f" on {pd.Timestamp(earlier['imported_at'].iloc[0]):%Y-%m-%d %H:%M}"
-    report.messages.append(f"the same bytes were already imported (import #{import_id}{when}); nothing added")
+        when = f"{pd.Timestamp(earlier['imported_at'].iloc[0]):%Y-%m-%d %H:%M}"
+        report.messages.append(Message("msg.import.duplicate_on", import_id=import_id, when=when))
+    else:
+        report.messages.append(Message("msg.import.duplicate", import_id=import_id))
     return report
 
 
-def _round(con: duckdb.DuckDBPyConnection, batch: Batch, options: ImportOptions) -> tuple[str, str]:
+def _round(con: duckdb.DuckDBPyConnection, batch: Batch, options: ImportOptions) -> tuple[str, Message]:
     """The round this file goes to, and why, in words."""
     if options.round and options.round.strip():
         name = options.round.strip()
-        also = f'; the file names "{batch.round}"' if batch.round and batch.round != name else ""
-        return name, f'round "{name}" (chosen on import{also})'
+        if batch.round and batch.round != name:
+            return name, Message("msg.round.chosen_file_says", name=name, file_round=batch.round)
+        return name, Message("msg.round.chosen", name=name)
     if batch.round:
-        return batch.round, f'round "{batch.round}" (named in the file)'
+        return batch.round, Message("msg.round.named_in_file", name=batch.round)
     known = store.rounds(con)
     if batch.round_date is not None:
         day = batch.round_date
@@ -317,16 +327,16 @@ def _round(con: duckdb.DuckDBPyConnection, batch: Batch, options: ImportOptions)
         dated = [(abs((h - day).days), n, h) for n, h in held if h is not None]
         near = min((d for d in dated if d[0] <= NEAR_DAYS), default=None)
         if near is not None:
-            return near[1], f'round "{near[1]}" (held on {near[2]}, the nearest to the file\'s date {day})'
+            return near[1], Message("msg.round.nearest", name=near[1], held=str(near[2]), day=str(day))
         name = f"{day.year}-H{1 if day.month <= 6 else 2}"
-        new = "" if name in set(known["name"]) else "a new "
-        return name, f'{new}round "{name}" (named after the file\'s date {day}: year and half)'
+        key = "msg.round.after_date" if name in set(known["name"]) else "msg.round.new_after_date"
+        return name, Message(key, name=name, day=str(day))
     latest = store.latest_round(con)
     if latest:
-        return latest, f'round "{latest}" (the latest round; the file carries no date)'
+        return latest, Message("msg.round.latest", name=latest)
     today = date.today()
     name = f"{today.year}-H{1 if today.month <= 6 else 2}"
-    return name, f'a new round "{name}" (there is no round yet and the file carries no date)'
+    return name, Message("msg.round.new_no_date", name=name)
 
 
 def _as_date(value: Any) -> Any:
@@ -336,10 +346,10 @@ def _as_date(value: Any) -> Any:
     return pd.Timestamp(value).date()
 
 
-def _created_messages(created: dict[str, list[str]], dry_run: bool) -> list[str]:
+def _created_messages(created: dict[str, list[str]], dry_run: bool) -> list[Message]:
     """`created round '2024-H1'` lines (or `would create` for a dry run)."""
-    verb = "would create" if dry_run else "created"
-    return [f"{verb} {kind[:-1]} {name!r}" for kind, names in created.items() for name in names]
+    verb = "would_create" if dry_run else "created"
+    return [Message(f"msg.import.{verb}.{kind}", name=name) for kind, names in created.items() for name in names]
 
 
 def _would_create(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str) -> dict[str, list[str]]:

@@ -60,21 +60,19 @@ def _context(con: duckdb.DuckDBPyConnection, round_name: str | None) -> _Context
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
-        raise OpmaturityError(f'Unknown {what} "{value}": choose one of {", ".join(allowed)}.')
+        raise OpmaturityError.of("msg.metrics.unknown_choice", what=what, value=value, allowed=", ".join(allowed))
     return value
 
 
 def _k(k: int) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise OpmaturityError(
-            f"k (the fewest respondents whose spread is shown) must be a whole number >= 1, got {k!r}."
-        )
+        raise OpmaturityError.of("msg.metrics.bad_k", value=repr(k))
     return int(k)
 
 
 def _limit(limit: int | None) -> int | None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
-        raise OpmaturityError(f"limit must be a whole number >= 0 or None, got {limit!r}.")
+        raise OpmaturityError.of("msg.metrics.bad_limit", value=repr(limit))
     return None if limit is None else int(limit)
 
 
@@ -90,7 +88,7 @@ def _ensure_team(con: duckdb.DuckDBPyConnection, product: str, team: str) -> Non
         [product, team],
     )
     if not found:
-        raise OpmaturityError(f'There is no team "{team}" in the product "{product}".')
+        raise OpmaturityError.of("msg.store.no_team", team=team, product=product)
 
 
 # --- the base tables ------------------------------------------------------------------------------------------

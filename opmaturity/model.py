@@ -11,6 +11,7 @@ import yaml
 
 from . import config
 from .errors import OpmaturityError, Problem
+from .i18n import Listed, Message
 from .text import compact, normalize
 
 LANGS = ("ja", "en")
@@ -165,7 +166,10 @@ def load_model(path: str | Path | None = None) -> Model:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise OpmaturityError(f"Cannot read the model file {path}", [Problem(str(exc), file=path.name)]) from exc
+        raise OpmaturityError(
+            Message("msg.model.unreadable", path=str(path)),
+            [Problem(Message("msg.os_error", detail=exc.strerror or str(exc)), file=path.name)],
+        ) from exc
     return parse_model(text, path.name)
 
 
@@ -177,13 +181,19 @@ def parse_model(text: str, file_name: str = "model.yaml") -> Model:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         raise OpmaturityError(
-            f"The model file {file_name} is not valid YAML",
-            [Problem(str(getattr(exc, "problem", exc)), file=file_name, row=row)],
+            Message("msg.model.not_yaml", file=file_name),
+            [
+                Problem(
+                    Message("msg.model.yaml_detail", detail=str(getattr(exc, "problem", exc))), file=file_name, row=row
+                )
+            ],
         ) from exc
     checker = _Checker(file_name)
     model = checker.model(raw, text)
     if checker.problems:
-        raise OpmaturityError(f"The model file {file_name} has {len(checker.problems)} problem(s)", checker.problems)
+        raise OpmaturityError(
+            Message("msg.model.problems", file=file_name, count=len(checker.problems)), checker.problems
+        )
     assert model is not None
     return model
 
@@ -195,19 +205,24 @@ class _Checker:
         self.file = file_name
         self.problems: list[Problem] = []
 
-    def fail(self, entry: str, message: str) -> None:
-        self.problems.append(Problem(f"{entry}: {message}", file=self.file))
+    def fail(self, entry: str, key: str, /, **params: Any) -> None:
+        """Note a problem with one entry of the file: `entry` names it, `msg.model.<key>` says what is wrong."""
+        self.problems.append(
+            Problem(
+                Message("msg.model.entry", entry=entry, message=Message(f"msg.model.{key}", **params)), file=self.file
+            )
+        )
 
     def text(self, raw: dict[str, Any], name: str, entry: str) -> str:
         value = raw.get(name)
         if not isinstance(value, str) or not value.strip():
-            self.fail(entry, f"`{name}` must be a non-empty text")
+            self.fail(entry, "non_empty_text", name=name)
             return ""
         return value
 
     def mapping(self, raw: Any, entry: str) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            self.fail(entry, "must be a mapping of fields")
+            self.fail(entry, "mapping")
             return {}
         return raw
 
@@ -215,7 +230,7 @@ class _Checker:
         if raw is None:
             return ()
         if not isinstance(raw, list) or not all(isinstance(w, (str, int)) for w in raw):
-            self.fail(entry, "must be a list of words")
+            self.fail(entry, "words")
             return ()
         return tuple(str(w) for w in raw)
 
@@ -223,13 +238,13 @@ class _Checker:
         if raw is None:
             return {}
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-            self.fail(entry, "must map ja/en to a text")
+            self.fail(entry, "per_lang")
             return {}
         return {str(k): v for k, v in raw.items()}
 
     def level_list(self, raw: Any, entry: str) -> tuple[Level, ...]:
         if not isinstance(raw, list) or not raw:
-            self.fail(entry, "must be a non-empty list")
+            self.fail(entry, "non_empty_list")
             return ()
         levels = []
         for n, lv in enumerate(raw, start=1):
@@ -237,7 +252,7 @@ class _Checker:
             lv = self.mapping(lv, where)
             number = lv.get("level")
             if not isinstance(number, int) or isinstance(number, bool):
-                self.fail(where, "`level` must be a whole number")
+                self.fail(where, "whole_level")
                 continue
             levels.append(
                 Level(
@@ -250,7 +265,7 @@ class _Checker:
             )
         numbers = [lv.level for lv in levels]
         if numbers and numbers != list(range(numbers[0], numbers[0] + len(numbers))):
-            self.fail(entry, f"levels must count up by one without gaps, got {numbers}")
+            self.fail(entry, "levels_in_steps", numbers=str(numbers))
         return tuple(levels)
 
     def model(self, raw: Any, source: str) -> Model | None:
@@ -259,10 +274,10 @@ class _Checker:
         levels = self.level_list(scale.get("levels"), "scale.levels")
         lo, hi = (levels[0].level, levels[-1].level) if levels else (0, 0)
         if levels and (lo != 0 or hi < 2 or hi > 10):
-            self.fail("scale.levels", f"the scale must start at 0 and end between 2 and 10, got {lo}-{hi}")
+            self.fail("scale.levels", "scale_range", low=lo, high=hi)
         default_target = scale.get("default_target", hi)
         if not isinstance(default_target, int) or not lo <= default_target <= hi:
-            self.fail("scale.default_target", f"must be a level {lo}-{hi}, got {default_target!r}")
+            self.fail("scale.default_target", "level_between", low=lo, high=hi, value=repr(default_target))
             default_target = hi
         self._duplicate_words(levels, "scale.levels")
         importance = self.level_list(raw.get("importance"), "importance")
@@ -270,7 +285,7 @@ class _Checker:
         raters = {}
         for rater, words in raters_raw.items():
             if rater not in RATERS:
-                self.fail(f"raters.{rater}", f"rater groups are {', '.join(RATERS)}")
+                self.fail(f"raters.{rater}", "rater_groups", raters=Listed(RATERS))
             raters[str(rater)] = self.words(words, f"raters.{rater}")
         tiers = self._tiers(raw.get("tiers") or [], lo, hi)
         categories = self._categories(raw.get("categories"), lo, hi)
@@ -293,12 +308,12 @@ class _Checker:
         for lv in levels:
             for word in {normalize(w) for w in (lv.ja, lv.en, *lv.synonyms)}:
                 if word in seen and seen[word] != lv.level:
-                    self.fail(entry, f'the word "{word}" means both level {seen[word]} and level {lv.level}')
+                    self.fail(entry, "word_twice", word=word, first=seen[word], second=lv.level)
                 seen[word] = lv.level
 
     def _tiers(self, raw: Any, lo: int, hi: int) -> tuple[Tier, ...]:
         if not isinstance(raw, list):
-            self.fail("tiers", "must be a list")
+            self.fail("tiers", "list")
             return ()
         tiers = []
         for n, t in enumerate(raw, start=1):
@@ -306,15 +321,15 @@ class _Checker:
             t = self.mapping(t, where)
             target = t.get("default_target")
             if not isinstance(target, int) or not lo <= target <= hi:
-                self.fail(where, f"`default_target` must be a level {lo}-{hi}, got {target!r}")
+                self.fail(where, "default_target_between", low=lo, high=hi, value=repr(target))
                 target = hi
             tiers.append(Tier(self.text(t, "key", where), self.text(t, "ja", where), self.text(t, "en", where), target))
-        self._unique([t.key for t in tiers], "tiers", "tier key")
+        self._unique([t.key for t in tiers], "tiers", "tier")
         return tuple(tiers)
 
     def _categories(self, raw: Any, lo: int, hi: int) -> tuple[Category, ...]:
         if not isinstance(raw, list) or not raw:
-            self.fail("categories", "must be a non-empty list")
+            self.fail("categories", "non_empty_list")
             return ()
         categories = []
         for n, c in enumerate(raw, start=1):
@@ -323,12 +338,12 @@ class _Checker:
             where = f"category {ckey or '#' + str(n)}"
             items_raw = c.get("items")
             if not isinstance(items_raw, list) or not items_raw:
-                self.fail(where, "must have a non-empty list of `items`")
+                self.fail(where, "items")
                 items_raw = []
             items = [self._item(i, ckey, f"{where} item #{m}", lo, hi) for m, i in enumerate(items_raw, start=1)]
             categories.append(Category(ckey, self.text(c, "ja", where), self.text(c, "en", where), tuple(items)))
-        self._unique([c.key for c in categories], "categories", "category key")
-        self._unique([i.key for c in categories for i in c.items], "categories", "item key")
+        self._unique([c.key for c in categories], "categories", "category")
+        self._unique([i.key for c in categories for i in c.items], "categories", "item")
         return tuple(categories)
 
     def _item(self, raw: Any, category: str, where: str, lo: int, hi: int) -> Item:
@@ -340,7 +355,7 @@ class _Checker:
             guide[str(lang)] = self.words(lines, f"{where} guide.{lang}")
         target = raw.get("default_target")
         if target is not None and (not isinstance(target, int) or not lo <= target <= hi):
-            self.fail(where, f"`default_target` must be a level {lo}-{hi}, got {target!r}")
+            self.fail(where, "default_target_between", low=lo, high=hi, value=repr(target))
             target = None
         return Item(
             key=key,
@@ -357,5 +372,5 @@ class _Checker:
         seen: set[str] = set()
         for key in keys:
             if key and key in seen:
-                self.fail(entry, f'the {what} "{key}" appears more than once')
+                self.fail(entry, "key_twice", what=Message(f"msg.model.what.{what}"), name=key)
             seen.add(key)

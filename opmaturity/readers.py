@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .errors import Problem
+from .i18n import Message, Quoted
 
 Cell = str | float | int | bool | datetime | date | time | timedelta
 
@@ -26,18 +27,10 @@ MAX_CELLS = 10_000_000
 UNZIP_FACTOR = 10  # an xlsx may unpack to at most this many times max_bytes (zip bombs)
 MAX_JSON_DEPTH = 64  # a Miro item list nests four or five levels; deeper JSON is refused, never recursed into
 
-_SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-}
+_SIGNATURES = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif"}  # -> msg.kind.<name>
 _DELIMITERS = (",", "\t", ";")
-_ACCEPTED = "Save it as CSV (UTF-8 or the Excel default), Excel (.xlsx) or Miro JSON and try again."
-_TOO_DEEP = (
-    f"the JSON nests lists or objects more than {MAX_JSON_DEPTH} levels deep, which no Miro export does; "
-    "export the board items again"
-)
+_ACCEPTED = Message("msg.read.accepted")
+_TOO_DEEP = Message("msg.read.json_too_deep", depth=MAX_JSON_DEPTH)
 
 
 @dataclass
@@ -68,7 +61,7 @@ class Source:
     encoding: str | None = None
     delimiter: str | None = None
     problems: list[Problem] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,31 +94,27 @@ def read(name: str, data: bytes, limit: Limits | None = None) -> Source:
     limit = limit or limits()
     source = Source(file=name, kind="")
     if not data:
-        return _fail(source, "the file is empty (0 bytes)")
+        return _fail(source, Message("msg.read.empty"))
     if len(data) > limit.max_bytes:
         size, allowed = _sizes(len(data), limit.max_bytes)
-        return _fail(
-            source,
-            f"the file is {size}; the limit is {allowed} (OPMATURITY_MAX_BYTES); "
-            "split it or ask an administrator to raise the limit",
-        )
+        return _fail(source, Message("msg.read.too_big", size=size, allowed=allowed))
     for magic, what in _SIGNATURES.items():
         if data.startswith(magic):
-            return _fail(source, f"this is {what}, not a spreadsheet. {_ACCEPTED}")
+            return _fail(source, Message("msg.read.not_a_table", what=Message(f"msg.kind.{what}"), accepted=_ACCEPTED))
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if data.startswith(b"PK") or data.startswith(b"\xd0\xcf\x11\xe0"):
         _read_workbook(source, data, limit)
         if source.kind and suffix in ("csv", "tsv", "txt", "json"):
-            source.messages.append(f"the file is named .{suffix} but holds an Excel workbook; read as a workbook")
+            source.messages.append(Message("msg.read.named_but_workbook", suffix=suffix))
         return source
     _read_text(source, data, limit)
     if source.kind and suffix in ("xlsx", "xlsm", "xls"):
-        what = "JSON" if source.kind == "json" else "CSV text"
-        source.messages.append(f"the file is named .{suffix} but holds {what}; read as {what}")
+        kind = "json" if source.kind == "json" else "csv"
+        source.messages.append(Message(f"msg.read.named_but_{kind}", suffix=suffix))
     return source
 
 
-def _fail(source: Source, message: str, value: str = "", sheet: str = "") -> Source:
+def _fail(source: Source, message: Message, value: str = "", sheet: str = "") -> Source:
     """The source emptied and marked unreadable, with one problem added."""
     source.kind = ""
     source.tables = []
@@ -133,21 +122,21 @@ def _fail(source: Source, message: str, value: str = "", sheet: str = "") -> Sou
     return source
 
 
-def _size(size: int) -> str:
+def _size(size: int) -> Message:
     """A byte count in words: bytes, KB or MB."""
     if size < 1024:
-        return f"{size} bytes"
+        return Message("msg.size.bytes", n=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return Message("msg.size.kb", n=size / 1024)
+    return Message("msg.size.mb", n=size / 1024 / 1024)
 
 
-def _sizes(size: int, limit: int) -> tuple[str, str]:
+def _sizes(size: int, limit: int) -> tuple[Message, Message]:
     """Two byte counts in words, exact (`52,428,801 bytes (50.0 MB)`) where rounding would make them look equal."""
     shown, allowed = _size(size), _size(limit)
     if shown != allowed:
         return shown, allowed
-    return f"{size:,} bytes ({shown})", f"{limit:,} bytes ({allowed})"
+    return Message("msg.size.exact", n=size, shown=shown), Message("msg.size.exact", n=limit, shown=allowed)
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -217,19 +206,16 @@ def _read_text(source: Source, data: bytes, limit: Limits) -> None:
     """Fill the source from text bytes: JSON payload or CSV rows, within the limits."""
     decoded = decode(data)
     if decoded is None:
-        _fail(
-            source,
-            "cannot tell the text encoding of this file (not UTF-8, UTF-16 or Japanese Windows cp932). " + _ACCEPTED,
-        )
+        _fail(source, Message("msg.read.encoding_unknown", accepted=_ACCEPTED))
         return
     text, encoding = decoded
     source.encoding = encoding
     if encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp932"):
-        source.messages.append(f"the text encoding was detected as {encoding}")
+        source.messages.append(Message("msg.read.encoding_detected", encoding=encoding))
     if text.startswith("\ufeff"):
         text = text[1:]
     if _binary(text):
-        _fail(source, f"this file is not text, a workbook or JSON. {_ACCEPTED}")
+        _fail(source, Message("msg.read.binary", accepted=_ACCEPTED))
         return
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
@@ -237,13 +223,13 @@ def _read_text(source: Source, data: bytes, limit: Limits) -> None:
             source.payload = json.loads(stripped)
         except json.JSONDecodeError as exc:
             if stripped.startswith("{"):
-                _fail(source, f"the file looks like JSON but is not valid JSON (line {exc.lineno}: {exc.msg})")
+                _fail(source, Message("msg.read.json_invalid", line=exc.lineno, detail=exc.msg))
                 return
         except RecursionError:
             _fail(source, _TOO_DEEP)
             return
         except ValueError as exc:  # e.g. a number too long to convert
-            _fail(source, f"the file looks like JSON but cannot be read as JSON ({exc})")
+            _fail(source, Message("msg.read.json_unreadable", detail=str(exc)))
             return
         else:
             if _depth(source.payload) > MAX_JSON_DEPTH:
@@ -272,7 +258,7 @@ def _read_text(source: Source, data: bytes, limit: Limits) -> None:
                 _fail(source, _too_many_cells(cells, limit))
                 return
     except csv.Error as exc:
-        _fail(source, f"the CSV text is malformed near row {reader.line_num}: {exc}")
+        _fail(source, Message("msg.read.csv_malformed", row=reader.line_num, detail=str(exc)))
         return
     source.kind = "csv"
     source.tables = [Table(name="", rows=rows)]
@@ -304,30 +290,21 @@ def _binary(text: str) -> bool:
     return "\x00" in sample or controls > max(8, len(sample) // 50)
 
 
-def _too_many_rows(count: int, limit: Limits, at_least: bool = False) -> str:
+def _too_many_rows(count: int, limit: Limits, at_least: bool = False) -> Message:
     """The message for a file over the row limit."""
-    counted = f"more than {limit.max_rows:,}" if at_least else f"{count:,}"
-    return (
-        f"the file has {counted} rows; the limit is {limit.max_rows:,} rows (OPMATURITY_MAX_ROWS); "
-        "split it into smaller files"
-    )
+    key = "msg.read.too_many_rows_at_least" if at_least else "msg.read.too_many_rows"
+    return Message(key, count=count, limit=limit.max_rows)
 
 
-def _too_many_cells(count: int, limit: Limits) -> str:
+def _too_many_cells(count: int, limit: Limits) -> Message:
     """The message for a file over the cell limit."""
-    return (
-        f"the file has more than {limit.max_cells:,} cells; the limit is {limit.max_cells:,} cells "
-        "(OPMATURITY_MAX_CELLS); split it into smaller files"
-    )
+    return Message("msg.read.too_many_cells", limit=limit.max_cells)
 
 
 # --- workbooks ------------------------------------------------------------------------------------
 
-_OTHER_BOOKS = {
-    "xl/workbook.bin": "an Excel binary workbook (.xlsb)",
-    "content.xml": "an OpenDocument spreadsheet (.ods)",
-}
-_RESAVE = "open it in Excel and save it as an Excel workbook (.xlsx), then import that"
+_OTHER_BOOKS = {"xl/workbook.bin": "xlsb", "content.xml": "ods"}  # -> msg.kind.<name>
+_RESAVE = Message("msg.read.resave")
 _SCAN_CHUNK = 1 << 20
 _FAST_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>')
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)[0-9]+"')
@@ -367,29 +344,30 @@ def _read_workbook(source: Source, data: bytes, limit: Limits) -> None:
     takes `nrows`, but only after the whole range is in memory.)
     """
     if not data.startswith(b"PK"):
-        _fail(source, f"this is an Excel 97-2003 workbook (.xls) or another legacy Office file; {_RESAVE}")
+        _fail(source, Message("msg.read.legacy_office", resave=_RESAVE))
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        _fail(source, f"the file starts like a zip archive but is damaged. {_ACCEPTED}")
+        _fail(source, Message("msg.read.zip_damaged", accepted=_ACCEPTED))
         return
     with archive:
         names = {i.filename for i in infos}
         other = next((what for part, what in _OTHER_BOOKS.items() if part in names), None)
         if other and "xl/workbook.xml" not in names:
-            _fail(source, f"this is {other}, which cannot be checked for size before reading; {_RESAVE}")
+            _fail(source, Message("msg.read.other_workbook", what=Message(f"msg.kind.{other}"), resave=_RESAVE))
             return
         if "xl/workbook.xml" not in names:
-            _fail(source, f"this zip archive is not an Excel workbook. {_ACCEPTED}")
+            _fail(source, Message("msg.read.zip_not_workbook", accepted=_ACCEPTED))
             return
         unpacked = sum(i.file_size for i in infos)
         if unpacked > limit.max_bytes * UNZIP_FACTOR:
             _fail(
                 source,
-                f"the workbook unpacks to {_size(unpacked)}, more than {UNZIP_FACTOR} times the limit of "
-                f"{_size(limit.max_bytes)} (OPMATURITY_MAX_BYTES)",
+                Message(
+                    "msg.read.unzip_too_big", size=_size(unpacked), factor=UNZIP_FACTOR, limit=_size(limit.max_bytes)
+                ),
             )
             return
         try:
@@ -400,7 +378,7 @@ def _read_workbook(source: Source, data: bytes, limit: Limits) -> None:
             parts = _sheet_parts(archive, names)
             _load_sheets(source, data, archive, parts, names, limit)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            _fail(source, f"cannot read this workbook ({exc}). {_ACCEPTED}")
+            _fail(source, Message("msg.read.workbook_unreadable", detail=str(exc), accepted=_ACCEPTED))
 
 
 def _load_sheets(
@@ -412,10 +390,10 @@ def _load_sheets(
     try:
         book = load_workbook(io.BytesIO(data))
     except PasswordError:
-        _fail(source, "the workbook is password-protected; save a copy without the password and import that")
+        _fail(source, Message("msg.read.password"))
         return
     except (CalamineError, ValueError, OSError) as exc:
-        _fail(source, f"cannot read this workbook ({exc}). {_ACCEPTED}")
+        _fail(source, Message("msg.read.workbook_unreadable", detail=str(exc), accepted=_ACCEPTED))
         return
     total_rows = total_cells = 0
     hidden: list[str] = []
@@ -460,32 +438,33 @@ def _load_sheets(
             if total_cells > limit.max_cells:
                 _fail(
                     source,
-                    f'the merged cells of sheet "{meta.name}" cover {covered:,} cells, which brings the file over '
-                    f"the limit of {limit.max_cells:,} cells (OPMATURITY_MAX_CELLS); unmerge them or split the file",
+                    Message("msg.read.merged_too_big", sheet=meta.name, covered=covered, limit=limit.max_cells),
                     sheet=meta.name,
                 )
                 return
             source.tables.append(Table(name=meta.name, rows=rows, merged=merged))
     except (CalamineError, ValueError, OSError) as exc:
-        _fail(source, f"cannot read this workbook ({exc}). {_ACCEPTED}")
+        _fail(source, Message("msg.read.workbook_unreadable", detail=str(exc), accepted=_ACCEPTED))
         return
     finally:
         book.close()
     if hidden:
-        listed = ", ".join(f'"{name}"' for name in hidden)
-        source.messages.append(f"hidden sheet{'s' if len(hidden) > 1 else ''} {listed} skipped (unhide to import)")
+        key = "msg.read.hidden_sheets" if len(hidden) > 1 else "msg.read.hidden_sheet"
+        source.messages.append(Message(key, sheets=Quoted(hidden)))
     source.kind = "xlsx"
 
 
-def _too_big_sheet(name: str, extent: _Extent, limit: Limits) -> str:
+def _too_big_sheet(name: str, extent: _Extent, limit: Limits) -> Message:
     """The message for a sheet whose cells reach too far: its size, the limits and how to fix it."""
-    corner = f"{_column_name(extent.cols)}{extent.rows}"
-    return (
-        f'sheet "{name}" reaches row {extent.rows:,} and column {_column_name(extent.cols)} (A1:{corner}, '
-        f"{extent.rows:,} rows x {extent.cols:,} columns = {extent.area:,} cells); the limit is "
-        f"{limit.max_rows:,} rows (OPMATURITY_MAX_ROWS) and {limit.max_cells:,} cells (OPMATURITY_MAX_CELLS). "
-        "If the data is smaller, delete the stray cells far from it (Ctrl+End in Excel goes to the last one) "
-        "and save again; otherwise split the file"
+    return Message(
+        "msg.read.sheet_too_big",
+        sheet=name,
+        rows=extent.rows,
+        column=_column_name(extent.cols),
+        cols=extent.cols,
+        cells=extent.area,
+        max_rows=limit.max_rows,
+        max_cells=limit.max_cells,
     )
 
 
@@ -564,7 +543,7 @@ def _scan_sheet_slowly(archive: zipfile.ZipFile, name: str) -> _Extent:
     return extent
 
 
-def _shared_strings_problem(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit: Limits) -> str | None:
+def _shared_strings_problem(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit: Limits) -> Message | None:
     """A problem when the shared string table claims more strings than the file may hold (calamine reserves them)."""
     for info in infos:
         if not info.filename.lower().endswith("sharedstrings.xml"):
@@ -573,9 +552,8 @@ def _shared_strings_problem(archive: zipfile.ZipFile, infos: list[zipfile.ZipInf
             head = stream.read(4096)
         claimed = _UNIQUE_COUNT.search(head)
         if claimed and int(claimed.group(1)) > limit.max_cells:
-            return (
-                f"the workbook's shared string table claims {int(claimed.group(1)):,} strings; the limit is "
-                f"{limit.max_cells:,} cells (OPMATURITY_MAX_CELLS). The file is damaged or crafted; {_RESAVE}"
+            return Message(
+                "msg.read.shared_strings", claimed=int(claimed.group(1)), limit=limit.max_cells, resave=_RESAVE
             )
     return None
 

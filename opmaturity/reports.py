@@ -33,7 +33,7 @@ def _titled(frame: pd.DataFrame, model: Model, *columns: str) -> pd.DataFrame:
 def _round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str:
     name = round_name or store.latest_round(con)
     if name is None:
-        raise OpmaturityError("The database holds no round yet: import answers or load the demo first.")
+        raise OpmaturityError.of("msg.store.empty")
     store.round_id(con, name)  # an unknown round is a clear error listing the known ones
     return name
 
@@ -41,7 +41,7 @@ def _round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str:
 def round_report(con: duckdb.DuckDBPyConnection, model: Model, round_name: str | None, suffix: str) -> bytes:
     """The round as `.xlsx` (the ranked findings, the heatmap and every answer) or `.csv` (the answers)."""
     if suffix not in (".csv", ".xlsx"):
-        raise OpmaturityError(f'The report is written as .xlsx or .csv, got "{suffix or "no extension"}".')
+        raise OpmaturityError.of("msg.report.suffix" if suffix else "msg.report.no_suffix", suffix=suffix)
     name = _round(con, round_name)
     answers = _titled(store.answers_table(con, name), model, "category", "item")
     if suffix == ".csv":

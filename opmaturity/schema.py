@@ -194,9 +194,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
     """Apply the missing migration steps up to `target`, each in its own transaction."""
     version = schema_version(con)
     if version > SCHEMA_VERSION:
-        raise OpmaturityError(
-            f"This database was written by a newer opmaturity (schema {version}, this one knows {SCHEMA_VERSION})."
-        )
+        raise OpmaturityError.of("msg.store.newer_schema", version=version, known=SCHEMA_VERSION)
     if version == 0:
         con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
     for step in range(version + 1, target + 1):

@@ -14,6 +14,7 @@ import pandas as pd
 from . import config
 from .batch import Batch
 from .errors import OpmaturityError, Problem
+from .i18n import Listed, Message, Quoted
 from .model import Model
 from .queries import sql_frame
 from .rounds import round_date
@@ -32,17 +33,16 @@ def connect(path: str | Path | None = None, model: Model | None = None) -> duckd
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        problem = Problem(exc.strerror or str(exc), file=str(file))
-        raise OpmaturityError(f"Cannot open the database {file}", [problem]) from exc
+        problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
+        raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
     try:
         con = duckdb.connect(str(file))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise OpmaturityError(
-                f"The database {file} is open in another program (probably the running dashboard).",
-                [Problem("Stop that program, or do this from the dashboard (the Import page), then try again.")],
-            ) from exc
-        raise OpmaturityError(f"Cannot open the database {file}", [Problem(str(exc))]) from exc
+            raise OpmaturityError.of("msg.store.locked", [Problem.advise("locked")], path=str(file)) from exc
+        raise OpmaturityError.of(
+            "msg.store.cannot_open", [Problem.of("msg.os_error", detail=str(exc))], path=str(file)
+        ) from exc
     migrate(con)
     if model is not None:
         sync_model(con, model)
@@ -117,8 +117,8 @@ def round_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
     """The id of the round called `name`; OpmaturityError listing the known rounds otherwise."""
     found = scalar(con, "SELECT round_id FROM rounds WHERE name = ?", [name])
     if found is None:
-        known = ", ".join(rounds(con)["name"]) or "none yet"
-        raise OpmaturityError(f'There is no round "{name}". Known rounds: {known}.')
+        known = ", ".join(rounds(con)["name"])
+        raise OpmaturityError.of("msg.store.no_round" if known else "msg.store.no_round_yet", name=name, known=known)
     return int(found)
 
 
@@ -494,9 +494,9 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
     """Take an import back: its rows go, and the answers it replaced are live again."""
     state = rows(con, "SELECT undone_at FROM imports WHERE import_id = ?", [import_id])
     if not state:
-        raise OpmaturityError(f"There is no import #{import_id}.")
+        raise OpmaturityError.of("msg.store.no_import", import_id=import_id)
     if state[0][0] is not None:
-        raise OpmaturityError(f"Import #{import_id} was already undone on {state[0][0]:%Y-%m-%d %H:%M}.")
+        raise OpmaturityError.of("msg.store.already_undone", import_id=import_id, when=f"{state[0][0]:%Y-%m-%d %H:%M}")
     con.begin()
     try:
         # What this import replaced becomes live again, unless a later import replaced the same key.
@@ -553,9 +553,9 @@ def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str) -> No
     new_name = (new_name or "").strip()
     found = round_id(con, name)
     if not new_name:
-        raise OpmaturityError("A round needs a name.")
+        raise OpmaturityError.of("msg.store.round_needs_name")
     if new_name != name and scalar(con, "SELECT count(*) FROM rounds WHERE name = ?", [new_name]):
-        raise OpmaturityError(f'There is already a round "{new_name}".')
+        raise OpmaturityError.of("msg.store.round_exists", name=new_name)
     with transaction(con):
         con.execute("UPDATE rounds SET name = ? WHERE round_id = ?", [new_name, found])
         bump(con)
@@ -581,24 +581,23 @@ def set_target(
     """Set the target level for a tier, a product or one team of a product (an override), for one item or
     (item None) all items; `level` None takes that target away again."""
     if (tier is None) == (product is None):
-        raise OpmaturityError("A target is set either for a tier or for a product (and, optionally, a team).")
+        raise OpmaturityError.of("msg.store.target_where")
     top = scalar(con, "SELECT coalesce(max(max_level), 4) FROM models")
     if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= top):
-        raise OpmaturityError(f'A target is a level from 0 to {top}, not "{level}".')
+        raise OpmaturityError.of("msg.store.bad_target", top=top, value=level)
     if tier is not None and not scalar(con, "SELECT count(*) FROM tiers WHERE tier_key = ?", [tier]):
-        known = ", ".join(r[0] for r in rows(con, "SELECT tier_key FROM tiers ORDER BY position"))
-        raise OpmaturityError(f'There is no tier "{tier}". Tiers: {known}.')
+        raise OpmaturityError.of("msg.store.no_tier", tier=tier, known=_tier_keys(con))
     if item is not None and not scalar(con, "SELECT count(*) FROM items WHERE item_key = ?", [item]):
-        raise OpmaturityError(f'There is no item "{item}" in the model.')
+        raise OpmaturityError.of("msg.store.no_item", item=item)
     product_id = team_id = None
     if product is not None:
         product_id = scalar(con, "SELECT product_id FROM products WHERE name = ?", [product])
         if product_id is None:
-            raise OpmaturityError(f'There is no product "{product}".')
+            raise OpmaturityError.of("msg.store.no_product", product=product)
     if team is not None:
         team_id = scalar(con, "SELECT team_id FROM teams WHERE product_id = ? AND name = ?", [product_id, team])
         if team_id is None:
-            raise OpmaturityError(f'There is no team "{team}" in the product "{product}".')
+            raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
     with transaction(con):
         con.execute(
             """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
@@ -613,14 +612,18 @@ def set_target(
         bump(con)
 
 
+def _tier_keys(con: duckdb.DuckDBPyConnection) -> Listed:
+    return Listed(r[0] for r in rows(con, "SELECT tier_key FROM tiers ORDER BY position"))
+
+
 def set_product_tier(con: duckdb.DuckDBPyConnection, product: str, tier: str | None) -> None:
     """Give `product` a tier of the model (None: no tier): its targets follow the tier's."""
     if not scalar(con, "SELECT count(*) FROM products WHERE name = ?", [product]):
-        known = ", ".join(r[0] for r in rows(con, "SELECT name FROM products ORDER BY name")) or "none yet"
-        raise OpmaturityError(f'There is no product "{product}". Products: {known}.')
+        names = [r[0] for r in rows(con, "SELECT name FROM products ORDER BY name")]
+        known = Quoted(names) if names else Message("msg.store.none_yet")
+        raise OpmaturityError.of("msg.store.no_product_known", product=product, known=known)
     if tier is not None and not scalar(con, "SELECT count(*) FROM tiers WHERE tier_key = ?", [tier]):
-        known = ", ".join(r[0] for r in rows(con, "SELECT tier_key FROM tiers ORDER BY position"))
-        raise OpmaturityError(f'There is no tier "{tier}". Tiers: {known}.')
+        raise OpmaturityError.of("msg.store.no_tier", tier=tier, known=_tier_keys(con))
     with transaction(con):
         con.execute("UPDATE products SET tier = ? WHERE name = ?", [tier, product])
         bump(con)

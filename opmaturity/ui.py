@@ -66,6 +66,21 @@ def tr(key: str, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
+def said(message: object) -> str:
+    """A core message (or any text) as this page says it: in the chosen language, advice naming page controls."""
+    return i18n.text(message, lang(), "page")
+
+
+def choose() -> str:
+    """The placeholder of a selectbox with nothing chosen ("Choose an option" in the chosen language)."""
+    return tr("widget.choose")
+
+
+def choose_many() -> str:
+    """The placeholder of an empty multiselect ("Choose options" in the chosen language)."""
+    return tr("widget.choose_many")
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(
     _fn: Callable[..., Any], name: str, db: str, revision: int, args: tuple[Any, ...], kwargs: tuple[Any, ...]
@@ -110,6 +125,7 @@ def sidebar() -> None:
                 list(reversed(names)),
                 key=ROUND_KEY,
                 help=tr("sidebar.round_help"),
+                placeholder=choose(),
                 bind="query-params",
             )
         st.caption(tr("sidebar.database", path=db_path()))
@@ -131,17 +147,31 @@ def team_link(product: str, team: str | None) -> dict[str, str]:
 
 
 def show_error(error: OpmaturityError) -> None:
-    """The error box: the title, then every problem as a table in the user's words."""
-    st.error(error.title, icon="⚠️")
+    """The error box: the title, then every problem as a table in the user's words and language."""
+    st.error(error.title_text(lang(), "page"), icon="⚠️")
     if error.problems:
         problems_table(error.problems)
 
 
 def problems_table(problems: list[Any]) -> None:
-    """Every problem as a row: where (file, sheet, Excel row, column, value), then what to fix."""
+    """Every problem as a row: where (file, sheet, Excel row, column, value), then what to fix (in the chosen
+    language, advice naming this page's controls, never a command-line flag)."""
     order = ("file", "sheet", "row", "column", "value", "message")
-    table = pd.DataFrame([p.to_dict() for p in problems], columns=list(order))
-    st.dataframe(table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch")
+    table = pd.DataFrame([p.to_dict(lang(), "page") for p in problems], columns=list(order))
+    widths = {"file": 120, "sheet": 90, "row": 44, "column": 120, "value": 80, "message": "large"}
+    config = {tr(f"import.col.{c}"): st.column_config.Column(width=w) for c, w in widths.items()}  # type: ignore[arg-type]
+    st.dataframe(
+        table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch",
+        column_config=config, row_height=_wrapped_height(table["message"]),
+    )  # fmt: skip
+
+
+def _wrapped_height(texts: pd.Series) -> int | None:
+    """A row height that shows the longest text whole: Streamlit wraps a cell's text only in rows taller than
+    64 px. A wide (CJK) character counts twice; about 56 narrow characters fit on a line of the message column."""
+    widest = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(t)) for t in texts), default=0)
+    lines = -(-widest // 56)
+    return None if lines <= 1 else min(12 + 20 * max(lines, 3), 400)
 
 
 def offer_demo() -> bool:
@@ -194,7 +224,7 @@ def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict
     )
     rater = far.selectbox(
         tr("import.rater"), [None, "team", "sre"], key=f"{prefix}_rater", help=tr("import.rater_help"),
-        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
+        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"), placeholder=choose(),
     )  # fmt: skip
     return {
         "round_name": round_name.strip() or fallback.get("round_name"),
@@ -248,7 +278,7 @@ def show_report(report: Any, *, preview: bool = False) -> None:
         st.success(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon="✅")
     if report.messages:
         with st.expander(tr("import.messages"), expanded=status != "rejected"):
-            st.markdown("\n".join(f"- {m}" for m in report.messages))
+            st.markdown("\n".join(f"- {said(m)}" for m in report.messages))
     if report.problems:
         problems_table(report.problems)
 
@@ -290,7 +320,7 @@ def mapping_step(headers: list[str]) -> None:
         nearest = model().nearest_item(header)
         chosen = st.selectbox(
             header, options, key=key, format_func=label,
-            help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}",
+            help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}", placeholder=choose(),
         )  # fmt: skip
         if chosen != mappings.get(header):
             if chosen:

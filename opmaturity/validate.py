@@ -11,14 +11,15 @@ from typing import Any
 
 from .batch import Batch, Response
 from .errors import Problem
-from .model import RATERS, Model
+from .i18n import Advice, Listed, Message
+from .model import Model
 from .text import compact, normalize
 
 
 class Invalid(ValueError):
     """A value the model does not accept; the message says what is accepted and what was given."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Message) -> None:
         super().__init__(message)
         self.message = message
 
@@ -67,7 +68,7 @@ def choices(value: object) -> list[str]:
 
 @dataclass(frozen=True)
 class _Failed:
-    message: str
+    message: Message
 
 
 _MISSING = object()
@@ -90,9 +91,12 @@ class Values:
         self.names = model.item_names()
         self.mappings = {compact(k): v for k, v in (mappings or {}).items()}
         self.categories = {compact(n): c.key for c in model.categories for n in (c.key, c.ja, c.en)}
-        words = ", ".join(lv.ja for lv in model.levels)
-        self.level_range = f"{model.min_level}-{model.max_level}"
-        self.level_help = f"{self.level_range} or a level word ({words})"
+        self.level_help = Message(
+            "msg.value.level_help",
+            low=model.min_level,
+            high=model.max_level,
+            words=Listed(lv.ja for lv in model.levels),
+        )
         self._cache: dict[tuple[str, type, object], object] = {}
 
     def _memo(self, kind: str, value: object, compute: Callable[[object], object]) -> Any:
@@ -122,7 +126,7 @@ class Values:
 
     def _level(self, value: object, what: str) -> int | None:
         """The level a cell means, computed (level() remembers it)."""
-        bad = Invalid(f'{what} must be {self.level_help}, got "{shown(value)}"')
+        bad = Invalid(Message("msg.value.bad_level", what=_what(what), help=self.level_help, value=shown(value)))
         if self.is_blank(value):
             return None
         if isinstance(value, (bool, datetime, date, time, timedelta)):
@@ -152,8 +156,15 @@ class Values:
                 raise bad  # `3 or 4`, `3 くらい？`: never guess which level was meant
             if named != number:
                 raise Invalid(
-                    f'{what} "{shown(value)}" starts with {number} but "{word}" is level '
-                    f"{named}; write one level ({self.level_help})"
+                    Message(
+                        "msg.value.level_mismatch",
+                        what=_what(what),
+                        value=shown(value),
+                        number=number,
+                        word=word,
+                        named=named,
+                        help=self.level_help,
+                    )
                 )
             return number
         raise bad
@@ -172,8 +183,13 @@ class Values:
         """The importance a cell means, computed (importance() remembers it)."""
         levels = sorted(self.model.importance, key=lambda lv: -lv.level)
         bad = Invalid(
-            f"importance must be {levels[-1].level}-{levels[0].level} or {'/'.join(lv.ja for lv in levels)}, "
-            f'got "{shown(value)}"'
+            Message(
+                "msg.value.bad_importance",
+                low=levels[-1].level,
+                high=levels[0].level,
+                words="/".join(lv.ja for lv in levels),
+                value=shown(value),
+            )
         )
         if self.is_blank(value):
             return None
@@ -207,7 +223,7 @@ class Values:
                 if found:
                     return found
         written = shown(display(value).strip())
-        raise Invalid(f'rater must be {" or ".join(RATERS)} (or a word such as 開発, PT, SRE), got "{written}"')
+        raise Invalid(Message("msg.value.bad_rater", value=written))
 
     def item(self, text: object) -> str | None:
         """The item key a header or cell names (key, title, `Category [Item]`, a remembered mapping), or None."""
@@ -244,15 +260,14 @@ class Values:
         """The category key a header or cell names (key or ja/en title), or None."""
         return self._memo("category", text, lambda v: self.categories.get(compact(display(v))))
 
-    def unknown_item(self, text: object) -> str:
+    def unknown_item(self, text: object) -> Message:
         """`unknown item "…"` with the nearest item title, for headers and cells that match nothing."""
         raw = display(text)
         near = self.model.nearest_item(raw)
-        hint = f'; did you mean "{near.ja}" ({near.key})?' if near else "."
-        return (
-            f'unknown item "{raw}": not an item key, title, "Category [Item]" or "Category: Item" of the model'
-            f'{hint} Correct it, or map it to an item on the Import page (or to "{IGNORE}" to ignore it)'
-        )
+        advice = Advice("map_item")
+        if near is None:
+            return Message("msg.value.unknown_item", value=raw, advice=advice)
+        return Message("msg.value.unknown_item_near", value=raw, title=near.ja, key=near.key, advice=advice)
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -265,7 +280,19 @@ _SHORT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{1,2})(?=\s|$)")  # 24/5/20 (Japan
 _TIME = re.compile(
     r"(午前|午後|am|pm)?\s*(\d{1,2})(?::|時)(\d{2})(?:(?::|分)(\d{2})(?:\.\d+)?秒?)?\s*(午前|午後|am|pm)?"
 )
-DATE_HELP = "a date such as 2024/5/20, 2024年5月20日 or 令和6年5月20日"
+
+
+def _what(what: str) -> Message:
+    """The word for the measure a level cell holds (level or target)."""
+    return Message("msg.what.target" if what == "target" else "msg.what.level")
+
+
+def _bad_timestamp(value: object) -> Invalid:
+    return Invalid(Message("msg.value.bad_timestamp", value=shown(value)))
+
+
+def _bad_date(value: object) -> Invalid:
+    return Invalid(Message("msg.value.bad_date", value=shown(value)))
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -277,11 +304,11 @@ def parse_timestamp(value: object) -> datetime | None:
     if isinstance(value, date):
         return datetime.combine(value, time())
     if not isinstance(value, str):
-        raise Invalid(f'expected {DATE_HELP} with an optional time, got "{shown(value)}"')
+        raise _bad_timestamp(value)
     text = normalize(value)
     found = _date_part(text)
     if found is None:
-        raise Invalid(f'expected {DATE_HELP} with an optional time, got "{shown(value)}"')
+        raise _bad_timestamp(value)
     day, end = found
     clock = _TIME.search(text, end)
     if not clock:
@@ -293,7 +320,7 @@ def parse_timestamp(value: object) -> datetime | None:
     elif half in ("午前", "am") and hour == 12:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
-        raise Invalid(f'expected {DATE_HELP} with an optional time, got "{shown(value)}"')
+        raise _bad_timestamp(value)
     return datetime.combine(day, time(hour, minute, second))
 
 
@@ -309,7 +336,7 @@ def parse_date(value: object) -> date | None:
         found = _date_part(normalize(value))
         if found:
             return found[0]
-    raise Invalid(f'expected {DATE_HELP}, got "{shown(value)}"')
+    raise _bad_date(value)
 
 
 def _date_part(text: str) -> tuple[date, int] | None:
@@ -349,12 +376,17 @@ def _short_date(text: str, first: int, second: int, third: int) -> date:
             return japanese
         written = text.split()[0]
         raise Invalid(
-            f'the date "{written}" is ambiguous: {japanese} (year/month/day) or {american} (month/day/year); '
-            f"write the year in full, such as {japanese:%Y/%m/%d}"
+            Message(
+                "msg.value.ambiguous_date",
+                value=written,
+                japanese=str(japanese),
+                american=str(american),
+                full=f"{japanese:%Y/%m/%d}",
+            )
         )
     found = japanese or american
     if found is None:
-        raise Invalid(f'expected {DATE_HELP}, got "{shown(text)}"')
+        raise _bad_date(text)
     return found
 
 
@@ -404,16 +436,25 @@ def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
         else:
             conflicting.add(key)
             dropped += 1
+            column, value = _differing_column(earlier, r, columns or {})
             batch.problems.append(
                 Problem(
-                    f"conflicting answers for item {r.item} (product {r.product}, team {r.team}, rater {r.rater}, "
-                    f"same respondent): {_where(earlier)} says {_say(earlier)}, {_where(r)} says {_say(r)}; "
-                    "keep one of them",
+                    Message(
+                        "msg.settle.conflict",
+                        item=r.item,
+                        product=r.product,
+                        team=r.team,
+                        rater=r.rater,
+                        earlier_at=_where(earlier),
+                        earlier=_say(earlier),
+                        later_at=_where(r),
+                        later=_say(r),
+                    ),
                     file=file,
                     sheet=r.sheet,
                     row=r.row,
-                    column=_differing_column(earlier, r, columns or {}),
-                    value=_say(r),
+                    column=column,
+                    value=value,
                 )
             )
     if conflicting:
@@ -425,12 +466,15 @@ def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
         for (sheet, row), (_, earlier_row) in repeats.items():
             by_row[(sheet, earlier_row)].append(row)
         lines = [
-            f"{_sheet(sheet)}row {', '.join(str(r) for r in rows[:10])}{' ...' if len(rows) > 10 else ''} "
-            f"repeat{'s' if len(rows) == 1 else ''} row {earlier} exactly: dropped"
+            Message(
+                f"msg.settle.repeats.{'one' if len(rows) == 1 else 'other'}",
+                at=_at(sheet, Listed([str(r) for r in rows[:10]] + (["..."] if len(rows) > 10 else []))),
+                earlier=earlier,
+            )
             for (sheet, earlier), rows in by_row.items()
         ]
         if len(lines) > 20:
-            lines = [*lines[:20], f"... and {len(lines) - 20} more rows repeated exactly, dropped"]
+            lines = [*lines[:20], Message("msg.settle.repeats_more", count=len(lines) - 20)]
         batch.messages.extend(lines)
     return dropped
 
@@ -438,32 +482,33 @@ def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
 _MEASURES = ("level", "target", "importance", "comment", "assessed_on")
 
 
-def _differing_column(earlier: Response, later: Response, columns: Columns) -> str:
-    """The header of the first column where two answers to the same item differ (the level column by default)."""
+def _differing_column(earlier: Response, later: Response, columns: Columns) -> tuple[str, str]:
+    """The header of the first column where two answers to the same item differ (the level column by default),
+    and the later answer's value there."""
     headers = columns.get((later.sheet, later.row, later.item, later.rater), {})
     for measure, a, b in zip(_MEASURES, _answer(earlier), _answer(later), strict=True):
         if a != b and headers.get(measure):
-            return headers[measure]
-    return headers.get("level", "")
+            return headers[measure], shown(b)
+    return headers.get("level", ""), shown(later.level)
 
 
-def _where(r: Response) -> str:
+def _at(sheet: str, rows: object) -> Message:
     """`row 4` or `sheet "x" row 4` for messages."""
-    return f"{_sheet(r.sheet)}row {r.row}"
+    return Message("msg.settle.at_sheet_row" if sheet else "msg.settle.at_row", sheet=sheet, row=rows)
 
 
-def _sheet(sheet: str) -> str:
-    """`sheet "x" ` for messages, or nothing for a CSV."""
-    return f'sheet "{sheet}" ' if sheet else ""
+def _where(r: Response) -> Message:
+    """`row 4` or `sheet "x" row 4` for the row of a response."""
+    return _at(r.sheet, r.row)
 
 
-def _say(r: Response) -> str:
+def _say(r: Response) -> Listed:
     """A response's answer in words, for conflict messages."""
-    parts = [f"level {display(r.level) if r.level is not None else 'N/A'}"]
+    parts = [Message("msg.say.level", level=display(r.level) if r.level is not None else "N/A")]
     if r.target is not None:
-        parts.append(f"target {r.target}")
+        parts.append(Message("msg.say.target", target=r.target))
     if r.importance is not None:
-        parts.append(f"importance {r.importance}")
+        parts.append(Message("msg.say.importance", importance=r.importance))
     if r.comment:
-        parts.append(f'comment "{r.comment[:40]}"')
-    return ", ".join(parts)
+        parts.append(Message("msg.say.comment", comment=r.comment[:40]))
+    return Listed(parts)

@@ -35,6 +35,12 @@ def _secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPMATURITY_SECRET", "test-secret")
 
 
+@pytest.fixture(autouse=True)
+def _english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks English in tests whatever the machine's locale (tests that want ja say --lang ja)."""
+    monkeypatch.setenv("OPMATURITY_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory, model: Model) -> Path:
     """A DuckDB file holding the demo organisation, built once per test session."""

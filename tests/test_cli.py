@@ -508,3 +508,79 @@ def test_summary_into_a_reader_that_leaves_after_one_line_prints_no_traceback(de
     reader.stderr.close()
     assert reader.wait(timeout=60) == 0
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+# --- the language of messages ---------------------------------------------------------------------------
+
+
+def test_lang_ja_prints_the_problems_in_japanese_naming_the_flag(capsys, db_file):
+    code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file, "--lang", "ja")
+    assert code == 1
+    assert "out_of_range.csv [tidy]: 取り込み不可" in out
+    assert "out_of_range.csv、2行目、列「現状レベル」: レベルは0〜4の数字か、レベルの言葉（未着手、" in out
+    assert "「SLOの合意」（SLO-2）のことですか？" in out
+    assert "取り込みませんでした: 問題 7 件。何も書き込んでいません" in out
+
+
+def test_lang_before_the_command_works_too_and_the_flag_is_named_on_the_command_line(capsys, tmp_path, db_file):
+    no_product = tmp_path / "no_product.csv"
+    no_product.write_text("項目,現状レベル,回答者ロール\nOBS-1,2,SRE\n", encoding="utf-8")
+    _, japanese, _ = run(capsys, "--lang", "ja", "import", no_product, "--db", db_file)
+    assert "取り込み時に --product でプロダクトを指定してください" in japanese
+    _, english, _ = run(capsys, "import", no_product, "--db", db_file, "--lang", "en")
+    assert "no product: add a product column (プロダクト) or choose the product on import (--product)" in english
+
+
+def test_json_stays_english_unless_lang_is_given(capsys, db_file, monkeypatch):
+    monkeypatch.setenv("OPMATURITY_LANG", "ja")
+    _, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file, "--json")
+    assert json.loads(out)["files"][0]["problems"][0]["message"].startswith("level must be 0-4")
+    _, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file, "--json", "--lang", "ja")
+    (problem, *_) = json.loads(out)["files"][0]["problems"]
+    assert set(problem) == PROBLEM_KEYS and problem["message"].startswith("レベルは0〜4の数字か")
+
+
+def test_an_unreadable_path_and_a_missing_round_are_said_in_japanese(capsys, tmp_path, db_file):
+    missing = tmp_path / "nowhere.csv"
+    _, out, _ = run(capsys, "import", missing, "--db", db_file, "--lang", "ja")
+    assert f"{missing}: ファイルを読めません: No such file or directory" in out
+    code, _, err = run(capsys, "summary", "--db", db_file, "--round", "2019-H1", "--lang", "ja")
+    assert code == 1
+    assert err.startswith("エラー: ラウンド「2019-H1」はありません。")
+
+
+@pytest.mark.parametrize(
+    ("environ", "lang"),
+    [
+        ({"LANG": "ja_JP.UTF-8"}, "ja"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "ja_JP.UTF-8"}, "en"),
+        ({"OPMATURITY_LANG": "ja", "LANG": "en_US.UTF-8"}, "ja"),
+        ({}, "en"),
+    ],
+)
+def test_the_language_comes_from_opmaturity_lang_else_the_locale(environ, lang):
+    from opmaturity.cli import language
+
+    assert language(environ) == lang
+
+
+def test_a_database_open_in_another_program_says_so_in_japanese(tmp_path):
+    db = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(30)", str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        done = cli("import", fixture("tidy.csv"), "--db", db, "--lang", "ja")
+    finally:
+        holder.kill()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"エラー: データベース {db} はほかのプログラム（おそらく起動中のダッシュボード）が開いています。",
+        "  - そのプログラムを終了するか、ダッシュボード（「取り込み」ページ）から操作してから、"
+        "もう一度実行してください。",
+    ]

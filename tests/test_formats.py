@@ -559,7 +559,7 @@ def test_arbitrary_headerless_text_is_not_taken_for_a_miro_board(model, data):
     found = detect(source_of("x.csv", data), Values(model))
     assert found.layout is None
     assert found.reason.endswith(
-        "choose the layout by hand (google_forms, ms_forms, tidy, workbook, miro; --layout on the command line)"
+        "choose the layout with --layout (google_forms, ms_forms, tidy, workbook, miro)"
     ) or found.reason.startswith("this file is a web page or other markup (HTML / XML)")
 
 

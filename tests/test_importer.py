@@ -346,6 +346,16 @@ def test_to_dict_is_exactly_the_command_line_contract(con, model):
     assert as_dict["file"] == "out_of_range.csv" and as_dict["status"] == "rejected"
 
 
+def test_to_dict_renders_the_messages_in_the_language_asked_and_each_problem_keeps_its_key(con, model):
+    report = run(con, model, "out_of_range.csv")
+    problem = report.to_dict("ja")["problems"][0]
+    assert problem["message"] == (
+        "レベルは0〜4の数字か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
+        'で入力してください（値: "7"）'
+    )
+    assert report.problems[0].code == "msg.value.bad_level"
+
+
 # --- rounds ----------------------------------------------------------------------------------------
 
 

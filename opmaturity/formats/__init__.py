@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..batch import Batch
+from ..i18n import Advice, Listed, Message
 from ..readers import Cell, Source, expand_merged
 from ..validate import Invalid, Values, display
 from . import google_forms, miro, ms_forms, tidy, workbook
@@ -21,16 +22,8 @@ PARSERS: dict[str, Callable[[Source, Context], Batch]] = {
     "workbook": workbook.parse,
     "miro": miro.parse,
 }
-UNRECOGNISED = (
-    "could not recognise the layout: expected a Google Forms export (a タイムスタンプ / Timestamp column), "
-    "a Microsoft Forms workbook (ID, 開始時刻 / Start time, 完了時刻 / Completion time), a table with "
-    "項目 / item and 現状レベル / level columns (tidy or hand-made), or a Miro export; "
-    "fix the header row or choose the layout by hand (" + ", ".join(LAYOUTS) + "; --layout on the command line)"
-)
-MARKUP = (
-    "this file is a web page or other markup (HTML / XML), not a survey export or a Miro board; "
-    "download the export as CSV, Excel (.xlsx) or Miro JSON and import that"
-)
+UNRECOGNISED = Message("msg.detect.unrecognised", advice=Advice("layout", layouts=Listed(LAYOUTS)))
+MARKUP = Message("msg.detect.markup")
 _MARKUP = re.compile(r"^\s*<(?:!doctype|html|\?xml|head|body|svg|table|div|p)\b", re.I)
 _PEOPLE_OR_GROUP = ("product", "team", "rater", "respondent", "email", "name")
 
@@ -40,7 +33,7 @@ class Detection:
     """The layout a file looks like (None when none fits) and why, in words for the user."""
 
     layout: str | None
-    reason: str
+    reason: Message
 
 
 def detect(source: Source, values: Values) -> Detection:
@@ -50,14 +43,14 @@ def detect(source: Source, values: Values) -> Detection:
     never decide it; a sheet with a title block, rater columns or footer rows (平均, ※) makes it hand-made.
     """
     if source.kind == "json":
-        return Detection("miro", "a JSON list of board items (Miro REST API)")
+        return Detection("miro", Message("msg.detect.miro_json"))
     for table in source.tables:
         if form_header(table, google_forms.LAYOUT):
-            return Detection("google_forms", "a Timestamp / タイムスタンプ column (Google Forms)")
+            return Detection("google_forms", Message("msg.detect.google_forms"))
         if form_header(table, ms_forms.LAYOUT):
-            return Detection("ms_forms", "ID and Completion time / 完了時刻 columns (Microsoft Forms)")
+            return Detection("ms_forms", Message("msg.detect.ms_forms"))
         if miro.find_header(table):
-            return Detection("miro", "content and type / frame / colour columns (Miro items)")
+            return Detection("miro", Message("msg.detect.miro_flat"))
     tidy_found: Detection | None = None
     unanswered: Detection | None = None  # the tidy parser then says which column is missing
     for table in source.tables:
@@ -68,17 +61,16 @@ def detect(source: Source, values: Values) -> Detection:
         top, roles = found
         raters = _rater_columns(rows, top, roles, values)
         if "level" not in roles and not raters:
-            unanswered = unanswered or Detection("tidy", "an item column, but no level column on any sheet")
+            unanswered = unanswered or Detection("tidy", Message("msg.detect.no_level"))
             continue  # an item list or a legend: it holds no answers
         first = next((n for n, row in enumerate(rows) if filled(row)), top)
-        where = f'sheet "{table.name}": ' if table.name else ""
         if top > first:
-            return Detection("workbook", f"{where}a title block above the header in row {top + 1} (hand-made sheet)")
+            return Detection("workbook", _on_sheet(table.name, Message("msg.detect.title_block", row=top + 1)))
         if raters:
-            return Detection("workbook", f"{where}level columns per rater such as SRE評価 / PT評価 (hand-made sheet)")
+            return Detection("workbook", _on_sheet(table.name, Message("msg.detect.rater_columns")))
         if not any(r in roles for r in _PEOPLE_OR_GROUP) and _footer(rows, top, roles["item"]):
-            return Detection("workbook", f"{where}footer rows such as 平均 or ※ below the answers (hand-made sheet)")
-        tidy_found = tidy_found or Detection("tidy", "one answer per row under item and level columns (tidy table)")
+            return Detection("workbook", _on_sheet(table.name, Message("msg.detect.footer")))
+        tidy_found = tidy_found or Detection("tidy", Message("msg.detect.tidy"))
     table_found = tidy_found or unanswered
     if table_found:
         return table_found
@@ -89,6 +81,11 @@ def detect(source: Source, values: Values) -> Detection:
         if board:
             return Detection("miro", board)
     return Detection(None, UNRECOGNISED)
+
+
+def _on_sheet(sheet: str, message: Message) -> Message:
+    """`sheet "x": …` in front of a message about one sheet (a CSV has no sheet name)."""
+    return Message("msg.on_sheet", sheet=sheet, message=message) if sheet else message
 
 
 def _footer(rows: list[list[Cell]], top: int, item_at: int) -> bool:
@@ -129,7 +126,7 @@ def _markup(source: Source) -> bool:
     return False
 
 
-def _board(source: Source) -> str | None:
+def _board(source: Source) -> Message | None:
     """Why the file is a Miro board export (a headerless grid of stickies under frame titles), or None.
 
     Arbitrary headerless text is not a board: it must hold several cells in rows of more than one cell, with a
@@ -148,5 +145,5 @@ def _board(source: Source) -> str | None:
     )  # a single-cell row with stickies after it
     grid = any(len(filled(row)) > 1 for row in rows)
     if titled and (grid or bom) and (cells >= 3 or (bom and cells >= 2)):
-        return "a headerless grid of sticky notes with frame titles (Miro board export)"
+        return Message("msg.detect.miro_board")
     return None

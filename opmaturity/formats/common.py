@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..batch import Batch, Response
 from ..errors import Problem
+from ..i18n import Message
 from ..model import Model
 from ..pseudonym import pseudonym
 from ..readers import Cell
@@ -150,14 +151,14 @@ class Context:
         return self.person(f"group:{rater}")
 
     def problem(
-        self, message: str, sheet: str = "", row: int | None = None, column: Cell = "", value: Cell = ""
+        self, message: Message, sheet: str = "", row: int | None = None, column: Cell = "", value: Cell = ""
     ) -> Problem:
         """A Problem located in this file."""
         return Problem(
             message, file=self.file, sheet=sheet, row=row, column=shown(column, 200), value=shown(value, 200)
         )
 
-    def once(self, batch: Batch, message: str) -> None:
+    def once(self, batch: Batch, message: Message) -> None:
         """Add a message to the batch unless it was said already."""
         if message not in self._said:
             self._said.add(message)
@@ -272,7 +273,8 @@ def _item_key(ctx: Context, category: Cell, item: Cell) -> str | Invalid | None:
         if named and named != actual:
             title = ctx.model.category(actual).ja
             return Invalid(
-                f'item "{display(item)}" ({key}) belongs to category "{title}" ({actual}), not "{cat_text}"; '
-                "correct the category or the item"
+                Message(
+                    "msg.parse.wrong_category", item=display(item), key=key, title=title, actual=actual, given=cat_text
+                )
             )
     return key

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..batch import Batch, Response
 from ..errors import Problem
+from ..i18n import Advice, Listed, Message, QuotedBoth
 from ..readers import Cell, Source, Table
 from ..text import normalize
 from ..validate import IGNORE, Invalid, choices, display, parse_timestamp
@@ -61,18 +62,15 @@ def parse_form(source: Source, ctx: Context, layout: FormLayout) -> Batch:
         found = find_header(table, layout)
         if found is None:
             if source.kind == "xlsx":
-                ctx.once(batch, f'sheet "{table.name}" has no {layout.name} header; skipped')
+                ctx.once(batch, Message("msg.parse.no_form_header_on_sheet", sheet=table.name, layout=layout.name))
             continue
         submissions.extend(_table(table, found[0], found[1], ctx, layout, batch))
     if not submissions and not batch.problems:
-        where = " on any sheet" if source.kind == "xlsx" else ""
         if any(find_header(t, layout) for t in source.tables):
-            batch.problems.append(ctx.problem("the file has a header but no answers below it"))
+            batch.problems.append(ctx.problem(Message("msg.parse.no_answers")))
         else:
-            need = " and ".join(f'"{r}"' for r in layout.required)
-            batch.problems.append(
-                ctx.problem(f"no header row with {need} columns{where}; is this a {layout.name} file?")
-            )
+            key = "msg.parse.no_form_header_any_sheet" if source.kind == "xlsx" else "msg.parse.no_form_header"
+            batch.problems.append(ctx.problem(Message(key, need=QuotedBoth(layout.required), layout=layout.name)))
     for sub in _settle_resubmissions(submissions, batch):
         batch.responses.extend(sub.responses)
         batch.problems.extend(sub.problems)
@@ -102,8 +100,13 @@ def _table(
             if key in seen:
                 batch.problems.append(
                     ctx.problem(
-                        f'columns "{seen[key]}" and "{head}" both hold the {found.measure} of '
-                        f"{found.item or found.category}; keep one of them",
+                        Message(
+                            "msg.parse.same_question_twice",
+                            first=seen[key],
+                            second=head,
+                            measure=Message(f"msg.measure.{found.measure}"),
+                            item=found.item or found.category,
+                        ),
                         sheet,
                         top + 1,
                         head,
@@ -117,12 +120,12 @@ def _table(
             batch.problems.append(ctx.problem(ctx.values.unknown_item(head), sheet, top + 1, head, head))
             ctx.skipped += sum(1 for row in body if n < len(row) and not ctx.values.is_blank(row[n]))
         elif found == "ignored":
-            ctx.once(batch, f'column "{head}" ignored (mapped to "{IGNORE}" on import)')
+            ctx.once(batch, Message("msg.parse.column_mapped_to_ignore", column=head, ignore=IGNORE))
         else:
-            ctx.once(batch, f'column "{head}" is not an item of the model; ignored')
+            ctx.once(batch, Message("msg.parse.column_not_an_item", column=head))
     for role, n in roles.items():
         if role not in _USED:
-            ctx.once(batch, f'column "{display(header[n]).strip()}" is not tied to an item; ignored')
+            ctx.once(batch, Message("msg.parse.column_not_tied", column=display(header[n]).strip()))
     _check_defaults(roles, ctx, batch, sheet, top + 1)
     out = []
     rounds: dict[str, int] = {}
@@ -138,8 +141,7 @@ def _table(
         if tier and (product or ctx.product):
             batch.tiers.setdefault(product or ctx.product or "", tier)
     if len(rounds) > 1:
-        names = ", ".join(f'"{r}" (row {n})' for r, n in rounds.items())
-        batch.problems.append(ctx.problem(f"one file holds one round, but the round column names several: {names}"))
+        batch.problems.append(ctx.problem(several_rounds(rounds)))
     elif rounds:
         batch.round = next(iter(rounds))
     return out
@@ -148,22 +150,9 @@ def _table(
 def _check_defaults(roles: dict[str, int], ctx: Context, batch: Batch, sheet: str, row: int) -> None:
     """Problems for a product or rater that neither the file nor the options give."""
     if "product" not in roles and not ctx.product:
-        batch.problems.append(
-            ctx.problem(
-                "no product: the file has no product column (プロダクト / product); choose the product on import "
-                "(--product)",
-                sheet,
-                row,
-            )
-        )
+        batch.problems.append(ctx.problem(Message("msg.parse.form_no_product", advice=Advice("product")), sheet, row))
     if "rater" not in roles and not ctx.rater:
-        batch.problems.append(
-            ctx.problem(
-                "no rater: the file has no rater column (回答者ロール / rater); choose team or sre on import (--rater)",
-                sheet,
-                row,
-            )
-        )
+        batch.problems.append(ctx.problem(Message("msg.parse.form_no_rater", advice=Advice("rater")), sheet, row))
 
 
 def _cell(row: list[Cell], index: int | None) -> Cell:
@@ -184,7 +173,7 @@ def _submission(
     """One row as a submission: respondent, time and answers, with its own problems."""
     problems: list[Problem] = []
 
-    def fail(message: str, column: int | None, value: Cell) -> None:
+    def fail(message: Message, column: int | None, value: Cell) -> None:
         problems.append(ctx.problem(message, sheet, number, _cell(header, column), value))
 
     when = None
@@ -203,11 +192,11 @@ def _submission(
         try:
             rater = ctx.values.rater(_cell(row, roles["rater"])) or ctx.rater
             if rater is None:
-                fail("the rater is empty; write team or sre (or 開発, PT, SRE)", roles["rater"], "")
+                fail(Message("msg.parse.rater_empty"), roles["rater"], "")
         except Invalid as exc:
             fail(exc.message, roles["rater"], _cell(row, roles["rater"]))
     if "product" in roles and not product:
-        fail("the product is empty; fill it in or choose the product on import (--product)", roles["product"], "")
+        fail(Message("msg.parse.product_empty", advice=Advice("product")), roles["product"], "")
     row_failed = bool(problems)  # who, when or for which product: the whole submission is unusable
     sub = _Submission(number, sheet, when, (respondent, product, team, rater or ""), problems=problems)
     answers: dict[str, dict[str, object]] = {}
@@ -225,7 +214,9 @@ def _submission(
                 headers.setdefault(q.item, {})["comment"] = q.header
             continue
         if _several(ctx, value):
-            problems.append(ctx.problem(f'one answer expected, got several: "{value}"', sheet, number, q.header, value))
+            problems.append(
+                ctx.problem(Message("msg.parse.several_answers", value=value), sheet, number, q.header, value)
+            )
             failed.add(q.item or q.category or "")
             continue
         try:
@@ -325,17 +316,25 @@ def _settle_resubmissions(submissions: list[_Submission], batch: Batch) -> list[
         last = subs[-1]
         kept.append(last)
         for earlier in subs[:-1]:
-            where = f'sheet "{last.sheet}" ' if last.sheet else ""
             same = [_answers(r) for r in earlier.responses] == [_answers(r) for r in last.responses]
             if same:
-                batch.messages.append(f"{where}row {earlier.row} is an exact duplicate of row {last.row}: dropped")
-            else:
-                batch.messages.append(
-                    f"{where}row {last.row} replaces row {earlier.row}: the same respondent submitted again, "
-                    "and the later submission counts as a whole"
+                at = Message(
+                    "msg.settle.at_sheet_row" if last.sheet else "msg.settle.at_row", sheet=last.sheet, row=earlier.row
                 )
+                batch.messages.append(Message("msg.parse.resubmitted_same", at=at, last=last.row))
+            else:
+                at = Message(
+                    "msg.settle.at_sheet_row" if last.sheet else "msg.settle.at_row", sheet=last.sheet, row=last.row
+                )
+                batch.messages.append(Message("msg.parse.resubmitted", at=at, earlier=earlier.row))
     kept.sort(key=lambda s: (s.sheet, s.row))
     return kept
+
+
+def several_rounds(rounds: dict[str, int]) -> Message:
+    """The problem of a file whose round column names several rounds, each with its first row."""
+    names = [Message("msg.parse.round_at_row", name=name, row=row) for name, row in rounds.items()]
+    return Message("msg.parse.several_rounds", names=Listed(names))
 
 
 def _answers(r: Response) -> tuple[object, ...]:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from ..batch import Batch, Note
+from ..i18n import Listed, Message
 from ..notes import linked_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
@@ -52,7 +53,7 @@ def parse(source: Source, ctx: Context) -> Batch:
             else:
                 _from_board(table, ctx, batch)
     if not batch.notes and not batch.problems:
-        batch.problems.append(ctx.problem("no sticky notes found in this file"))
+        batch.problems.append(ctx.problem(Message("msg.parse.no_stickies")))
     return batch
 
 
@@ -68,7 +69,7 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
     items = payload.get("data") if isinstance(payload, dict) else payload
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         batch.problems.append(
-            ctx.problem('this JSON is not a Miro REST API item list (expected {"data": [...], "type": "cursor-list"})')
+            ctx.problem(Message("msg.parse.not_miro_json", expected='{"data": [...], "type": "cursor-list"}'))
         )
         return
     frames = {
@@ -109,8 +110,8 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
             if day:
                 dates.append(day)
     if others:
-        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(others.items()))
-        batch.messages.append(f"skipped board items that are not sticky notes: {kinds}")
+        kinds = Listed(f"{count} {kind}" for kind, count in sorted(others.items()))
+        batch.messages.append(Message("msg.parse.skipped_board_items", kinds=kinds))
     batch.round_date = min(dates) if dates else None
 
 
@@ -163,7 +164,7 @@ def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batc
             )
         )
     if skipped:
-        batch.messages.append(f"skipped {skipped} rows that are not sticky notes")
+        batch.messages.append(Message("msg.parse.skipped_rows_not_stickies", count=skipped))
 
 
 def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
@@ -191,4 +192,4 @@ def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
             seen[text] = note
             batch.notes.append(note)
     if repeated:
-        batch.messages.append(f"{repeated} sticky notes appeared twice in the export (inside a frame); counted once")
+        batch.messages.append(Message("msg.parse.stickies_twice", count=repeated))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..batch import Batch, Response
+from ..i18n import Advice, Message, Quoted
 from ..readers import Cell, Source, Table, expand_merged
 from ..validate import IGNORE, Invalid, display, parse_date, shown
 from .common import FOOTER, ROLE_WORDS, Context, filled, item_header, item_key, name_of, role_of, text_of
+from .forms import several_rounds
 
 REQUIRED = ("item", "level")
 # Cells of these columns left blank below the first row of a group (a merged-cell artefact) are filled down.
@@ -28,22 +30,21 @@ def parse(source: Source, ctx: Context) -> Batch:
         header = find_header(table)
         if header is None:
             if source.kind == "xlsx":
-                batch.messages.append(f'sheet "{table.name}" has no 項目 / item column; skipped')
+                batch.messages.append(Message("msg.parse.sheet_no_item_column", sheet=table.name))
             continue
         found.append((table, *header))
     answering = [f for f in found if "level" in f[2]]
     for table, top, roles in found:
         if "level" not in roles and answering:  # an item list or legend beside the answer sheets
-            batch.messages.append(f'sheet "{table.name}" has no level column (現状レベル / level); skipped')
+            batch.messages.append(Message("msg.parse.sheet_no_level_column", sheet=table.name))
             continue
         _table(table, top, roles, ctx, batch, rounds)
     if not found:
-        batch.problems.append(ctx.problem(_need("no header row with an item column")))
+        batch.problems.append(ctx.problem(_need(Message("msg.parse.no_item_header"))))
     elif not batch.responses and not batch.problems:
-        batch.problems.append(ctx.problem("the file has a header but no answers below it"))
+        batch.problems.append(ctx.problem(Message("msg.parse.no_answers")))
     if len(rounds) > 1:
-        names = ", ".join(f'"{r}" (row {n})' for r, n in rounds.items())
-        batch.problems.append(ctx.problem(f"one file holds one round, but the round column names several: {names}"))
+        batch.problems.append(ctx.problem(several_rounds(rounds)))
     elif rounds:
         batch.round = next(iter(rounds))
     return batch
@@ -55,13 +56,16 @@ def _footer_item(item: Cell) -> bool:
     return not text or bool(FOOTER.match(text))
 
 
-def _need(start: str) -> str:
-    """The message for a tidy table without its required columns."""
+def _need(start: Message, found: Message | Quoted | None = None) -> Message:
+    """The message for a tidy table without its required columns (and the headers it has, where known)."""
     words = {r: " / ".join(ROLE_WORDS[r][:3]) for r in REQUIRED}
-    return (
-        f"{start}: a tidy table needs an item column ({words['item']}) and a level column ({words['level']}); "
-        "product, team, rater, respondent, category, target, importance, comment and date are optional"
-    )
+    need = Message("msg.parse.tidy_needs", start=start, item=words["item"], level=words["level"])
+    return Message("msg.parse.tidy_found", need=need, found=found) if found is not None else need
+
+
+def _on_sheet(sheet: str, message: Message) -> Message:
+    """`sheet "x" …` in front of a message about one sheet's rows (a CSV has no sheet name)."""
+    return Message("msg.parse.sheet_prefix", sheet=sheet, message=message) if sheet else message
 
 
 def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: Batch, rounds: dict[str, int]) -> None:
@@ -69,34 +73,29 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
     sheet = table.name
     rows = expand_merged(table) if table.merged else table.rows
     header = rows[top]
-    where = f'sheet "{sheet}" ' if sheet else ""
     missing = [r for r in REQUIRED if r not in roles]
     if missing:
-        found = ", ".join(f'"{display(h)}"' for h in header if display(h).strip()) or "none"
-        batch.problems.append(ctx.problem(_need(f"missing column {missing[0]}") + f"; found {found}", sheet, top + 1))
+        heads = [display(h) for h in header if display(h).strip()]
+        found = Quoted(heads) if heads else Message("msg.parse.none")
+        start = Message("msg.parse.missing_column", column=missing[0])
+        batch.problems.append(ctx.problem(_need(start, found), sheet, top + 1))
         return
     body = [(top + offset + 2, row, cells) for offset, row in enumerate(rows[top + 1 :]) if (cells := filled(row))]
     first = body[0][0] if body else top + 2
     if "product" not in roles and not ctx.product:
-        message = "no product: add a product column (プロダクト) or choose the product on import (--product)"
+        message = Message("msg.parse.tidy_no_product", advice=Advice("product"))
         batch.problems.append(ctx.problem(message, sheet, first))
         ctx.skipped += len(body)
         return
     if "rater" not in roles and not ctx.rater:
-        batch.problems.append(
-            ctx.problem(
-                "no rater: add a rater column (回答者ロール / rater) or choose team or sre on import (--rater)",
-                sheet,
-                first,
-            )
-        )
+        batch.problems.append(ctx.problem(Message("msg.parse.tidy_no_rater", advice=Advice("rater")), sheet, first))
         ctx.skipped += len(body)
         return
     used = {n for role, n in roles.items() if role in USED}
     for n, head in enumerate(header):
         if n not in used and display(head).strip():
-            what = "" if role_of(head) is None else " by a tidy table"
-            ctx.once(batch, f'{where}column "{display(head).strip()}" is not used{what}; ignored')
+            key = "msg.parse.column_unused" if role_of(head) is None else "msg.parse.column_unused_by_tidy"
+            ctx.once(batch, _on_sheet(sheet, Message(key, column=display(head).strip())))
     who = next((r for r in ("respondent", "email", "name") if r in roles), None)
     carry: dict[str, Cell] = {}
     values = ctx.values
@@ -114,15 +113,14 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
     for number, row, cells in body:
         problems = len(batch.problems)
 
-        def fail(message: str, role: str, value: Cell, number: int = number) -> None:
+        def fail(message: Message, role: str, value: Cell, number: int = number) -> None:
             batch.problems.append(ctx.problem(message, sheet, number, header[roles[role]], value))
 
         item_at = roles["item"]
         item_raw = row[item_at] if item_at < len(row) else ""
         lead = row[cells[0]]
         if isinstance(lead, str) and FOOTER.match(lead) and _footer_item(item_raw):
-            footer = f'{where}row {number} ("{shown(lead, 40)}") is a footer row (平均, 合計, ※ …); skipped'
-            batch.messages.append(footer)
+            batch.messages.append(_on_sheet(sheet, Message("msg.parse.footer_row", row=number, value=shown(lead, 40))))
             continue
         product = name_of(cell(row, "product")) or ctx.product or ""
         team = name_of(cell(row, "team")) or ctx.team_for(product)
@@ -137,11 +135,11 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         if not display(item_cell).strip():
             answered = [roles[r] for r in MEASURES if r in roles]
             if any(i < len(row) and display(row[i]).strip() for i in answered):
-                fail("this answer names no item; fill in the item", "item", item_cell)
+                fail(Message("msg.parse.no_item"), "item", item_cell)
                 ctx.skipped += 1
             continue
         if values.mapped(item_cell) == IGNORE:
-            ctx.once(batch, f'item "{display(item_cell).strip()}" ignored (mapped to "{IGNORE}" on import)')
+            ctx.once(batch, Message("msg.parse.item_mapped_to_ignore", item=display(item_cell).strip(), ignore=IGNORE))
             continue
         item = item_key(ctx, category, item_cell)
         if item is None:
@@ -158,9 +156,9 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
             except Invalid as exc:
                 fail(exc.message, "rater", raw)
             if rater is None and display(raw).strip() == "":
-                fail("the rater is empty; write team or sre (or 開発, PT, SRE)", "rater", raw)
+                fail(Message("msg.parse.rater_empty"), "rater", raw)
         if not product:
-            fail("the product is empty; fill it in or choose the product on import (--product)", "product", "")
+            fail(Message("msg.parse.product_empty", advice=Advice("product")), "product", "")
         converted: dict[str, object] = {}
         for role in ("level", "target", "importance"):
             if role not in roles:

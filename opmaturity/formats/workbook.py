@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..batch import Batch, Response
+from ..i18n import Advice, Message
 from ..readers import Cell, Source, Table, expand_merged
 from ..validate import IGNORE, Invalid, display, parse_date
 from .common import FOOTER, PEOPLE, Context, filled, item_header, item_key, name_of, role_of, text_of
@@ -43,16 +44,16 @@ def parse(source: Source, ctx: Context) -> Batch:
         found = find_header(rows)
         if found is None:
             if filled_rows(rows):
-                batch.messages.append(f'sheet "{table.name}" holds no answers (no 項目 column); skipped')
+                batch.messages.append(Message("msg.parse.sheet_holds_no_answers", sheet=table.name))
             continue
         sheets += 1
         when = _sheet(table, rows, found[0], found[1], ctx, batch, fill_importance=source.kind != "xlsx")
         if when:
             dates.append(when)
     if not sheets:
-        batch.problems.append(ctx.problem("no sheet has a header row with an item column (項目 / item)"))
+        batch.problems.append(ctx.problem(Message("msg.parse.no_sheet_with_items")))
     elif not batch.responses and not batch.problems:
-        batch.problems.append(ctx.problem("the file has a header but no answers below it"))
+        batch.problems.append(ctx.problem(Message("msg.parse.no_answers")))
     batch.round_date = min(dates) if dates else None
     return batch
 
@@ -75,20 +76,13 @@ def _sheet(
     sheet = table.name
     columns, first = _columns(rows, top, roles, ctx)
     if not any(c.measure == "level" for c in columns):  # an item list or legend: no answers to read
-        batch.messages.append(f'sheet "{sheet}" has no level column (現状レベル / SRE評価 / PT評価); skipped')
+        batch.messages.append(Message("msg.parse.sheet_no_rater_level_column", sheet=sheet))
         return None
     answered = sum(1 for row in rows[first:] if filled(row))
     title = _title_block(rows[:top], _merged_copies(table.merged, top), sheet, ctx, batch)
     product = title.names.get("product") or ctx.product or ""
     if not product:
-        batch.problems.append(
-            ctx.problem(
-                "no product: name it in the title (… — <product>), a プロダクト： cell or the sheet name, "
-                "or choose the product on import (--product)",
-                sheet,
-                1,
-            )
-        )
+        batch.problems.append(ctx.problem(Message("msg.parse.workbook_no_product", advice=Advice("product")), sheet, 1))
         ctx.skipped += answered
         return None
     team = title.names.get("team") or ctx.team_for(product)
@@ -98,7 +92,13 @@ def _sheet(
             when = parse_date(title.date)
         except Invalid as exc:
             batch.problems.append(
-                ctx.problem(f"the date: {exc.message}", sheet, title.date_row, title.date_label, title.date)
+                ctx.problem(
+                    Message("msg.parse.title_date", message=exc.message),
+                    sheet,
+                    title.date_row,
+                    title.date_label,
+                    title.date,
+                )
             )
     if title.names.get("round"):
         batch.round = batch.round or title.names["round"]
@@ -108,8 +108,7 @@ def _sheet(
         if c.rater is None and c.measure == "level" and not ctx.rater:
             batch.problems.append(
                 ctx.problem(
-                    f'no rater: the column "{c.label}" names no rater (SRE評価 / PT評価); '
-                    "choose team or sre on import (--rater)",
+                    Message("msg.parse.workbook_no_rater", column=c.label, advice=Advice("rater")),
                     sheet,
                     top + 1,
                     c.label,
@@ -137,14 +136,13 @@ def _sheet(
         item_cell = _at(row, item_at)
         if not display(item_cell).strip():
             if any(display(_at(row, c.index)).strip() for c in columns):
-                message = "this answer names no item; fill in the item"
-                batch.problems.append(ctx.problem(message, sheet, number, heads["item"]))
+                batch.problems.append(ctx.problem(Message("msg.parse.no_item"), sheet, number, heads["item"]))
                 ctx.skipped += 1
             continue
         if FOOTER.match(display(item_cell)):
             continue
         if ctx.values.mapped(item_cell) == IGNORE:
-            ctx.once(batch, f'item "{display(item_cell).strip()}" ignored (mapped to "{IGNORE}" on import)')
+            ctx.once(batch, Message("msg.parse.item_mapped_to_ignore", item=display(item_cell).strip(), ignore=IGNORE))
             continue
         if imp_col is not None and fill_importance:
             if display(_at(row, imp_col)).strip():
@@ -287,16 +285,23 @@ def _title_block(
                     found.names.setdefault(role, name_of(value))
             elif not title and not label and isinstance(cell, str):
                 title = text
-    where = f'sheet "{sheet}": ' if sheet else ""
     if "product" not in found.names:
         parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()] if title else []
         if len(parts) > 1 and not _is_date(parts[-1]):
             found.names["product"] = parts[-1].strip()
-            ctx.once(batch, f'{where}product "{found.names["product"]}" taken from the title "{title}"')
+            ctx.once(
+                batch,
+                _on_sheet(sheet, Message("msg.parse.product_from_title", product=found.names["product"], title=title)),
+            )
         elif sheet and not _GENERIC_SHEET.match(sheet.strip()):
             found.names["product"] = sheet.strip()
-            ctx.once(batch, f'{where}product "{sheet.strip()}" taken from the sheet name')
+            ctx.once(batch, _on_sheet(sheet, Message("msg.parse.product_from_sheet", product=sheet.strip())))
     return found
+
+
+def _on_sheet(sheet: str, message: Message) -> Message:
+    """`sheet "x": …` in front of a message about one sheet."""
+    return Message("msg.on_sheet", sheet=sheet, message=message) if sheet else message
 
 
 def _is_date(text: str) -> bool:
