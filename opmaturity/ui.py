@@ -349,8 +349,16 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
 
 
 def table(frame: pd.DataFrame, **options: Any) -> None:
-    """A display table: full width, no index, "—" in an empty cell (Streamlit would write "None")."""
-    st.dataframe(frame, **({"hide_index": True, "width": "stretch", "placeholder": tr("pages.missing")} | options))
+    """A display table: full width, no index, figures with two decimals (1.73, not 1.733333 or a bare
+    2 beside 2.4), "—" in an empty cell (Streamlit would write "None")."""
+    figures = {
+        column: st.column_config.NumberColumn(format="%.2f")
+        for column in frame.columns
+        if pd.api.types.is_float_dtype(frame[column])
+    }
+    config = figures | options.pop("column_config", {})
+    defaults = {"hide_index": True, "width": "stretch", "placeholder": tr("pages.missing"), "column_config": config}
+    st.dataframe(frame, **(defaults | options))
 
 
 def url_values(*names: str) -> dict[str, str | None]:

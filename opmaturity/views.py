@@ -204,6 +204,8 @@ def imports_table(history: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     """Imports newest first, as the Overview and Import pages list them."""
     out = history.copy()
     out["state"] = ["" if pd.isna(u) else tr("views.undone") for u in out["undone_at"]]
+    out["layout"] = [layout_name(layout, tr) for layout in out["layout"]]
+    out["imported_at"] = ["" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") for t in out["imported_at"]]
     return renamed(
         out,
         tr,
@@ -320,10 +322,12 @@ def _who(entry: dict[str, Any]) -> str:
 
 def layout_name(layout: str, tr: Translate) -> str:
     """The layout's name in the UI language (the key itself when unknown, e.g. `demo`)."""
-    try:
-        return tr(f"import.layout.{layout}")
-    except KeyError:
-        return layout or "?"
+    for key in (f"import.layout.{layout}", f"pages.layout.{layout}"):
+        try:
+            return tr(key)
+        except KeyError:
+            continue
+    return layout or "?"
 
 
 def mappings_table(mappings: dict[str, str], titles: dict[str, str], tr: Translate) -> pd.DataFrame:

@@ -468,3 +468,17 @@ def test_a_bookmark_to_a_team_that_does_not_exist_is_recognised():
     assert views.unknown_team(TEAMS, "Nope", "認証") == "product"
     assert views.unknown_team(TEAMS, "Nope", None) == "product"
     assert views.unknown_team(TEAMS, None, None) is None and views.unknown_team(TEAMS, "会員ID", None) is None
+
+
+def test_the_import_history_names_layouts_in_the_ui_language_and_times_to_the_minute():
+    history = pd.DataFrame(
+        {"import_id": [2, 1], "file_name": ["a.csv", "demo: 2026-H1"], "layout": ["google_forms", "demo"],
+         "round": ["2026-H1", None], "responses": [3, 0], "notes": [0, 0], "replaced": [0, 0],
+         "imported_at": pd.to_datetime(["2026-05-20 09:30:12", "2026-05-19 18:00:59"]),
+         "undone_at": pd.to_datetime([None, "2026-05-21 10:00"])}
+    )  # fmt: skip
+    table = views.imports_table(history, ja)
+    assert table["形式"].tolist() == ["Google フォーム / スプレッドシート", "デモ"]
+    assert table["取り込み日時"].tolist() == ["2026-05-20 09:30", "2026-05-19 18:00"]
+    assert table["状態"].tolist() == ["", "取り消し済み"]
+    assert no_missing_text(table)
