@@ -101,7 +101,7 @@ with left:
     )
 right.download_button(
     tr("team.hearing_sheet"),
-    ui.query(reports.hearing_sheet, ui.model(), product, team, round_name),
+    ui.query(reports.hearing_sheet, ui.model(), product, team, round_name, lang=ui.lang()),
     file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help=tr("team.hearing_sheet.help"),

@@ -369,7 +369,9 @@ DOWNLOAD_HEADERS = {
     "disagreement_status": "pages.col.disagreement_status", "status": "pages.col.status",
     "org_median": "common.org_median", "org_teams": "pages.col.org_teams", "teams": "gaps.teams",
     "teams_below": "gaps.teams_below", "share_below": "pages.col.share_below", "mean_level": "gaps.mean_level",
-    "value": "pages.col.value",
+    "value": "pages.col.value", "topic": "pages.col.topic", "figures": "pages.col.figures",
+    "notes": "pages.col.hearing_notes", "title": "views.action", "owner": "views.owner",
+    "action_status": "views.status", "due": "views.due",
 }  # fmt: skip
 # Key column -> (header of the key, header of the title put beside it).
 DOWNLOAD_KEYS = {
