@@ -137,7 +137,7 @@ def team_links(teams: pd.DataFrame, columns: int = 4) -> None:
         cells = st.columns(columns)
         for n, name in enumerate(rows["team"]):
             cells[n % columns].page_link(
-                "app_pages/team.py", label=str(name), query_params=team_link(str(product), str(name)),
+                "app_pages/team.py", label=escape_markdown(name), query_params=team_link(str(product), str(name)),
             )  # fmt: skip
 
 
@@ -271,7 +271,7 @@ def show_report(report: Any, *, preview: bool = False) -> None:
         )
     if report.messages:
         with st.expander(tr("import.messages"), expanded=status != "rejected"):
-            st.markdown("\n".join(f"- {m}" for m in report.messages))
+            st.markdown("\n".join(f"- {escape_markdown(m)}" for m in report.messages))  # messages quote the file
     if report.problems:
         problems_table(report.problems)
 
