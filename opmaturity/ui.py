@@ -185,7 +185,7 @@ def note_editor_config() -> dict[str, Any]:
         "note_id": None,
         "text": st.column_config.TextColumn(tr("views.note"), width="large"),
         "item": st.column_config.SelectboxColumn(
-            tr("common.item"), options=[item_choice(i.key, titles_) for i in model().items], width="medium"
+            tr("common.item"), options=[item_choice(i.key, titles_) for i in model().items], width="large"
         ),
         "product": st.column_config.TextColumn(tr("common.product")),
         "team": st.column_config.TextColumn(tr("common.team")),
