@@ -20,18 +20,30 @@ except OpmaturityError as error:  # e.g. the database is locked by another progr
     st.stop()
 
 tr = ui.tr
+overview = st.Page("app_pages/overview.py", title=tr("nav.overview"), icon=":material/home:", url_path="overview")
+
+
+def home() -> None:
+    """The app's root URL: open the Overview at /overview, so that both addresses work and the
+    sidebar marks the page (a default page is served at / only; /overview would be "not found")."""
+    st.switch_page(overview, query_params={})  # {}: the bound language and round carry themselves over
+
+
 pages = {
     tr("nav.explore"): [
-        st.Page("app_pages/overview.py", title=tr("nav.overview"), icon="🏠", url_path="overview", default=True),
-        st.Page("app_pages/heatmap.py", title=tr("nav.heatmap"), icon="🟦", url_path="heatmap"),
-        st.Page("app_pages/team.py", title=tr("nav.team"), icon="👥", url_path="team"),
-        st.Page("app_pages/gaps.py", title=tr("nav.gaps"), icon="🕳️", url_path="gaps"),
-        st.Page("app_pages/trends.py", title=tr("nav.trends"), icon="📈", url_path="trends"),
-        st.Page("app_pages/feedback.py", title=tr("nav.feedback"), icon="🗒️", url_path="feedback"),
+        st.Page(home, title=tr("nav.overview"), url_path="home", default=True, visibility="hidden"),
+        overview,
+        st.Page("app_pages/heatmap.py", title=tr("nav.heatmap"), icon=":material/grid_on:", url_path="heatmap"),
+        st.Page("app_pages/team.py", title=tr("nav.team"), icon=":material/groups:", url_path="team"),
+        st.Page("app_pages/gaps.py", title=tr("nav.gaps"), icon=":material/trending_down:", url_path="gaps"),
+        st.Page("app_pages/trends.py", title=tr("nav.trends"), icon=":material/show_chart:", url_path="trends"),
+        st.Page(
+            "app_pages/feedback.py", title=tr("nav.feedback"), icon=":material/sticky_note_2:", url_path="feedback"
+        ),
     ],
     tr("nav.manage"): [
-        st.Page("app_pages/import_page.py", title=tr("nav.import"), icon="📥", url_path="import"),
-        st.Page("app_pages/model_page.py", title=tr("nav.model"), icon="📐", url_path="model"),
+        st.Page("app_pages/import_page.py", title=tr("nav.import"), icon=":material/upload_file:", url_path="import"),
+        st.Page("app_pages/model_page.py", title=tr("nav.model"), icon=":material/architecture:", url_path="model"),
     ],
 }
 st.navigation(pages).run()

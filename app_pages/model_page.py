@@ -10,27 +10,35 @@ st.title(tr("model.title"))
 st.caption(model.title.get(lang, model.key) + " · " + tr("model.source", path=config.DEFAULT_MODEL_PATH.name))
 
 st.subheader(tr("model.scale"))
-st.dataframe(views.levels_table(model, lang, tr), hide_index=True, width="stretch")
+ui.table(views.levels_table(model, lang, tr))
 
 st.subheader(tr("model.items"))
 for category in model.categories:
     with st.expander(f"{category.key} · {category.title(lang)} ({len(category.items)})"):
-        st.dataframe(views.items_table(model, lang, category.key, tr), hide_index=True, width="stretch")
+        ui.table(views.items_table(model, lang, category.key, tr))
 
 st.subheader(tr("model.tiers"))
-st.dataframe(views.tiers_table(model, lang, tr), hide_index=True)
+ui.table(views.tiers_table(model, lang, tr))
 targets = ui.query(store.targets_table)
-if not targets.empty:
-    st.dataframe(views.with_titles(targets, ui.titles(), "item_key"), hide_index=True)
+if targets.empty:
+    st.info(tr("pages.model.no_targets"))
+else:
+    ui.table(views.targets_table(targets, ui.titles(), tr))
 
 teams = ui.query(store.teams)
+
+
+def scope_name(scope: str) -> str:
+    kind, name = scope.split(":", 1)
+    return tr(f"pages.scope.{kind}", name=name)
+
+
 with st.form("set_target"):
     st.markdown(f"**{tr('model.set_target')}**")
     scopes = [f"tier:{t.key}" for t in model.tiers] + [f"product:{p}" for p in teams["product"].drop_duplicates()]
     scope = st.selectbox(
-        tr("model.target_scope"), scopes, format_func=lambda s: s.split(":", 1)[1], key="target_scope",
-        placeholder=ui.choose(),
-    )  # fmt: skip
+        tr("model.target_scope"), scopes, format_func=scope_name, key="target_scope", placeholder=ui.choose()
+    )
     item = st.selectbox(
         tr("common.item"), [None, *(i.key for i in model.items)],
         format_func=lambda k: tr("model.all_items") if k is None else f"{k} {ui.titles()[k]}", key="target_item",
@@ -51,4 +59,8 @@ if st.session_state.pop("target_saved", False):
     st.success(tr("model.target_saved"))
 
 st.subheader(tr("model.rounds"))
-st.dataframe(ui.query(store.rounds), hide_index=True)
+rounds = ui.query(store.rounds)
+if rounds.empty:
+    st.info(tr("pages.model.no_rounds"))
+else:
+    ui.table(views.rounds_table(rounds, tr))

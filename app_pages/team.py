@@ -12,6 +12,7 @@ if ui.offer_demo():
 round_name = ui.current_round()
 teams = ui.query(store.teams)
 k = metrics.DEFAULT_K
+asked = ui.url_values("product", "team")  # before the pick lists drop a name they do not offer
 
 left, right = st.columns(2)
 # No default choice: a chosen product and team always stay in the URL, so the link can be shared.
@@ -24,14 +25,26 @@ team = right.selectbox(
     index=None, placeholder=tr("team.pick"),
 )  # fmt: skip
 if not product or not team:
-    st.info(tr("team.pick"))
+    unknown = views.unknown_team(teams, asked["product"], asked["team"])
+    if teams.empty:
+        st.info(tr("pages.team.no_teams"))
+    elif unknown:
+        st.warning(
+            tr(f"pages.team.unknown_{unknown}", product=asked["product"], team=asked["team"]),
+            icon=":material/person_search:",
+        )
+        st.subheader(tr("pages.team.existing"))
+        ui.team_links(teams)
+    else:
+        st.info(tr("team.pick"))
     st.stop()
 st.caption(tr("team.link"))
 titles = ui.titles()
 
 categories = ui.query(metrics.team_categories, round_name, product, team)
 items = ui.query(metrics.team_items, round_name, product, team, k=k)
-if not items["n"].any() and not items["sre_n"].any():
+answered = bool(items["n"].any() or items["sre_n"].any())
+if not answered:
     st.warning(tr("team.no_answers"))
 
 st.subheader(tr("team.categories"))
@@ -47,34 +60,48 @@ st.altair_chart(
 )  # fmt: skip
 st.caption(tr("team.categories.caption"))
 
+
+def table_or(frame, empty: str) -> None:
+    """The table, or a sentence saying why there is none."""
+    if frame.empty:
+        st.info(empty)
+    else:
+        ui.table(frame)
+
+
 st.subheader(tr("team.items"))
 st.caption(tr("team.items.caption"))
-st.dataframe(views.team_item_table(items, titles, tr), hide_index=True, width="stretch")
+table_or(views.team_item_table(items, titles, tr) if answered else items.head(0), tr("pages.team.no_items"))
 
 st.subheader(tr("team.perception"))
 st.caption(tr("metric.perception_gap.help"))
-st.dataframe(views.perception_table(items, titles, tr), hide_index=True, width="stretch")
+table_or(views.perception_table(items, titles, tr), tr("pages.team.no_perception"))
 
 st.subheader(tr("team.disagreement"))
 st.caption(tr("team.disagreement.caption", k=k))
-st.dataframe(views.disagreement_table(items, titles, tr), hide_index=True, width="stretch")
+table_or(views.disagreement_table(items, titles, tr), tr("pages.team.no_disagreement", k=k))
 
 st.subheader(tr("team.trend"))
 ui.trend_chart(product, team)
 
 st.subheader(tr("team.notes"))
 notes = ui.query(feedback.notes_table, round_name, product=product, team=team)
-st.dataframe(views.notes_table(notes, titles, tr), hide_index=True, width="stretch")
+if notes.empty:
+    st.info(tr("pages.team.no_notes"))
+else:
+    ui.note_cards(notes)
 
 st.subheader(tr("team.actions"))
 actions = ui.query(store.team_actions, product, team)
-st.dataframe(views.actions_table(actions, titles, tr), hide_index=True, width="stretch")
+table_or(views.actions_table(actions, titles, tr), tr("pages.team.no_actions"))
 left, right = st.columns(2)
 with left:
-    ui.download(items, f"team-{product}-{team}-{round_name}.csv", key="team_csv")
+    ui.download(
+        items, f"team-{product}-{team}-{round_name}.csv", key="team_csv", context={"product": product, "team": team}
+    )
 right.download_button(
     tr("team.hearing_sheet"),
-    ui.query(reports.hearing_sheet, ui.model(), product, team, round_name),
+    ui.query(reports.hearing_sheet, ui.model(), product, team, round_name, lang=ui.lang()),
     file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help=tr("team.hearing_sheet.help"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from . import feedback, metrics, store
+from . import feedback, i18n, metrics, store, views
 from .errors import OpmaturityError
 from .export import csv_bytes, xlsx_bytes
 from .model import Model
+from .views import Translate
 
 # How many entries of each kind the hearing agenda lists.
 AGENDA_PRIORITIES = 5
@@ -59,49 +60,83 @@ def round_report(con: duckdb.DuckDBPyConnection, model: Model, round_name: str |
     return xlsx_bytes(sheets)
 
 
-def hearing_agenda(items: pd.DataFrame) -> pd.DataFrame:
-    """What to talk about with the team: top priorities, large team/SRE differences, split opinions."""
+def _english(key: str, **values: object) -> str:
+    return i18n.t(key, "en", **values)
+
+
+def hearing_agenda(items: pd.DataFrame, tr: Translate = _english) -> pd.DataFrame:
+    """What to talk about with the team: top priorities, large team/SRE differences, split opinions
+    (the figures said in `tr`'s language, English by default)."""
     rows = []
     ranked = items[items["priority"] > 0].sort_values("priority", ascending=False, kind="stable")
     for _, r in ranked.head(AGENDA_PRIORITIES).iterrows():
-        rows.append(("priority", r["item"], f"level {r['level']:.1f} / target {r['target']:.1f}, "
-                     f"importance {r['importance']:.1f}, priority {r['priority']:.1f}"))  # fmt: skip
+        rows.append(("priority", r["item"], tr("pages.hearing.figures.priority", level=r["level"], target=r["target"],
+                                               importance=r["importance"], priority=r["priority"])))  # fmt: skip
     apart = items[items["perception_gap"].abs() >= PERCEPTION_THRESHOLD]
     apart = apart.reindex(apart["perception_gap"].abs().sort_values(ascending=False).index)
     for _, r in apart.head(AGENDA_PERCEPTION).iterrows():
-        rows.append(("team_vs_sre", r["item"], f"team {r['level']:.1f} / SRE {r['sre_level']:.1f}"))
+        rows.append(("team_vs_sre", r["item"], tr("pages.hearing.figures.team_vs_sre", level=r["level"],
+                                                  sre_level=r["sre_level"])))  # fmt: skip
     split = items[items["disagreement_status"] == "ok"].sort_values("sd", ascending=False)
     for _, r in split[split["sd"] > 0].head(AGENDA_DISAGREEMENTS).iterrows():
-        rows.append(("members_disagree", r["item"], f"answers {r['min_level']:.0f}-{r['max_level']:.0f}, "
-                     f"spread {r['sd']:.2f} over {r['n']} answers"))  # fmt: skip
+        rows.append(("members_disagree", r["item"], tr("pages.hearing.figures.members_disagree", low=r["min_level"],
+                                                       high=r["max_level"], sd=r["sd"], n=r["n"])))  # fmt: skip
     agenda = pd.DataFrame(rows, columns=["topic", "item", "figures"])
     agenda["notes"] = ""  # filled in during the hearing
     return agenda
 
 
 def hearing_sheet(
-    con: duckdb.DuckDBPyConnection, model: Model, product: str, team: str, round_name: str | None
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    product: str,
+    team: str,
+    round_name: str | None,
+    lang: str | None = None,
 ) -> bytes:
-    """An Excel workbook that prepares one team's hearing: agenda, categories, items, notes, actions."""
+    """An Excel workbook that prepares one team's hearing: agenda, categories, items, notes, actions.
+
+    Without `lang` (the command line) every key carries its Japanese and English titles and the
+    headers are column names; with `lang` (the dashboard) sheets, headers, topics and titles are in
+    that language, as the page's CSV downloads are."""
     name = _round(con, round_name)
     items = metrics.team_items(con, name, product, team)
     categories = metrics.team_categories(con, name, product, team)
-    notes = feedback.notes_table(con, name, product=product, team=team)
+    notes = feedback.notes_table(con, name, product=product, team=team).drop(columns=["author"], errors="ignore")
     actions = store.team_actions(con, product, team)
-    overview = pd.DataFrame(
-        {
-            "field": ["product", "team", "round", "answers (team)", "answers (SRE)", "workshop notes", "actions"],
-            "value": [product, team, name, int(items["n"].sum()), int(items["sre_n"].sum()), len(notes),
-                      len(actions)],
-        }
-    )  # fmt: skip
-    return xlsx_bytes(
-        {
-            "overview": overview,
-            "agenda": _titled(hearing_agenda(items), model, "item"),
-            "categories": _titled(categories, model, "category"),
-            "items": _titled(items, model, "category", "item"),
-            "notes": _titled(notes.drop(columns=["author"], errors="ignore"), model, "item_key", "category"),
-            "actions": _titled(actions, model, "item_key"),
-        }
+    counts = {"product": product, "team": team, "round": name, "answers (team)": int(items["n"].sum()),
+              "answers (SRE)": int(items["sre_n"].sum()), "workshop notes": len(notes),
+              "actions": len(actions)}  # fmt: skip
+    if lang is None:
+        return xlsx_bytes(
+            {
+                "overview": pd.DataFrame({"field": list(counts), "value": list(counts.values())}),
+                "agenda": _titled(hearing_agenda(items), model, "item"),
+                "categories": _titled(categories, model, "category"),
+                "items": _titled(items, model, "category", "item"),
+                "notes": _titled(notes, model, "item_key", "category"),
+                "actions": _titled(actions, model, "item_key"),
+            }
+        )
+
+    def tr(key: str, **values: object) -> str:
+        return i18n.t(key, lang, **values)
+
+    titles = {c.key: c.title(lang) for c in model.categories} | {i.key: i.title(lang) for i in model.items}
+    agenda = hearing_agenda(items, tr)
+    agenda["topic"] = [tr(f"pages.hearing.topic.{t}") for t in agenda["topic"]]
+    actions = actions.assign(status=[tr(f"views.status.{s}") for s in actions["status"]]).rename(
+        columns={"status": "action_status"}
     )
+    fields = [tr(f"pages.hearing.field.{n}") for n in ("product", "team", "round", "team_n", "sre_n", "notes",
+                                                      "actions")]  # fmt: skip
+    context = {"product": product, "team": team, "round": name}
+    frames = {
+        "overview": pd.DataFrame({tr("pages.col.field"): fields, tr("pages.col.value"): list(counts.values())}),
+        "agenda": views.download_frame(agenda, titles, tr),
+        "categories": views.download_frame(categories, titles, tr, context),
+        "items": views.download_frame(items, titles, tr, context),
+        "notes": views.download_frame(notes, titles, tr),
+        "actions": views.download_frame(actions, titles, tr),
+    }
+    return xlsx_bytes({tr(f"pages.hearing.sheet.{sheet}"): frame for sheet, frame in frames.items()})

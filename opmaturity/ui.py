@@ -146,9 +146,27 @@ def team_link(product: str, team: str | None) -> dict[str, str]:
     return {"product": product} | ({"team": team} if team else {})
 
 
+def team_links(teams: pd.DataFrame, columns: int = 4) -> None:
+    """Every team on record as a link to its Team page, product by product."""
+    for product, rows in teams.groupby("product", sort=False):
+        st.markdown(f"**{escape_markdown(product)}**")
+        cells = st.columns(columns)
+        for n, name in enumerate(rows["team"]):
+            cells[n % columns].page_link(
+                "app_pages/team.py", label=escape_markdown(name), query_params=team_link(str(product), str(name)),
+            )  # fmt: skip
+
+
+def escape_markdown(text: object) -> str:
+    """User text shown literally by markdown (see `markup`)."""
+    from .markup import escape
+
+    return escape(text)
+
+
 def show_error(error: OpmaturityError) -> None:
     """The error box: the title, then every problem as a table in the user's words and language."""
-    st.error(error.title_text(lang(), "page"), icon="⚠️")
+    st.error(escape_markdown(error.title_text(lang(), "page")), icon=":material/warning:")
     if error.problems:
         problems_table(error.problems)
 
@@ -178,7 +196,7 @@ def offer_demo() -> bool:
     """On an empty database: explain, and offer the demo organisation; True while still empty."""
     if not store.is_empty(cursor()):
         return False
-    st.info(tr("empty.body"), icon="👋")
+    st.info(tr("empty.body"), icon=":material/waving_hand:")
     if st.button(tr("empty.demo_button"), type="primary", key="load_demo"):
         from . import demo
 
@@ -197,7 +215,7 @@ def note_editor_config() -> dict[str, Any]:
         "note_id": None,
         "text": st.column_config.TextColumn(tr("views.note"), width="large"),
         "item": st.column_config.SelectboxColumn(
-            tr("common.item"), options=[item_choice(i.key, titles_) for i in model().items], width="medium"
+            tr("common.item"), options=[item_choice(i.key, titles_) for i in model().items], width="large"
         ),
         "product": st.column_config.TextColumn(tr("common.product")),
         "team": st.column_config.TextColumn(tr("common.team")),
@@ -266,19 +284,24 @@ def show_report(report: Any, *, preview: bool = False) -> None:
     status = report.status
     counts = tr("import.counts", responses=report.responses, notes=report.notes)
     shown = "would_import" if preview and status == "imported" else status
-    label = f"{report.file}: {tr('import.status.' + shown)}"
+    label = f"{escape_markdown(report.file)}: {tr('import.status.' + shown)}"  # a file name is data, never markup
     if status == "rejected":
-        st.error(tr("import.rejected_title", file=report.file, count=len(report.problems)), icon="⛔")
+        st.error(
+            tr("import.rejected_title", file=escape_markdown(report.file), count=len(report.problems)),
+            icon=":material/block:",
+        )
         st.caption(tr("import.rejected_hint"))
     elif status == "duplicate":
-        st.info(label, icon="ℹ️")
+        st.info(label, icon=":material/info:")
     elif preview:
-        st.info(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon="🔎")
+        st.info(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon=":material/search:")
     else:
-        st.success(f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon="✅")
+        st.success(
+            f"{label} · {counts}" + (f" · {report.round}" if report.round else ""), icon=":material/check_circle:"
+        )
     if report.messages:
         with st.expander(tr("import.messages"), expanded=status != "rejected"):
-            st.markdown("\n".join(f"- {said(m)}" for m in report.messages))
+            st.markdown("\n".join(f"- {escape_markdown(said(m))}" for m in report.messages))  # they quote the file
     if report.problems:
         problems_table(report.problems)
 
@@ -319,7 +342,7 @@ def mapping_step(headers: list[str]) -> None:
         st.session_state.setdefault(key, mappings.get(header))
         nearest = model().nearest_item(header)
         chosen = st.selectbox(
-            header, options, key=key, format_func=label,
+            escape_markdown(header), options, key=key, format_func=label,
             help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}", placeholder=choose(),
         )  # fmt: skip
         if chosen != mappings.get(header):
@@ -338,14 +361,67 @@ def trend_chart(product: str | None, team: str | None) -> None:
 
     trend = query(metrics.trend, product=product, team=team)
     if trend.empty:
-        st.info(tr("common.none"))
+        st.info(tr("pages.trend.none"))
         return
     lines = charts.trend_lines(views.with_titles(trend, titles(), "category"), tr("common.level"))
     st.altair_chart(lines, width="stretch")
 
 
-def download(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A CSV download of the data behind a view (formula-like text neutralised)."""
+def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, str | None] | None = None) -> None:
+    """A CSV download of the data behind a view: headers in the UI language, titles beside keys, the
+    `context` (product, team; the round by default) as columns, numbers as on screen, formula-like
+    text neutralised."""
     from .export import csv_bytes
+    from .views import download_frame
 
-    st.download_button(tr("common.download_csv"), csv_bytes(frame), file_name=file_name, mime="text/csv", key=key)
+    shown = download_frame(frame, titles(), tr, {**(context or {}), "round": current_round()})
+    st.download_button(tr("common.download_csv"), csv_bytes(shown), file_name=file_name, mime="text/csv", key=key)
+
+
+def table(frame: pd.DataFrame, **options: Any) -> None:
+    """A display table: full width, no index, figures with two decimals (1.73, not 1.733333 or a bare
+    2 beside 2.4), "—" in an empty cell (Streamlit would write "None")."""
+    figures = {
+        column: st.column_config.NumberColumn(format="%.2f")
+        for column in frame.columns
+        if pd.api.types.is_float_dtype(frame[column])
+    }
+    config = figures | options.pop("column_config", {})
+    defaults = {"hide_index": True, "width": "stretch", "placeholder": tr("pages.missing"), "column_config": config}
+    st.dataframe(frame, **(defaults | options))
+
+
+def url_values(*names: str) -> dict[str, str | None]:
+    """The URL's query parameters `names` as the page was opened, read before a bound widget drops a
+    value it does not offer (a bookmark to a team that no longer exists)."""
+    return {name: st.query_params.get(name) for name in names}
+
+
+NOTES_SHOWN = 100  # notes drawn as cards at most; the search and filters narrow the rest
+# Streamlit wraps a table cell's text only when rows are taller than 4rem (64 px): three lines of text.
+WRAPPED_ROW_HEIGHT = 72
+
+
+def note_cards(notes: pd.DataFrame, search: str | None = None, *, limit: int = NOTES_SHOWN) -> None:
+    """Workshop notes as cards: the whole text wrapped, search hits highlighted, where it came from
+    below. The text is data, never markup: it is escaped before markdown sees it."""
+    from .markup import escape, highlighted
+
+    names = titles()
+    if len(notes) > limit:
+        st.caption(tr("pages.feedback.shown", shown=limit, n=len(notes)))
+    for note in notes.head(limit).itertuples(index=False):
+        with st.container(border=True):
+            st.markdown(highlighted(note.text, search))
+            tags = ", ".join(note.tags) if isinstance(note.tags, list | tuple) else ""
+            item = tr("pages.feedback.unlinked") if _missing(note.item_key) else names.get(note.item_key, note.item_key)
+            where = [escape(note.product), escape(note.team), highlighted(note.group_name, search),
+                     highlighted(tags, search), escape(item)]  # fmt: skip
+            st.caption(" · ".join(part for part in where if part))
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -19,7 +19,7 @@ def levels_table(model: Model, lang: str, tr: Translate) -> pd.DataFrame:
     return pd.DataFrame(
         {
             tr("common.level"): [lv.level for lv in model.levels],
-            "": [lv.title(lang) for lv in model.levels],
+            tr("pages.col.level_word"): [lv.title(lang) for lv in model.levels],
             tr("model.description"): [lv.meaning.get(lang, "") for lv in model.levels],
             tr("model.synonyms"): [", ".join([lv.en if lang == "ja" else lv.ja, *lv.synonyms]) for lv in model.levels],
         }
@@ -31,7 +31,7 @@ def items_table(model: Model, lang: str, category: str, tr: Translate) -> pd.Dat
     items = model.category(category).items
     return pd.DataFrame(
         {
-            "key": [i.key for i in items],
+            tr("pages.col.key"): [i.key for i in items],
             tr("common.item"): [i.title(lang) for i in items],
             tr("model.description"): [i.description.get(lang, "") for i in items],
             tr("model.guide"): [
@@ -47,10 +47,55 @@ def tiers_table(model: Model, lang: str, tr: Translate) -> pd.DataFrame:
     return pd.DataFrame(
         {
             tr("common.tier"): [t.key for t in model.tiers],
-            "": [t.title(lang) for t in model.tiers],
+            tr("pages.col.title"): [t.title(lang) for t in model.tiers],
             tr("model.default_target"): [t.default_target for t in model.tiers],
         }
     )
+
+
+def targets_table(targets: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """Targets set for tiers, products and teams: what they apply to, the item (or every item), the level."""
+    teams = targets["team"] if "team" in targets.columns else [None] * len(targets)
+
+    def scope(tier: object, product: object, team: object) -> str:
+        if not _missing(tier):
+            return tr("pages.scope.tier", name=tier)
+        if not _missing(team):
+            return tr("loop.scope.team", product=product, team=team)
+        return tr("pages.scope.product", name=product)
+
+    scopes = [scope(*row) for row in zip(targets["tier"], targets["product"], teams, strict=True)]
+    return pd.DataFrame(
+        {
+            tr("pages.col.applies_to"): scopes,
+            tr("common.item"): [
+                tr("model.all_items") if _missing(k) else item_choice(k, titles) for k in targets["item_key"]
+            ],
+            tr("common.target"): targets["level"].tolist(),
+        }
+    )
+
+
+def rounds_table(rounds: pd.DataFrame, tr: Translate) -> pd.DataFrame:
+    """Rounds oldest first: name and the day it was held (a date, not a timestamp)."""
+    return pd.DataFrame(
+        {
+            tr("common.round"): rounds["name"].tolist(),
+            tr("pages.col.held_on"): dates(rounds["held_on"], tr("pages.round_undated")),
+        }
+    )
+
+
+def dates(values: pd.Series, missing: str = "") -> list[str]:
+    """Days as `2026-05-20` (no `00:00:00`), `missing` where there is none."""
+    return [missing if _missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def with_titles(frame: pd.DataFrame, titles: dict[str, str], *columns: str) -> pd.DataFrame:
@@ -69,6 +114,8 @@ def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.D
     for column in present:
         if pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].round(2)  # figures are means of 0-4 levels: two decimals say it all
+        elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].astype(object).where(out[column].notna(), "")  # never "None" or "nan"
     return out.rename(columns={c: tr(columns[c]) for c in present})
 
 
@@ -125,6 +172,7 @@ def actions_table(actions: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     """Agreed improvement actions: title, item, owner, status, due date."""
     out = with_titles(actions, titles, "item_key")
     out["status"] = out["status"].map(lambda s: tr(f"views.status.{s}"))
+    out["due"] = dates(out["due"])
     return renamed(
         out,
         tr,
@@ -162,6 +210,8 @@ def imports_table(history: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     """Imports newest first, as the Overview and Import pages list them."""
     out = history.copy()
     out["state"] = ["" if pd.isna(u) else tr("views.undone") for u in out["undone_at"]]
+    out["layout"] = [layout_name(layout, tr) for layout in out["layout"]]
+    out["imported_at"] = ["" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") for t in out["imported_at"]]
     return renamed(
         out,
         tr,
@@ -278,10 +328,12 @@ def _who(entry: dict[str, Any]) -> str:
 
 def layout_name(layout: str, tr: Translate) -> str:
     """The layout's name in the UI language (the key itself when unknown, e.g. `demo`)."""
-    try:
-        return tr(f"import.layout.{layout}")
-    except KeyError:
-        return layout or "?"
+    for key in (f"import.layout.{layout}", f"pages.layout.{layout}"):
+        try:
+            return tr(key)
+        except KeyError:
+            continue
+    return layout or "?"
 
 
 def mappings_table(mappings: dict[str, str], titles: dict[str, str], tr: Translate) -> pd.DataFrame:
@@ -304,3 +356,103 @@ def expand_products(products: pd.DataFrame, teams: pd.DataFrame, expanded: list[
         if product in expanded:
             parts.append(teams[teams["product"] == product])
     return pd.concat(parts, ignore_index=True) if parts else products
+
+
+# --- downloads ------------------------------------------------------------------------------------
+
+# Column -> header key of a download. Key columns (below) get their title beside them.
+DOWNLOAD_HEADERS = {
+    "round": "common.round", "product": "common.product", "team": "common.team", "tier": "common.tier",
+    "rater": "common.rater", "text": "views.note", "group_name": "views.group",
+    "tags": "views.tags", "linked_by": "feedback.linked_by", "level": "common.level", "team_level": "common.team_level",
+    "sre_level": "common.sre_level", "target": "common.target", "mean_target": "common.target",
+    "gap": "common.gap", "sre_gap": "pages.col.sre_gap", "importance": "common.importance",
+    "importance_assumed": "pages.col.importance_assumed", "priority": "common.priority",
+    "perception_gap": "common.perception_gap", "change": "common.change", "previous_level": "pages.col.previous_level",
+    "sd": "common.spread", "disagreement": "metric.disagreement", "min_level": "views.lowest",
+    "max_level": "views.highest", "n": "common.n", "na": "pages.col.n_na", "sre_n": "pages.col.sre_n",
+    "team_n": "pages.col.team_n", "respondents": "pages.col.respondents",
+    "disagreement_status": "pages.col.disagreement_status", "status": "pages.col.status",
+    "org_median": "common.org_median", "org_teams": "pages.col.org_teams", "teams": "gaps.teams",
+    "teams_below": "gaps.teams_below", "share_below": "pages.col.share_below", "mean_level": "gaps.mean_level",
+    "value": "pages.col.value", "topic": "pages.col.topic", "figures": "pages.col.figures",
+    "notes": "pages.col.hearing_notes", "title": "views.action", "owner": "views.owner",
+    "action_status": "views.status", "due": "views.due",
+}  # fmt: skip
+# Key column -> (header of the key, header of the title put beside it).
+DOWNLOAD_KEYS = {
+    "category": ("pages.col.category_key", "common.category"),
+    "item": ("pages.col.item_key", "common.item"),
+    "item_key": ("pages.col.item_key", "common.item"),
+    "key": ("pages.col.key", "pages.col.title"),
+}
+# Positions, ids, pseudonyms and drawing helpers: nothing a reader of the file needs.
+DOWNLOAD_DROPPED = {"position", "category_position", "round_position", "round_id", "note_id", "action_id", "author",
+                    "colour", "row", "column", "label"}  # fmt: skip
+# Columns whose values are codes with a UI text: column -> string key prefix.
+DOWNLOAD_CODES = {"status": "common.status.", "disagreement_status": "common.status.",
+                  "linked_by": "feedback.linked_by.", "rater": "common.rater."}  # fmt: skip
+
+
+def download_frame(
+    frame: pd.DataFrame, titles: dict[str, str], tr: Translate, context: dict[str, str | None] | None = None
+) -> pd.DataFrame:
+    """The data behind a view as a reader of the CSV wants it: headers in the UI language, each item or
+    category key with its title beside it, `context` columns (product, team, round) first where the
+    frame lacks them, codes in words, numbers rounded as on screen, days as dates, no `None`."""
+    out = frame.drop(columns=[c for c in frame.columns if c in DOWNLOAD_DROPPED])
+    if {"key", "category"} <= set(out.columns) and "item" not in out.columns:
+        # A heatmap cell's key is its category (then said once) or an item of that category.
+        same = out["key"].equals(out["category"])
+        out = out.drop(columns=["key"]) if same else out.rename(columns={"key": "item"})
+    missing_context = {k: v for k, v in (context or {}).items() if k not in out.columns and v is not None}
+    for position, (name, value) in enumerate(missing_context.items()):
+        out.insert(position, name, value)
+    columns: dict[str, pd.Series] = {}
+    for name in out.columns:
+        values = out[name]
+        if name in DOWNLOAD_KEYS:
+            key_header, title_header = DOWNLOAD_KEYS[name]
+            columns[tr(key_header)] = _text(values)
+            columns[tr(title_header)] = _text(
+                values.map(lambda key: titles.get(key, key) if isinstance(key, str) else key)
+            )
+            continue
+        if name in DOWNLOAD_CODES:
+            values = values.map(lambda code, prefix=DOWNLOAD_CODES[name]: _code_text(code, prefix, tr))
+        elif pd.api.types.is_bool_dtype(values):
+            values = values.map(lambda flag: tr("pages.yes") if flag is True else "")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            values = pd.Series(dates(values), index=values.index)
+        elif pd.api.types.is_float_dtype(values):
+            values = values.round(2) + 0.0  # as on screen; + 0.0 turns -0.0 into 0.0
+        header = tr(DOWNLOAD_HEADERS[name]) if name in DOWNLOAD_HEADERS else str(name)
+        if header in columns:
+            header = f"{header} ({name})"
+        columns[header] = values if pd.api.types.is_numeric_dtype(values) else _text(values)
+    return pd.DataFrame(columns, index=out.index).reset_index(drop=True)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Text cells with an empty string where there is no value (never `None` or `nan`)."""
+    return values.astype(object).where(values.notna(), "")
+
+
+def _code_text(code: object, prefix: str, tr: Translate) -> object:
+    if _missing(code):
+        return ""
+    try:
+        return tr(f"{prefix}{code}")
+    except KeyError:
+        return code
+
+
+def unknown_team(teams: pd.DataFrame, product: str | None, team: str | None) -> str | None:
+    """What a bookmark names that does not exist: "product", "team" (in a known product), or None."""
+    if product is None:
+        return None
+    if product not in set(teams["product"]):
+        return "product"
+    if team is not None and team not in set(teams.loc[teams["product"] == product, "team"]):
+        return "team"
+    return None

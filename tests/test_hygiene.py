@@ -22,6 +22,7 @@ CORE = [
     "metrics",
     "importer",
     "notes",
+    "markup",
     "feedback",
     "readers",
     "validate",

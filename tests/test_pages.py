@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,16 @@ def specs(at: AppTest) -> list[dict]:
 
 
 def texts(at: AppTest) -> str:
+    """The page's text as markdown source, user text unescaped (`form\\.csv` reads `form.csv`)."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
     parts += [s.value for s in at.subheader] + [e.value for e in at.error] + [s.value for s in at.success]
-    parts += [i.value for i in at.info]
-    return "\n".join(str(p) for p in parts)
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    return unescaped("\n".join(str(p) for p in parts))
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown source with backslash escapes removed: the text a reader sees."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def table(at: AppTest, n: int = 0):
@@ -208,15 +215,18 @@ def _revision(path: Path) -> int:
 def test_model_page_lists_every_category_and_sets_a_target(demo_db):
     at = open_page("model_page", {"lang": "English"})
     assert len(at.expander) == 12
-    at.selectbox(key="target_scope").set_value("product:会員ID")
+    scope = at.selectbox(key="target_scope")
+    scope.select_index(scope.options.index("Product 会員ID"))
     item = at.selectbox(key="target_item")
     item.select_index(item.options.index("SEC-2 Access management"))
     at.select_slider(key="target_level").set_value(4)
     at.get("form")[0]  # the target form
     [b for b in at.button if b.label == "Set a target"][0].click().run()
     assert "Target saved." in texts(at)
-    targets = table_with(at, "product")
-    assert targets[targets["product"] == "会員ID"].iloc[0].tolist()[1:4] == ["会員ID", "Access management", 4]
+    targets = table_with(at, "Applies to")
+    assert targets.columns.tolist() == ["Applies to", "Item", "Target"]
+    assert ["Product 会員ID", "SEC-2 Access management", 4] in targets.values.tolist()
+    assert ["Tier T1", "(all items)", 3] in targets.values.tolist()
 
 
 UNKNOWN_HEADER_FORM = (
@@ -230,7 +240,7 @@ UNKNOWN_HEADER_FORM = (
 def test_the_mapping_step_maps_an_unknown_header_and_ignores_a_non_question(demo_db):
     # In Japanese: AppTest formats a pick list's value outside the session, where the UI language is ja.
     def mapping_boxes():
-        return {s.label: s for s in at.selectbox if s.key and s.key.startswith("imp_map_")}
+        return {unescaped(s.label): s for s in at.selectbox if s.key and s.key.startswith("imp_map_")}
 
     at = open_page("import_page")
     at.file_uploader(key="uploads").upload("form.csv", UNKNOWN_HEADER_FORM, "text/csv").run()
@@ -245,7 +255,7 @@ def test_the_mapping_step_maps_an_unknown_header_and_ignores_a_non_question(demo
     assert {label: box.value for label, box in mapping_boxes().items()} == {
         "現状レベル [障害対応の訓練]": "INC-2", "SREとの連携の満足度": "-"}  # fmt: skip
     at.button(key="imp_run").click().run()
-    assert any("form.csv: 取り込み済み" in s.value for s in at.success)
+    assert any("form.csv: 取り込み済み" in unescaped(s.value) for s in at.success)
     remembered = store.header_mappings(_read(demo_db))
     assert remembered["sreとの連携の満足度"] == "-"
     assert "INC-2" in remembered.values()
@@ -373,3 +383,148 @@ def test_a_person_relinks_a_note_to_another_item_on_the_feedback_page(demo_db):
         _read(demo_db), "SELECT item_key, linked_by FROM notes WHERE note_id = ?", [int(note["note_id"])]
     )
     assert stored == [("ORG-1", "person")]
+
+
+# --- issue 7: notes as data, readable tables, bookmarks, downloads, empty states ----------------
+
+NASTY_NOTE = (
+    "**bold** ![](http://127.0.0.1:9/pixel.png) <img src=x onerror=alert(1)> [link](javascript:alert(1)) $x$ :red[y]"
+)
+# A Miro item export (content is HTML, so the tag arrives as text only when written as entities).
+NASTY_BOARD = (
+    b"id,type,parent,content,fillColor,tags\n1,frame,,Problems,,\n"
+    b'2,sticky_note,1,"<p>**bold** ![](http://127.0.0.1:9/pixel.png) &lt;img src=x onerror=alert(1)&gt; '
+    b'[link](javascript:alert(1)) $x$ :red[y]</p>",yellow,\n'
+)
+
+
+def add_nasty_note(path: Path) -> None:
+    """Import a workshop note full of markup for Shop Connect / Storefront into the latest round."""
+    from opmaturity import importer
+    from opmaturity.model import load_model
+
+    con = store.connect(path)
+    try:
+        options = importer.ImportOptions(product="Shop Connect", team="Storefront")
+        report = importer.import_file(con, "nasty.csv", NASTY_BOARD, load_model(), options)
+    finally:
+        con.close()
+    assert report.status == "imported", report.problems
+
+
+def note_cards(at: AppTest) -> list[str]:
+    """The markdown of the note cards (each card is a bordered container: text, then a caption)."""
+    return [m.value for m in at.markdown if not m.value.startswith("**")]
+
+
+def test_a_note_full_of_markup_is_shown_as_typed_on_the_feedback_and_team_pages(demo_db):
+    from opmaturity.markup import HIGHLIGHT
+
+    add_nasty_note(demo_db)
+    at = open_page("feedback", {"lang": "English", "q": "bold"})
+    assert not at.exception
+    (card,) = note_cards(at)
+    assert unescaped(card) == NASTY_NOTE.replace("bold", f":{HIGHLIGHT}[bold]", 1)
+    for markup in ("**", "![](", "[link](", "$x$", ":red[", "http://"):
+        assert markup not in card, markup
+    # every character that means something to markdown is escaped; only the highlight is markup
+    bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", card.replace(f":{HIGHLIGHT}[bold]", ""))
+    assert not re.search(r"[!-/:-@\[-`{-~]", bare), bare
+    at = open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
+    assert [c for c in note_cards(at) if "onerror" in c] == [card.replace(f":{HIGHLIGHT}[bold]", "bold")]
+
+
+def test_feedback_notes_wrap_in_cards_and_search_hits_are_highlighted(demo_db):
+    at = open_page("feedback", {"q": "ﾏｽｸ"})
+    cards = note_cards(at)
+    assert len(cards) == 2
+    assert all(":orange-background[マスク]" in card for card in cards)  # the half-width search marks マスク
+    # the whole text is in the card, not cut in a one-line table cell; the relink editor wraps too
+    texts_ = at.data_editor[0].value["text"].tolist()
+    assert sorted(unescaped(c).replace(":orange-background[マスク]", "マスク") for c in cards) == sorted(texts_)
+    assert at.data_editor[0].proto.row_height > 64  # Streamlit wraps a cell's text above 4rem
+
+
+def test_feedback_says_why_there_are_no_notes(demo_db):
+    at = open_page("feedback", {"lang": "English", "q": "zzzz-nothing"})
+    assert [i.value for i in at.info] == [
+        'No note matches the search and filters. Try fewer words, or set the filters back to "(all)".'
+    ]
+    at = open_page("feedback", {"q": "zzzz-nothing"})
+    assert "検索語・絞り込みに合うメモはありません" in at.info[0].value
+    assert not at.get("download_button")
+
+
+def test_model_page_tables_have_translated_headers_dates_and_no_none(demo_db):
+    for lang, raw in (("English", {"Key", "Round", "Held on"}), ("日本語", {"キー", "ラウンド", "実施日"})):
+        at = open_page("model_page", {"lang": lang})
+        headers = set()
+        for frame in at.dataframe:
+            headers |= set(frame.value.columns)
+            assert frame.proto.placeholder == "—"  # a missing number shows as "—", never "None"
+            for column in frame.value.columns:
+                cells = [str(v) for v in frame.value[column]]
+                assert not {"None", "nan", "NaT", "<NA>"} & set(cells), column
+                assert not any("00:00:00" in c for c in cells), column
+        assert raw <= headers
+        assert not headers & {"key", "round_id", "held_on", "name", "item_key", "tier", "product", "level", ""}
+        rounds = table_with(at, "Held on" if lang == "English" else "実施日")
+        assert rounds.values.tolist() == [["2025-H2", "2025-10-15"], ["2026-H1", "2026-05-20"]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "message"),
+    [
+        ("English", {"product": "Shop Connect", "team": "Nope"}, 'There is no team "Nope" in "Shop Connect".'),
+        ("日本語", {"product": "Shop Connect", "team": "Nope"}, "「Shop Connect」に「Nope」というチームはありません。"),
+        ("English", {"product": "Gone", "team": "認証"}, 'There is no product "Gone".'),
+    ],
+)
+def test_a_bookmark_to_a_team_that_does_not_exist_says_so_and_offers_the_teams(demo_db, lang, query, message):
+    at = open_page("team", {**query, "lang": lang})
+    assert not at.exception
+    assert len(at.warning) == 1 and at.warning[0].value.startswith(message)
+    links = at.get("page_link")
+    assert len(links) == 17  # every team of the demo, each a link to its page
+    assert all(link.proto.page.endswith("team") or "team" in link.proto.page for link in links)
+    assert "product=%E4%BC%9A%E5%93%A1ID&team=%E8%AA%8D%E8%A8%BC" in [link.proto.query_string for link in links]
+
+
+def test_a_valid_team_link_shows_no_warning(demo_db):
+    at = open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
+    assert not at.warning and not at.get("page_link")
+
+
+def test_team_page_explains_each_empty_section(demo_db):
+    at = open_page("team", {"product": "Partner Hub", "team": "Data Pipeline", "round": "2025-H2", "lang": "English"})
+    infos = [i.value for i in at.info]
+    assert "This team has no answers in this round, so there are no items to rank." in infos[0]
+    assert any(i.startswith("No item was rated by both the team and SRE") for i in infos)
+    assert "No improvement actions agreed yet." in infos
+
+
+def test_the_root_url_opens_the_overview(demo_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "概要"
+
+
+def test_downloads_carry_translated_headers_titles_the_team_and_rounded_numbers(demo_db, monkeypatch):
+    from opmaturity import export
+
+    captured = []
+    real = export.csv_bytes
+    monkeypatch.setattr(export, "csv_bytes", lambda frame: captured.append(frame) or real(frame))
+    open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
+    (team,) = captured
+    assert team.columns.tolist()[:7] == ["Product", "Team", "Round", "Category key", "Category", "Item key", "Item"]
+    assert set(team["Team"]) == {"Storefront"} and set(team["Round"]) == {"2026-H1"}
+    assert team.iloc[0]["Item"] == "Masked production data for QA"
+    assert not [c for c in team.columns if re.fullmatch(r"[a-z_]+", c)]
+    numbers = team.select_dtypes("float").stack()
+    assert (numbers.round(2) == numbers).all()  # no 1.733333
+    captured.clear()
+    open_page("feedback")
+    (notes,) = captured
+    assert notes.columns.tolist()[:4] == ["ラウンド", "プロダクト", "チーム", "メモ"]
+    assert "author" not in notes.columns and "note_id" not in notes.columns

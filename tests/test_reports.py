@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -287,3 +288,24 @@ def test_a_workshop_note_holding_a_control_character_still_makes_a_hearing_sheet
     header, *rows = book["notes"].iter_rows(values_only=True)
     (text,) = [row[header.index("text")] for row in rows]
     assert text.startswith("手順が") and text.endswith("古い") and "\v" not in text
+
+
+def test_the_dashboards_hearing_sheet_speaks_the_ui_language_throughout(demo, model):
+    book = load_workbook(io.BytesIO(hearing_sheet(demo, model, "会員ID", "認証", None, lang="ja")))
+    sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+    assert list(sheets) == ["概要", "議題", "カテゴリ", "項目", "ワークショップのメモ", "改善アクション"]
+    assert dict(sheets["概要"][1:])["チームの回答数"] > 0
+    header, *rows = sheets["議題"]
+    assert header == ("議題", "項目キー", "項目", "数字", "ヒアリングのメモ")
+    assert rows[0][:3] == ("優先度が高い項目", "LOG-3", "問い合わせ調査のためのユーザーログ")
+    assert rows[0][3].startswith("現状 ") and "優先度" in rows[0][3]
+    assert sheets["項目"][0][:7] == ("プロダクト", "チーム", "ラウンド", "カテゴリキー", "カテゴリ", "項目キー", "項目")
+    for title, (header, *rows) in sheets.items():
+        assert not [h for h in header if re.fullmatch(r"[a-z_]+", str(h))], (title, header)
+        cells = {str(cell) for row in rows for cell in row if cell is not None}  # None: an empty cell
+        assert not cells & {"None", "nan", "NaT"}, title
+        assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], title  # rounded as on screen
+
+
+def test_the_command_lines_hearing_sheet_keeps_both_languages_and_column_names(hearing):
+    assert list(hearing) == ["overview", "agenda", "categories", "items", "notes", "actions"]

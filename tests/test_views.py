@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -256,7 +257,7 @@ def test_team_item_table_marks_assumed_importance_with_a_star(titles_en):
     frame = items(importance=[3.0, 2.0, NAN, 1.0], importance_assumed=[False, True, False, None])
     table = team_item_table(frame, titles_en, en)
     shown = table["Importance"].tolist()
-    assert shown[:2] == ["3.0", "2.0 *"] and pd.isna(shown[2]) and shown[3] == "1.0"
+    assert shown == ["3.0", "2.0 *", "", "1.0"]  # an empty cell, never "None" or "nan"
     assert table.columns.tolist() == [
         "Item", "Category", "Priority", "Team's own level", "Target", "Gap to target", "Importance", "SRE's level",
         "Answers",
@@ -295,3 +296,189 @@ def test_expanded_products_show_their_teams_right_below_them():
     assert list(zip(shown["product"], shown["team"], strict=True)) == [
         ("A", None), ("A", None), ("B", None), ("B", "b1"), ("B", "b2")]  # fmt: skip
     assert views.expand_products(products, teams, []).equals(products)
+
+
+# --- model page tables: translated headers, dates as dates, no None -------------------------------
+
+RAW_NAMES = {"key", "round_id", "held_on", "item_key", "tier", "product", "level", "name", "due", ""}
+
+
+def no_missing_text(frame: pd.DataFrame) -> bool:
+    """No cell a reader would see as None, nan or NaT (numbers may be missing: the grid shows "—")."""
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        for value in frame[column]:
+            if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+                return False
+            if str(value) in {"None", "nan", "NaN", "NaT", "<NA>"} or "00:00:00" in str(value):
+                return False
+    return True
+
+
+@pytest.mark.parametrize("tr", [en, ja])
+def test_model_tables_have_a_translated_header_over_every_column(model, tr):
+    for table in (views.levels_table(model, "en", tr), views.items_table(model, "en", "OBS", tr),
+                  views.tiers_table(model, "en", tr)):  # fmt: skip
+        assert not set(table.columns) & RAW_NAMES, table.columns.tolist()
+    assert views.items_table(model, "en", "OBS", en).columns[0] == "Key"
+    assert views.levels_table(model, "ja", ja).columns.tolist()[:2] == ["現状レベル", "呼び方"]
+
+
+TARGETS = pd.DataFrame(
+    {"tier": ["T1", None, None], "product": [None, "会員ID", "会員ID"], "item_key": [None, None, "SEC-2"],
+     "level": [3, 2, 4]}
+)  # fmt: skip
+
+
+def test_targets_say_what_they_apply_to_and_which_item_in_the_ui_language(titles_en, titles_ja):
+    table = views.targets_table(TARGETS, titles_en, en)
+    assert table.columns.tolist() == ["Applies to", "Item", "Target"]
+    assert table.values.tolist() == [
+        ["Tier T1", "(all items)", 3], ["Product 会員ID", "(all items)", 2],
+        ["Product 会員ID", "SEC-2 Access management", 4]]  # fmt: skip
+    assert no_missing_text(table)
+    assert views.targets_table(TARGETS, titles_ja, ja).iloc[1].tolist() == ["プロダクト 会員ID", "（全項目）", 2]
+
+
+def test_rounds_show_their_day_as_a_date_and_an_undated_round_says_so():
+    rounds = pd.DataFrame(
+        {"round_id": [1, 2, 3], "name": ["2025-H2", "2026-H1", "2023-H1"],
+         "held_on": pd.to_datetime(["2025-10-15", "2026-05-20", None])}
+    )  # fmt: skip
+    table = views.rounds_table(rounds, en)
+    assert table.columns.tolist() == ["Round", "Held on"]
+    assert table["Held on"].tolist() == ["2025-10-15", "2026-05-20", "(no date)"]
+    assert no_missing_text(table)
+    assert views.rounds_table(rounds, ja).columns.tolist() == ["ラウンド", "実施日"]
+
+
+def test_actions_show_their_due_day_as_a_date_and_nothing_for_a_missing_owner(titles_en):
+    actions = pd.DataFrame(
+        {"action_id": [1, 2], "item_key": ["SEC-2", None], "title": ["Rotate keys", "Write runbooks"],
+         "owner": [None, "SRE"], "status": ["planned", "done"],
+         "due": pd.to_datetime(["2026-07-15", None]), "round": ["2026-H1", None]}
+    )  # fmt: skip
+    table = views.actions_table(actions, titles_en, en)
+    assert table["Due"].tolist() == ["2026-07-15", ""]
+    assert table["Owner"].tolist() == ["", "SRE"]
+    assert table["Item"].tolist() == ["Access management", ""]
+    assert no_missing_text(table)
+
+
+def test_renamed_shows_missing_text_as_an_empty_cell_and_keeps_missing_numbers_numeric():
+    frame = pd.DataFrame({"item": ["a", None], "level": [1.23456, NAN]})
+    out = renamed(frame, en, {"item": "common.item", "level": "common.level"})
+    assert out["Item"].tolist() == ["a", ""]
+    assert out["Level"].iloc[0] == 1.23 and pd.isna(out["Level"].iloc[1])
+
+
+# --- downloads ------------------------------------------------------------------------------------
+
+
+def test_a_download_has_headers_in_the_ui_language_titles_beside_keys_and_its_context_first(titles_ja):
+    items = pd.DataFrame(
+        {"category": ["OBS"], "item": ["OBS-1"], "position": [0], "level": [1.7333333], "gap": [-0.0000001],
+         "importance_assumed": [True], "disagreement_status": ["too_few"], "sre_level": [NAN]}
+    )  # fmt: skip
+    out = views.download_frame(items, titles_ja, ja, {"product": "会員ID", "team": "認証", "round": "2026-H1"})
+    assert out.columns.tolist() == [
+        "プロダクト", "チーム", "ラウンド", "カテゴリキー", "カテゴリ", "項目キー", "項目", "現状レベル",
+        "目標とのギャップ", "温度感を仮定（中）", "ばらつきの表示", "SRE評価"]  # fmt: skip
+    row = out.iloc[0]
+    assert row["カテゴリ"] == "監視・アラート" and row["項目"] == titles_ja["OBS-1"]
+    assert row["現状レベル"] == 1.73  # rounded as on screen
+    assert str(row["目標とのギャップ"]) == "0.0"  # never -0.0
+    assert row["温度感を仮定（中）"] == "はい" and row["ばらつきの表示"] == "回答が少なすぎる"
+    assert pd.isna(row["SRE評価"])  # an empty cell in the CSV
+
+
+def test_a_download_of_notes_drops_ids_and_pseudonyms_and_keeps_no_none(titles_en):
+    notes = pd.DataFrame(
+        {"note_id": [1, 2], "round": ["2026-H1", "2026-H1"], "product": ["A", None], "team": ["a", None],
+         "text": ["=1+1", "ok"], "group_name": [None, "G"], "tags": [["x", "y"], []], "colour": ["yellow", None],
+         "author": ["p-123", None], "item_key": ["OBS-1", None], "category": ["OBS", None],
+         "linked_by": ["rule", None]}
+    )  # fmt: skip
+    out = views.download_frame(notes, titles_en, en, {"round": "2026-H1"})
+    assert out.columns.tolist() == [
+        "Round", "Product", "Team", "Note", "Group (frame)", "Tags", "Item key", "Item", "Category key", "Category",
+        "Linked by"]  # fmt: skip
+    assert out["Linked by"].tolist() == ["Keyword rule", ""]
+    assert no_missing_text(out)
+    from opmaturity.export import csv_bytes
+
+    text = csv_bytes(out).decode("utf-8-sig")
+    assert "'=1+1" in text and "p-123" not in text and "None" not in text and "nan" not in text
+
+
+def test_a_heatmap_download_names_the_item_or_says_the_category_once(titles_en):
+    cells = pd.DataFrame(
+        {"product": ["A"], "team": [None], "key": ["OBS-1"], "category": ["OBS"], "position": [0], "level": [2.0],
+         "n": [3], "status": ["ok"], "row": ["A"], "column": ["Service dashboards"]}
+    )  # fmt: skip
+    items = views.download_frame(cells, titles_en, en)
+    assert items.columns.tolist() == [
+        "Product", "Team", "Item key", "Item", "Category key", "Category", "Level", "Answers", "Cell status",
+    ]  # fmt: skip
+    categories = views.download_frame(cells.assign(key="OBS"), titles_en, en)
+    assert "Item key" not in categories.columns and "Key" not in categories.columns
+
+
+def test_every_column_the_pages_download_has_a_header_in_both_languages(demo_template, model):
+    """The frames behind the Team, Feedback, Gaps and heatmap downloads, straight from the demo."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from opmaturity import charts, feedback, metrics, store
+
+    path = Path(tempfile.mkdtemp()) / "demo.duckdb"
+    shutil.copyfile(demo_template, path)
+    con = store.connect(path, model)
+    try:
+        latest = store.latest_round(con)
+        frames = [
+            metrics.team_items(con, latest, "Shop Connect", "Storefront"),
+            feedback.notes_table(con, latest),
+            metrics.org_weak_items(con, latest),
+            charts.heatmap_frame(
+                metrics.heatmap(con, latest, metric="gap", rater="team", rows="team", columns="item"), "gap", {}
+            ),  # fmt: skip
+        ]
+    finally:
+        con.close()
+    for frame in frames:
+        for tr in (en, ja):
+            out = views.download_frame(frame, {}, tr, {"round": latest})
+            raw = [c for c in out.columns if re.fullmatch(r"[a-z_]+", str(c))]
+            assert raw == [], f"untranslated download headers: {raw}"
+            assert no_missing_text(out)
+
+
+# --- the team page's bookmark ---------------------------------------------------------------------
+
+TEAMS = pd.DataFrame({"product": ["会員ID", "会員ID", "Shop Connect"], "team": ["認証", "Member API", "Checkout"]})
+
+
+def test_a_bookmark_to_a_team_that_does_not_exist_is_recognised():
+    assert views.unknown_team(TEAMS, "会員ID", "認証") is None
+    assert views.unknown_team(TEAMS, "会員ID", "Nope") == "team"
+    assert views.unknown_team(TEAMS, "会員ID", "Checkout") == "team"  # a team of another product
+    assert views.unknown_team(TEAMS, "Nope", "認証") == "product"
+    assert views.unknown_team(TEAMS, "Nope", None) == "product"
+    assert views.unknown_team(TEAMS, None, None) is None and views.unknown_team(TEAMS, "会員ID", None) is None
+
+
+def test_the_import_history_names_layouts_in_the_ui_language_and_times_to_the_minute():
+    history = pd.DataFrame(
+        {"import_id": [2, 1], "file_name": ["a.csv", "demo: 2026-H1"], "layout": ["google_forms", "demo"],
+         "round": ["2026-H1", None], "responses": [3, 0], "notes": [0, 0], "replaced": [0, 0],
+         "imported_at": pd.to_datetime(["2026-05-20 09:30:12", "2026-05-19 18:00:59"]),
+         "undone_at": pd.to_datetime([None, "2026-05-21 10:00"])}
+    )  # fmt: skip
+    table = views.imports_table(history, ja)
+    assert table["形式"].tolist() == ["Google フォーム / スプレッドシート", "デモ"]
+    assert table["取り込み日時"].tolist() == ["2026-05-20 09:30", "2026-05-19 18:00"]
+    assert table["状態"].tolist() == ["", "取り消し済み"]
+    assert no_missing_text(table)

@@ -1,0 +1,130 @@
+"""In a real browser: /overview and / open the Overview, and a note full of markup shows as typed.
+
+Streamlit draws markdown in the browser, so only a browser can prove that a note's `![](…)` loads no
+image, its `<img onerror>` runs nothing and its `[link](javascript:…)` is no link.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+NASTY_NOTE = (
+    "**bold** ![](http://127.0.0.1:9/pixel.png) <img src=x onerror=alert(1)> [link](javascript:alert(1)) $x$ :red[y]"
+)
+NASTY_BOARD = (
+    b"id,type,parent,content,fillColor,tags\n1,frame,,Problems,,\n"
+    b'2,sticky_note,1,"<p>**bold** ![](http://127.0.0.1:9/pixel.png) &lt;img src=x onerror=alert(1)&gt; '
+    b'[link](javascript:alert(1)) $x$ :red[y]</p>",yellow,\n'
+)
+
+pytestmark = pytest.mark.browser
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="Debian chromium is not installed")]
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on the demo organisation plus one note full of markup, served by `streamlit run`."""
+    from opmaturity import demo, importer, store
+    from opmaturity.model import load_model
+
+    db = tmp_path_factory.mktemp("browser_pages") / "demo.duckdb"
+    os.environ.setdefault("OPMATURITY_SECRET", "browser-test")
+    con = store.connect(db, load_model())
+    demo.load_demo(con, load_model())
+    options = importer.ImportOptions(product="Shop Connect", team="Storefront")
+    assert importer.import_file(con, "nasty.csv", NASTY_BOARD, load_model(), options).status == "imported"
+    con.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "browser-test"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("streamlit did not start")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        tab = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        yield tab
+        chromium.close()
+
+
+def _open(page, url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=60_000)
+    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
+
+
+@pytest.mark.parametrize("path", ["/", "/overview", "/overview?lang=English"])
+def test_the_overview_opens_at_its_own_address_and_at_the_root(server, page, path):
+    from playwright.sync_api import expect
+
+    _open(page, server + path)
+    expect(page.locator("h1").first).to_have_text("Overview" if "English" in path else "概要")
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.url.split("?")[0].endswith("/overview")  # the sidebar marks the Overview
+    current = page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
+    expect(current).to_contain_text("Overview" if "English" in path else "概要")
+
+
+def test_a_note_full_of_markup_shows_as_typed_and_loads_or_links_nothing(server, page):
+    from playwright.sync_api import expect
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    _open(page, f"{server}/feedback?lang=English&q=bold")
+    text = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]').filter(has_text="onerror")
+    expect(text).to_have_count(1)
+    assert text.inner_text().strip() == NASTY_NOTE
+    assert text.locator("img, strong, em, script, .katex").count() == 0
+    # Markdown links a bare web address (GFM autolinks, found in the text after escapes are read): that
+    # is the only link there may be, and it says where it goes; no javascript: link, no image.
+    links = text.locator("a")
+    for n in range(links.count()):
+        assert links.nth(n).get_attribute("href") == links.nth(n).inner_text() == "http://127.0.0.1:9/pixel.png"
+    expect(text.locator("span").filter(has_text="bold").first).to_be_visible()  # the highlighted search hit
+    assert dialogs == [] and not [r for r in requests if "pixel.png" in r]
