@@ -179,7 +179,8 @@ def heatmap_chart(
         alt.Tooltip("status_text:N", title=tr("charts.status")),
     ]
     legend = alt.Legend(orient="top", direction="horizontal", gradientLength=240, titleLimit=600)
-    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+    # invalid="show": Vega-Lite would drop a cell without a value; it is drawn grey instead.
+    rect = base.mark_rect(stroke="white", strokeWidth=1, invalid="show").encode(
         color=alt.condition(
             f"isValid(datum[{metric!r}])",
             alt.Color(
@@ -199,8 +200,10 @@ def heatmap_chart(
         fields = ["product", "team", "key"]
         rect = rect.add_params(alt.selection_point(name=SELECTION, fields=fields, on="click"))
         text = text.add_params(alt.selection_point(name=LABEL_SELECTION, fields=fields, on="click"))
-    return alt.layer(rect, text).properties(
-        width=alt.Step(step), height=alt.Step(ROW_STEP), autosize=alt.AutoSizeParams(type="pad")
+    return (
+        alt.layer(rect, text)
+        .properties(width=alt.Step(step), height=alt.Step(ROW_STEP), autosize=alt.AutoSizeParams(type="pad"))
+        .configure_scale(invalid={"color": {"value": NO_DATA_COLOUR}})  # what invalid="show" paints a cell
     )
 
 

@@ -292,3 +292,11 @@ def test_likert_axis_shows_every_share_label_as_a_positive_share():
     assert axis["labelOverlap"] is False and len(axis["values"]) <= 9 and "abs(" in axis["labelExpr"]
     assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["項目", "現状レベル", "割合"]
+
+
+def test_a_cell_without_a_value_is_drawn_grey_not_dropped():
+    spec = heatmap_spec("perception_gap", cells("perception_gap", values=(None, None, None)))
+    rect = spec["layer"][0]
+    assert rect["mark"]["invalid"] == "show"  # Vega-Lite's default drops cells without a value
+    assert rect["encoding"]["color"]["value"] == charts.NO_DATA_COLOUR
+    assert spec["config"]["scale"]["invalid"]["color"] == {"value": charts.NO_DATA_COLOUR}
