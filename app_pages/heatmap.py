@@ -29,7 +29,7 @@ for name, allowed in CONTROLS.items():
         st.session_state[name] = wanted if wanted in allowed else allowed[0]
 st.session_state.setdefault("sort", st.query_params.get("sort") == "value")
 
-left, right = st.columns([3, 1], vertical_alignment="bottom")
+left, right = st.columns([2, 1], vertical_alignment="bottom")
 metric = left.selectbox(
     tr("heatmap.metric"), metrics.HEATMAP_METRICS, format_func=lambda m: tr(f"metric.{m}"), key="metric"
 )

@@ -14,7 +14,6 @@ the page and scrolls (the page wraps it in a container keyed `wide_…`, see WID
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 
 import altair as alt
@@ -69,8 +68,8 @@ def number_text(value: float | None, digits: int = 2) -> str:
 
 def extent(values: pd.Series) -> float:
     """Half the width of a diverging scale: the largest absolute value, at least 1."""
-    largest = values.abs().max() if values.notna().any() else math.nan
-    return max(float(largest), 1.0) if not pd.isna(largest) else 1.0
+    largest = values.abs().max()
+    return 1.0 if pd.isna(largest) else max(float(largest), 1.0)
 
 
 def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale:
