@@ -226,6 +226,8 @@ def _reddish(fill: str) -> bool:
 def test_a_below_target_cell_is_red_and_an_above_target_cell_is_not(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     chart = _open_chart(page, f"{server}/heatmap?lang=English&metric=gap&rows=team", 17 * 12)
+    page.wait_for_url(re.compile(r"columns=category"), timeout=30_000)  # the page writes every control back by key
+    assert all(f"{key}=" in page.url for key in ("lang", "metric", "rater", "rows", "sort")), page.url
     cells = chart.locator(CELLS).evaluate_all(
         "paths => paths.map(p => [p.getAttribute('aria-label') || '', p.getAttribute('fill') || ''])"
     )
