@@ -67,3 +67,12 @@ def test_sorting_by_value_is_shared_too_and_keeps_every_row(demo_db):
     by_name = spec(at)["layer"][0]["encoding"]["y"]["sort"]
     assert sorted(by_value) == sorted(by_name) and by_value != by_name
     assert by_name == sorted(by_name, key=lambda row: (row.split(" / ")[0], row))
+
+
+def test_rows_keep_their_order_when_the_metric_changes(demo_db):
+    at = open_heatmap({})
+    before = spec(at)["layer"][0]["encoding"]["y"]["sort"]
+    for metric in ("gap", "change", "perception_gap"):
+        at.selectbox(key="metric").set_value(metric).run()
+        assert spec(at)["layer"][0]["encoding"]["y"]["sort"] == before, metric
+    assert len(before) == 17
