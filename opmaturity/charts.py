@@ -392,7 +392,7 @@ def likert_chart(
                 "level:O",
                 title=None,
                 scale=alt.Scale(domain=levels, scheme="redblue"),
-                legend=alt.Legend(orient="top", labelExpr=_label_expr(level_names), labelLimit=200),
+                legend=alt.Legend(orient="top", columns=3, labelExpr=_label_expr(level_names), labelLimit=200),
             ),
             tooltip=[
                 alt.Tooltip("item:N", title=item_title),
