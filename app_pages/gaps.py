@@ -29,17 +29,25 @@ if dist.empty:
 else:
     names = {lv.level: lv.title(ui.lang()) for lv in model.levels}
     likert = charts.likert_frame(dist, model.max_level)
-    st.altair_chart(charts.likert_chart(likert, names, tr("gaps.share")), width="stretch")
+    chart = charts.likert_chart(
+        likert, names, tr("gaps.share"), item_title=tr("common.item"), level_title=tr("common.level")
+    )
+    st.altair_chart(chart, width="stretch")
 
 st.subheader(tr("gaps.perception"))
 st.caption(tr("metric.perception_gap.help"))
 matrix = ui.query(metrics.heatmap, round_name, metric="perception_gap", rater="sre", rows="team", columns="category")
-cells = charts.heatmap_frame(matrix, "perception_gap", titles)
+cells = charts.heatmap_frame(matrix, "perception_gap", titles, tr=tr)
 chart = charts.heatmap_chart(
     cells, metric="perception_gap", metric_title=tr("metric.perception_gap"), row_title=tr("common.team"),
-    column_title=tr("common.category"), max_level=model.max_level,
+    column_title=tr("common.category"), tr=tr, max_level=model.max_level,
 )  # fmt: skip
-event = st.altair_chart(chart, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="stretch")
+st.html(charts.WIDE_CSS)
+with st.container(key="wide_perception"):
+    event = st.altair_chart(
+        chart, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
+    )
+st.caption(tr("charts.colours.perception"))
 picked = charts.selected_cell(event)
 if picked is not None:
     st.switch_page("app_pages/team.py", query_params=ui.team_link(picked["product"], picked.get("team")))

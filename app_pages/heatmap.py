@@ -1,17 +1,35 @@
-"""Org heatmap: products or teams by categories or items, one metric; a click opens the team."""
+"""Org heatmap: products or teams by categories or items, one metric; a click opens the team.
+
+The controls live in the URL by key (`?metric=gap&rater=team&rows=product&columns=item`), so a view can be
+shared; a value outside the allow-list opens the default.
+"""
 
 import streamlit as st
 
 from opmaturity import charts, metrics, ui, views
 
 tr = ui.tr
+CONTROLS = {
+    "metric": metrics.HEATMAP_METRICS,
+    "rater": metrics.RATERS,
+    "rows": metrics.ROWS,
+    "columns": metrics.COLUMNS,
+}
+SORTS = ("name", "value")
+
 st.title(tr("heatmap.title"))
 if ui.offer_demo():
     st.stop()
 round_name = ui.current_round()
 k = metrics.DEFAULT_K
 
-left, mid, right, far = st.columns([2, 1, 1, 1])
+for name, allowed in CONTROLS.items():
+    if name not in st.session_state:  # first run on this page: the URL decides (the widget does afterwards)
+        wanted = st.query_params.get(name)
+        st.session_state[name] = wanted if wanted in allowed else allowed[0]
+st.session_state.setdefault("sort", st.query_params.get("sort") == "value")
+
+left, right = st.columns([2, 1], vertical_alignment="bottom")
 metric = left.selectbox(
     tr("heatmap.metric"),
     metrics.HEATMAP_METRICS,
@@ -19,18 +37,21 @@ metric = left.selectbox(
     key="metric",
     placeholder=ui.choose(),
 )
-rater = mid.segmented_control(
-    tr("common.rater"), ("team", "sre"), default="team", required=True, key="rater",
-    format_func=lambda r: tr(f"common.rater.{r}"),
-)  # fmt: skip
-rows = right.segmented_control(
-    tr("heatmap.rows"), ("team", "product"), default="team", required=True, key="rows",
-    format_func=lambda r: tr(f"heatmap.rows.{r}"),
-)  # fmt: skip
-columns = far.segmented_control(
-    tr("heatmap.columns"), ("category", "item"), default="category", required=True, key="columns",
+by_value = right.toggle(tr("charts.sort_by_value"), key="sort", help=tr("charts.sort_by_value.help"))
+left, mid, right = st.columns(3)
+rater = left.segmented_control(
+    tr("common.rater"), metrics.RATERS, required=True, key="rater", format_func=lambda r: tr(f"common.rater.{r}")
+)
+rows = mid.segmented_control(
+    tr("heatmap.rows"), metrics.ROWS, required=True, key="rows", format_func=lambda r: tr(f"heatmap.rows.{r}")
+)
+columns = right.segmented_control(
+    tr("heatmap.columns"), metrics.COLUMNS, required=True, key="columns",
     format_func=lambda c: tr(f"heatmap.columns.{c}"),
 )  # fmt: skip
+for name, value in {"metric": metric, "rater": rater, "rows": rows, "columns": columns}.items():
+    st.query_params[name] = value
+st.query_params["sort"] = SORTS[by_value]
 
 st.caption(tr(f"metric.{metric}.help"))
 data = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows=rows, columns=columns, k=k)
@@ -45,16 +66,24 @@ if rows == "product":
     if expanded:
         teams = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows="team", columns=columns, k=k)
         shown = views.expand_products(data, teams, expanded)
-cells = charts.heatmap_frame(shown, metric, ui.titles(), k)
+cells = charts.heatmap_frame(shown, metric, ui.titles(), k, tr=tr)
 chart = charts.heatmap_chart(
     cells,
     metric=metric,
     metric_title=tr(f"metric.{metric}"),
     row_title=tr(f"heatmap.rows.{rows}"),
     column_title=tr(f"heatmap.columns.{columns}"),
+    tr=tr,
     max_level=ui.model().max_level,
+    sort_by_value=by_value,
 )
-event = st.altair_chart(chart, key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS, width="stretch")
+st.html(charts.WIDE_CSS)
+with st.container(key="wide_heatmap"):
+    event = st.altair_chart(chart, key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS, width="content")
+if columns == "item":
+    st.caption(tr("charts.scroll_hint"))
+if metric in charts.SIGNED_METRICS:
+    st.caption(tr("charts.colours.perception" if metric == "perception_gap" else "charts.colours.signed"))
 st.caption(tr("heatmap.caption", round=round_name, rater=tr(f"common.rater.{rater}"), k=k))
 st.caption(tr("heatmap.answers", n=int(data["n"].fillna(0).sum())))
 
@@ -62,4 +91,4 @@ picked = charts.selected_cell(event)
 if picked is not None:
     st.switch_page("app_pages/team.py", query_params=ui.team_link(picked["product"], picked.get("team")))
 
-ui.download(cells.drop(columns=["label"]), f"heatmap-{round_name}-{metric}.csv", key="heatmap_csv")
+ui.download(cells.drop(columns=charts.DISPLAY_COLUMNS), f"heatmap-{round_name}-{metric}.csv", key="heatmap_csv")

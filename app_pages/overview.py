@@ -36,7 +36,12 @@ org = views.with_titles(ui.query(metrics.org_categories, round_name), titles, "c
 st.altair_chart(
     charts.category_bars(
         org.rename(columns={"level": "team_level"}),
-        lang_titles={"level": tr("common.level"), "target": tr("common.target"), "org_median": tr("common.org_median")},
+        lang_titles={
+            "level": tr("common.level"),
+            "target": tr("common.target"),
+            "org_median": tr("common.org_median"),
+            "category": tr("common.category"),
+        },
         max_level=ui.model().max_level,
     ),
     width="stretch",

@@ -1,32 +1,133 @@
-"""Altair chart builders: data in, chart out (no Streamlit, no database)."""
+"""Altair chart builders: data in, chart out (no Streamlit, no database).
+
+Colours speak one language on every page: red is the bad direction, blue the good one.
+- Signed metrics diverge around 0 on a symmetric domain: gap (positive = below target = red) and change
+  (negative = decline = red) share one red-blue range; a perception gap is bad in either direction, so both
+  of its ends are warm (orange where the team rates itself higher, magenta where SRE does) and its centre is
+  white: it never reads as "good" in blue.
+- Levels are sequential blues (darker = more mature); priority is sequential reds (higher = more urgent);
+  disagreement and answer counts are neutral sequential scales.
+Sizes are fixed per row and column, never squeezed to the page: a heatmap with many columns grows wider than
+the page and scrolls (the page wraps it in a container keyed `wide_…`, see WIDE_CSS).
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
 
 import altair as alt
 import pandas as pd
 
-# One colour language across views: sequential for levels and counts, diverging around 0 for signed figures.
-SIGNED_METRICS = frozenset({"gap", "priority_signed", "perception_gap", "change"})
-SEQUENTIAL = {"level": "blues", "n": "greys", "priority": "oranges", "disagreement": "purples"}
-# gap: positive = below target = bad (red); change and perception gap: red for negative.
-DIVERGING = {"gap": "redblue", "perception_gap": "purpleorange", "change": "redblue"}
-REVERSED = frozenset({"gap"})
-NO_DATA_COLOUR = "#eeeeee"
+Translate = Callable[[str], str]
+
+RED, NEUTRAL, BLUE = "#ca0020", "#f7f7f7", "#0571b0"
+ORANGE, MAGENTA = "#e66101", "#d01c8b"
+# Colours of a signed metric at -e, 0 and +e (a symmetric domain with its mid-point at 0).
+HIGH_IS_BAD = (BLUE, NEUTRAL, RED)
+LOW_IS_BAD = (RED, NEUTRAL, BLUE)
+BOTH_ENDS_BAD = (ORANGE, NEUTRAL, MAGENTA)
+DIVERGING = {"gap": HIGH_IS_BAD, "change": LOW_IS_BAD, "perception_gap": BOTH_ENDS_BAD}
+SIGNED_METRICS = frozenset(DIVERGING)
+SEQUENTIAL = {"level": "blues", "priority": "reds", "disagreement": "purples", "n": "greys"}
+# Sorting rows by value puts the worst first: the lowest level or change, the largest of the rest (by size).
+WORST_IS_LOWEST = frozenset({"level", "change"})
+NO_DATA_COLOUR = "#d0d0d0"  # darker than the neutral centre of a diverging scale: no data is not 0
+
 SELECTION = "cell"
 LABEL_SELECTION = "cell_label"
 SELECTIONS = (SELECTION, LABEL_SELECTION)
 
+ROW_STEP = 26  # pixels per heatmap row, whatever the number of rows
+COLUMN_STEP = 48  # pixels per column when the columns are few (categories)
+NARROW_COLUMN_STEP = 36  # pixels per column when they are many (items): the chart scrolls sideways
+MANY_COLUMNS = 15
+ROW_LABEL_LIMIT = 220  # pixels; longer labels end in "…", the tooltip has the whole text
+COLUMN_LABEL_LIMIT = 150
+LABEL_ANGLE = -45
+LIKERT_STEP = 22
+# The page wraps a chart that may be wider than the page in st.container(key="wide_<name>"); this rule lets
+# that container scroll sideways instead of Streamlit squeezing the chart or the page scrolling.
+WIDE_CSS = "<style>[class*='st-key-wide_'] {overflow-x: auto; overflow-y: hidden}</style>"
+# Columns heatmap_frame adds for drawing only (the CSV download leaves them out).
+DISPLAY_COLUMNS = ["label", "value_text", "status_text"]
+# Twelve categories, twelve colours that stay apart (Tableau 10, its light grey swapped, and two more).
+CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+                    "#b07aa1", "#ff9da7", "#9c755f", "#79706e", "#17becf", "#222222")  # fmt: skip
+CATEGORY_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+                   "circle", "square", "triangle-up", "diamond", "cross", "triangle-down")  # fmt: skip
+
+
+def number_text(value: float | None, digits: int = 2) -> str:
+    """`value` rounded for reading: `-0.0` reads `0.0`, no value reads `–`."""
+    if value is None or pd.isna(value):
+        return "–"
+    rounded = round(float(value), digits) + 0.0  # adding 0.0 turns -0.0 into 0.0
+    return f"{rounded:.{digits}f}"
+
+
+def extent(values: pd.Series) -> float:
+    """Half the width of a diverging scale: the largest absolute value, at least 1."""
+    largest = values.abs().max()
+    return 1.0 if pd.isna(largest) else max(float(largest), 1.0)
+
 
 def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale:
-    """The colour scale of `metric`: fixed 0-max for levels, symmetric around 0 for signed metrics."""
+    """The colour scale of `metric`: symmetric around 0 with red on the bad side for signed metrics,
+    fixed 0-max for levels, from 0 for the rest."""
     if metric in DIVERGING:
-        extent = _extent(values)
-        return alt.Scale(
-            scheme=DIVERGING[metric], domain=[-extent, extent], domainMid=0, reverse=metric not in REVERSED
-        )
+        e = extent(values)
+        return alt.Scale(domain=[-e, e], domainMid=0, range=list(DIVERGING[metric]), interpolate="lab")
     if metric == "level":
         return alt.Scale(scheme=SEQUENTIAL["level"], domain=[0, max_level])
     return alt.Scale(scheme=SEQUENTIAL.get(metric, "greys"), domainMin=0)
+
+
+def cell_label(value: float | None, status: str, k: int = 3) -> str:
+    """What a heatmap cell reads: the value, `–` without data, `n<k` where too few answered."""
+    if status == "too_few":
+        return f"n<{k}"
+    if status == "no_data" or value is None or pd.isna(value):
+        return "–"
+    return number_text(value, 1)
+
+
+def heatmap_frame(
+    data: pd.DataFrame, metric: str, titles: Mapping[str, str], k: int = 3, *, tr: Translate
+) -> pd.DataFrame:
+    """The metric table made ready to draw: `value` renamed to the metric, a `row` label, a `column` title,
+    a cell `label`, and the tooltip's `value_text` and `status_text` in the UI language."""
+    out = data.copy()
+    teams = out["team"] if "team" in out.columns else pd.Series(None, index=out.index, dtype=object)
+    out["team"] = teams
+    out["row"] = [p if pd.isna(t) else f"{p} / {t}" for p, t in zip(out["product"], teams, strict=True)]
+    out["column"] = out["key"].map(lambda key: titles.get(key, key))
+    out["label"] = [cell_label(v, s, k) for v, s in zip(out["value"], out["status"], strict=True)]
+    digits = 0 if metric == "n" else 2
+    out["value_text"] = [number_text(v, digits) for v in out["value"]]
+    out["status_text"] = [tr(f"common.status.{s}") for s in out["status"]]
+    out = out.drop(columns=[metric], errors="ignore")  # "n" is both a metric and the answer count
+    return out.assign(value=out["value"].astype("float64")).rename(columns={"value": metric})
+
+
+def row_order(data: pd.DataFrame, metric: str, *, by_value: bool = False) -> list[str]:
+    """Heatmap rows in a stable order: by product, its own row first, then by team name. By value (on
+    request): the worst rows first (see WORST_IS_LOWEST), rows without any value last."""
+    rows = data.drop_duplicates("row")[["row", "product", "team"]]
+    keys = [(str(p), t is not None and not pd.isna(t), "" if t is None or pd.isna(t) else str(t)) for p, t in
+            zip(rows["product"], rows["team"], strict=True)]  # fmt: skip
+    named = [row for _, row in sorted(zip(keys, rows["row"], strict=True))]
+    if not by_value:
+        return named
+    values = data[metric].abs() if metric == "perception_gap" else data[metric]
+    means = values.groupby(data["row"]).mean()
+    sign = 1 if metric in WORST_IS_LOWEST else -1
+    return sorted(named, key=lambda r: (pd.isna(means.get(r)), 0.0 if pd.isna(means.get(r)) else sign * means[r]))
+
+
+def column_order(data: pd.DataFrame) -> list[str]:
+    """Heatmap columns in model order."""
+    return data.sort_values("position", kind="stable")["column"].drop_duplicates().tolist()
 
 
 def heatmap_chart(
@@ -36,38 +137,56 @@ def heatmap_chart(
     metric_title: str,
     row_title: str,
     column_title: str,
+    tr: Translate,
     max_level: int = 4,
     selectable: bool = True,
+    sort_by_value: bool = False,
 ) -> alt.LayerChart:
     """Rows x columns coloured by the metric; grey where there is no data; a click selects a cell.
 
-    `data` (from `heatmap_frame`) needs: row, column, the metric's own column, n, respondents, status,
-    label, product, team, key and position; the colour encodes the metric's column by name.
+    Every row and column keeps a fixed size (ROW_STEP, COLUMN_STEP) and every label is drawn: the chart grows
+    with the data rather than squeezing it, and is as wide as its columns need (autosize `pad`).
+    `data` (from `heatmap_frame`) needs: row, column, the metric's own column, n, respondents, status_text,
+    value_text, label, product, team, key and position; the colour encodes the metric's column by name.
     """
-    order = data.sort_values("position")["column"].drop_duplicates().tolist()
+    columns = column_order(data)
+    rows = row_order(data, metric, by_value=sort_by_value)
+    step = COLUMN_STEP if len(columns) <= MANY_COLUMNS else NARROW_COLUMN_STEP
     base = alt.Chart(data).encode(
         x=alt.X(
             "column:N",
             title=column_title,
-            sort=order,
-            axis=alt.Axis(labelAngle=-45, labelLimit=180, labelOverlap=False),
+            sort=columns,
+            axis=alt.Axis(labelAngle=LABEL_ANGLE, labelLimit=COLUMN_LABEL_LIMIT, labelOverlap=False),
         ),
-        y=alt.Y("row:N", title=row_title, sort=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y(
+            "row:N",
+            title=row_title,
+            sort=rows,
+            axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT, labelOverlap=False),
+        ),
     )
     tooltip = [
         alt.Tooltip("row:N", title=row_title),
         alt.Tooltip("column:N", title=column_title),
-        alt.Tooltip(f"{metric}:Q", title=metric_title, format=".2f"),
-        alt.Tooltip("n:Q", title="n"),
-        alt.Tooltip("respondents:Q", title="respondents"),
-        alt.Tooltip("status:N", title="status"),
+        alt.Tooltip("value_text:N", title=metric_title),
     ]
-    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+    if metric != "n":
+        tooltip.append(alt.Tooltip("n:Q", title=tr("common.n")))
+    tooltip += [
+        alt.Tooltip("respondents:Q", title=tr("common.respondents")),
+        alt.Tooltip("status_text:N", title=tr("charts.status")),
+    ]
+    legend = alt.Legend(orient="top", direction="horizontal", gradientLength=240, titleLimit=600)
+    # invalid="show": Vega-Lite would drop a cell without a value; it is drawn grey instead.
+    rect = base.mark_rect(stroke="white", strokeWidth=1, invalid="show").encode(
         color=alt.condition(
             f"isValid(datum[{metric!r}])",
-            alt.Color(f"{metric}:Q", title=metric_title, scale=color_scale(metric, data[metric], max_level)),
+            alt.Color(
+                f"{metric}:Q", title=metric_title, scale=color_scale(metric, data[metric], max_level), legend=legend
+            ),
             alt.value(NO_DATA_COLOUR),
-        ),
+        ),  # fmt: skip
         tooltip=tooltip,
     )
     text = base.mark_text(fontSize=11).encode(
@@ -75,77 +194,97 @@ def heatmap_chart(
         color=alt.condition(_dark_cell(metric, data[metric], max_level), alt.value("white"), alt.value("#333")),
         tooltip=tooltip,
     )
-    rows = max(1, data["row"].nunique())
     if selectable:
         # A click on the cell or on the number printed over it selects the cell.
         fields = ["product", "team", "key"]
         rect = rect.add_params(alt.selection_point(name=SELECTION, fields=fields, on="click"))
         text = text.add_params(alt.selection_point(name=LABEL_SELECTION, fields=fields, on="click"))
-    return alt.layer(rect, text).properties(height=min(900, 28 * rows + 40))
+    return (
+        alt.layer(rect, text)
+        .properties(width=alt.Step(step), height=alt.Step(ROW_STEP), autosize=alt.AutoSizeParams(type="pad"))
+        .configure_scale(invalid={"color": {"value": NO_DATA_COLOUR}})  # what invalid="show" paints a cell
+    )
 
 
 def _dark_cell(metric: str, values: pd.Series, max_level: int) -> str:
+    """Where the cell's colour is dark enough for white text."""
     field = f"datum[{metric!r}]"
     if metric == "level":
-        return f"isValid({field}) && {field} >= {0.7 * max_level}"
-    return f"isValid({field}) && abs({field}) >= {0.7 * _extent(values)}"
+        return f"isValid({field}) && {field} >= {0.6 * max_level}"
+    if metric in DIVERGING:
+        return f"isValid({field}) && abs({field}) >= {0.6 * extent(values)}"
+    return f"isValid({field}) && {field} >= {0.6 * extent(values)}"
 
 
-def _extent(values: pd.Series) -> float:
-    """Half the width of a diverging scale: the largest absolute value, at least 1."""
-    return max(float(values.abs().max()) if values.notna().any() else 1.0, 1.0)
+def category_bars(data: pd.DataFrame, *, lang_titles: Mapping[str, str], max_level: int = 4) -> alt.LayerChart:
+    """Per category: the team's level as a bar, the target as a tick, the org median as a dot (SRE's level as
+    a diamond where SRE rated), with a legend naming each mark.
 
-
-def cell_label(value: float | None, status: str, k: int = 3) -> str:
-    """What a heatmap cell reads: the value, `–` without data, `n<k` where too few answered."""
-    if status == "too_few":
-        return f"n<{k}"
-    if status == "no_data" or value is None or pd.isna(value):
-        return "–"
-    return f"{value:.1f}"
-
-
-def category_bars(data: pd.DataFrame, *, lang_titles: dict[str, str], max_level: int = 4) -> alt.LayerChart:
-    """Per category: the team's level as a bar, the target as a tick, the org median as a dot.
-
-    `data` needs: category (title), position, team_level, target, org_median.
+    `data` needs: category (title), position, team_level, target, org_median (sre_level optional).
+    `lang_titles` needs level, target and org_median; category and sre_level are used when given.
     """
     order = data.sort_values("position")["category"].tolist()
-    y = alt.Y("category:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("category:N", sort=order, title=None, axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT, labelOverlap=False))
     x_scale = alt.Scale(domain=[0, max_level])
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color="#4c78a8", height=14)
-        .encode(
-            x=alt.X("team_level:Q", scale=x_scale, title=lang_titles["level"]),
-            y=y,
-            tooltip=[
-                alt.Tooltip("category:N"),
-                alt.Tooltip("team_level:Q", title=lang_titles["level"], format=".2f"),
-                alt.Tooltip("target:Q", title=lang_titles["target"], format=".2f"),
-                alt.Tooltip("org_median:Q", title=lang_titles["org_median"], format=".2f"),
-            ],
-        )
+    level, target, median = lang_titles["level"], lang_titles["target"], lang_titles["org_median"]
+    category = alt.Tooltip("category:N", title=lang_titles.get("category", "category"))
+    tooltip = [
+        category,
+        alt.Tooltip("team_level:Q", title=level, format=".2f"),
+        alt.Tooltip("target:Q", title=target, format=".2f"),
+        alt.Tooltip("org_median:Q", title=median, format=".2f"),
+    ]
+    chart = alt.Chart(data)
+    bars = _series(chart, level).mark_bar(height=14).encode(
+        x=alt.X("team_level:Q", scale=x_scale, title=level), y=y, color=_key(level, "#4c78a8", "square"),
+        tooltip=tooltip,
+    )  # fmt: skip
+    ticks = (
+        _series(chart, target)
+        .mark_tick(thickness=3, size=22)
+        .encode(x="target:Q", y=y, color=_key(target, "#e45756", "M0,-1L0,1"), tooltip=tooltip)
     )
-    target = alt.Chart(data).mark_tick(color="#e45756", thickness=3, size=22).encode(x="target:Q", y=y)
-    median = alt.Chart(data).mark_point(color="#333", filled=True, size=50).encode(x="org_median:Q", y=y)
-    layers = [bars, target, median]
+    dots = (
+        _series(chart, median)
+        .mark_point(filled=True, size=50, opacity=1)
+        .encode(x="org_median:Q", y=y, color=_key(median, "#333333", "circle"), tooltip=tooltip)
+    )
+    layers = [bars, ticks, dots]
     if "sre_level" in data.columns and data["sre_level"].notna().any():
-        sre = alt.Chart(data).mark_point(color="#f58518", shape="diamond", filled=True, size=90)
-        layers.append(sre.encode(x="sre_level:Q", y=y, tooltip=[alt.Tooltip("sre_level:Q", format=".2f")]))
-    return alt.layer(*layers).properties(height=28 * max(1, len(data)) + 30)
+        sre = lang_titles.get("sre_level", "SRE")
+        layers.append(
+            _series(chart, sre)
+            .mark_point(shape="diamond", filled=True, size=90, opacity=1)
+            .encode(
+                x="sre_level:Q",
+                y=y,
+                color=_key(sre, "#f58518", "diamond"),
+                tooltip=[category, alt.Tooltip("sre_level:Q", title=sre, format=".2f")],
+            )  # fmt: skip
+        )
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .resolve_legend(color="independent")
+        .properties(height=alt.Step(28))
+    )
 
 
-def heatmap_frame(data: pd.DataFrame, metric: str, titles: dict[str, str], k: int = 3) -> pd.DataFrame:
-    """The metric table made ready to draw: `value` renamed to the metric, a `row` label, a `column`
-    title and a cell `label`."""
-    out = data.copy()
-    teams = out["team"] if "team" in out.columns else pd.Series(None, index=out.index, dtype=object)
-    out["row"] = [p if pd.isna(t) else f"{p} / {t}" for p, t in zip(out["product"], teams, strict=True)]
-    out["column"] = out["key"].map(lambda key: titles.get(key, key))
-    out["label"] = [cell_label(v, s, k) for v, s in zip(out["value"], out["status"], strict=True)]
-    out = out.drop(columns=[metric], errors="ignore")  # "n" is both a metric and the answer count
-    return out.assign(value=out["value"].astype("float64")).rename(columns={"value": metric})
+def _key(label: str, colour: str, symbol: str) -> alt.Color:
+    """A layer's one-entry legend: the mark's colour under its name, drawn as `symbol` (the layer needs the
+    field `series` holding `label`, see _series)."""
+    return alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=[label], range=[colour]),
+        legend=alt.Legend(
+            title=None, orient="top", symbolType=symbol, symbolStrokeColor=colour, symbolStrokeWidth=3, labelLimit=300
+        ),
+    )
+
+
+def _series(chart: alt.Chart, label: str) -> alt.Chart:
+    """The chart with a constant field `series` = `label` for its legend entry."""
+    return chart.transform_calculate(series=json.dumps(label, ensure_ascii=False))
 
 
 def selected_cell(event: object) -> dict[str, str] | None:
@@ -161,23 +300,38 @@ def selected_cell(event: object) -> dict[str, str] | None:
     return None
 
 
-def trend_lines(data: pd.DataFrame, level_title: str, max_level: int = 4) -> alt.Chart:
-    """Category levels by round: one line per category, rounds in their order.
+def trend_lines(
+    data: pd.DataFrame, level_title: str, max_level: int = 4, *, titles: Mapping[str, str] | None = None
+) -> alt.LayerChart:
+    """Category levels by round: one line per category in its own colour and point shape, rounds in order.
 
-    `data` needs: round, round_position, category (title), level, n.
+    `data` needs: round, round_position, category (title), level, n, and position (the category's, for the
+    legend's order) where known. `titles` names the tooltip fields (round, category, n) in the UI language.
     """
-    order = data.sort_values("round_position")["round"].drop_duplicates().tolist()
-    return (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("round:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("level:Q", scale=alt.Scale(domain=[0, max_level]), title=level_title),
-            color=alt.Color("category:N", title=None, sort=None, legend=alt.Legend(symbolLimit=0, labelLimit=240)),
-            tooltip=["round:N", "category:N", alt.Tooltip("level:Q", format=".2f"), "n:Q"],
-        )
-        .properties(height=420)  # room for the legend of every category
+    titles = titles or {}
+    rounds = data.sort_values("round_position")["round"].drop_duplicates().tolist()
+    by = ["position", "category"] if "position" in data.columns else ["category"]
+    categories = data.sort_values(by)["category"].drop_duplicates().tolist()
+    colours = [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(len(categories))]
+    shapes = [CATEGORY_SHAPES[i % len(CATEGORY_SHAPES)] for i in range(len(categories))]
+    legend = alt.Legend(symbolLimit=0, labelLimit=240, labelOverlap=False)
+    base = alt.Chart(data).encode(
+        x=alt.X("round:N", sort=rounds, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        y=alt.Y("level:Q", scale=alt.Scale(domain=[0, max_level]), title=level_title),
+        color=alt.Color("category:N", title=None, sort=categories,
+                        scale=alt.Scale(domain=categories, range=colours), legend=legend),
+        tooltip=[
+            alt.Tooltip("round:N", title=titles.get("round", "round")),
+            alt.Tooltip("category:N", title=titles.get("category", "category")),
+            alt.Tooltip("level:Q", title=level_title, format=".2f"),
+            alt.Tooltip("n:Q", title=titles.get("n", "n")),
+        ],
+    )  # fmt: skip
+    lines = base.mark_line(strokeWidth=2)
+    points = base.mark_point(filled=True, size=70, opacity=1).encode(
+        shape=alt.Shape("category:N", sort=categories, scale=alt.Scale(domain=categories, range=shapes), legend=legend)
     )
+    return alt.layer(lines, points).properties(height=max(420, 24 * len(categories) + 40))
 
 
 def likert_frame(dist: pd.DataFrame, max_level: int = 4) -> pd.DataFrame:
@@ -203,29 +357,58 @@ def likert_frame(dist: pd.DataFrame, max_level: int = 4) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["item", "level", "share", "start", "end"])
 
 
-def likert_chart(frame: pd.DataFrame, level_names: dict[int, str], share_title: str) -> alt.Chart:
-    """Diverging stacked bars: one row per item, red for low levels, blue for high ones."""
+def likert_chart(
+    frame: pd.DataFrame,
+    level_names: Mapping[int, str],
+    share_title: str,
+    *,
+    item_title: str = "item",
+    level_title: str = "level",
+) -> alt.Chart:
+    """Diverging stacked bars: one row per item (a fixed height each, every label shown), red for low
+    levels, blue for high ones; the axis reads shares either side of the middle (50% left, 50% right)."""
     levels = sorted(level_names)
+    shown = frame[frame["share"] > 0].assign(
+        level_text=lambda f: f["level"].map(lambda lv: _level_text(lv, level_names))
+    )
+    items = shown["item"].drop_duplicates().tolist()
     return (
-        alt.Chart(frame[frame["share"] > 0])
+        alt.Chart(shown)
         .mark_bar()
         .encode(
-            x=alt.X("start:Q", title=share_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[-1, 1])),
+            x=alt.X(
+                "start:Q",
+                title=share_title,
+                scale=alt.Scale(domain=[-1, 1]),
+                axis=alt.Axis(
+                    values=[-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1],
+                    labelExpr="format(abs(datum.value), '.0%')",
+                    labelOverlap=False,
+                ),
+            ),  # fmt: skip
             x2="end:Q",
-            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("item:N", title=None, sort=items, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
             color=alt.Color(
                 "level:O",
                 title=None,
                 scale=alt.Scale(domain=levels, scheme="redblue"),
-                legend=alt.Legend(orient="top", labelExpr=_label_expr(level_names)),
+                legend=alt.Legend(orient="top", columns=3, labelExpr=_label_expr(level_names), labelLimit=200),
             ),
-            tooltip=["item:N", "level:O", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("item:N", title=item_title),
+                alt.Tooltip("level_text:N", title=level_title),
+                alt.Tooltip("share:Q", title=share_title, format=".0%"),
+            ],
         )
-        .properties(height=max(120, 24 * frame["item"].nunique()))
+        .properties(height=alt.Step(LIKERT_STEP))
     )
 
 
-def _label_expr(level_names: dict[int, str]) -> str:
+def _level_text(level: int, level_names: Mapping[int, str]) -> str:
+    return f"{level} {level_names[level]}" if level in level_names else str(level)
+
+
+def _label_expr(level_names: Mapping[int, str]) -> str:
     """A Vega expression that shows `2 定義済み` for the legend entry 2."""
     cases = " : ".join(f"datum.value == {lv} ? {f'{lv} {name}'!r}" for lv, name in level_names.items())
     return f"{cases} : datum.label"

@@ -363,7 +363,8 @@ def trend_chart(product: str | None, team: str | None) -> None:
     if trend.empty:
         st.info(tr("pages.trend.none"))
         return
-    lines = charts.trend_lines(views.with_titles(trend, titles(), "category"), tr("common.level"))
+    names = {"round": tr("common.round"), "category": tr("common.category"), "n": tr("common.n")}
+    lines = charts.trend_lines(views.with_titles(trend, titles(), "category"), tr("common.level"), titles=names)
     st.altair_chart(lines, width="stretch")
 
 

@@ -40,6 +40,7 @@ def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "browser-test"}
     subprocess.run([sys.executable, "-m", "opmaturity", "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    _add_one_team_round(db)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
@@ -65,6 +66,31 @@ def server(tmp_path_factory):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+ONE_TEAM_ROUND = "2024-H1"  # an older round in which only one team answered: the first real import
+
+
+def _add_one_team_round(db: Path) -> None:
+    """Add ONE_TEAM_ROUND to the demo database: one team's answers of the demo's first survey, a year earlier."""
+    from dataclasses import replace
+    from datetime import date
+
+    from opmaturity import demo, store
+    from opmaturity.batch import Batch
+    from opmaturity.model import load_model
+
+    model = load_model()
+    _, _, survey = demo.demo_batches(model)[0]
+    first = survey.responses[0]
+    answers = [r for r in survey.responses if (r.product, r.team) == (first.product, first.team)]
+    batch = replace(survey, file="one team", responses=answers, notes=[], round=ONE_TEAM_ROUND,
+                    round_date=date(2024, 4, 15), sha256=Batch.digest(b"one team"))  # fmt: skip
+    con = store.connect(db, model)
+    try:
+        assert store.commit_batch(con, batch, ONE_TEAM_ROUND, imported_by="test").status == "imported"
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -128,4 +154,107 @@ def test_every_page_opens_without_an_exception_and_a_heatmap_click_opens_the_tea
     expect(page.get_by_role("combobox", name="Product")).to_have_value(product_name)
     expect(page.get_by_role("combobox", name="Team")).to_have_value(team_name)
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+# --- the heatmap as people read it: every label drawn, rows high enough, red where it is bad ----------------
+
+CHART_PROBE = """
+el => {
+  const shown = t => getComputedStyle(t).opacity !== '0' && t.getAttribute('opacity') !== '0';
+  const axes = [...el.querySelectorAll('g.role-axis-label')].map(g => {
+    const texts = [...g.querySelectorAll('text')];
+    return [texts.filter(shown).length, texts.length];
+  });
+  const cells = [...el.querySelectorAll('g.mark-rect.role-mark path')].map(p => p.getBoundingClientRect());
+  const numbers = [...el.querySelectorAll('g.mark-text.role-mark text')].map(t => t.getBoundingClientRect());
+  return {axes, cells: cells.length, height: Math.min(...cells.map(b => b.height)),
+          width: Math.min(...cells.map(b => b.width)), number: Math.max(...numbers.map(b => b.width))};
+}
+"""
+CELLS = "svg g.mark-rect.role-mark path"  # the heatmap's cells (not its legend's gradient)
+LANGS = {"ja": "%E6%97%A5%E6%9C%AC%E8%AA%9E", "en": "English"}  # the language switch's labels, URL-encoded
+VIEWS = [  # (query, rows, columns)
+    (f"round={ONE_TEAM_ROUND}", 1, 12),
+    (f"round={ONE_TEAM_ROUND}&columns=item", 1, 37),
+    ("rows=product", 6, 12),
+    ("rows=product&columns=item", 6, 37),
+    ("rows=team", 17, 12),
+    ("rows=team&columns=item", 17, 37),
+]
+
+
+def _open_chart(page, url: str, cells: int):
+    """The first chart of the page at `url`, once its `cells` cells are drawn."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    _wait_for_run(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]:has(g.mark-text.role-mark)').first  # the heatmap
+    expect(chart.locator(CELLS)).to_have_count(cells, timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    return chart
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_heatmap_draws_every_label_and_keeps_rows_readable_from_1_to_17_rows_and_12_to_37_columns(
+    server, browser, lang
+):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    for query, rows, columns in VIEWS:
+        chart = _open_chart(page, f"{server}/heatmap?lang={LANGS[lang]}&{query}", rows * columns)
+        drawn = chart.evaluate(CHART_PROBE)
+        assert sorted(total for _, total in drawn["axes"]) == sorted([rows, columns]), (query, drawn)
+        assert all(shown == total for shown, total in drawn["axes"]), (query, drawn["axes"])  # none dropped
+        assert drawn["height"] >= 18, (query, drawn)
+        assert drawn["number"] < drawn["width"], (query, drawn)  # numbers fit their cells, so never overlap
+    page.close()
+
+
+def _rgb(fill: str) -> tuple[int, int, int]:
+    if fill.startswith("#"):
+        return int(fill[1:3], 16), int(fill[3:5], 16), int(fill[5:7], 16)
+    red, green, blue = (int(float(v)) for v in re.findall(r"[\d.]+", fill)[:3])
+    return red, green, blue
+
+
+def _reddish(fill: str) -> bool:
+    red, green, blue = _rgb(fill)
+    return red > blue + 40 and red > green + 20
+
+
+def test_a_below_target_cell_is_red_and_an_above_target_cell_is_not(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    chart = _open_chart(page, f"{server}/heatmap?lang=English&metric=gap&rows=team", 17 * 12)
+    page.wait_for_url(re.compile(r"columns=category"), timeout=30_000)  # the page writes every control back by key
+    assert all(f"{key}=" in page.url for key in ("lang", "metric", "rater", "rows", "sort")), page.url
+    cells = chart.locator(CELLS).evaluate_all(
+        "paths => paths.map(p => [p.getAttribute('aria-label') || '', p.getAttribute('fill') || ''])"
+    )
+    gaps = []
+    for label, fill in cells:
+        found = re.search(r"Gap to target: ([-\u2212]?[\d.]+)", label)  # Vega writes a minus as U+2212
+        if found:
+            gaps.append((float(found.group(1).replace("\u2212", "-")), fill))
+    gaps.sort()
+    (lowest, low_fill), (highest, high_fill) = gaps[0], gaps[-1]
+    assert lowest < 0 < highest
+    assert _reddish(high_fill), (highest, high_fill)  # the furthest below target
+    assert not _reddish(low_fill), (lowest, low_fill)  # above target
+    zero = [fill for value, fill in gaps if value == 0]
+    assert not zero or not _reddish(zero[0])
+    page.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_gaps_page_draws_every_axis_label(server, browser, lang):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    _open_chart(page, f"{server}/gaps?lang={LANGS[lang]}", 17 * 12)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(2, timeout=30_000)
+    for n in range(2):
+        axes = charts.nth(n).evaluate(CHART_PROBE)["axes"]
+        assert axes and all(shown == total for shown, total in axes), (n, axes)
     page.close()

@@ -1,10 +1,14 @@
+from functools import partial
+
 import pandas as pd
 import pytest
 
-from opmaturity import charts
+from opmaturity import charts, i18n
+
+JA, EN = partial(i18n.t, lang="ja"), partial(i18n.t, lang="en")
 
 
-def cells(metric="level", values=(2.5, None, -1.0)):
+def cells(metric="level", values=(2.5, None, -1.0), tr=JA):
     data = pd.DataFrame(
         {
             "product": ["P", "P", "Q"],
@@ -17,7 +21,7 @@ def cells(metric="level", values=(2.5, None, -1.0)):
             "status": ["ok", "no_data", "too_few"],
         }
     )
-    return charts.heatmap_frame(data, metric, {"OBS": "監視・アラート", "SLO": "SLO"}, k=3)
+    return charts.heatmap_frame(data, metric, {"OBS": "監視・アラート", "SLO": "SLO"}, k=3, tr=tr)
 
 
 def test_heatmap_frame_labels_rows_titles_columns_and_names_the_value_after_the_metric():
@@ -36,7 +40,7 @@ def test_answer_count_as_the_metric_keeps_one_n_column():
 @pytest.mark.parametrize("metric", ["level", "gap", "perception_gap", "change", "priority", "n"])
 def test_the_colour_encodes_the_chosen_metric(metric):
     spec = charts.heatmap_chart(
-        cells(metric), metric=metric, metric_title=metric, row_title="r", column_title="c"
+        cells(metric), metric=metric, metric_title=metric, row_title="r", column_title="c", tr=JA
     ).to_dict()
     rect = spec["layer"][0]
     assert rect["mark"]["type"] == "rect"
@@ -47,16 +51,20 @@ def test_the_colour_encodes_the_chosen_metric(metric):
 
 
 def test_levels_use_a_fixed_sequential_scale_and_signed_metrics_diverge_around_zero():
-    level = charts.heatmap_chart(cells("level"), metric="level", metric_title="", row_title="", column_title="")
+    level = charts.heatmap_chart(cells("level"), metric="level", metric_title="", row_title="", column_title="", tr=JA)
     scale = level.to_dict()["layer"][0]["encoding"]["color"]["condition"]["scale"]
     assert scale == {"scheme": "blues", "domain": [0, 4]}
-    change = charts.heatmap_chart(cells("change"), metric="change", metric_title="", row_title="", column_title="")
+    change = charts.heatmap_chart(
+        cells("change"), metric="change", metric_title="", row_title="", column_title="", tr=JA
+    )
     scale = change.to_dict()["layer"][0]["encoding"]["color"]["condition"]["scale"]
     assert scale["domainMid"] == 0 and scale["domain"] == [-2.5, 2.5]
 
 
 def test_a_click_selects_product_team_and_key():
-    spec = charts.heatmap_chart(cells(), metric="level", metric_title="", row_title="", column_title="").to_dict()
+    spec = charts.heatmap_chart(
+        cells(), metric="level", metric_title="", row_title="", column_title="", tr=JA
+    ).to_dict()
     params = spec["params"]  # Altair hoists layer selections to the top, each bound to its own layer
     assert [p["views"] for p in params] == [[layer["name"]] for layer in spec["layer"]]
     assert [p["name"] for p in params] == [charts.SELECTION, charts.LABEL_SELECTION]  # the number on a cell too
@@ -100,3 +108,195 @@ def test_category_bars_show_sre_where_sre_rated():
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "tick", "point", "point"]
     without = charts.category_bars(data.assign(sre_level=None), lang_titles=titles).to_dict()
     assert len(without["layer"]) == 3
+
+
+# --- what the heatmap's spec decides: colours, sizes, labels, tooltips, row order ---------------------------
+
+
+def heatmap_spec(metric="level", frame=None, tr=JA, **options):
+    frame = cells(metric, tr=tr) if frame is None else frame
+    titles = {"metric_title": tr(f"metric.{metric}"), "row_title": tr("heatmap.rows.team"),
+              "column_title": tr("heatmap.columns.category")}  # fmt: skip
+    return charts.heatmap_chart(frame, metric=metric, tr=tr, **titles, **options).to_dict()
+
+
+def colour_scale(spec):
+    return spec["layer"][0]["encoding"]["color"]["condition"]["scale"]
+
+
+def reddish(colour: str) -> bool:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return red > 150 and red > blue + 60 and red > green
+
+
+def test_a_positive_gap_is_below_target_and_red_on_a_scale_centred_on_zero():
+    scale = colour_scale(heatmap_spec("gap", cells("gap", values=(2.5, None, -1.0))))
+    assert scale["domain"] == [-2.5, 2.5] and scale["domainMid"] == 0
+    low, middle, high = scale["range"]
+    assert reddish(high) and not reddish(low) and not reddish(middle)
+
+
+def test_a_decline_is_red_and_an_improvement_is_not():
+    scale = colour_scale(heatmap_spec("change", cells("change", values=(0.4, None, -1.5))))
+    assert scale["domain"] == [-1.5, 1.5] and scale["domainMid"] == 0
+    low, _, high = scale["range"]
+    assert reddish(low) and not reddish(high)
+
+
+def test_a_perception_gap_is_warm_in_both_directions_and_never_blue():
+    scale = colour_scale(heatmap_spec("perception_gap", cells("perception_gap", values=(0.5, None, -2.0))))
+    assert scale["domain"] == [-2.0, 2.0] and scale["domainMid"] == 0
+    low, middle, high = scale["range"]
+    assert low != high and middle == charts.NEUTRAL
+    for end in (low, high):
+        red, blue = int(end[1:3], 16), int(end[5:7], 16)
+        assert red > blue, end
+
+
+def test_every_signed_metric_uses_the_same_red_for_its_bad_side():
+    assert charts.DIVERGING["gap"][-1] == charts.DIVERGING["change"][0] == charts.RED
+    assert charts.DIVERGING["gap"][0] == charts.DIVERGING["change"][-1] == charts.BLUE
+
+
+def test_a_small_signed_range_still_spans_at_least_one_level_either_way():
+    scale = colour_scale(heatmap_spec("gap", cells("gap", values=(0.2, None, -0.1))))
+    assert scale["domain"] == [-1.0, 1.0]
+
+
+def test_no_data_is_a_grey_apart_from_the_neutral_zero():
+    assert charts.NO_DATA_COLOUR not in (charts.NEUTRAL, "#ffffff")
+    assert int(charts.NO_DATA_COLOUR[1:3], 16) < int(charts.NEUTRAL[1:3], 16) - 20
+
+
+def test_minus_zero_reads_zero_in_cells_and_tooltips():
+    frame = cells("change", values=(-0.04, None, -0.004))
+    assert frame["label"].tolist() == ["0.0", "–", "n<3"]
+    assert frame["value_text"].tolist() == ["-0.04", "–", "0.00"]
+    assert charts.number_text(-0.0, 1) == "0.0" and charts.number_text(-0.05, 1) == "-0.1"
+
+
+def test_rows_and_columns_have_a_fixed_size_whatever_their_number():
+    spec = heatmap_spec()
+    assert spec["height"] == {"step": charts.ROW_STEP} and charts.ROW_STEP >= 18
+    assert spec["width"] == {"step": charts.COLUMN_STEP}
+    assert spec["autosize"] == {"type": "pad"}  # grows with its rows and columns instead of being squeezed
+
+
+def test_many_columns_keep_their_width_and_make_the_chart_wider_than_the_page():
+    frame = items_frame(n_items=37)
+    spec = heatmap_spec("gap", frame)
+    assert spec["width"] == {"step": charts.NARROW_COLUMN_STEP} and charts.NARROW_COLUMN_STEP >= 30
+    assert 37 * charts.NARROW_COLUMN_STEP > 1000  # so it scrolls inside the page's wide_ container
+
+
+def test_every_axis_label_is_drawn_and_long_ones_are_cut_with_the_full_text_in_the_tooltip():
+    spec = heatmap_spec()
+    x, y = (spec["layer"][0]["encoding"][axis]["axis"] for axis in ("x", "y"))
+    assert x["labelOverlap"] is False and y["labelOverlap"] is False
+    assert x["labelLimit"] == charts.COLUMN_LABEL_LIMIT and y["labelLimit"] == charts.ROW_LABEL_LIMIT
+    fields = [t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]]
+    assert fields[:2] == ["row", "column"]
+
+
+@pytest.mark.parametrize(
+    ("tr", "expected"),
+    [(JA, {"チーム", "カテゴリ", "目標とのギャップ", "回答数", "回答者数", "状態"}),
+     (EN, {"Teams", "Categories", "Gap to target", "Answers", "Respondents", "Status"})],
+)  # fmt: skip
+def test_tooltip_titles_and_the_status_speak_the_ui_language(tr, expected):
+    frame = cells("gap", tr=tr)
+    spec = heatmap_spec("gap", frame, tr=tr)
+    titles = {t["title"] for t in spec["layer"][0]["encoding"]["tooltip"]}
+    assert titles == expected
+    assert not titles & {"n", "respondents", "status"}
+    statuses = set(frame["status_text"])
+    assert statuses == {tr("common.status.ok"), tr("common.status.no_data"), tr("common.status.too_few")}
+    assert not statuses & {"ok", "no_data", "too_few"}
+
+
+def items_frame(n_items=3, rows=(("B", None), ("A", "y"), ("A", None), ("A", "x")), values=None):
+    """A heatmap frame of products and teams by `n_items` items, rows arriving in a scrambled order."""
+    records = []
+    for r, (product, team) in enumerate(rows):
+        for i in range(n_items):
+            value = values[r] if values else (r + i) % 5
+            records.append({"product": product, "team": team, "key": f"K{i:02d}", "position": i, "value": value,
+                            "n": 3, "respondents": 3, "status": "ok"})  # fmt: skip
+    return charts.heatmap_frame(pd.DataFrame(records), "gap", {}, tr=JA)
+
+
+def test_rows_keep_product_then_team_order_whatever_the_metric():
+    for metric in ("level", "gap"):
+        frame = items_frame(values=[3.0, -1.0, 2.0, 0.5]).rename(columns={"gap": metric})
+        spec = heatmap_spec(metric, frame)
+        assert spec["layer"][0]["encoding"]["y"]["sort"] == ["A", "A / x", "A / y", "B"]
+
+
+def test_rows_sort_by_value_only_when_asked_worst_first():
+    frame = items_frame(values=[3.0, -1.0, 2.0, 0.5])  # B, A / y, A, A / x
+    assert heatmap_spec("gap", frame, sort_by_value=True)["layer"][0]["encoding"]["y"]["sort"] == [
+        "B", "A", "A / x", "A / y"
+    ]  # fmt: skip
+    level = frame.rename(columns={"gap": "level"})
+    assert heatmap_spec("level", level, sort_by_value=True)["layer"][0]["encoding"]["y"]["sort"] == [
+        "A / y", "A / x", "A", "B"
+    ]  # fmt: skip
+
+
+def test_columns_stay_in_model_order():
+    frame = items_frame(n_items=12).sample(frac=1, random_state=3)
+    assert heatmap_spec("gap", frame)["layer"][0]["encoding"]["x"]["sort"] == [f"K{i:02d}" for i in range(12)]
+
+
+# --- the other charts -----------------------------------------------------------------------------------------
+
+
+def test_trend_lines_give_twelve_categories_twelve_colours_and_list_them_all():
+    data = pd.DataFrame(
+        [{"round": r, "round_position": p, "category": f"カテゴリ{c}", "position": c, "level": 2.0, "n": 5}
+         for p, r in enumerate(["2025-H2", "2026-H1"]) for c in range(12)]
+    )  # fmt: skip
+    titles = {"round": "ラウンド", "category": "カテゴリ", "n": "回答数"}
+    spec = charts.trend_lines(data, "現状レベル", titles=titles).to_dict()
+    color = spec["layer"][0]["encoding"]["color"]
+    assert len(set(color["scale"]["range"])) == 12
+    assert color["scale"]["domain"] == [f"カテゴリ{c}" for c in range(12)]
+    assert color["legend"]["symbolLimit"] == 0
+    assert [t["title"] for t in spec["layer"][0]["encoding"]["tooltip"]] == [
+        "ラウンド",
+        "カテゴリ",
+        "現状レベル",
+        "回答数",
+    ]
+
+
+def test_category_bars_name_bars_dots_and_target_marks_in_a_legend():
+    data = pd.DataFrame(
+        {"category": ["監視", "SLO"], "position": [0, 1], "team_level": [2.0, 1.0], "target": [3.0, 3.0],
+         "org_median": [2.5, 2.0], "sre_level": [1.0, None]}
+    )  # fmt: skip
+    titles = {"level": "現状レベル", "target": "目標", "org_median": "組織の中央値", "sre_level": "SRE評価",
+              "category": "カテゴリ"}  # fmt: skip
+    spec = charts.category_bars(data, lang_titles=titles).to_dict()
+    legends = [layer["encoding"]["color"] for layer in spec["layer"]]
+    assert [c["scale"]["domain"] for c in legends] == [["現状レベル"], ["目標"], ["組織の中央値"], ["SRE評価"]]
+    assert all(c["legend"]["title"] is None for c in legends)
+    assert spec["resolve"]["legend"]["color"] == "independent"
+
+
+def test_likert_axis_shows_every_share_label_as_a_positive_share():
+    frame = charts.likert_frame(pd.DataFrame({"item": ["A", "B"], "level": [1, 3], "count": [2, 1]}))
+    spec = charts.likert_chart(frame, {0: "未着手", 1: "場当たり", 2: "a", 3: "b", 4: "c"}, "割合",
+                               item_title="項目", level_title="現状レベル").to_dict()  # fmt: skip
+    axis = spec["encoding"]["x"]["axis"]
+    assert axis["labelOverlap"] is False and len(axis["values"]) <= 9 and "abs(" in axis["labelExpr"]
+    assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["項目", "現状レベル", "割合"]
+
+
+def test_a_cell_without_a_value_is_drawn_grey_not_dropped():
+    spec = heatmap_spec("perception_gap", cells("perception_gap", values=(None, None, None)))
+    rect = spec["layer"][0]
+    assert rect["mark"]["invalid"] == "show"  # Vega-Lite's default drops cells without a value
+    assert rect["encoding"]["color"]["value"] == charts.NO_DATA_COLOUR
+    assert spec["config"]["scale"]["invalid"]["color"] == {"value": charts.NO_DATA_COLOUR}

@@ -1,0 +1,78 @@
+"""The heatmap page under AppTest: its controls live in the URL by key, so a view can be shared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_heatmap(query: dict[str, str]) -> AppTest:
+    """The heatmap opened from a URL with `query` (set before the first run and again after the switch)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("app_pages/heatmap.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def spec(at: AppTest) -> dict:
+    return json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+
+def url(at: AppTest) -> dict[str, str]:
+    return {key: at.query_params[key] for key in ("metric", "rater", "rows", "columns", "sort")}
+
+
+def test_a_shared_link_opens_the_heatmap_it_names(demo_db):
+    at = open_heatmap({"metric": "gap", "rater": "sre", "rows": "product", "columns": "item", "lang": "English"})
+    assert not at.exception
+    assert at.selectbox(key="metric").value == "gap"
+    assert [at.segmented_control(key=k).value for k in ("rater", "rows", "columns")] == ["sre", "product", "item"]
+    layer = spec(at)["layer"][0]["encoding"]
+    assert layer["color"]["condition"]["field"] == "gap"
+    assert layer["y"]["title"] == "Products" and layer["x"]["title"] == "Items"
+
+
+def test_the_url_carries_each_control_by_key_not_by_label(demo_db):
+    at = open_heatmap({})  # Japanese: AppTest formats pick-list values outside the session
+    assert url(at) == {"metric": "level", "rater": "team", "rows": "team", "columns": "category", "sort": "name"}
+    at.selectbox(key="metric").set_value("perception_gap").run()
+    at.segmented_control(key="columns").set_value("item").run()
+    at.toggle(key="sort").set_value(True).run()
+    assert not at.exception
+    assert url(at) == {"metric": "perception_gap", "rater": "team", "rows": "team", "columns": "item", "sort": "value"}
+
+
+def test_unknown_values_in_the_url_open_the_default_view(demo_db):
+    at = open_heatmap({"metric": "DROP TABLE answers", "rater": "boss", "rows": "", "columns": "Items"})
+    assert not at.exception
+    assert at.selectbox(key="metric").value == "level"
+    assert [at.segmented_control(key=k).value for k in ("rater", "rows", "columns")] == ["team", "team", "category"]
+    assert url(at)["metric"] == "level"
+
+
+def test_sorting_by_value_is_shared_too_and_keeps_every_row(demo_db):
+    at = open_heatmap({"metric": "gap", "sort": "value"})
+    assert at.toggle(key="sort").value is True
+    by_value = spec(at)["layer"][0]["encoding"]["y"]["sort"]
+    at.toggle(key="sort").set_value(False).run()
+    by_name = spec(at)["layer"][0]["encoding"]["y"]["sort"]
+    assert sorted(by_value) == sorted(by_name) and by_value != by_name
+    assert by_name == sorted(by_name, key=lambda row: (row.split(" / ")[0], row))
+
+
+def test_rows_keep_their_order_when_the_metric_changes(demo_db):
+    at = open_heatmap({})
+    before = spec(at)["layer"][0]["encoding"]["y"]["sort"]
+    for metric in ("gap", "change", "perception_gap"):
+        at.selectbox(key="metric").set_value(metric).run()
+        assert spec(at)["layer"][0]["encoding"]["y"]["sort"] == before, metric
+    assert len(before) == 17
