@@ -171,6 +171,7 @@ def list_actions(
         [today, product, product, team, team],
     )
     found["overdue"] = found["overdue"].fillna(False).astype(bool)
+    found["due"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in found["due"]]  # a day, not a time
     return found
 
 

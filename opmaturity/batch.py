@@ -58,6 +58,7 @@ class Batch:
     messages: list[Message] = field(default_factory=list)  # what the user should know (replaced, dropped)
     round: str | None = None  # named by the file or the user
     round_date: date | None = None  # earliest date the file carries
+    round_date_given: date | None = None  # the day a person said a new round was held (wins over the rest)
     tiers: dict[str, str] = field(default_factory=dict)  # product -> tier, where known
     board: str | None = None  # the workshop board the notes come from: a re-export replaces that board's notes
 

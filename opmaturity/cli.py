@@ -7,35 +7,49 @@ $LC_MESSAGES, $LANG: ja… means Japanese), else English. `--json` stays English
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import config, i18n, store
+import pandas as pd
+
+from . import __version__, config, i18n, metrics, store
+from .actions import STATUSES
 from .errors import OpmaturityError, Problem
 from .formats import LAYOUTS
 from .i18n import Message
 from .model import RATERS, load_model
 
+DB_HELP = "the DuckDB file (default: $OPMATURITY_DB, else opmaturity.duckdb in the data folder)"
 LANG_HELP = "the language of messages: ja or en (default: $OPMATURITY_LANG, else ja when $LANG says ja, else en)"
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m opmaturity`."""
-    top = argparse.ArgumentParser(prog="python -m opmaturity", description=__doc__)
+    top = argparse.ArgumentParser(
+        prog="opmaturity",
+        description="Product operations maturity assessments: import survey and workshop exports into DuckDB, "
+        "summarise, export, and keep actions, tiers and backups. `python -m opmaturity` is the same command.",
+    )
+    top.add_argument("--version", action="version", version=f"opmaturity {__version__}")
     top.add_argument("--lang", choices=i18n.LANGS, help=LANG_HELP)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_, description=help_)
-        sub.add_argument(
-            "--db", metavar="FILE", help="the DuckDB file (default: $OPMATURITY_DB or data/opmaturity.duckdb)"
-        )
+    def common(sub: argparse.ArgumentParser, db_default: object = None) -> argparse.ArgumentParser:
+        sub.add_argument("--db", metavar="FILE", default=db_default, help=DB_HELP)
         # Also after the command (`import x.csv --lang ja`); SUPPRESS keeps a --lang given before it.
         sub.add_argument("--lang", choices=i18n.LANGS, default=argparse.SUPPRESS, help=LANG_HELP)
         return sub
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return common(commands.add_parser(name, help=help_, description=help_))
+
+    def verb(verbs: Any, name: str, help_: str) -> argparse.ArgumentParser:
+        return common(verbs.add_parser(name, help=help_, description=help_), argparse.SUPPRESS)
 
     command("demo", "load the demo organisation")
 
@@ -46,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--team", metavar="NAME", help="the team, where the file does not name it")
     imp.add_argument("--rater", choices=RATERS, help="who answered, where the file does not say")
     imp.add_argument("--layout", choices=LAYOUTS, help="the export layout (default: detected from the file)")
+    imp.add_argument("--round-date", metavar="YYYY-MM-DD", type=_day, help="the day a new round was held, where "
+                     "neither its name (2024-H1, 令和6年度下期) nor the file says")  # fmt: skip
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the rest")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -63,7 +79,55 @@ def parser() -> argparse.ArgumentParser:
     hear.add_argument("--team", metavar="NAME", required=True)
     hear.add_argument("--round", metavar="NAME", help="default: the latest round")
     hear.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx")
+
+    act = command("action", "record and follow the improvement actions teams agreed")
+    verbs = act.add_subparsers(dest="verb", required=True, metavar="VERB")
+    add = verb(verbs, "add", "record a new action")
+    add.add_argument("--product", metavar="P", required=True)
+    add.add_argument("--team", metavar="T", required=True)
+    add.add_argument("--item", metavar="KEY", required=True, help="the model item it improves, e.g. OBS-1")
+    add.add_argument("--title", metavar="TEXT", required=True)
+    add.add_argument("--owner", metavar="NAME")
+    add.add_argument("--due", metavar="YYYY-MM-DD")
+    add.add_argument("--status", choices=STATUSES, default="todo")
+    change = verb(verbs, "set", "change an action's status, owner or due date")
+    change.add_argument("id", type=int, metavar="ID")
+    change.add_argument("--status", choices=STATUSES)
+    change.add_argument("--owner", metavar="NAME")
+    change.add_argument("--due", metavar="YYYY-MM-DD")
+    listing = verb(verbs, "list", "list actions, open ones first")
+    listing.add_argument("--product", metavar="P")
+    listing.add_argument("--team", metavar="T")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    prod = command("product", "set a product's tier")
+    prod_verbs = prod.add_subparsers(dest="verb", required=True, metavar="VERB")
+    tier = verb(prod_verbs, "set", "give a product a tier of the model")
+    tier.add_argument("name", metavar="NAME")
+    tier.add_argument("--tier", metavar="KEY", required=True)
+
+    book = command("workbook", "write the Excel workbook a team fills in (it imports with no mapping)")
+    book.add_argument("--product", metavar="P", required=True)
+    book.add_argument("--team", metavar="T", required=True)
+    book.add_argument("--round", metavar="NAME", help="the round it is for (written into every row)")
+    book.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx")
+
+    form = command("form", "write the Google Apps Script that creates the Google Form for the model")
+    form.add_argument("--out", metavar="FILE", required=True, help="FILE.gs")
+
+    back = command("backup", "write the whole database as Parquet files with a manifest")
+    back.add_argument("--out", metavar="DIR", required=True, help="a new or empty folder")
+
+    rest = command("restore", "rebuild a database from a backup folder (into a new file)")
+    rest.add_argument("folder", metavar="DIR")
     return top
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +156,8 @@ def say(args: argparse.Namespace, key: str, /, **values: object) -> str:
 def _run(args: argparse.Namespace) -> int:
     try:
         model = load_model()
+        if args.command in OFFLINE:  # commands that must not open (or create) a database
+            return OFFLINE[args.command](model, args)
         con = store.connect(config.db_path(args.db), model)
         try:
             return COMMANDS[args.command](con, model, args)
@@ -135,6 +201,7 @@ def cmd_import(con, model, args) -> int:
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
         layout=args.layout,
+        round_date=args.round_date,
     )
     reports = unreadable + import_files(con, files, model, options)
     if args.json:
@@ -216,5 +283,94 @@ def _write(out: Path, data: bytes) -> None:
         raise OpmaturityError.of("msg.report.cannot_write", [problem], path=str(out)) from exc
 
 
+def cmd_action(con, model, args) -> int:
+    from .actions import ActionChange, add_action, list_actions, set_action
+
+    if args.verb == "add":
+        action_id = add_action(con, args.product, args.team, title=args.title, item=args.item, owner=args.owner,
+                               status=args.status, due=args.due, by=_operator())  # fmt: skip
+        print(say(args, "cli.action.added", id=action_id))
+    elif args.verb == "set":
+        set_action(con, args.id, ActionChange(status=args.status, owner=args.owner, due=args.due), by=_operator())
+        print(say(args, "cli.action.changed", id=args.id))
+    else:
+        found = list_actions(con, args.product, args.team)
+        if args.json:
+            _print_json(metrics.records(found, ACTION_FIELDS))
+        elif found.empty:
+            print(say(args, "cli.action.none"))
+        for row in [] if args.json else found.itertuples():
+            due = "" if row.due is None or pd.isna(row.due) else f" ({say(args, 'cli.action.due', due=row.due)})"
+            print(f"#{row.id} [{say(args, f'cli.action.status.{row.status}')}] {row.product} / {row.team} "
+                  f"{row.item or ''}: {row.title}{due}")  # fmt: skip
+    return 0
+
+
+ACTION_FIELDS = ["id", "product", "team", "item", "title", "owner", "status", "due", "round", "created_at",
+                 "updated_at"]  # fmt: skip
+
+
+def cmd_product(con, model, args) -> int:
+    store.set_product_tier(con, args.name, args.tier)
+    print(say(args, "cli.product.tier", product=args.name, tier=args.tier))
+    return 0
+
+
+def cmd_workbook(con, model, args) -> int:
+    from .templates import team_workbook
+
+    out = Path(args.out)
+    previous = None
+    if store.latest_round(con) is not None and _has_team(con, args.product, args.team):
+        items = metrics.team_items(con, None, args.product, args.team)
+        previous = items[["item", "level"]]
+    data = team_workbook(model, args.product, args.team, previous=previous, round_name=args.round, lang=args.lang)
+    _write(out, data)
+    print(say(args, "cli.wrote", path=str(out)))
+    return 0
+
+
+def _has_team(con, product: str, team: str) -> bool:
+    return bool(store.scalar(con, "SELECT count(*) FROM teams t JOIN products p USING (product_id) "
+                                  "WHERE p.name = ? AND t.name = ?", [product, team]))  # fmt: skip
+
+
+def cmd_backup(con, model, args) -> int:
+    from .backup import backup
+
+    result = backup(con, args.out)
+    print(say(args, "cli.backup.wrote", path=str(result.path), rows=sum(result.counts.values())))
+    return 0
+
+
+def _offline_form(model, args) -> int:
+    from .templates import apps_script
+
+    out = Path(args.out)
+    _write(out, apps_script(model, args.lang).encode("utf-8"))
+    print(say(args, "cli.wrote", path=str(out)))
+    return 0
+
+
+def _offline_restore(model, args) -> int:
+    from .backup import restore
+
+    if not args.db:  # the database it builds is named, never taken from the environment by surprise
+        raise OpmaturityError.of("msg.backup.needs_db")
+    result = restore(args.folder, config.db_path(args.db))
+    print(say(args, "cli.backup.restored", path=str(result.path), rows=sum(result.counts.values())))
+    return 0
+
+
+def _operator() -> str:
+    """Who runs the command (the operating-system login), recorded beside what they change."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,
-            "hearing": cmd_hearing}  # fmt: skip
+            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "workbook": cmd_workbook,
+            "backup": cmd_backup}  # fmt: skip
+OFFLINE = {"form": _offline_form, "restore": _offline_restore}

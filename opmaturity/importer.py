@@ -21,6 +21,7 @@ from .formats.common import Context
 from .i18n import Advice, Listed, Message, counted
 from .model import Model
 from .pseudonym import secret_key
+from .rounds import date_from_name
 from .text import normalize
 from .validate import IGNORE, Invalid, Values, settle, shown
 
@@ -46,6 +47,7 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     layout: str | None = None  # one of LAYOUTS, overriding detection
+    round_date: date | None = None  # the day a new round was held, where neither its name nor the file says
     mappings: dict[str, str] = field(default_factory=dict)  # header as written -> item key, or IGNORE ("-")
     max_bytes: int | None = None
     max_rows: int | None = None
@@ -122,6 +124,10 @@ def import_file(
     round_name, why = _round(con, batch, options)
     batch.messages.append(why)
     report.messages.append(why)
+    undated = _undated(con, round_name, batch, options, name)
+    if undated is not None:
+        return _reject(report, [undated])
+    batch.round_date_given = options.round_date
     result = store.commit_batch(con, batch, round_name, dry_run=options.dry_run)
     if result.status == "duplicate":
         return _duplicate(con, report, result.import_id)
@@ -132,6 +138,12 @@ def import_file(
     if result.replaced:
         key = "msg.import.would_replace" if options.dry_run else "msg.import.replaced"
         report.messages.append(Message(key, count=result.replaced))
+    notes = result.note_counts
+    if notes.replaced or notes.unchanged or notes.removed:
+        report.messages.append(
+            Message("msg.import.notes_settled", new=notes.new, replaced=notes.replaced, unchanged=notes.unchanged,
+                    removed=notes.removed)
+        )  # fmt: skip
     if options.dry_run:
         report.messages.append(Message("msg.import.dry_run"))
     else:
@@ -162,6 +174,9 @@ def preview(
         return report, table
     round_name, why = _round(con, batch, options)
     report.messages.append(why)
+    undated = _undated(con, round_name, batch, options, name)
+    if undated is not None:
+        return _reject(report, [undated]), table
     report.round = round_name
     report.responses = sum(1 for r in batch.responses if r.level is not None)
     report.notes = len(batch.notes)
@@ -337,6 +352,17 @@ def _round(con: duckdb.DuckDBPyConnection, batch: Batch, options: ImportOptions)
     today = date.today()
     name = f"{today.year}-H{1 if today.month <= 6 else 2}"
     return name, Message("msg.round.new_no_date", name=name)
+
+
+def _undated(
+    con: duckdb.DuckDBPyConnection, round_name: str, batch: Batch, options: ImportOptions, file: str
+) -> Problem | None:
+    """The problem for a new round that nothing places in time: not its name, not the file, not the person."""
+    if options.round_date is not None or batch.round_date is not None or date_from_name(round_name) is not None:
+        return None
+    if round_name in set(store.rounds(con)["name"]):
+        return None
+    return Problem(Message("msg.round.undated", name=round_name, advice=Advice("round_date")), file=file)
 
 
 def _as_date(value: Any) -> Any:

@@ -301,7 +301,7 @@ def _write_batch(
     con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, imported_by: str | None
 ) -> CommitResult:
     created: dict[str, list[str]] = {"rounds": [], "products": [], "teams": []}
-    rid, new_round = ensure_round(con, round_name, batch.round_date)
+    rid, new_round = ensure_round(con, round_name, batch.round_date, date_given=batch.round_date_given)
     if new_round:
         created["rounds"].append(round_name)
     team_ids: dict[tuple[str, str], int] = {}

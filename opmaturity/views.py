@@ -378,6 +378,12 @@ DOWNLOAD_HEADERS = {
     "value": "pages.col.value", "topic": "pages.col.topic", "figures": "pages.col.figures",
     "notes": "pages.col.hearing_notes", "title": "views.action", "owner": "views.owner",
     "action_status": "views.status", "due": "views.due",
+    "change_se": "figures.change_se", "change_significant": "figures.significant", "significant": "figures.significant",
+    "perception_team_level": "figures.perception_team_level", "perception_sre_level": "figures.perception_sre_level",
+    "perception_items": "figures.perception_items", "paired_level": "figures.paired_level",
+    "change_items": "figures.change_items", "items": "figures.change_items", "n_before": "figures.n_before",
+    "n_after": "figures.n_after", "previous_n": "figures.n_before", "teams_below_target": "gaps.teams_below",
+    "share": "pages.col.share_below", "mean_gap": "figures.mean_gap",
 }  # fmt: skip
 # Key column -> (header of the key, header of the title put beside it).
 DOWNLOAD_KEYS = {
@@ -388,7 +394,7 @@ DOWNLOAD_KEYS = {
 }
 # Positions, ids, pseudonyms and drawing helpers: nothing a reader of the file needs.
 DOWNLOAD_DROPPED = {"position", "category_position", "round_position", "round_id", "note_id", "action_id", "author",
-                    "colour", "row", "column", "label"}  # fmt: skip
+                    "colour", "row", "column", "label", "value_text", "status_text"}  # fmt: skip
 # Columns whose values are codes with a UI text: column -> string key prefix.
 DOWNLOAD_CODES = {"status": "common.status.", "disagreement_status": "common.status.",
                   "linked_by": "feedback.linked_by.", "rater": "common.rater."}  # fmt: skip

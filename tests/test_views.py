@@ -356,7 +356,7 @@ def test_rounds_show_their_day_as_a_date_and_an_undated_round_says_so():
 def test_actions_show_their_due_day_as_a_date_and_nothing_for_a_missing_owner(titles_en):
     actions = pd.DataFrame(
         {"action_id": [1, 2], "item_key": ["SEC-2", None], "title": ["Rotate keys", "Write runbooks"],
-         "owner": [None, "SRE"], "status": ["planned", "done"],
+         "owner": [None, "SRE"], "status": ["todo", "done"],
          "due": pd.to_datetime(["2026-07-15", None]), "round": ["2026-H1", None]}
     )  # fmt: skip
     table = views.actions_table(actions, titles_en, en)
@@ -443,8 +443,14 @@ def test_every_column_the_pages_download_has_a_header_in_both_languages(demo_tem
             feedback.notes_table(con, latest),
             metrics.org_weak_items(con, latest),
             charts.heatmap_frame(
-                metrics.heatmap(con, latest, metric="gap", rater="team", rows="team", columns="item"), "gap", {}
+                metrics.heatmap(con, latest, metric="gap", rater="team", rows="team", columns="item"),
+                "gap",
+                {},
+                tr=en,
             ),  # fmt: skip
+            metrics.team_categories(con, latest, "Shop Connect", "Storefront"),
+            metrics.silent_gaps(con, latest),
+            metrics.changes(con, latest),
         ]
     finally:
         con.close()

@@ -1,0 +1,92 @@
+"""The command line's newer commands: --version, actions, tiers, team workbooks, the form script, backups,
+and a round that nothing places in time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from opmaturity import __version__
+from opmaturity.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(demo_db):
+    return demo_db
+
+
+def test_version_names_the_package_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"opmaturity {__version__}"
+
+
+def test_an_action_is_added_changed_and_listed_as_json_with_the_contract_fields(capsys, db):
+    where = ["--product", "学び放題", "--team", "検索チーム", "--item", "OBS-1"]
+    code, out, _ = run(capsys, "action", "add", *where, "--title", "ダッシュボードを作る", "--due", "2026-12-31",
+                       "--db", db, "--lang", "en")  # fmt: skip
+    assert code == 0 and out.startswith("Recorded action #")
+    action_id = int(out.split("#")[1].split()[0])
+    assert run(capsys, "action", "set", action_id, "--status", "doing", "--owner", "山田", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "action", "list", "--team", "検索チーム", "--json", "--db", db)
+    listed = json.loads(out)
+    mine = next(a for a in listed if a["id"] == action_id)
+    assert list(mine) == ["id", "product", "team", "item", "title", "owner", "status", "due", "round", "created_at",
+                          "updated_at"]  # fmt: skip
+    assert (mine["status"], mine["owner"], mine["due"], mine["item"]) == ("doing", "山田", "2026-12-31", "OBS-1")
+    assert all(a["team"] == "検索チーム" for a in listed)
+
+
+def test_a_wrong_action_is_a_message_in_the_users_language_and_exit_1(capsys, db):
+    code, _, err = run(capsys, "action", "add", "--product", "学び放題", "--team", "検索チーム", "--item", "OBS-99",
+                       "--title", "x", "--db", db, "--lang", "ja")  # fmt: skip
+    assert code == 1 and "モデルに項目「OBS-99」はありません。" in err and "Traceback" not in err
+
+
+def test_a_product_gets_a_tier_and_an_unknown_tier_lists_the_known_ones(capsys, db):
+    assert run(capsys, "product", "set", "学び放題", "--tier", "T2", "--db", db)[0] == 0
+    code, _, err = run(capsys, "product", "set", "学び放題", "--tier", "T9", "--db", db, "--lang", "en")
+    assert code == 1 and 'There is no tier "T9". Tiers: T1, T2, T3.' in err
+
+
+def test_workbook_and_form_are_written(capsys, db, tmp_path):
+    book = tmp_path / "team.xlsx"
+    assert run(capsys, "workbook", "--product", "学び放題", "--team", "検索チーム", "--out", book, "--db", db)[0] == 0
+    assert book.read_bytes()[:2] == b"PK"
+    script = tmp_path / "form.gs"
+    assert run(capsys, "form", "--out", script)[0] == 0
+    assert "function createForm()" in script.read_text(encoding="utf-8")
+
+
+def test_backup_then_restore_into_a_new_file_and_never_over_an_old_one(capsys, db, tmp_path):
+    assert run(capsys, "backup", "--out", tmp_path / "bk", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "restore", tmp_path / "bk", "--db", tmp_path / "new.duckdb", "--lang", "en")
+    assert code == 0 and out.startswith("Restored into")
+    code, _, err = run(capsys, "restore", tmp_path / "bk", "--db", db, "--lang", "en")
+    assert code == 1 and "already exists" in err
+
+
+def test_a_new_round_that_nothing_dates_is_refused_until_a_date_is_given(capsys, tmp_path):
+    csv = tmp_path / "answers.csv"
+    csv.write_text("プロダクト,チーム,回答者ロール,項目,現状レベル\n学び放題,A,SRE,OBS-1,2\n", encoding="utf-8")
+    db = tmp_path / "x.duckdb"
+    code, out, _ = run(capsys, "import", csv, "--round", "春のヒアリング", "--db", db, "--json", "--lang", "en")
+    problem = json.loads(out)["files"][0]["problems"][0]["message"]
+    assert code == 1 and "has no place in time" in problem and "--round-date" in problem
+    code, _, _ = run(capsys, "import", csv, "--round", "春のヒアリング", "--round-date", "2024-05-20", "--db", db)
+    assert code == 0
+    code, out, _ = run(capsys, "summary", "--json", "--db", db)
+    assert json.loads(out)["round"] == "春のヒアリング"
+
+
+def test_a_round_named_for_its_period_needs_no_date(capsys, tmp_path):
+    csv = tmp_path / "answers.csv"
+    csv.write_text("プロダクト,チーム,回答者ロール,項目,現状レベル\n学び放題,A,SRE,OBS-1,2\n", encoding="utf-8")
+    assert run(capsys, "import", csv, "--round", "令和6年度下期", "--db", tmp_path / "x.duckdb")[0] == 0
