@@ -14,8 +14,17 @@ titles, model = ui.titles(), ui.model()
 st.subheader(tr("gaps.weak"))
 st.caption(tr("gaps.weak.caption"))
 weak = ui.query(metrics.org_weak_items, round_name)
-st.dataframe(views.weak_items_table(weak, titles, tr), hide_index=True, width="stretch")
+ui.table(views.weak_items_table(weak, titles, tr))
 ui.download(weak, f"org-weak-items-{round_name}.csv", key="weak_csv")
+
+st.subheader(tr("figures.silent"))
+st.caption(tr("figures.silent.caption"))
+silent = ui.query(metrics.silent_gaps, round_name)
+if silent.empty:
+    st.info(tr("figures.silent.none"))
+else:
+    ui.table(views.silent_gaps_table(silent, titles, tr))
+    ui.download(silent, f"silent-gaps-{round_name}.csv", key="silent_csv")
 
 st.subheader(tr("gaps.distribution"))
 st.caption(tr("gaps.distribution.caption"))

@@ -22,7 +22,7 @@ ready, unmapped = [], []
 for upload in uploads or []:
     data = upload.getvalue()
     with st.container(border=True):
-        st.markdown(f"**{upload.name}**")
+        st.markdown(f"**{ui.escape_markdown(upload.name)}**")
         with st.expander(tr("import.file_settings")):
             own = ui.import_settings(ui.widget_key("imp_file", upload.name), shared)
             layout = st.selectbox(

@@ -64,3 +64,27 @@ if rounds.empty:
     st.info(tr("pages.model.no_rounds"))
 else:
     ui.table(views.rounds_table(rounds, tr))
+    with st.form("edit_round"):
+        st.markdown(f"**{tr('figures.round.edit')}**")
+        st.caption(tr("figures.round.edit.caption"))
+        chosen = st.selectbox(tr("common.round"), rounds["name"].tolist(), key="round_pick", placeholder=ui.choose())
+        held = rounds.loc[rounds["name"] == chosen, "held_on"]
+        left, right = st.columns(2)
+        new_name = left.text_input(tr("figures.round.new_name"), value="", key="round_new_name",
+                                   placeholder=tr("figures.round.keep_name"))  # fmt: skip
+        new_day = right.date_input(
+            tr("figures.round.held_on"), value=None if held.empty or held.isna().all() else held.iloc[0],
+            key="round_new_day", format="YYYY-MM-DD",
+        )  # fmt: skip
+        if st.form_submit_button(tr("figures.round.save")):
+            try:
+                if new_day is not None:
+                    store.set_round_date(ui.cursor(), chosen, new_day)
+                if new_name.strip() and new_name.strip() != chosen:
+                    store.rename_round(ui.cursor(), chosen, new_name)
+                st.session_state["round_saved"] = True
+                st.rerun()
+            except OpmaturityError as error:
+                ui.show_error(error)
+    if st.session_state.pop("round_saved", False):
+        st.success(tr("figures.round.saved"))

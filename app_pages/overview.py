@@ -26,9 +26,17 @@ for finding in views.standouts(summary, titles, tr):
     line.markdown(f"- {finding.sentence}")
     link.page_link(finding.page, label=tr("overview.open"), query_params=finding.query_params)
 
+st.subheader(tr("figures.silent"))
+st.caption(tr("figures.silent.caption"))
+silent = ui.query(metrics.silent_gaps, round_name, limit=5)
+if silent.empty:
+    st.info(tr("figures.silent.none"))
+else:
+    ui.table(views.silent_gaps_table(silent, titles, tr))
+
 st.subheader(tr("overview.coverage"))
 st.caption(tr("overview.coverage.caption"))
-st.dataframe(views.coverage_table(coverage, tr), hide_index=True, width="stretch")
+ui.table(views.coverage_table(coverage, tr))
 
 st.subheader(tr("overview.category_avg"))
 st.caption(tr("overview.category_avg.caption"))
@@ -48,4 +56,4 @@ st.altair_chart(
 )
 
 st.subheader(tr("overview.imports"))
-st.dataframe(views.imports_table(ui.query(store.import_history).head(10), tr), hide_index=True, width="stretch")
+ui.table(views.imports_table(ui.query(store.import_history).head(10), tr))

@@ -27,6 +27,9 @@ ui.trend_chart(product, team)
 st.caption(tr("trends.caption"))
 
 st.subheader(tr("trends.movers"))
-st.caption(tr("metric.change.help"))
+st.caption(tr("figures.movers.caption"))
 movers = ui.query(metrics.movers, round_name)
-st.dataframe(views.movers_table(movers, titles, tr), hide_index=True, width="stretch")
+if movers.empty:
+    st.info(tr("trends.no_movers"))
+else:
+    ui.table(views.movers_table(movers, titles, tr))

@@ -290,11 +290,13 @@ def movers(
     limit: int = 10,
     level: str = "category",
 ) -> pd.DataFrame:
-    """The `limit` biggest rises, then the `limit` biggest falls: direction (up | down) + `changes` columns."""
+    """The `limit` biggest rises, then the `limit` biggest falls, each with the changes beyond noise first:
+    direction (up | down) + `changes` columns."""
     moved = changes(con, round_name, level=level)
     count = _limit(limit)
     up = moved[moved["change"] > 0].head(count)
-    down = moved[moved["change"] < 0].sort_values("change", kind="stable").head(count)
+    falls = moved[moved["change"] < 0]
+    down = falls.sort_values(["significant", "change"], ascending=[False, True], kind="stable").head(count)
     frames = [part.assign(direction=direction) for part, direction in ((up, "up"), (down, "down"))]
     result = pd.concat(frames, ignore_index=True)
     return result[["direction", *moved.columns]]

@@ -226,12 +226,16 @@ def note_editor_config() -> dict[str, Any]:
 
 
 def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Round, product, team and rater inputs; a blank one takes `fallback`'s value (the shared settings)."""
+    """Round, its date, product, team and rater inputs; a blank one takes `fallback`'s value (the shared settings)."""
     fallback = fallback or {}
-    left, mid, right, far = st.columns(4)
+    left, day, mid, right, far = st.columns([3, 2, 3, 3, 3])
     round_name = left.text_input(
         tr("import.round"), key=f"{prefix}_round", help=tr("import.round_help"),
         placeholder=fallback.get("round_name") or tr("import.round_auto"),
+    )  # fmt: skip
+    held_on = day.date_input(
+        tr("figures.round.held_on"), value=None, key=f"{prefix}_round_date", help=tr("figures.round.held_on_help"),
+        format="YYYY-MM-DD",
     )  # fmt: skip
     product = mid.text_input(
         tr("import.product"), key=f"{prefix}_product", help=tr("import.product_help"),
@@ -246,6 +250,7 @@ def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict
     )  # fmt: skip
     return {
         "round_name": round_name.strip() or fallback.get("round_name"),
+        "round_date": held_on or fallback.get("round_date"),
         "product": product.strip() or fallback.get("product"),
         "team": team.strip() or fallback.get("team"),
         "rater": rater or fallback.get("rater"),
@@ -254,6 +259,7 @@ def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict
 
 def import_options(
     round_name: str | None,
+    round_date: Any,
     product: str | None,
     team: str | None,
     rater: str | None,
@@ -265,7 +271,7 @@ def import_options(
     from .importer import ImportOptions
 
     return ImportOptions(
-        round=round_name or None, product=product or None, team=team or None, rater=rater,
+        round=round_name or None, round_date=round_date, product=product or None, team=team or None, rater=rater,
         skip_invalid=skip_invalid, layout=layout, mappings=dict(mappings),
     )  # fmt: skip
 

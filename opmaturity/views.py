@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .importer import IGNORE
+from .markup import escape
 from .model import Model
 
 Translate = Callable[[str], str]
@@ -235,15 +236,30 @@ def weak_items_table(weak: pd.DataFrame, titles: dict[str, str], tr: Translate) 
 
 
 def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """The biggest moves up and down: team, category, level now and before, change."""
+    """The biggest moves up and down, those beyond noise first: team, category, whether the move is beyond noise,
+    change, level now and before (over the items rated in both rounds) and how many items that is."""
     out = with_titles(movers, titles, "category", "item")
     out["direction"] = out["direction"].map({"up": "↑", "down": "↓"})
+    out["significant"] = out["significant"].map(lambda s: tr("figures.yes") if s else tr("figures.within_noise"))
     return renamed(
         out,
         tr,
         {"direction": "views.direction", "product": "common.product", "team": "common.team",
-         "category": "common.category", "change": "common.change", "level": "common.level",
-         "previous_level": "trends.previous"},
+         "category": "common.category", "significant": "figures.significant", "change": "common.change",
+         "level": "figures.paired_level", "previous_level": "trends.previous", "items": "figures.change_items"},
+    )  # fmt: skip
+
+
+def silent_gaps_table(silent: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """Items many teams are below target on that (almost) nobody wrote about: share below, teams, mean gap, notes."""
+    out = with_titles(silent, titles, "item", "category")
+    out["share"] = (out["share"] * 100).round(0)
+    return renamed(
+        out,
+        tr,
+        {"item": "common.item", "category": "common.category", "share": "gaps.share_below_pct",
+         "teams_below_target": "gaps.teams_below", "teams": "gaps.teams", "mean_gap": "figures.mean_gap",
+         "notes": "figures.notes_about"},
     )  # fmt: skip
 
 
@@ -286,8 +302,12 @@ class Finding:
 
 
 def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) -> list[Finding]:
-    """The top entry of each ranked list of the summary, said in one sentence each."""
+    """The top entry of each ranked list of the summary, said in one sentence each (markdown: every name and
+    title in it escaped, since products, teams and model titles are data)."""
     found: list[Finding] = []
+
+    def name(key: str) -> str:
+        return escape(titles.get(key, key))
 
     def team_page(entry: dict[str, Any]) -> dict[str, str]:
         # The round and language travel by themselves: their sidebar widgets are bound to the URL.
@@ -295,35 +315,44 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
 
     if summary.get("top_gaps"):
         e = summary["top_gaps"][0]
-        found.append(Finding(tr("standout.top_gap", team=_who(e), item=titles.get(e["item"], e["item"]),
+        found.append(Finding(tr("standout.top_gap", team=_who(e), item=name(e["item"]),
                                 level=e["level"], target=e["target"], priority=e["priority"]),
                              "app_pages/team.py", team_page(e)))  # fmt: skip
+    if summary.get("silent_gaps"):
+        e = summary["silent_gaps"][0]
+        found.append(Finding(tr("figures.standout.silent", item=name(e["item"]), below=e["teams_below_target"],
+                                teams=e["teams"], notes=e["notes"]),
+                             "app_pages/gaps.py", {}))  # fmt: skip
     if summary.get("perception_gaps"):
         e = summary["perception_gaps"][0]
-        found.append(Finding(tr("standout.perception", team=_who(e), item=titles.get(e["item"], e["item"]),
+        found.append(Finding(tr("standout.perception", team=_who(e), item=name(e["item"]),
                                 team_level=e["team_level"], sre_level=e["sre_level"]),
                              "app_pages/team.py", team_page(e)))  # fmt: skip
     if summary.get("disagreements"):
         e = summary["disagreements"][0]
-        found.append(Finding(tr("standout.disagreement", team=_who(e), item=titles.get(e["item"], e["item"]),
+        found.append(Finding(tr("standout.disagreement", team=_who(e), item=name(e["item"]),
                                 low=e["min_level"], high=e["max_level"], n=e["n"]),
                              "app_pages/team.py", team_page(e)))  # fmt: skip
     if summary.get("org_weak_items"):
         e = summary["org_weak_items"][0]
-        found.append(Finding(tr("standout.weak", item=titles.get(e["item"], e["item"]), below=e["teams_below"],
+        found.append(Finding(tr("standout.weak", item=name(e["item"]), below=e["teams_below"],
                                 teams=e["teams"], level=e["mean_level"]),
                              "app_pages/gaps.py", {}))  # fmt: skip
-    if summary.get("changes"):
-        e = summary["changes"][0]
-        key = "standout.up" if e["change"] > 0 else "standout.down"
-        found.append(Finding(tr(key, team=_who(e), category=titles.get(e["category"], e["category"]),
-                                change=abs(e["change"]), before=e["previous_level"], now=e["level"]),
+    significant = [e for e in summary.get("changes", []) if e.get("significant")]
+    if significant:
+        e = significant[0]
+        key = "figures.standout.up" if e["change"] > 0 else "figures.standout.down"
+        found.append(Finding(tr(key, team=_who(e), category=name(e["category"]), change=abs(e["change"]),
+                                before=e["previous_level"], now=e["level"], items=e["items"]),
                              "app_pages/trends.py", team_page(e)))  # fmt: skip
+    elif summary.get("changes"):
+        found.append(Finding(tr("figures.standout.no_significant", moved=len(summary["changes"])),
+                             "app_pages/trends.py", {}))  # fmt: skip
     return found
 
 
 def _who(entry: dict[str, Any]) -> str:
-    return f"{entry['product']} / {entry['team']}"
+    return escape(f"{entry['product']} / {entry['team']}")
 
 
 def layout_name(layout: str, tr: Translate) -> str:

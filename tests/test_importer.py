@@ -286,9 +286,9 @@ def test_the_same_bytes_again_are_a_duplicate_and_add_nothing(con, model):
 
 
 def test_a_corrected_file_replaces_the_answers_it_repeats_and_undo_brings_them_back(con, model):
-    run(con, model, "duplicates.csv", round="R1")
+    run(con, model, "duplicates.csv", round="R1", round_date=date(2024, 5, 20))
     corrected = fixture("duplicates.csv").replace("外形監視,2".encode(), "外形監視,4".encode())
-    report = run(con, model, "corrected.csv", corrected, round="R1")
+    report = run(con, model, "corrected.csv", corrected, round="R1", round_date=date(2024, 5, 20))
     assert (report.status, report.replaced) == ("imported", 2)
     assert "replaced 2 earlier answers with the same round, team, respondent, rater and item" in report.messages
     assert stored(con, "SELECT item_key, level FROM current_responses ORDER BY 1") == [("INC-2", 3), ("OBS-4", 4)]
