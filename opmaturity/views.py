@@ -333,8 +333,10 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
         found.append(Finding(tr("standout.disagreement", team=_who(e), item=name(e["item"]),
                                 low=e["min_level"], high=e["max_level"], n=e["n"]),
                              "app_pages/team.py", team_page(e)))  # fmt: skip
-    if summary.get("org_weak_items"):
-        e = summary["org_weak_items"][0]
+    said = {summary["silent_gaps"][0]["item"]} if summary.get("silent_gaps") else set()
+    weak = [e for e in summary.get("org_weak_items", []) if e["item"] not in said]  # one item, one sentence
+    if weak:
+        e = weak[0]
         found.append(Finding(tr("standout.weak", item=name(e["item"]), below=e["teams_below"],
                                 teams=e["teams"], level=e["mean_level"]),
                              "app_pages/gaps.py", {}))  # fmt: skip

@@ -536,3 +536,21 @@ def test_a_hand_made_workbook_stores_no_name_and_takes_the_values_after_merged_l
     assert where == [("決済サービス", "決済チーム", date(2024, 5, 20))]
     text = repr(snapshot(con))
     assert "山田" not in text and "太郎" not in text
+
+
+def test_a_re_exported_miro_board_with_one_note_edited_replaces_its_notes_instead_of_doubling_them(con, model):
+    import json as _json
+
+    options = ImportOptions(product="学び放題", team="A", round="2024-H1")
+    data = fixture("miro_api.json")
+    first = import_file(con, "board.json", data, model, options)
+    board = _json.loads(data)
+    sticky = next(i for i in board["data"] if i.get("type") == "sticky_note")
+    sticky["data"]["content"] = "<p>変更した付箋 &amp; 追記</p>"
+    again = import_file(con, "board (1).json", _json.dumps(board, ensure_ascii=False).encode(), model, options)
+    assert (first.status, again.status) == ("imported", "imported")
+    assert any("1 replaced (edited), 1 unchanged" in str(m) for m in again.messages)
+    live = [t for (t,) in stored(con, "SELECT text FROM current_notes")]
+    assert len(live) == first.notes and "変更した付箋 & 追記" in live
+    store.undo_import(con, again.import_id)
+    assert "変更した付箋 & 追記" not in [t for (t,) in stored(con, "SELECT text FROM current_notes")]

@@ -86,7 +86,7 @@ def test_the_empty_dashboard_offers_the_demo_and_one_click_loads_it(tmp_path, mo
 def test_overview_says_what_stands_out_with_links(demo_db):
     at = open_page("overview", {"lang": "English"})
     sentences = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert len(sentences) == 5
+    assert len(sentences) == 6
     assert any("Masked production data for QA" in s for s in sentences)
     assert any("shared platform" in s for s in sentences)
 

@@ -59,9 +59,10 @@ DISAGREEMENT = {"product": "ポイント基盤", "team": "ポイント付与", "
 WEAK = {"item": "MNT-2", "category": "MNT", "teams": 17, "teams_below": 16, "share_below": 0.94, "mean_level": 0.74,
         "mean_target": 2.93}  # fmt: skip
 RISE = {"product": "Shop Connect", "team": "Checkout", "category": "ORG", "level": 3.17, "previous_level": 1.73,
-        "change": 1.44, "n": 8}  # fmt: skip
+        "change": 1.44, "n": 8, "n_before": 15, "n_after": 8, "items": 3, "significant": True}  # fmt: skip
 FALL = {"product": "学び放題", "team": "動画配信", "category": "MNT", "level": 1.75, "previous_level": 3.11,
-        "change": -1.36, "n": 9}  # fmt: skip
+        "change": -1.36, "n": 9, "n_before": 9, "n_after": 14, "items": 3, "significant": True}  # fmt: skip
+NOISE = RISE | {"change": 0.33, "significant": False}
 FULL = summary(top_gaps=[TOP_GAP], perception_gaps=[PERCEPTION], disagreements=[DISAGREEMENT],
                org_weak_items=[WEAK], changes=[RISE])  # fmt: skip
 
@@ -99,8 +100,20 @@ def test_standouts_only_speak_of_the_top_entry_of_each_list(titles_en):
     assert "Partner Hub" not in finding.sentence
 
 
+def said(finding: Finding) -> str:
+    """The sentence as a reader sees it: the escapes that keep names from being markdown removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", finding.sentence)
+
+
+def test_names_in_a_sentence_are_escaped_so_markdown_shows_them_literally(titles_en):
+    hostile = TOP_GAP | {"product": "**x**", "team": "![](http://evil/)"}
+    (finding,) = standouts(summary(top_gaps=[hostile]), titles_en, en)
+    assert "\\*\\*x\\*\\*" in finding.sentence and "\\!\\[\\]\\(http" in finding.sentence
+    assert said(finding).startswith("**x** / ![](http://evil/):")
+
+
 def test_standout_sentences_in_english(titles_en):
-    assert [f.sentence for f in standouts(FULL, titles_en, en)] == [
+    assert [said(f) for f in standouts(FULL, titles_en, en)] == [
         '会員ID / 認証: "User logs for support enquiries" matters to the team yet stands at 0.7 against a target of '
         "3.0, the highest priority (7.0) in the org.",
         '学び放題 / Mobile App: the team (3.4) and SRE (0.0) see "Monitoring tool roles and ownership" most '
@@ -109,12 +122,13 @@ def test_standout_sentences_in_english(titles_en):
         "the hearing.",
         '"Per-URL maintenance mode" is below target in 16 of 17 teams (mean 0.7): a candidate for a shared platform '
         "solution.",
-        'Shop Connect / Checkout: "Ownership & docs" rose by 1.4 since the last round (1.7 → 3.2).',
+        'Shop Connect / Checkout: "Ownership & docs" rose by 1.4 since the last round (1.7 → 3.2 over the 3 items '
+        "rated both times), beyond noise.",
     ]
 
 
 def test_standout_sentences_in_japanese(titles_ja):
-    assert [f.sentence for f in standouts(FULL, titles_ja, ja)] == [
+    assert [said(f) for f in standouts(FULL, titles_ja, ja)] == [
         "会員ID / 認証：「問い合わせ調査のためのユーザーログ」がチーム自身の重要項目なのに現状 0.7（目標 3.0）。"
         "優先度 7.0 で組織内の最上位です。",
         "学び放題 / Mobile App：「監視ツールの役割とオーナーシップ」の見方がチーム（3.4）とSRE（0.0）で"
@@ -122,22 +136,46 @@ def test_standout_sentences_in_japanese(titles_ja):
         "ポイント基盤 / ポイント付与：「SLOの合意」でメンバーの回答が 0 から 4 まで割れています（3 人）。"
         "ヒアリングで話し合う候補です。",
         "「URL単位のメンテナンス」は 17 チーム中 16 チームが目標未達（平均 0.7）。共通基盤での解決の候補です。",
-        "Shop Connect / Checkout：「体制・ドキュメント」が前回から 1.4 上がりました（1.7 → 3.2）。",
+        "Shop Connect / Checkout：「体制・ドキュメント」が前回から 1.4 上がりました（1.7 → 3.2、両方で答えた 3 項目）。"
+        "誤差を超える変化です。",
     ]
 
 
 def test_a_fall_is_said_to_fall_by_its_size_and_a_rise_to_rise(titles_en, titles_ja):
     (fall,) = standouts(summary(changes=[FALL]), titles_en, en)
-    assert fall.sentence == '学び放題 / 動画配信: "Maintenance" fell by 1.4 since the last round (3.1 → 1.8).'
+    assert said(fall) == (
+        '学び放題 / 動画配信: "Maintenance" fell by 1.4 since the last round (3.1 → 1.8 over the 3 items rated both '
+        "times), beyond noise."
+    )
     (fall_ja,) = standouts(summary(changes=[FALL]), titles_ja, ja)
-    assert "「メンテナンス」が前回から 1.4 下がりました（3.1 → 1.8）" in fall_ja.sentence
+    assert "「メンテナンス」が前回から 1.4 下がりました（3.1 → 1.8、両方で答えた 3 項目）" in fall_ja.sentence
     (rise,) = standouts(summary(changes=[RISE]), titles_en, en)
     assert " rose by 1.4 " in rise.sentence and "fell" not in rise.sentence
 
 
 def test_a_key_without_a_title_is_said_as_the_key(titles_en):
     (finding,) = standouts(summary(org_weak_items=[WEAK | {"item": "X-9"}]), titles_en, en)
-    assert finding.sentence.startswith('"X-9" is below target in 16 of 17 teams')
+    assert said(finding).startswith('"X-9" is below target in 16 of 17 teams')
+
+
+def test_a_change_within_noise_is_not_said_to_be_a_move(titles_en):
+    (finding,) = standouts(summary(changes=[NOISE]), titles_en, en)
+    assert finding.sentence == "None of the 1 moves since the last round is beyond the noise of the answers behind it."
+    (first,) = standouts(summary(changes=[NOISE, FALL]), titles_en, en)  # the first change beyond noise
+    assert "fell by 1.4" in first.sentence
+
+
+def test_silent_gaps_get_a_sentence_and_the_weak_item_sentence_names_another_item(titles_en):
+    silent = {"item": "MNT-2", "category": "MNT", "teams_below_target": 16, "teams": 17, "share": 0.94,
+              "mean_gap": 2.19, "notes": 2}  # fmt: skip
+    other = WEAK | {"item": "TST-2"}
+    found = standouts(summary(silent_gaps=[silent], org_weak_items=[WEAK, other]), titles_en, en)
+    assert [said(f) for f in found] == [
+        '"Per-URL maintenance mode" is below target in 16 of 17 teams, yet only 2 notes or comments mention it: a '
+        "problem nobody has raised yet.",
+        '"Masked production data for QA" is below target in 16 of 17 teams (mean 0.7): a candidate for a shared '
+        "platform solution.",
+    ]
 
 
 # --- coverage_totals ------------------------------------------------------------------------------

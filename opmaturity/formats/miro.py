@@ -99,6 +99,7 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
                 group=frames.get(parent) or None,
                 colour=str(colour) if colour else None,
                 author=ctx.person(f"miro:{author}") if author else None,
+                key=str(item["id"]) if item.get("id") is not None else None,  # a re-export replaces it
                 row=n,
             )
         )
@@ -159,6 +160,7 @@ def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batc
                 tags=tags,
                 colour=name_of(at(row, "colour")) or None,
                 author=ctx.person(f"miro:{author}") if author else None,
+                key=name_of(at(row, "id")) or None,  # the Miro item id: a re-export replaces the note
                 sheet=table.name,
                 row=number,
             )
