@@ -32,10 +32,14 @@ rater = st.segmented_control(
     tr("common.rater"), ("team", "sre"), default="team", required=True, key="rater",
     format_func=lambda r: tr(f"common.rater.{r}"),
 )  # fmt: skip
-dist = views.with_titles(ui.query(metrics.answer_distributions, round_name, rater=rater), titles, "item")
-if dist.empty:
-    st.info(tr("common.none"))
-else:
+counted = ui.query(metrics.answer_distributions, round_name, rater=rater)
+withheld = counted[counted["status"] == "too_few"]["item"].drop_duplicates()
+dist = views.with_titles(counted[counted["status"] == "ok"], titles, "item")
+if len(withheld):  # said as the reason when nothing is left to draw
+    (st.info if dist.empty else st.caption)(tr("figures.withheld", count=len(withheld), k=metrics.DEFAULT_K))
+if dist.empty and not len(withheld):
+    st.info(tr("figures.empty.distribution", round=ui.escape_markdown(round_name)))
+elif not dist.empty:
     names = {lv.level: lv.title(ui.lang()) for lv in model.levels}
     likert = charts.likert_frame(dist, model.max_level)
     chart = charts.likert_chart(

@@ -56,7 +56,7 @@ st.query_params["sort"] = SORTS[by_value]
 st.caption(tr(f"metric.{metric}.help"))
 data = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows=rows, columns=columns, k=k)
 if data.empty:
-    st.info(tr("common.none"))
+    st.info(tr("figures.empty.heatmap", round=ui.escape_markdown(round_name)))
     st.stop()
 shown = data
 if rows == "product":
@@ -84,7 +84,7 @@ if columns == "item":
     st.caption(tr("charts.scroll_hint"))
 if metric in charts.SIGNED_METRICS:
     st.caption(tr("charts.colours.perception" if metric == "perception_gap" else "charts.colours.signed"))
-st.caption(tr("heatmap.caption", round=round_name, rater=tr(f"common.rater.{rater}"), k=k))
+st.caption(tr("heatmap.caption", round=ui.escape_markdown(round_name), rater=tr(f"common.rater.{rater}"), k=k))
 st.caption(tr("heatmap.answers", n=int(data["n"].fillna(0).sum())))
 
 picked = charts.selected_cell(event)

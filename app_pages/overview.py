@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from opmaturity import charts, feedback, metrics, store, ui, views
+from opmaturity import actions, charts, feedback, metrics, store, ui, views
 
 tr = ui.tr
 st.title(tr("overview.title"))
@@ -13,11 +13,14 @@ titles = ui.titles()
 
 coverage = ui.query(metrics.coverage, round_name)
 totals = views.coverage_totals(coverage, len(ui.query(feedback.notes_table, round_name)))
-cols = st.columns(4)
+counts = ui.query(actions.action_counts)
+cols = st.columns(5)
 cols[0].metric(tr("overview.metric.teams"), f"{totals['teams_answered']} / {totals['teams']}")
 cols[1].metric(tr("overview.metric.respondents"), totals["respondents"])
 cols[2].metric(tr("overview.metric.answers"), totals["answers"])
 cols[3].metric(tr("overview.metric.notes"), totals["notes"])
+cols[4].metric(tr("loop.actions.open"), counts["open"], tr("loop.actions.overdue_count", count=counts["overdue"]),
+               delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off")  # fmt: skip
 
 st.subheader(tr("overview.standout"))
 summary = ui.query(metrics.summary, round_name)

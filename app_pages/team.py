@@ -3,7 +3,7 @@ disagreements, trend, workshop notes and agreed actions. Bookmarkable: ?product=
 
 import streamlit as st
 
-from opmaturity import charts, feedback, metrics, reports, store, ui, views
+from opmaturity import charts, feedback, metrics, reports, store, templates, ui, views
 
 tr = ui.tr
 st.title(tr("team.title"))
@@ -53,7 +53,8 @@ st.altair_chart(
     charts.category_bars(
         bars,
         lang_titles={"level": tr("common.team_level"), "target": tr("common.target"),
-                     "org_median": tr("common.org_median")},
+                     "org_median": tr("common.org_median"), "category": tr("common.category"),
+                     "sre_level": tr("common.sre_level")},
         max_level=ui.model().max_level,
     ),
     width="stretch",
@@ -92,13 +93,20 @@ else:
     ui.note_cards(notes)
 
 st.subheader(tr("team.actions"))
-actions = ui.query(store.team_actions, product, team)
-table_or(views.actions_table(actions, titles, tr), tr("pages.team.no_actions"))
+ui.action_section(product, team, items)
 left, right = st.columns(2)
 with left:
     ui.download(
         items, f"team-{product}-{team}-{round_name}.csv", key="team_csv", context={"product": product, "team": team}
     )
+st.download_button(
+    tr("loop.workbook"),
+    ui.query(templates.team_workbook_for, ui.model(), product, team, lang=ui.lang()),
+    file_name=f"assessment-{product}-{team}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help=tr("loop.workbook.help"),
+    key="team_workbook",
+)
 right.download_button(
     tr("team.hearing_sheet"),
     ui.query(reports.hearing_sheet, ui.model(), product, team, round_name, lang=ui.lang()),

@@ -317,22 +317,12 @@ def cmd_product(con, model, args) -> int:
 
 
 def cmd_workbook(con, model, args) -> int:
-    from .templates import team_workbook
+    from .templates import team_workbook_for
 
     out = Path(args.out)
-    previous = None
-    if store.latest_round(con) is not None and _has_team(con, args.product, args.team):
-        items = metrics.team_items(con, None, args.product, args.team)
-        previous = items[["item", "level"]]
-    data = team_workbook(model, args.product, args.team, previous=previous, round_name=args.round, lang=args.lang)
-    _write(out, data)
+    _write(out, team_workbook_for(con, model, args.product, args.team, round_name=args.round, lang=args.lang))
     print(say(args, "cli.wrote", path=str(out)))
     return 0
-
-
-def _has_team(con, product: str, team: str) -> bool:
-    return bool(store.scalar(con, "SELECT count(*) FROM teams t JOIN products p USING (product_id) "
-                                  "WHERE p.name = ? AND t.name = ?", [product, team]))  # fmt: skip
 
 
 def cmd_backup(con, model, args) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 
+import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -120,6 +121,28 @@ def team_workbook(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def team_workbook_for(
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    product: str,
+    team: str,
+    *,
+    round_name: str | None = None,
+    lang: str = "ja",
+) -> bytes:
+    """The team workbook with the team's levels of the latest round for reference (none for a new team)."""
+    from . import metrics, store
+
+    previous = None
+    known = store.scalar(
+        con, "SELECT count(*) FROM teams t JOIN products p USING (product_id) WHERE p.name = ? AND t.name = ?",
+        [product, team],
+    )  # fmt: skip
+    if known and store.latest_round(con) is not None:
+        previous = metrics.team_items(con, None, product, team)[["item", "level"]]
+    return team_workbook(model, product, team, previous=previous, round_name=round_name, lang=lang)
 
 
 def apps_script(model: Model, lang: str = "ja") -> str:

@@ -432,3 +432,90 @@ def _missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def action_section(product: str, team: str, items: pd.DataFrame) -> None:
+    """The team's improvement actions: open and overdue counts, an editable table saved on request, and a new
+    action proposed from one of its ranked gaps."""
+    from .actions import STATUSES, ActionChange, add_action, list_actions, set_action
+
+    found = query(list_actions, product, team)
+    left, right = st.columns(2)
+    left.metric(tr("loop.actions.open"), int(found["open"].sum()))
+    right.metric(tr("loop.actions.overdue"), int(found["overdue"].sum()))
+    if found.empty:
+        st.info(tr("pages.team.no_actions"))
+    else:
+        shown = found[["id", "item", "title", "owner", "status", "due", "note"]].copy()
+        shown["item"] = [titles().get(k, k) if isinstance(k, str) else "" for k in shown["item"]]
+        edited = st.data_editor(
+            shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item"],
+            column_config={
+                "id": st.column_config.NumberColumn("#", width="small"),
+                "item": st.column_config.TextColumn(tr("common.item")),
+                "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500),
+                "owner": st.column_config.TextColumn(tr("views.owner")),
+                "status": st.column_config.SelectboxColumn(
+                    tr("views.status"), options=list(STATUSES), required=True,
+                    format_func=lambda s: tr(f"views.status.{s}"),
+                ),
+                "due": st.column_config.DateColumn(tr("views.due"), format="YYYY-MM-DD"),
+                "note": st.column_config.TextColumn(tr("loop.actions.note")),
+            },
+        )  # fmt: skip
+        if st.button(tr("loop.actions.save"), key="actions_save"):
+            changed = 0
+            try:
+                for before, after in zip(shown.itertuples(), edited.itertuples(), strict=True):
+                    change = ActionChange(
+                        title=_changed(before.title, after.title), owner=_changed(before.owner, after.owner, ""),
+                        status=_changed(before.status, after.status), due=_changed(before.due, after.due, ""),
+                        note=_changed(before.note, after.note, ""),
+                    )  # fmt: skip
+                    if change != ActionChange():
+                        set_action(cursor(), int(before.id), change, by=_viewer())
+                        changed += 1
+                st.session_state["actions_saved"] = changed
+                st.rerun()
+            except OpmaturityError as error:
+                show_error(error)
+    if "actions_saved" in st.session_state:
+        st.success(tr("loop.actions.saved", count=st.session_state.pop("actions_saved")))
+    gaps = items[items["priority"].fillna(0) > 0]["item"].tolist()[:10]
+    if gaps:
+        with st.form("new_action"):
+            st.markdown(f"**{tr('loop.actions.new')}**")
+            item = st.selectbox(
+                tr("loop.actions.from_gap"), gaps, format_func=lambda k: f"{k} {titles().get(k, k)}",
+                key="new_action_item", placeholder=choose(),
+            )  # fmt: skip
+            title = st.text_input(tr("views.action"), key="new_action_title", placeholder=tr("loop.actions.proposed"))
+            if st.form_submit_button(tr("loop.actions.add")):
+                proposed = tr("loop.actions.title", item=titles().get(item, item))
+                try:
+                    add_action(cursor(), product, team, title=title.strip() or proposed, item=item, by=_viewer())
+                    st.session_state["actions_saved"] = 1
+                    st.rerun()
+                except OpmaturityError as error:
+                    show_error(error)
+
+
+def _changed(before: Any, after: Any, cleared: str | None = None) -> Any:
+    """`after` where it differs from `before`, `cleared` where a value was emptied, else None (unchanged)."""
+    empty_before = before is None or (not isinstance(before, str) and pd.isna(before))
+    empty_after = after is None or (not isinstance(after, str) and pd.isna(after)) or after == ""
+    if empty_before and empty_after:
+        return None
+    if empty_after:
+        return cleared
+    if not empty_before and before == after:
+        return None
+    return after
+
+
+def _viewer() -> str:
+    """Who changes something from the dashboard: the signed-in user's e-mail where there is one."""
+    try:
+        return str(st.user.get("email") or "dashboard") if getattr(st.user, "is_logged_in", False) else "dashboard"
+    except (AttributeError, KeyError):
+        return "dashboard"

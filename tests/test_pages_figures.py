@@ -64,3 +64,52 @@ def test_an_undated_new_round_is_refused_on_the_import_page_until_a_day_is_chose
         assert importer.preview(con, "t.csv", data, model, options)[0].status == "imported"
     finally:
         con.close()
+
+
+def test_the_answer_spread_leaves_out_items_too_few_people_answered_and_says_so(demo_db, model):
+    from opmaturity import metrics
+
+    con = store.connect(demo_db, model)
+    try:
+        counted = metrics.answer_distributions(con, rater="sre")
+    finally:
+        con.close()
+    withheld = counted[counted["status"] == "too_few"]["item"].nunique()
+    at = open_page("gaps")
+    at.segmented_control(key="rater").set_value("sre").run()
+    assert not at.exception
+    assert withheld == 37  # the demo's SRE ratings come from two people: every count would show theirs
+    assert f"回答者が3人未満の {withheld} 項目は" in texts(at)
+    assert "まだありません" not in texts(at)  # withheld, not missing
+
+
+def test_a_team_adds_an_action_from_a_gap_and_marks_it_done(demo_db, model):
+    from opmaturity import actions
+
+    query = {"product": "学び放題", "team": "検索チーム"}
+    at = open_page("team", query)
+    before = len(actions.list_actions(store.connect(demo_db, model), "学び放題", "検索チーム"))
+    gap = at.selectbox(key="new_action_item").value
+    [b for b in at.button if b.label == "アクションを追加"][0].click().run()
+    assert not at.exception
+    con = store.connect(demo_db, model)
+    try:
+        listed = actions.list_actions(con, "学び放題", "検索チーム")
+        new = listed[listed["item"] == gap].iloc[0]
+        assert len(listed) == before + 1 and new["status"] == "todo" and new["title"].endswith("を目標レベルに上げる")
+    finally:
+        con.close()
+    at = open_page("team", query)
+    shown = [int(i) for i in at.get("data_editor")[0].value["id"]]
+    position = shown.index(int(new["id"]))
+    at.session_state["actions_editor"] = {"edited_rows": {position: {"status": "done"}}, "added_rows": [],
+                                         "deleted_rows": []}  # fmt: skip
+    at.run()
+    at.button(key="actions_save").click().run()
+    assert not at.exception
+    con = store.connect(demo_db, model)
+    try:
+        status = store.rows(con, "SELECT status, updated_by FROM actions WHERE action_id = ?", [int(new["id"])])
+        assert status == [("done", "dashboard")]
+    finally:
+        con.close()
