@@ -448,6 +448,8 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
     else:
         shown = found[["id", "item", "title", "owner", "status", "due", "note"]].copy()
         shown["item"] = [titles().get(k, k) if isinstance(k, str) else "" for k in shown["item"]]
+        for column in ("owner", "note"):  # an empty text cell, never "None"
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
         edited = st.data_editor(
             shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item"],
             column_config={

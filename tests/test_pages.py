@@ -269,7 +269,7 @@ def _read(path: Path):
 def test_team_page_offers_the_data_and_the_hearing_sheet_for_that_team(demo_db):
     at = open_page("team", {"product": "会員ID", "team": "認証", "lang": "English"})
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download the data as CSV", "Download the hearing sheet (Excel)"]
+    assert labels == ["Download the data as CSV", "Download the hearing sheet (Excel)", "Assessment workbook (Excel)"]
     assert not at.exception
 
 
