@@ -278,7 +278,7 @@ def test_skip_invalid_imports_the_valid_rows_and_reports_the_skipped_ones(capsys
     (report,) = json.loads(out)["files"]
     assert (report["status"], report["responses"]) == ("imported", 1)
     assert [(p["row"], p["value"]) for p in report["problems"]] == [
-        (2, "7"), (3, "2.5"), (4, "-1"), (4, "5"), (5, "abc"), (7, "SLOの合意形成"), (7, "QA"),
+        (2, "7"), (3, "2.5"), (4, "-1"), (4, "5"), (5, "abc"), (7, "SLOの合意形成"), (7, "営業"),
     ]  # fmt: skip
     assert query(db_file, "SELECT rater, item_key, level FROM current_responses") == [("sre", "SLO-2", 3)]
 

@@ -194,7 +194,7 @@ def test_every_invalid_answer_is_reported_at_once_with_its_excel_location(con, m
         (4, "温度感", "5"),
         (5, "現状レベル", "abc"),
         (7, "項目", "SLOの合意形成"),
-        (7, "回答者ロール", "QA"),
+        (7, "回答者ロール", "営業"),
     ]
     assert problems[3]["message"] == 'importance must be 1-3 or 高/中/低, got "5"'
     assert 'did you mean "SLOの合意" (SLO-2)?' in problems[5]["message"]
@@ -253,7 +253,7 @@ def test_a_file_over_the_byte_or_row_limit_is_refused(con, model):
 def test_wrong_options_are_problems_not_exceptions(con, model):
     bad_layout = run(con, model, "tidy.csv", layout="typeform")
     assert bad_layout.problems[0].message == f'layout must be one of {", ".join(LAYOUTS)}, got "typeform"'
-    bad_rater = run(con, model, "tidy.csv", rater="QA")
+    bad_rater = run(con, model, "tidy.csv", rater="営業")
     assert bad_rater.problems[0].message.startswith("rater must be team or sre")
     bad_mapping = run(con, model, "tidy.csv", mappings={"x": "NOPE-1"})
     assert bad_mapping.problems[0].message == (

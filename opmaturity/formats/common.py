@@ -14,6 +14,7 @@ from ..pseudonym import pseudonym
 from ..readers import Cell
 from ..text import compact
 from ..validate import IGNORE, Invalid, Values, display, shown
+from .roles import clean, grid, header_role
 
 # Column roles and the headers (English or Japanese, compared compacted) that name them.
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -60,12 +61,21 @@ _GRID = re.compile(r"^(.*?)\s*[\[［]([^\[\]［］]+)[\]］]\s*$", re.S)
 FOOTER = re.compile(r"^\s*(平均|合計|小計|※|注[:：\s]|average|total|mean)", re.I)
 
 
+# Roles a survey question may name in its own words (`対象プロダクト`, `Which product do you work on?`,
+# `あなたのロール`): read by formats.roles when no header word matches exactly. Never a grid `Question [Row]`.
+_QUESTION_ROLES = frozenset({"product", "team", "rater", "respondent"})
+
+
 def role_of(header: Cell) -> str | None:
-    """The column role a header names (`プロダクト` -> product), or None."""
+    """The column role a header names (`プロダクト` -> product, `対象プロダクト（必須）` -> product), or None."""
     text = display(header).strip()
     if not text:
         return None
-    return _ROLE_OF.get(compact(_OPTIONAL.sub("", text)))
+    exact = _ROLE_OF.get(compact(_OPTIONAL.sub("", text)))
+    if exact or grid(text) is not None:
+        return exact
+    asked = header_role(text)
+    return asked if asked in _QUESTION_ROLES else None
 
 
 def header_roles(row: Iterable[Cell]) -> dict[str, int]:
@@ -183,8 +193,9 @@ class Context:
 
 
 def measure_of(text: str) -> str | None:
-    """level, target, importance or comment when the text names that measure, else None."""
-    return _MEASURE_OF.get(compact(_OPTIONAL.sub("", text.strip())))
+    """level, target, importance or comment when the text names that measure (hints such as `（1=低・3=高）`
+    ignored), else None."""
+    return _MEASURE_OF.get(compact(_OPTIONAL.sub("", text.strip()))) or _MEASURE_OF.get(compact(clean(text)))
 
 
 def question(index: int, header: Cell, values: Values, sample: list[Cell]) -> Question | str | None:

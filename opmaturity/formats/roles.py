@@ -33,8 +33,8 @@ FREE_ROLES = frozenset(ROLES) - ITEM_ROLES - CATEGORY_ROLES  # stand alone
 WORDS: dict[str, tuple[str, ...]] = {
     "product": ("product", "product name", "プロダクト", "プロダクト名", "対象プロダクト", "サービス", "サービス名",
                 "対象サービス", "service", "which product", "your product", "system", "システム", "システム名"),
-    "team": ("team", "team name", "チーム", "チーム名", "所属チーム", "担当チーム", "所属", "your team", "which team",
-             "squad", "部署", "所属部署"),
+    "team": ("team", "team name", "チーム", "チーム名", "所属チーム", "担当チーム", "your team", "which team",
+             "squad"),
     "respondent": ("respondent", "name", "your name", "full name", "email", "email address", "e-mail", "mail",
                    "mail address", "メール", "メールアドレス", "名前", "お名前", "氏名", "回答者", "回答者名", "記入者",
                    "記入者名", "担当者", "担当者名", "評価者名"),
@@ -53,7 +53,7 @@ WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 INSIDE: dict[str, tuple[str, ...]] = {
     "product": ("product", "プロダクト", "service", "サービス"),
-    "team": ("team", "チーム", "所属"),
+    "team": ("team", "チーム"),
     "respondent": ("your name", "e-mail", "email", "お名前", "氏名", "メールアドレス"),
     "rater": ("role", "ロール", "役割", "立場"),
     "importance": ("温度感", "重要度", "優先度", "importance", "priority"),

@@ -1,0 +1,65 @@
+"""Survey exports as people really build them: question-style headers, hints in brackets, both raters and several
+products in one file, Excel's cp932 re-save. They import with no mapping."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from opmaturity import importer, store
+
+HEADER = [
+    "タイムスタンプ", "メールアドレス", "対象プロダクト", "所属チーム（任意）", "あなたのロール", "お名前",
+    "現状レベル [監視・アラート: サービスダッシュボード]", "現状レベル [監視・アラート: 外形監視]",
+    "温度感（1=低・3=高） [監視・アラート]", "自由記述（困っていること・要望）",
+]  # fmt: skip
+ROWS = [
+    ["2024/05/20 10:31:00 午前 GMT+9", "tanaka@example.co.jp", "学び放題", "検索チーム",
+     "プロダクトチーム（開発・PdM・QA）", "田中 花子", "3 運用・計測", "2", "3", "夜間のアラートが多い"],
+    ["2024/05/20 11:02:13 午前 GMT+9", "sre-suzuki@example.co.jp", "学び放題", "検索チーム", "SRE", "鈴木 一郎",
+     "2", "N/A", "", ""],
+    ["2024/05/21 3:15:40 午後 GMT+9", "takahashi@example.co.jp", "ポイント基盤", "ポイント交換", "インフラ", "髙橋 ①",
+     "１", "0 未着手", "2", "①ダッシュボードがない"],
+]  # fmt: skip
+
+
+def _csv(rows, encoding="utf-8") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows([HEADER, *rows])
+    return out.getvalue().encode(encoding)
+
+
+def test_a_japanese_google_form_with_question_headers_imports_with_no_mapping(con, model):
+    report = importer.import_file(con, "回答.csv", _csv(ROWS), model, importer.ImportOptions())
+    assert (report.status, report.layout, report.problems, report.unmapped_headers) == (
+        "imported", "google_forms", [], [],
+    )  # fmt: skip
+    teams = store.rows(con, "SELECT p.name, t.name FROM teams t JOIN products p USING (product_id) ORDER BY 1")
+    assert teams == [("ポイント基盤", "ポイント交換"), ("学び放題", "検索チーム")]
+    raters = store.rows(con, "SELECT DISTINCT rater FROM responses ORDER BY 1")
+    assert raters == [("sre",), ("team",)]
+    # the category importance grid gives every item of the category the team's importance
+    importance = store.rows(con, "SELECT DISTINCT item_key, importance FROM responses WHERE rater = 'team'")
+    assert sorted(importance) == [("OBS-1", 3), ("OBS-4", 3)]  # サービスダッシュボード, 外形監視
+    levels = dict(store.rows(con, "SELECT item_key, level FROM responses WHERE respondent IN "
+                                  "(SELECT respondent FROM responses WHERE rater = 'sre' AND level = 1)"))  # fmt: skip
+    assert levels == {"OBS-1": 1, "OBS-4": 0}  # full-width １ and a level label
+
+
+def test_the_same_form_saved_by_excel_as_cp932_imports_the_same(con, model):
+    report = importer.import_file(con, "回答_excel.csv", _csv(ROWS, "cp932"), model, importer.ImportOptions())
+    assert (report.status, report.problems) == ("imported", [])
+    assert store.scalar(con, "SELECT count(*) FROM teams") == 2
+    assert "髙橋" not in str(store.rows(con, "SELECT respondent FROM responses"))  # pseudonyms only
+
+
+def test_an_english_form_names_product_team_and_role_in_questions(con, model):
+    header = ["Timestamp", "Email address", "Which product do you work on?", "Your team", "Your role",
+              "Current level [Monitoring & alerting: Service dashboards]"]  # fmt: skip
+    rows = [["2024/05/20 10:31:00", "a@example.com", "Shop", "Checkout", "developer", "2"],
+            ["2024/05/20 10:35:00", "b@example.com", "Shop", "Checkout", "SRE", "3"]]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    report = importer.import_file(con, "form.csv", out.getvalue().encode(), model, importer.ImportOptions())
+    assert (report.status, report.problems, report.unmapped_headers) == ("imported", [], [])
+    assert store.rows(con, "SELECT rater, level FROM responses ORDER BY rater") == [("sre", 3), ("team", 2)]
