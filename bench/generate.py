@@ -83,7 +83,7 @@ NOTE_TEXTS = (
     ("やりたいこと", "yellow", ("maintenance",), "Per-URL maintenance page so we can close only one API"),
     ("良い点", "light_green", ("インシデント",), "ランブックを現行構成に合わせて全部書き直した"),
     ("Problems", "light_pink", ("alerting",), "Alert fatigue: about 200 alerts a week, nobody reads the channel"),
-    ("課題", "light_pink", ("アラート", "オンコール"), "夜間のアラートが多すぎて誤報ばかり。オンコール担当が疲弊している"),
+    ("課題", "light_pink", ("アラート", "オンコール"), "夜間のアラートが誤報ばかりでオンコールが疲弊"),
     ("課題", "light_pink", ("バックアップ",), "リストア訓練を一度もしていない。本当に復元できるか誰も知らない"),
     ("Problems", "orange", ("cost",), "Idle staging clusters cost more than production; there is no clean-up"),
     ("課題", "light_pink", ("保守",), "Node.js 16 がEOLを過ぎているが、バージョンアップの計画がない"),
@@ -96,7 +96,7 @@ NOTE_TEXTS = (
     ("課題", "orange", ("コスト",), "未使用のステージング環境が停止忘れで動き続けている"),
 )  # fmt: skip
 ACTION_TITLES = ("オーナーを決めて文書化する", "Runbook review with the on-call rota", "四半期ごとの訓練を始める",
-                 "Automate it in CI", "ダッシュボードを整理する", "Agree the target with the product owner")  # fmt: skip
+                 "Automate it in CI", "ダッシュボードを整理する", "Agree the target with the PO")  # fmt: skip
 OWNERS = ("テックリード", "SRE", "Engineering manager", "オンコール担当", "QA lead", "Platform team")
 
 
@@ -209,10 +209,7 @@ def round_answers(org: Org, r: int, scale: float) -> pd.DataFrame:
     member = np.concatenate([order[n, :k] for n, k in enumerate(answering)])
     tix = active[row_team]
     values = (
-        truth[row_team]
-        + OPTIMISM
-        + org.bias[tix][:, org.categories]
-        + rng.normal(0, 0.55, (len(row_team), n_items))
+        truth[row_team] + OPTIMISM + org.bias[tix][:, org.categories] + rng.normal(0, 0.55, (len(row_team), n_items))
     )
     level = _clip_level(values)
     camps = np.where(member[:, None] % 2 == 0, rng.integers(3, 5, level.shape), rng.integers(0, 2, level.shape))
@@ -354,8 +351,7 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_bulk(con, org: Org, scale: float, model: Model) -> None:
     """Rows straight into the package's tables (schema from store.connect), one INSERT per round and table."""
-    con.execute("INSERT INTO rounds (name, held_on) SELECT * FROM (VALUES " +
-                ", ".join("(?, ?)" for _ in ROUNDS) + ")", [v for pair in ROUNDS for v in pair])  # fmt: skip
+    con.executemany("INSERT INTO rounds (name, held_on) VALUES (?, ?)", [list(pair) for pair in ROUNDS])
     con.register("_products", _numbered(org.products[["product", "tier"]]))
     con.execute("INSERT INTO products (name, tier) SELECT product, tier FROM _products ORDER BY _n")
     con.register("_teams", _numbered(org.teams[["product", "team"]]))
