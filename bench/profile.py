@@ -47,7 +47,7 @@ def calls(db: Path) -> None:
         print(profiler.output_text(unicode=False, color=False))
 
 
-def page(name: str, db: Path, times: int) -> None:
+def page(name: str, db: Path, times: int, warm: int = 0) -> None:
     os.environ["OPMATURITY_DB"] = str(db)
     os.environ.setdefault("OPMATURITY_SECRET", "bench-secret")
     import streamlit as st
@@ -72,6 +72,13 @@ def page(name: str, db: Path, times: int) -> None:
         start = time.perf_counter()
         at.run()
         print(f"{name} cold {time.perf_counter() - start:.2f} s", file=sys.stderr)
+    if warm and name == "heatmap":  # reruns flipping the metric between two values already cached
+        for value in ("gap", "level"):
+            at.selectbox(key="metric").set_value(value).run()
+        start = time.perf_counter()
+        for n in range(warm):
+            at.selectbox(key="metric").set_value(("gap", "level")[n % 2]).run()
+        print(f"{name} warm {(time.perf_counter() - start) / warm:.2f} s per rerun", file=sys.stderr)
 
 
 PAGES = ("overview", "heatmap", "team", "gaps", "trends", "feedback", "import_page", "model_page")
@@ -120,6 +127,7 @@ def main() -> None:
     p.add_argument("name")
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--times", type=int, default=3)
+    p.add_argument("--warm", type=int, default=0, help="then this many warm reruns (heatmap: metric flips)")
     k = sub.add_parser("collapse")
     k.add_argument("path", type=Path)
     k.add_argument("--top", type=int, default=40)
@@ -128,7 +136,7 @@ def main() -> None:
     if args.command == "calls":
         calls(args.db)
     elif args.command == "page":
-        page(args.name, args.db, args.times)
+        page(args.name, args.db, args.times, args.warm)
     else:
         collapse(args.path, args.top, args.page)
 

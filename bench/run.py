@@ -119,9 +119,13 @@ def phase_cli(db: Path, repeat: int, export_repeat: int = 1) -> dict[str, Any]:
 def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
     os.environ["OPMATURITY_DB"] = str(db)
     os.environ.setdefault("OPMATURITY_SECRET", "bench-secret")
+    import logging
+
     import pandas_figures as pf
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest outside `streamlit run` warns per element
 
     from opmaturity import store, ui
     from opmaturity.model import load_model
