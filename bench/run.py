@@ -518,6 +518,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-browser", dest="browser", action="store_false")
     parser.add_argument("--no-apptest", dest="apptest", action="store_false")
     parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip the heatmap memory sweep")
+    parser.add_argument("--resume", action="store_true", help="keep the phases already saved under this label")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--extra", default="{}", help=argparse.SUPPRESS)
@@ -549,24 +550,37 @@ def main(argv: list[str] | None = None) -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         **{k: v for k, v in counts.items() if k != "first_team"},
     }}  # fmt: skip
-    print("cli ...", file=sys.stderr, flush=True)
-    result["cli"] = phase_cli(args.db, args.repeat, args.export_repeat)
-    if args.apptest:
-        print("apptest ...", file=sys.stderr, flush=True)
-        result["apptest"] = _child("apptest", args)
-    if args.browser:
-        print("browser ...", file=sys.stderr, flush=True)
-        charts = {p: v.get("charts", 0) for p, v in result.get("apptest", {}).get("pages", {}).items()}
-        product, team = counts["first_team"]
-        query = result.get("apptest", {}).get("query") or {"product": product, "team": team}
-        extra = {"charts": charts, "rows": counts["latest_teams"], "cols": counts["categories"], "query": query}
-        result["browser"] = _child("browser", args, extra)
-    result["meta"]["seconds"] = time.perf_counter() - started
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{label}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
-    report = table(result)
-    (RESULTS / f"{label}.md").write_text(report)
-    print(report)
+    saved = RESULTS / f"{label}.json"
+    earlier = json.loads(saved.read_text()) if args.resume and saved.exists() else {}
+
+    def save() -> str:
+        result["meta"]["seconds"] = time.perf_counter() - started + earlier.get("meta", {}).get("seconds", 0)
+        saved.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        report = table(result)
+        (RESULTS / f"{label}.md").write_text(report)
+        return report
+
+    # Every phase is saved as soon as it is measured; --resume keeps the phases a stopped run already saved.
+    for phase in ("cli", "apptest", "browser"):
+        if phase in earlier:
+            result[phase] = earlier[phase]
+            continue
+        if phase == "apptest" and not args.apptest or phase == "browser" and not args.browser:
+            continue
+        print(f"{phase} ...", file=sys.stderr, flush=True)
+        if phase == "cli":
+            result["cli"] = phase_cli(args.db, args.repeat, args.export_repeat)
+        elif phase == "apptest":
+            result["apptest"] = _child("apptest", args)
+        else:
+            charts = {p: v.get("charts", 0) for p, v in result.get("apptest", {}).get("pages", {}).items()}
+            product, team = counts["first_team"]
+            query = result.get("apptest", {}).get("query") or {"product": product, "team": team}
+            extra = {"charts": charts, "rows": counts["latest_teams"], "cols": counts["categories"], "query": query}
+            result["browser"] = _child("browser", args, extra)
+        save()
+    print(save())
 
 
 if __name__ == "__main__":
