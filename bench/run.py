@@ -398,9 +398,9 @@ def table(result: dict[str, Any]) -> str:
         "",
         f"{meta['when']} · {meta['machine']} · repeat {meta['repeat']} (medians) · run took {meta['seconds']:.0f} s",
         "",
-        "| page | cold | change | warm | bare | pandas | cold/bare | warm/bare | warm/pandas | browser | minimal "
-        "| browser/minimal |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | cold | change | warm | bare | pandas | cold/bare | warm/bare | warm/pandas | cold/pandas "
+        "| bare/pandas | browser | minimal | browser/minimal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     app = result.get("apptest", {}).get("pages", {})
     web = result.get("browser", {}).get("pages", {})
@@ -421,6 +421,7 @@ def table(result: dict[str, Any]) -> str:
         lines.append(
             f"| {page} | {_fmt(cold)} | {_fmt(change)} | {_fmt(warm)} | {_fmt(bare)} | {_fmt(pand)} | "
             f"{_fmt(_ratio(cold, bare), '×')} | {_fmt(_ratio(warm, bare), '×')} | {_fmt(_ratio(warm, pand), '×')} | "
+            f"{_fmt(_ratio(cold, pand), '×')} | {_fmt(_ratio(bare, pand), '×')} | "
             f"{_fmt(shown)} | {_fmt(floor)} | {_fmt(_ratio(shown, floor), '×')} |" + ("" if not flags else "")
         )
     lines += ["", "Seconds. Over target (cold ≤ 3× bare, warm ≤ 1.5× bare, warm < pandas, browser ≤ 1.2× minimal):"]
@@ -519,6 +520,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-apptest", dest="apptest", action="store_false")
     parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip the heatmap memory sweep")
     parser.add_argument("--resume", action="store_true", help="keep the phases already saved under this label")
+    parser.add_argument("--render", action="store_true", help="only rewrite the .md of --label from its .json")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--extra", default="{}", help=argparse.SUPPRESS)
@@ -531,6 +533,13 @@ def main(argv: list[str] | None = None) -> None:
         else:
             found = phase_browser(args.db, args.repeat, extra["charts"], extra["rows"], extra["cols"], extra["query"])
         args.out.write_text(json.dumps(found, ensure_ascii=False, default=str))
+        return
+
+    if args.render:
+        label = args.label or f"scale-{args.scale:g}"
+        report = table(json.loads((RESULTS / f"{label}.json").read_text()))
+        (RESULTS / f"{label}.md").write_text(report)
+        print(report)
         return
 
     from generate import default_db, generate
