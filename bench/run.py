@@ -13,8 +13,9 @@ In one run on the same data, for every page of app_pages/:
 - `pandas`: the same figures computed with pandas from the raw answers held in memory (bench/pandas_figures.py;
   reading them in is timed once, apart);
 - the browser: headless Chromium opens the page (a fresh tab each time) on `streamlit run app.py` and waits
-  until it is drawn (script finished, no spinner, every chart's SVG there); next to it, each time, the same for
-  a minimal Streamlit page drawing a heatmap of the same size from a ready DataFrame (bench/minimal_page.py);
+  until it is drawn (script finished, no spinner, every chart's SVG or canvas there); next to it, each time,
+  the same for a minimal Streamlit page drawing a heatmap of the same size from a ready DataFrame
+  (bench/minimal_page.py);
 - `python -m opmaturity summary --json` and `export --out x.xlsx` as the command line runs them;
 - the peak memory of the server after every page, and of the AppTest process before and after a sweep through
   every heatmap metric, rater group, row and column kind.
@@ -271,7 +272,8 @@ DRAWN = """(charts) => {
   if (document.querySelector('[data-testid="stSpinner"]')) return false;
   const found = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
   if (found.length < charts) return false;
-  for (const c of found) { if (!c.querySelector('.vega-embed svg')) return false; }
+  // Streamlit draws small charts as SVG and large ones (a heatmap of a few hundred teams) on a canvas
+  for (const c of found) { if (!c.querySelector('svg.marks, canvas.marks, .vega-embed svg')) return false; }
   return performance.now();
 }"""
 
@@ -315,6 +317,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def phase_browser(db: Path, repeat: int, charts: dict[str, int], rows: int, cols: int, query: dict) -> dict:
     from urllib.parse import urlencode
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "bench-secret",
@@ -326,11 +329,16 @@ def phase_browser(db: Path, repeat: int, charts: dict[str, int], rows: int, cols
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
 
-            def visit(url: str, expected_charts: int) -> float:
+            def visit(url: str, expected_charts: int) -> float | None:
+                """Seconds from navigation until drawn; None when not drawn within 5 minutes."""
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 try:
-                    page.goto(url, wait_until="commit", timeout=600_000)
-                    handle = page.wait_for_function(DRAWN, arg=expected_charts, polling="raf", timeout=600_000)
+                    page.goto(url, wait_until="commit", timeout=300_000)
+                    try:
+                        handle = page.wait_for_function(DRAWN, arg=expected_charts, polling="raf", timeout=300_000)
+                    except PlaywrightTimeout:
+                        print(f"  not drawn within 5 minutes: {url}", file=sys.stderr, flush=True)
+                        return None
                     drawn_ms = handle.json_value()
                     if page.locator('[data-testid="stException"]').count():
                         raise RuntimeError(f"exception on {url}")
@@ -349,10 +357,12 @@ def phase_browser(db: Path, repeat: int, charts: dict[str, int], rows: int, cols
                     if rep == 0:
                         entry["first"] = seconds
                         continue
-                    entry["times"].append(seconds)
-                    entry["minimal"].append(visit(minimal_url, 1))
-                    print(f"  browser {name:<12} {seconds:6.2f}s  minimal {entry['minimal'][-1]:6.2f}s",
-                          file=sys.stderr, flush=True)  # fmt: skip
+                    floor = visit(minimal_url, 1)
+                    if seconds is not None:
+                        entry["times"].append(seconds)
+                    if floor is not None:
+                        entry["minimal"].append(floor)
+                    print(f"  browser {name:<12} {seconds}s  minimal {floor}s", file=sys.stderr, flush=True)
             browser.close()
         found["server_memory"] = memory(app.pid)
         found["minimal_server_memory"] = memory(minimal.pid)
