@@ -110,7 +110,7 @@ def phase_cli(db: Path, repeat: int, export_repeat: int = 1) -> dict[str, Any]:
                 if done.returncode:
                     raise RuntimeError(f"{cmd} failed: {done.stderr.decode()[-2000:]}")
                 samples[name].append(seconds)
-        size = out.stat().st_size
+        size = out.stat().st_size if out.exists() else None
     return {"samples": samples, "export_bytes": size}
 
 
