@@ -60,7 +60,7 @@ def main() -> None:
                 cells.append("–")
                 continue
             a, b = fit(xs, ys)
-            cells.append(f"{a + b * target:.1f}")
+            cells.append(f"{max(a + b * target, min(ys)):.1f}")  # a flat page's noise must not fit below zero
         print(f"| {page} | " + " | ".join(cells) + " |")
     xs = [r["meta"]["answers"] for r in runs]
     for label, key in (("summary --json", "summary_json"), ("export .xlsx", "export_xlsx")):
