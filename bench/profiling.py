@@ -1,8 +1,8 @@
 """Where the time goes: profiles of the slowest pages, `summary` and `export` on a generated organisation.
 
-    python bench/profile.py calls --db FILE                 # pyinstrument: summary, hearing sheet, export
-    py-spy record --format raw -o page.txt -- python bench/profile.py page heatmap --db FILE --times 3
-    python bench/profile.py collapse page.txt               # the script thread's time by function
+    python bench/profiling.py calls --db FILE                 # pyinstrument: summary, hearing sheet, export
+    py-spy record --format raw -o page.txt -- python bench/profiling.py page heatmap --db FILE --times 3
+    python bench/profiling.py collapse page.txt               # the script thread's time by function
 
 `page` opens the page cold under AppTest `--times` times (caches cleared each time), so that py-spy, which
 samples every thread, sees the script thread Streamlit runs it in (pyinstrument sees only its own thread).
