@@ -99,9 +99,10 @@ with left:
     ui.download(
         items, f"team-{product}-{team}-{round_name}.csv", key="team_csv", context={"product": product, "team": team}
     )
+model, lang = ui.model(), ui.lang()  # the files are built only when a button is clicked (on another thread)
 st.download_button(
     tr("loop.workbook"),
-    ui.query(templates.team_workbook_for, ui.model(), product, team, lang=ui.lang()),
+    lambda: ui.query(templates.team_workbook_for, model, product, team, lang=lang),
     file_name=f"assessment-{product}-{team}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help=tr("loop.workbook.help"),
@@ -109,7 +110,7 @@ st.download_button(
 )
 right.download_button(
     tr("team.hearing_sheet"),
-    ui.query(reports.hearing_sheet, ui.model(), product, team, round_name, lang=ui.lang()),
+    lambda: ui.query(reports.hearing_sheet, model, product, team, round_name, lang=lang),
     file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help=tr("team.hearing_sheet.help"),

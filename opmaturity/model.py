@@ -14,6 +14,8 @@ from .errors import OpmaturityError, Problem
 from .i18n import Listed, Message
 from .text import compact, normalize
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # 5-8x faster on the model file
+
 LANGS = ("ja", "en")
 RATERS = ("team", "sre")
 
@@ -176,7 +178,7 @@ def load_model(path: str | Path | None = None) -> Model:
 def parse_model(text: str, file_name: str = "model.yaml") -> Model:
     """A Model from YAML text; every problem found is reported at once, naming the entry."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader: the C one where libyaml exists)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
