@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -135,11 +136,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.json_lang = args.lang or i18n.MESSAGE_LANG  # the JSON contract is English unless asked otherwise
     args.lang = args.lang or language(os.environ)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Inert(out), _Inert(err)  # text from files never drives the terminal
     try:
         return _run(args)
     except BrokenPipeError:  # e.g. `summary | head`: the reader left, which is fine
         sys.stderr.close()
         return 0
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+_CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?|[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+class _Inert:
+    """A text stream that drops terminal control characters (ESC sequences, BEL, backspace …) from what is
+    written: product names, notes and file names come from files, and must not move the cursor or ring."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_CONTROL.sub("", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def language(environ: dict[str, str] | os._Environ[str]) -> str:

@@ -90,3 +90,13 @@ def test_a_round_named_for_its_period_needs_no_date(capsys, tmp_path):
     csv = tmp_path / "answers.csv"
     csv.write_text("プロダクト,チーム,回答者ロール,項目,現状レベル\n学び放題,A,SRE,OBS-1,2\n", encoding="utf-8")
     assert run(capsys, "import", csv, "--round", "令和6年度下期", "--db", tmp_path / "x.duckdb")[0] == 0
+
+
+def test_text_from_a_file_never_reaches_the_terminal_as_control_characters(capsys, tmp_path):
+    csv = tmp_path / "answers.csv"
+    csv.write_text(
+        "プロダクト,チーム,回答者ロール,項目,現状レベル\n\x1b[31m学び放題\x07,A,SRE,OBS-1,9\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "import", csv, "--round", "2024-H1", "--db", tmp_path / "x.duckdb", "--lang", "en")
+    assert code == 1 and "\x1b" not in out + err and "\x07" not in out + err
+    assert 'got "9"' in out  # the problem is still said in full
