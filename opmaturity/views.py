@@ -222,10 +222,15 @@ def imports_table(history: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def whole_percent(shares: pd.Series) -> pd.Series:
+    """Shares (0..1) as whole percents (94, not 94.12 or 0.9412)."""
+    return (shares * 100).round(0).astype("Int64")
+
+
 def weak_items_table(weak: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
     """Org-weak items: share of teams below target, teams, mean level and target."""
     out = with_titles(weak, titles, "item", "category")
-    out["share_below"] = (out["share_below"] * 100).round(0).astype("Int64")  # whole percent
+    out["share_below"] = whole_percent(out["share_below"])
     return renamed(
         out,
         tr,
@@ -253,7 +258,7 @@ def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) ->
 def silent_gaps_table(silent: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
     """Items many teams are below target on that (almost) nobody wrote about: share below, teams, mean gap, notes."""
     out = with_titles(silent, titles, "item", "category")
-    out["share"] = (out["share"] * 100).round(0).astype("Int64")  # whole percent
+    out["share"] = whole_percent(out["share"])
     return renamed(
         out,
         tr,
