@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import store
 from .errors import OpmaturityError
-from .queries import sql_frame, sql_parameters, sql_text  # noqa: F401  (sql_parameters, sql_text re-exported)
+from .queries import materialized, sql_frame, sql_parameters, sql_text  # noqa: F401  (sql_parameters, sql_text re-exported)
 
 METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
 HEATMAP_METRICS = (*METRICS, "disagreement")  # disagreement too: the only metric that can be "too_few"
@@ -380,7 +380,8 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) or math.isinf(value) else round(float(value), 2) + 0.0
+        # noise first (9 decimals), then 2: a mean of 1.875 summed in another order must not read 1.87 once, 1.88 next
+        return None if math.isnan(value) or math.isinf(value) else round(round(float(value), 9), 2) + 0.0
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return value.isoformat()
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -412,12 +413,14 @@ def summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k:
         return result
     params = ctx.params | {"k": k, "limit": None}
     cells = {"metric": "level", "rows": "team", "columns": "category"}
-    frames = [
-        sql_frame(con, "heatmap", params | cells | {"rater": r}).assign(rater=r, _order=n) for n, r in enumerate(RATERS)
-    ]
-    heat = pd.concat(frames, ignore_index=True).sort_values(["product", "team", "position", "_order"])
-    result["heatmap"] = records(heat, _HEATMAP_FIELDS)
-    for name, fields in _SUMMARY_FIELDS.items():
-        query_params = params | ({"level": "category"} if name == "changes" else {})
-        result[name] = records(sql_frame(con, name, query_params), fields)
+    with materialized(con, "item_scores", params) as reuse:  # every list rolls up from it: computed once
+        frames = [
+            sql_frame(con, "heatmap", params | cells | {"rater": r}, reuse).assign(rater=r, _order=n)
+            for n, r in enumerate(RATERS)
+        ]
+        heat = pd.concat(frames, ignore_index=True).sort_values(["product", "team", "position", "_order"])
+        result["heatmap"] = records(heat, _HEATMAP_FIELDS)
+        for name, fields in _SUMMARY_FIELDS.items():
+            query_params = params | ({"level": "category"} if name == "changes" else {})
+            result[name] = records(sql_frame(con, name, query_params, reuse), fields)
     return result

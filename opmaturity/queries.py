@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -44,10 +45,11 @@ def _dependencies(name: str, seen: list[str], path: tuple[str, ...] = ()) -> lis
 
 
 @functools.cache
-def sql_text(name: str) -> str:
-    """The SQL of query `name`, with the queries it uses prepended as CTEs (dependencies first)."""
+def sql_text(name: str, reuse: frozenset[str] = frozenset()) -> str:
+    """The SQL of query `name`, with the queries it uses prepended as CTEs (dependencies first); those named in
+    `reuse` are left out, so that a table of that name computed once beforehand (see `materialized`) serves."""
     main = _read_sql(name)
-    dependencies = _dependencies(name, [])
+    dependencies = [d for d in _dependencies(name, []) if d not in reuse]
     if not dependencies:
         return main
     lines = main.splitlines(keepends=True)
@@ -59,15 +61,34 @@ def sql_text(name: str) -> str:
     return f"{header}WITH {ctes}\n{body}"
 
 
-def sql_parameters(name: str) -> frozenset[str]:
+def sql_parameters(name: str, reuse: frozenset[str] = frozenset()) -> frozenset[str]:
     """The `$name` parameters query `name` binds (comments left out)."""
-    return frozenset(_PARAMETER.findall(_COMMENT.sub("", sql_text(name))))
+    return frozenset(_PARAMETER.findall(_COMMENT.sub("", sql_text(name, reuse))))
 
 
-def sql_frame(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Query `name` run with the parameters it needs taken from `params`, as a DataFrame."""
-    needed = sql_parameters(name)
+def _bound(name: str, params: Mapping[str, Any], reuse: frozenset[str]) -> dict[str, Any]:
+    needed = sql_parameters(name, reuse)
     missing = needed - params.keys()
     if missing:
         raise ValueError(f"The query {name} needs the parameter(s) {', '.join(sorted(missing))}")
-    return con.execute(sql_text(name), {key: params[key] for key in needed}).df()
+    return {key: params[key] for key in needed}
+
+
+def sql_frame(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], reuse: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """Query `name` run with the parameters it needs taken from `params`, as a DataFrame."""
+    return con.execute(sql_text(name, reuse), _bound(name, params, reuse)).df()
+
+
+@contextmanager
+def materialized(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> Iterator[frozenset[str]]:
+    """Query `name` computed once into a temporary table of that name, for the block; yields the `reuse` set
+    that lets other queries read it instead of recomputing it. The table goes when the block ends."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"Not a query name: {name!r}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql_text(name)}", _bound(name, params, frozenset()))
+    try:
+        yield frozenset({name})
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -114,7 +114,7 @@ def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.D
     out = frame[present].copy()
     for column in present:
         if pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].round(2)  # figures are means of 0-4 levels: two decimals say it all
+            out[column] = out[column].round(9).round(2)  # noise first, then the two decimals a 0-4 mean needs
         elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].astype(object).where(out[column].notna(), "")  # never "None" or "nan"
     return out.rename(columns={c: tr(columns[c]) for c in present})

@@ -739,3 +739,8 @@ def test_a_product_given_a_tier_takes_the_tiers_target(con):
         store.set_product_tier(con, "New", "T9")
     with pytest.raises(OpmaturityError, match="from 0 to 4"):
         store.set_target(con, 7, product="New")
+
+
+def test_json_figures_round_away_float_noise_before_two_decimals():
+    assert metrics.json_value(1.8749999999999998) == metrics.json_value(1.8750000000000002) == 1.88
+    assert metrics.json_value(-0.0) == 0.0 and str(metrics.json_value(-0.0)) == "0.0"
