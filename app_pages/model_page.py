@@ -30,12 +30,16 @@ teams = ui.query(store.teams)
 
 def scope_name(scope: str) -> str:
     kind, name = scope.split(":", 1)
+    if kind == "team":
+        product, team = name.split("\x1f", 1)
+        return tr("loop.scope.team", product=product, team=team)
     return tr(f"pages.scope.{kind}", name=name)
 
 
 with st.form("set_target"):
     st.markdown(f"**{tr('model.set_target')}**")
     scopes = [f"tier:{t.key}" for t in model.tiers] + [f"product:{p}" for p in teams["product"].drop_duplicates()]
+    scopes += [f"team:{p}\x1f{t}" for p, t in zip(teams["product"], teams["team"], strict=True)]  # one team's own
     scope = st.selectbox(
         tr("model.target_scope"), scopes, format_func=scope_name, key="target_scope", placeholder=ui.choose()
     )
@@ -49,14 +53,39 @@ with st.form("set_target"):
     )
     if st.form_submit_button(tr("model.set_target")):
         kind, name = scope.split(":", 1)
+        where = dict(zip(("product", "team"), name.split("\x1f", 1), strict=True)) if kind == "team" else {kind: name}
         try:
-            store.set_target(ui.cursor(), level, item=item, **{kind: name})
+            store.set_target(ui.cursor(), level, item=item, **where)
             st.session_state["target_saved"] = True
             st.rerun()
         except OpmaturityError as error:
             ui.show_error(error)
 if st.session_state.pop("target_saved", False):
     st.success(tr("model.target_saved"))
+
+with st.form("set_tier"):
+    st.markdown(f"**{tr('loop.tier.set')}**")
+    st.caption(tr("loop.tier.caption"))
+    products = ui.query(store.products)
+    left, right = st.columns(2)
+    chosen = left.selectbox(tr("common.product"), products["product"].tolist(), key="tier_product",
+                            placeholder=ui.choose())  # fmt: skip
+    current = products.loc[products["product"] == chosen, "tier"]
+    keys = [t.key for t in model.tiers]
+    tier = right.selectbox(
+        tr("common.tier"), keys, key="tier_key", placeholder=ui.choose(),
+        index=keys.index(current.iloc[0]) if len(current) and current.iloc[0] in keys else None,
+        format_func=lambda k: next(t.title(lang) for t in model.tiers if t.key == k),
+    )  # fmt: skip
+    if st.form_submit_button(tr("loop.tier.save")):
+        try:
+            store.set_product_tier(ui.cursor(), chosen, tier)
+            st.session_state["tier_saved"] = True
+            st.rerun()
+        except OpmaturityError as error:
+            ui.show_error(error)
+if st.session_state.pop("tier_saved", False):
+    st.success(tr("loop.tier.saved"))
 
 st.subheader(tr("model.rounds"))
 rounds = ui.query(store.rounds)

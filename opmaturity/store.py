@@ -122,6 +122,11 @@ def round_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(found)
 
 
+def products(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every product with its tier (None where it has none yet): product, tier."""
+    return frame(con, "SELECT name AS product, tier FROM products ORDER BY name")
+
+
 def teams(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every team with its product and tier: team_id, product, team, tier."""
     return frame(

@@ -113,3 +113,22 @@ def test_a_team_adds_an_action_from_a_gap_and_marks_it_done(demo_db, model):
         assert status == [("done", "dashboard")]
     finally:
         con.close()
+
+
+def test_a_product_gets_a_tier_and_a_team_its_own_target_on_the_model_page(demo_db, model):
+    at = open_page("model_page")
+    at.selectbox(key="tier_product").set_value("社内ポータル")
+    at.selectbox(key="tier_key").set_value("T1")
+    [b for b in at.button if b.label == "ティアを保存"][0].click().run()
+    assert not at.exception and "ティアを保存しました。" in texts(at)
+    at.selectbox(key="target_scope").set_value("team:会員ID\x1f認証")
+    at.select_slider(key="target_level").set_value(4)
+    [b for b in at.button if b.label == "目標を設定"][0].click().run()
+    assert not at.exception
+    con = store.connect(demo_db, model)
+    try:
+        assert store.scalar(con, "SELECT tier FROM products WHERE name = '社内ポータル'") == "T1"
+        overrides = store.rows(con, "SELECT t.name, g.level FROM targets g JOIN teams t USING (team_id)")
+        assert overrides == [("認証", 4)]
+    finally:
+        con.close()
