@@ -63,3 +63,15 @@ def test_an_english_form_names_product_team_and_role_in_questions(con, model):
     report = importer.import_file(con, "form.csv", out.getvalue().encode(), model, importer.ImportOptions())
     assert (report.status, report.problems, report.unmapped_headers) == ("imported", [], [])
     assert store.rows(con, "SELECT rater, level FROM responses ORDER BY rater") == [("sre", 3), ("team", 2)]
+
+
+def test_free_text_answers_are_kept_as_the_respondents_comments_and_can_be_searched(con, model):
+    from opmaturity import feedback
+
+    report = importer.import_file(con, "回答.csv", _csv(ROWS), model, importer.ImportOptions())
+    assert report.status == "imported" and report.notes == 2  # the SRE row left it blank
+    notes = feedback.notes_table(con, None, query="ダッシュボード")
+    assert notes["text"].tolist() == ["①ダッシュボードがない"]
+    assert (notes["product"].iloc[0], notes["team"].iloc[0]) == ("ポイント基盤", "ポイント交換")
+    assert store.scalar(con, "SELECT count(*) FROM notes WHERE author IS NULL") == 0  # a pseudonym, never a name
+    assert "髙橋" not in str(store.rows(con, "SELECT author FROM notes"))

@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..batch import Batch, Response
+from ..batch import Batch, Note, Response
 from ..errors import Problem
 from ..i18n import Advice, Listed, Message, QuotedBoth
+from ..notes import linked_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
 from ..validate import IGNORE, Invalid, choices, display, parse_timestamp
 from .common import Context, Question, filled, header_roles, name_of, question, text_of
+from .roles import grid, header_role
 
 # Columns a form parser reads besides the questions.
 _USED = frozenset({"timestamp", "email", "name", "id", "start", "completed", "modified", "product", "team", "rater"})
@@ -43,6 +45,7 @@ class _Submission:
     responses: list[Response] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: int = 0  # answers of this row left out because of its problems
+    notes: list[Note] = field(default_factory=list)  # its free-text answers, kept as comments
 
 
 def find_header(table: Table, layout: FormLayout, limit: int = 10) -> tuple[int, dict[str, int]] | None:
@@ -73,6 +76,7 @@ def parse_form(source: Source, ctx: Context, layout: FormLayout) -> Batch:
             batch.problems.append(ctx.problem(Message(key, need=QuotedBoth(layout.required), layout=layout.name)))
     for sub in _settle_resubmissions(submissions, batch):
         batch.responses.extend(sub.responses)
+        batch.notes.extend(sub.notes)
         batch.problems.extend(sub.problems)
         ctx.skipped += sub.skipped
     dates = [s.when.date() for s in submissions if s.when]
@@ -88,10 +92,15 @@ def _table(
     header = table.rows[top]
     body = table.rows[top + 1 :]
     questions: list[Question] = []
+    free: list[tuple[int, str]] = []  # free-text questions: (column, header)
     seen: dict[tuple[str, str | None, str | None, str | None], str] = {}
     for n, cell in enumerate(header):
         head = display(cell).strip()
         if n in roles.values() or not head or layout.ignore.search(normalize(head)):
+            continue
+        if grid(head) is None and header_role(head) == "free_text" and not ctx.values.mapped(head):
+            free.append((n, head))
+            ctx.once(batch, Message("msg.parse.free_text_kept", column=head))
             continue
         sample = [row[n] for row in body[:200] if n < len(row)]
         found = question(n, cell, ctx.values, sample)
@@ -133,7 +142,7 @@ def _table(
         if not filled(row):
             continue
         number = top + offset + 2
-        out.append(_submission(row, number, sheet, header, roles, questions, ctx, layout))
+        out.append(_submission(row, number, sheet, header, roles, questions, ctx, layout, tuple(free)))
         round_name = name_of(_cell(row, roles.get("round")))
         if round_name:
             rounds.setdefault(round_name, number)
@@ -169,8 +178,9 @@ def _submission(
     questions: list[Question],
     ctx: Context,
     layout: FormLayout,
+    free: tuple[tuple[int, str], ...] = (),
 ) -> _Submission:
-    """One row as a submission: respondent, time and answers, with its own problems."""
+    """One row as a submission: respondent, time, answers and free-text comments, with its own problems."""
     problems: list[Problem] = []
 
     def fail(message: Message, column: int | None, value: Cell) -> None:
@@ -268,6 +278,12 @@ def _submission(
     if row_failed or not product or not rater:
         skipped |= {r.item for r in sub.responses}
         sub.responses = []
+    else:
+        for n, head in free:  # a comment of the response: searchable with the workshop notes
+            text = text_of(_cell(row, n))
+            if text.strip():
+                sub.notes.append(Note(text=text, product=product, team=team, group=head, author=respondent,
+                                      item=linked_item(text, ctx.model), sheet=sheet, row=number))  # fmt: skip
     sub.skipped = len(skipped)
     return sub
 
