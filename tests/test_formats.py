@@ -588,3 +588,23 @@ def test_a_hand_made_sheet_names_its_own_headers_in_problems(model):
     rows = [["チェック — P"], ["分類", "評価項目", "SRE評価"], ["SLO", "ランブック整備", 2], ["SLO", "ランブック", 1]]
     problems = parsed(model, "w.xlsx", book(("P", rows, []))).problems
     assert [(p.row, p.column) for p in problems] == [(3, "評価項目"), (4, "分類")]
+
+
+def test_a_lone_sticky_in_the_last_column_of_a_native_miro_board_is_a_note_not_a_frame_title(model):
+    board = (
+        "\ufeff監視の振り返り,,\r\n"
+        "Datadogのダッシュボードが古い,アラートが多すぎる,Sentryの通知先が不明\r\n"
+        ',,"ポストモーテムのテンプレートがほしい ""誰が書くか""も決めたい"\r\n'
+        "インシデント対応,,\r\n"
+        "ランブックがない,ポストモーテムを書いていない,\r\n"
+    ).encode("utf-8")
+    batch = parsed(model, "board.csv", board, layout="miro", product="学び放題")
+    texts = {n.text: n.group for n in batch.notes}
+    assert texts['ポストモーテムのテンプレートがほしい "誰が書くか"も決めたい'] == "監視の振り返り"
+    assert texts["ランブックがない"] == "インシデント対応" and "インシデント対応" not in texts
+    assert not [m for m in batch.messages if "kept as a note" in str(m)]  # nothing was in doubt here
+    doubt = parsed(model, "board.csv", board + "振り返りは来月\r\n".encode(), layout="miro", product="学び放題")
+    assert "振り返りは来月" in {n.text for n in doubt.notes}
+    assert [str(m) for m in doubt.messages if "kept as a note" in str(m)] == [
+        "row 6 (the last) holds a single cell in the first column that may be a frame title or a sticky: kept as a note"
+    ]

@@ -170,18 +170,21 @@ def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batc
 
 
 def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
-    """Add the notes of a board's CSV export: cells are notes; a single-cell row followed by more stickies is a
-    frame title, while a single-cell row at the end (nothing after it) is a note."""
+    """Add the notes of a board's CSV export: cells are notes. A frame title is a row whose single cell is in
+    the first column with more of the board beneath it; a lone sticky elsewhere (the last column, say) is a
+    note. A first-column cell alone on the last row is in doubt: it is kept as a note, and said."""
     group: str | None = None
     seen: dict[str, Note] = {}
     repeated = 0
+    doubtful: list[int] = []
     grid = any(len(filled(row)) > 1 for row in table.rows)  # a one-column list holds notes only
-    last = max((n for n, row in enumerate(table.rows, start=1) if filled(row)), default=0)
-    for n, row in enumerate(table.rows, start=1):
-        cells = filled(row)
-        if grid and len(cells) == 1 and n < last:
-            group = name_of(row[cells[0]])  # a frame or section title, not a note
-            continue
+    numbered = [(n, row, filled(row)) for n, row in enumerate(table.rows, start=1) if filled(row)]
+    for position, (n, row, cells) in enumerate(numbered):
+        if grid and cells == [0]:
+            if position + 1 < len(numbered):
+                group = name_of(row[0])  # a frame or section title, not a note
+                continue
+            doubtful.append(n)
         for c in cells:
             text = text_of(row[c])
             earlier = seen.get(text)
@@ -195,3 +198,5 @@ def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
             batch.notes.append(note)
     if repeated:
         batch.messages.append(Message("msg.parse.stickies_twice", count=repeated))
+    if doubtful:
+        batch.messages.append(Message("msg.parse.lone_cells_kept", rows=Listed(str(n) for n in doubtful)))
