@@ -102,8 +102,8 @@ def add_action(
     team_id = _team_id(con, product, team)
     round_name = round_name or store.latest_round(con)
     round_id = store.round_id(con, round_name) if round_name else None
-    values = [team_id, round_id, _item(con, item), _title(title), (owner or "").strip() or None, _status(status)]
-    values += [_due(due), (note or "").strip() or None, by, by]
+    values: list[object] = [team_id, round_id, _item(con, item), _title(title), (owner or "").strip() or None]
+    values += [_status(status), _due(due), (note or "").strip() or None, by, by]
     with transaction(con):
         new_id = scalar(
             con,

@@ -14,12 +14,18 @@ the page and scrolls (the page wraps it in a container keyed `wide_…`, see WID
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from typing import Protocol
 
 import altair as alt
 import pandas as pd
 
-Translate = Callable[[str], str]
+
+class Translate(Protocol):
+    """A page's `tr`: the UI string `key` in the session's language, placeholders filled from `values`."""
+
+    def __call__(self, key: str, **values: object) -> str: ...
+
 
 RED, NEUTRAL, BLUE = "#ca0020", "#f7f7f7", "#0571b0"
 ORANGE, MAGENTA = "#e66101", "#d01c8b"
@@ -79,8 +85,8 @@ def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale
         e = extent(values)
         return alt.Scale(domain=[-e, e], domainMid=0, range=list(DIVERGING[metric]), interpolate="lab")
     if metric == "level":
-        return alt.Scale(scheme=SEQUENTIAL["level"], domain=[0, max_level])
-    return alt.Scale(scheme=SEQUENTIAL.get(metric, "greys"), domainMin=0)
+        return alt.Scale(scheme=SEQUENTIAL["level"], domain=[0, max_level])  # type: ignore[arg-type]
+    return alt.Scale(scheme=SEQUENTIAL.get(metric, "greys"), domainMin=0)  # type: ignore[arg-type]
 
 
 def cell_label(value: float | None, status: str, k: int = 3) -> str:
@@ -302,7 +308,7 @@ def selected_cell(event: object) -> dict[str, str] | None:
 
 def trend_lines(
     data: pd.DataFrame, level_title: str, max_level: int = 4, *, titles: Mapping[str, str] | None = None
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Category levels by round: one line per category in its own colour and point shape, rounds in order.
 
     `data` needs: round, round_position, category (title), level, n, and position (the category's, for the

@@ -284,7 +284,9 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
             survey += answers
             sre += assessment
         notes = _notes(index, model)
-        kinds = (("survey answers", survey, []), ("SRE assessment", sre, []), ("workshop notes", [], notes))
+        kinds: tuple[tuple[str, list[Response], list[Note]], ...] = (
+            ("survey answers", survey, []), ("SRE assessment", sre, []), ("workshop notes", [], notes),
+        )  # fmt: skip
         for kind, responses, kind_notes in kinds:
             batch = Batch(
                 file=f"demo: {round_name} {kind}",

@@ -20,9 +20,10 @@ def neutralise(value: object) -> object:
     if isinstance(value, str):
         # Control characters (a vertical tab pasted from Word) cannot live in a spreadsheet cell;
         # they go first, so that "\x01=cmd" cannot turn into a bare formula afterwards.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_START):
-            return "'" + value
+        text: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if text.startswith(FORMULA_START):
+            return "'" + text
+        return text
     return value
 
 

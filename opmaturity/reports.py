@@ -130,7 +130,7 @@ def hearing_sheet(
     )
     fields = [tr(f"pages.hearing.field.{n}") for n in ("product", "team", "round", "team_n", "sre_n", "notes",
                                                       "actions")]  # fmt: skip
-    context = {"product": product, "team": team, "round": name}
+    context: dict[str, str | None] = {"product": product, "team": team, "round": name}
     frames = {
         "overview": pd.DataFrame({tr("pages.col.field"): fields, tr("pages.col.value"): list(counts.values())}),
         "agenda": views.download_frame(agenda, titles, tr),

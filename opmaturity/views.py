@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-from .importer import IGNORE
 from .markup import escape
 from .model import Model
+from .validate import IGNORE
 
-Translate = Callable[[str], str]
+
+class Translate(Protocol):
+    """A page's `tr`: the UI string `key` in the session's language, placeholders filled from `values`."""
+
+    def __call__(self, key: str, **values: object) -> str: ...
 
 
 def levels_table(model: Model, lang: str, tr: Translate) -> pd.DataFrame:

@@ -143,8 +143,8 @@ def parse_mapping(text: str) -> tuple[str, str, str | None]:
     header, sep, target = text.rpartition("=")
     if not sep or not header.strip():
         raise ValueError(f'"{text}" is not HEADER=ROLE[:KEY]')
-    role, _, key = target.strip().partition(":")
-    role, key = role.strip(), key.strip() or None
+    role_text, _, key_text = target.strip().partition(":")
+    role, key = role_text.strip(), key_text.strip() or None
     if role not in ROLES:
         raise ValueError(f'"{role}" is not a role: choose one of {", ".join(ROLES)}')
     if role in ITEM_ROLES | CATEGORY_ROLES and key is None:
