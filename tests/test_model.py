@@ -5,7 +5,7 @@ import pytest
 from opmaturity.errors import OpmaturityError
 from opmaturity.model import load_model, parse_model
 
-# A copy of ../shared/design/default-model.md, so that a fresh clone checks the shipped titles against it too.
+# A copy of the design notes' default-model.md, so that a fresh clone checks the shipped titles against it too.
 DESIGN_MODEL = Path(__file__).resolve().parent / "data" / "default-model.md"
 
 

@@ -1,6 +1,6 @@
 """Write the import fixtures in this folder: `python tests/data/imports/make_fixtures.py`.
 
-Each file imitates a real export described in ../shared/design/FORMATS.md, small enough to read by eye.
+Each file imitates a real export as the design notes (FORMATS.md) describe it, small enough to read by eye.
 Text files are written byte for byte (encoding, BOM, CRLF records, bare LF inside quoted cells).
 """
 
