@@ -74,7 +74,16 @@ else:
         tr("import.undo"), [None, *files], key="imp_undo_pick",
         format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}", placeholder=ui.choose(),
     )  # fmt: skip
-    if choice is not None and st.button(tr("import.undo"), key="imp_undo"):
+    sure = False
+    if choice is not None:  # say what goes, and ask: an undo takes a whole file's answers away
+        row = live[live["import_id"] == choice].iloc[0]
+        st.warning(
+            tr("figures.undo.what", import_id=int(choice), file=ui.escape_markdown(files[choice]),
+               answers=int(row["responses"]), notes=int(row["notes"]), replaced=int(row["replaced"])),
+            icon=":material/undo:",
+        )  # fmt: skip
+        sure = st.checkbox(tr("figures.undo.confirm"), key="imp_undo_confirm")
+    if choice is not None and st.button(tr("import.undo"), key="imp_undo", disabled=not sure):
         try:
             store.undo_import(ui.cursor(), int(choice))
             st.session_state["imp_undone"] = int(choice)

@@ -187,6 +187,9 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     history = table(at, -1)
     assert history.iloc[0]["File"] == "tidy.csv"
     at.selectbox(key="imp_undo_pick").set_value(int(history.iloc[0]["#"])).run()
+    assert at.button(key="imp_undo").disabled  # not before the person confirms what goes
+    assert f"import #{history.iloc[0]['#']} (tidy.csv) takes away its 4 answers" in unescaped(at.warning[-1].value)
+    at.checkbox(key="imp_undo_confirm").check().run()
     at.button(key="imp_undo").click().run()
     assert "was undone" in texts(at)
     assert table(at, -1).iloc[0]["Status"] == "Undone"
