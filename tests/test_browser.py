@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+from browser_support import CHROMIUM, LAUNCH_ARGS, MISSING, ROOT, dashboard
 
 pytestmark = pytest.mark.browser
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+if MISSING:
     pytestmark = [
         pytest.mark.browser,
         pytest.mark.skip(reason="Debian chromium is not installed (apt-get install chromium)"),
     ]
 playwright = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,31 +27,8 @@ def server(tmp_path_factory):
     env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "browser-test"}
     subprocess.run([sys.executable, "-m", "opmaturity", "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     _add_one_team_round(db)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("streamlit did not start:\n" + (proc.stdout.read().decode() if proc.stdout else ""))
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with dashboard(db) as url:
+        yield url
 
 
 ONE_TEAM_ROUND = "2024-H1"  # an older round in which only one team answered: the first real import

@@ -7,20 +7,10 @@ image, its `<img onerror>` runs nothing and its `[link](javascript:…)` is no l
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, LAUNCH_ARGS, MISSING, dashboard
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 NASTY_NOTE = (
     "**bold** ![](http://127.0.0.1:9/pixel.png) <img src=x onerror=alert(1)> [link](javascript:alert(1)) $x$ :red[y]"
 )
@@ -31,7 +21,7 @@ NASTY_BOARD = (
 )
 
 pytestmark = pytest.mark.browser
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+if MISSING:
     pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="Debian chromium is not installed")]
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -49,34 +39,8 @@ def server(tmp_path_factory):
     options = importer.ImportOptions(product="Shop Connect", team="Storefront")
     assert importer.import_file(con, "nasty.csv", NASTY_BOARD, load_model(), options).status == "imported"
     con.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "browser-test"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("streamlit did not start")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with dashboard(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
