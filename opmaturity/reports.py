@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from . import feedback, i18n, metrics, store, views
+from .actions import list_actions
 from .errors import OpmaturityError
 from .export import csv_bytes, xlsx_bytes
 from .model import Model
@@ -103,7 +104,9 @@ def hearing_sheet(
     items = metrics.team_items(con, name, product, team)
     categories = metrics.team_categories(con, name, product, team)
     notes = feedback.notes_table(con, name, product=product, team=team).drop(columns=["author"], errors="ignore")
-    actions = store.team_actions(con, product, team)
+    actions = list_actions(con, product, team).rename(columns={"id": "action_id", "item": "item_key"})
+    actions = actions[["action_id", "item_key", "title", "owner", "status", "due", "round"]]
+    actions = actions.assign(due=pd.to_datetime(actions["due"]))  # a day column, as the sheets write days
     counts = {"product": product, "team": team, "round": name, "answers (team)": int(items["n"].sum()),
               "answers (SRE)": int(items["sre_n"].sum()), "workshop notes": len(notes),
               "actions": len(actions)}  # fmt: skip

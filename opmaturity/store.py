@@ -173,19 +173,6 @@ def targets_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def team_actions(con: duckdb.DuckDBPyConnection, product: str, team: str) -> pd.DataFrame:
-    """The improvement actions a team agreed: item_key, title, owner, status, due, round."""
-    return frame(
-        con,
-        """SELECT a.action_id, a.item_key, a.title, a.owner, a.status, a.due, r.name AS round
-           FROM actions a JOIN teams t USING (team_id) JOIN products p USING (product_id)
-           LEFT JOIN rounds r ON r.round_id = a.round_id
-           WHERE p.name = ? AND t.name = ?
-           ORDER BY CASE a.status WHEN 'doing' THEN 0 WHEN 'todo' THEN 1 ELSE 2 END, a.due NULLS LAST, a.action_id""",
-        [product, team],
-    )
-
-
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True while nothing has been imported (the dashboard then offers the demo)."""
     return not scalar(con, "SELECT count(*) FROM imports WHERE undone_at IS NULL")

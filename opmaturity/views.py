@@ -172,19 +172,6 @@ def notes_table(notes: pd.DataFrame, titles: dict[str, str], tr: Translate) -> p
     )  # fmt: skip
 
 
-def actions_table(actions: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """Agreed improvement actions: title, item, owner, status, due date."""
-    out = with_titles(actions, titles, "item_key")
-    out["status"] = out["status"].map(lambda s: tr(f"views.status.{s}"))
-    out["due"] = dates(out["due"])
-    return renamed(
-        out,
-        tr,
-        {"title": "views.action", "item_key": "common.item", "owner": "views.owner", "status": "views.status",
-         "due": "views.due", "round": "common.round"},
-    )  # fmt: skip
-
-
 def coverage_totals(coverage: pd.DataFrame, notes: int) -> dict[str, int]:
     """The round's headline counts: teams known and answered, respondents, answers, notes."""
     return {

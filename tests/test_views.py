@@ -391,19 +391,6 @@ def test_rounds_show_their_day_as_a_date_and_an_undated_round_says_so():
     assert views.rounds_table(rounds, ja).columns.tolist() == ["ラウンド", "実施日"]
 
 
-def test_actions_show_their_due_day_as_a_date_and_nothing_for_a_missing_owner(titles_en):
-    actions = pd.DataFrame(
-        {"action_id": [1, 2], "item_key": ["SEC-2", None], "title": ["Rotate keys", "Write runbooks"],
-         "owner": [None, "SRE"], "status": ["todo", "done"],
-         "due": pd.to_datetime(["2026-07-15", None]), "round": ["2026-H1", None]}
-    )  # fmt: skip
-    table = views.actions_table(actions, titles_en, en)
-    assert table["Due"].tolist() == ["2026-07-15", ""]
-    assert table["Owner"].tolist() == ["", "SRE"]
-    assert table["Item"].tolist() == ["Access management", ""]
-    assert no_missing_text(table)
-
-
 def test_renamed_shows_missing_text_as_an_empty_cell_and_keeps_missing_numbers_numeric():
     frame = pd.DataFrame({"item": ["a", None], "level": [1.23456, NAN]})
     out = renamed(frame, en, {"item": "common.item", "level": "common.level"})
