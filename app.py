@@ -13,10 +13,12 @@ from opmaturity.errors import OpmaturityError
 
 st.set_page_config(page_title="opmaturity", page_icon="🧭", layout="wide")
 
+ui.begin_run()
 try:
     ui.sidebar()
 except OpmaturityError as error:  # e.g. the database is locked by another program
     ui.show_error(error)
+    ui.end_run()
     st.stop()
 
 tr = ui.tr
@@ -46,4 +48,5 @@ pages = {
         st.Page("app_pages/model_page.py", title=tr("nav.model"), icon=":material/architecture:", url_path="model"),
     ],
 }
-st.navigation(pages).run()
+with ui.run_scope():  # the database file is held only while this run needs it
+    st.navigation(pages).run()

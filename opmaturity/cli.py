@@ -180,9 +180,12 @@ def _run(args: argparse.Namespace) -> int:
         model = load_model()
         if args.command in OFFLINE:  # commands that must not open (or create) a database
             return OFFLINE[args.command](model, args)
-        con = store.connect(config.db_path(args.db), model)
+        path = config.db_path(args.db)
+        con = store.connect(path, model)
         try:
             return COMMANDS[args.command](con, model, args)
+        except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
+            raise store.unreadable(path, exc) from exc
         finally:
             con.close()
     except OpmaturityError as error:

@@ -47,3 +47,25 @@ def secret_key_path() -> Path:
     if not default.exists() and LEGACY_SECRET_PATH.is_file():
         return LEGACY_SECRET_PATH
     return default
+
+
+LOCK_WAIT_SECONDS = 30.0  # how long the command line waits for the dashboard (or another import) to let go
+PAGE_WAIT_SECONDS = 8.0  # how long a page waits before it says another program holds the file
+
+
+def lock_wait() -> float:
+    """Seconds the command line waits for another process's hold on the database ($OPMATURITY_LOCK_WAIT)."""
+    return _seconds("OPMATURITY_LOCK_WAIT", LOCK_WAIT_SECONDS)
+
+
+def page_wait() -> float:
+    """Seconds a dashboard page waits for another process's hold on the database ($OPMATURITY_PAGE_WAIT)."""
+    return _seconds("OPMATURITY_PAGE_WAIT", PAGE_WAIT_SECONDS)
+
+
+def _seconds(variable: str, default: float) -> float:
+    chosen = os.environ.get(variable, "").strip()
+    try:
+        return max(0.0, float(chosen)) if chosen else default
+    except ValueError:
+        return default

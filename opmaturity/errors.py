@@ -95,6 +95,11 @@ class OpmaturityError(Exception):
         """The error titled with the message `key` (filled with `params`)."""
         return cls(Message(key, **params), problems)
 
+    @property
+    def code(self) -> str:
+        """The title's catalogue key (stable across languages, for scripts and for telling errors apart)."""
+        return getattr(self.title, "key", "")
+
     def title_text(self, lang: str = MESSAGE_LANG, surface: str = MESSAGE_SURFACE) -> str:
         """The title in `lang`."""
         return text(self.title, lang, surface)

@@ -87,11 +87,6 @@ def relink_note(con: duckdb.DuckDBPyConnection, note_id: int, item_key: str | No
             near = difflib.get_close_matches(item_key.upper(), keys, n=1, cutoff=0.5)
             hint = [Problem.of("msg.store.did_you_mean", name=near[0])] if near else []
             raise OpmaturityError.of("msg.store.no_item", hint, item=item_key)
-    con.begin()
-    try:
+    with store.transaction(con):
         con.execute("UPDATE notes SET item_key = ?, linked_by = 'person' WHERE note_id = ?", [item_key, note_id])
         store.bump(con)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .errors import OpmaturityError
+from .errors import OpmaturityError, Problem
 from .rounds import date_from_name
 
 
@@ -171,15 +172,52 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """`with transaction(con):` commits what the block wrote, or rolls all of it back if the block raises."""
+def transaction(con: duckdb.DuckDBPyConnection, *, keep: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`with transaction(con):` commits what the block wrote, or rolls all of it back if the block raises
+    (or when `keep` is False: a dry run that sees its own writes and leaves nothing behind).
+
+    Transactions of one process run one at a time (the dashboard's sessions queue here rather than fail on
+    DuckDB's "Conflict on update"); other processes cannot hold the file meanwhile (DuckDB's file lock).
+    A write the disk refuses (full, too large, read-only) becomes the user's message "nothing was changed"
+    rather than a traceback: DuckDB's write-ahead log keeps the file as it was before the transaction.
+    """
+    with _WRITES:
+        yield from _transaction(con, keep)
+
+
+_WRITES = threading.RLock()
+
+
+def _transaction(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     con.begin()
     try:
         yield con
-    except BaseException:
-        con.rollback()
+    except BaseException as exc:
+        _rollback(con)
+        if isinstance(exc, duckdb.IOException | duckdb.FatalException):  # a write refused inside the block
+            raise write_failed(exc) from exc
         raise
-    con.commit()
+    if not keep:
+        con.rollback()
+        return
+    try:
+        con.commit()
+    except duckdb.Error as exc:  # "Failed to commit: Could not write file …: No space left on device"
+        _rollback(con)
+        raise write_failed(exc) from exc
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass  # nothing left to roll back (a failed commit ends the transaction), or DuckDB invalidated it
+
+
+def write_failed(exc: BaseException) -> OpmaturityError:
+    """The error for a write the file system refused, with DuckDB's reason (first line only)."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return OpmaturityError.of("msg.store.write_failed", [Problem.of("msg.store.write_failed_detail", detail=detail)])
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -198,16 +236,11 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
     if version == 0:
         con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
     for step in range(version + 1, target + 1):
-        con.begin()
-        try:
+        with transaction(con):
             for statement in MIGRATIONS[step - 1]:
                 if callable(statement):
                     statement(con)
                 else:
                     con.execute(statement)
             con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [step])
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
     return schema_version(con)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,26 +29,83 @@ from .schema import schema_version as schema_version
 from .text import note_key
 
 
-def connect(path: str | Path | None = None, model: Model | None = None) -> duckdb.DuckDBPyConnection:
-    """A read/write connection to the database file, migrated and holding `model`'s catalogue."""
+def connect(
+    path: str | Path | None = None, model: Model | None = None, *, wait: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read/write connection to the database file, migrated and holding `model`'s catalogue.
+
+    DuckDB lets one process at a time hold a file: when another holds it (the dashboard for a moment, or an
+    import from the command line), try again with backoff for up to `wait` seconds ($OPMATURITY_LOCK_WAIT,
+    else 30 s) before saying who holds it. Hold connections briefly: close them when the work is done.
+    """
     file = config.db_path(path)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
         raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
+    con = _open(file, config.lock_wait() if wait is None else wait)
     try:
-        con = duckdb.connect(str(file))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise OpmaturityError.of("msg.store.locked", [Problem.advise("locked")], path=str(file)) from exc
-        raise OpmaturityError.of(
-            "msg.store.cannot_open", [Problem.of("msg.os_error", detail=str(exc))], path=str(file)
-        ) from exc
-    migrate(con)
-    if model is not None:
-        sync_model(con, model)
+        migrate(con)
+        if model is not None:
+            sync_model(con, model)
+    except STORAGE_ERRORS as exc:  # truncated or damaged: noticed on the first reads
+        con.close()
+        raise unreadable(file, exc) from exc
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _open(file: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect(file)`, retried with backoff while another process holds the file's lock."""
+    deadline = time.monotonic() + wait
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(file))
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise unreadable(file, exc) from exc
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OpmaturityError.of("msg.store.locked", [Problem.advise("locked")], path=str(file)) from exc
+        except duckdb.Error as exc:  # not a DuckDB file, truncated, written by an incompatible DuckDB
+            raise unreadable(file, exc) from exc
+        time.sleep(min(remaining, pause * (0.5 + random.random())))  # noqa: S311  (jitter, not security)
+        pause = min(pause * 2, 0.5)
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return "lock" in str(exc).lower()
+
+
+# What DuckDB raises when the file's bytes are not a database it can read (truncated, damaged, another format).
+STORAGE_ERRORS = (duckdb.IOException, duckdb.SerializationException, duckdb.FatalException)
+
+
+def unreadable(file: str | Path, exc: BaseException) -> OpmaturityError:
+    """The database file exists but cannot be read as one: say so, and touch nothing."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return OpmaturityError.of(
+        "msg.store.unreadable", [Problem.of("msg.store.unreadable_detail", detail=detail)], path=str(file)
+    )
+
+
+def signature(path: str | Path | None = None) -> tuple[int, ...]:
+    """A cheap fingerprint of the database file and its write-ahead log (size and modification time): it
+    changes whenever a transaction commits, so results cached under it stay right without opening the file."""
+    file = config.db_path(path)
+    marks: list[int] = []
+    for part in (file, file.with_name(file.name + ".wal")):
+        try:
+            found = part.stat()
+        except FileNotFoundError:
+            marks += [0, 0, 0]
+            continue
+        marks += [found.st_ino, found.st_size, found.st_mtime_ns]
+    return tuple(marks)
 
 
 def revision(con: duckdb.DuckDBPyConnection) -> int:
@@ -274,18 +333,11 @@ def commit_batch(
     duplicate = find_duplicate(con, batch.sha256)
     if duplicate is not None:
         return CommitResult(status="duplicate", import_id=duplicate, round=round_name)
-    con.begin()
-    try:
+    with transaction(con, keep=not dry_run):
         result = _write_batch(con, batch, round_name, imported_by)
-        if dry_run:
-            con.rollback()
-            result.import_id = None
-        else:
-            bump(con)
-            con.commit()
-    except Exception:
-        con.rollback()
-        raise
+        bump(con)
+    if dry_run:
+        result.import_id = None
     return result
 
 
@@ -489,8 +541,7 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         raise OpmaturityError.of("msg.store.no_import", import_id=import_id)
     if state[0][0] is not None:
         raise OpmaturityError.of("msg.store.already_undone", import_id=import_id, when=f"{state[0][0]:%Y-%m-%d %H:%M}")
-    con.begin()
-    try:
+    with transaction(con):
         # What this import replaced becomes live again, unless a later import replaced the same key.
         con.execute(
             """UPDATE responses AS a SET superseded_by = b.superseded_by
@@ -514,10 +565,6 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         con.execute("UPDATE imports SET undone_at = ? WHERE import_id = ?", [datetime.now(), import_id])
         _drop_empty(con)
         bump(con)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
 
 
 def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -27,10 +29,46 @@ def model() -> Model:
     return load_model()
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    _secret_from_streamlit()
-    return store.connect(path, model())
+# The dashboard holds the database file only while a script run needs it: opened on the first query of a run
+# that misses the cache, closed when the run ends (run_scope), so that the command line can import while the
+# dashboard is open. Results are cached under the file's signature (size and time of the file and its log), so
+# a run whose queries all hit the cache never opens the file at all.
+_local = threading.local()
+_LAST_GOOD: dict[str, tuple[int, ...]] = {}  # db path -> the signature of the last data read successfully
+
+
+def begin_run() -> None:
+    """The first thing a script run does (app.py): close a connection a callback opened before the run."""
+    _close_run_connection()
+    _local.stale = False
+
+
+def end_run() -> None:
+    """The last thing a script run does: let go of the database file, and say if the figures were not fresh."""
+    _close_run_connection()
+    if getattr(_local, "stale", False):
+        _local.stale = False
+        st.toast(tr("db.stale"), icon=":material/hourglass_top:")
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """Run a page (app.py): a user's error is shown as one, and the run's connection is closed at its end."""
+    try:
+        yield
+    except OpmaturityError as error:  # e.g. another program held the database longer than a page waits
+        show_error(error)
+    except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
+        show_error(store.unreadable(db_path(), exc))
+    finally:
+        end_run()
+
+
+def _close_run_connection() -> None:
+    con = getattr(_local, "con", None)
+    _local.con = None
+    if con is not None:
+        con.close()
 
 
 def _secret_from_streamlit() -> None:
@@ -51,8 +89,14 @@ def db_path() -> str:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor of the shared connection for this script run (DuckDB wants one per thread)."""
-    return _connection(db_path()).cursor()
+    """This script run's connection, opened on first use (waiting briefly if another program holds the file)."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        _secret_from_streamlit()
+        wait = 0.0 if getattr(_local, "stale", False) else config.page_wait()
+        con = store.connect(db_path(), model(), wait=wait)
+        _local.con = con
+    return con
 
 
 def lang() -> str:
@@ -83,16 +127,37 @@ def choose_many() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(
-    _fn: Callable[..., Any], name: str, db: str, revision: int, args: tuple[Any, ...], kwargs: tuple[Any, ...]
-) -> Any:
-    return _fn(_connection(db).cursor(), *args, **dict(kwargs))
+    _fn: Callable[..., Any], name: str, db: str, signature: tuple[int, ...], args: tuple[Any, ...],
+    kwargs: tuple[Any, ...],
+) -> Any:  # fmt: skip
+    try:
+        return _fn(cursor(), *args, **dict(kwargs))
+    except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
+        raise store.unreadable(db, exc) from exc
 
 
 def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`fn(cursor, *args, **kwargs)` cached until the data changes (the store's revision moves)."""
+    """`fn(connection, *args, **kwargs)`, cached until the data changes (the file's signature moves).
+
+    While another program holds the file (an import from the command line), the figures of the last data read
+    are shown (said in a toast) rather than an error, as long as they are cached; the next run shows the new data.
+    """
     db = db_path()
-    rev = store.revision(cursor())
-    return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", db, rev, args, tuple(sorted(kwargs.items())))
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    call = (args, tuple(sorted(kwargs.items())))
+    signature = store.signature(db)
+    last = _LAST_GOOD.get(db)
+    if getattr(_local, "stale", False) and last is not None:  # this run already found the file held: don't wait
+        return _cached(fn, name, db, last, *call)
+    try:
+        found = _cached(fn, name, db, signature, *call)
+    except OpmaturityError as error:
+        if error.code != "msg.store.locked" or last is None or last == signature:
+            raise
+        _local.stale = True
+        return _cached(fn, name, db, last, *call)  # raises the same error when that was not cached either
+    _LAST_GOOD[db] = signature
+    return found
 
 
 def rounds() -> list[str]:
@@ -194,7 +259,7 @@ def _wrapped_height(texts: pd.Series) -> int | None:
 
 def offer_demo() -> bool:
     """On an empty database: explain, and offer the demo organisation; True while still empty."""
-    if not store.is_empty(cursor()):
+    if not query(store.is_empty):
         return False
     st.info(tr("empty.body"), icon=":material/waving_hand:")
     if st.button(tr("empty.demo_button"), type="primary", key="load_demo"):
@@ -468,6 +533,7 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
         if st.button(tr("loop.actions.save"), key="actions_save"):
             changed = 0
             try:
+                con = cursor()
                 for before, after in zip(shown.itertuples(), edited.itertuples(), strict=True):
                     change = ActionChange(
                         title=_changed(before.title, after.title), owner=_changed(before.owner, after.owner, ""),
@@ -475,7 +541,7 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
                         note=_changed(before.note, after.note, ""),
                     )  # fmt: skip
                     if change != ActionChange():
-                        set_action(cursor(), int(before.id), change, by=_viewer())
+                        set_action(con, int(before.id), change, by=_viewer())
                         changed += 1
                 st.session_state["actions_saved"] = changed
                 st.rerun()

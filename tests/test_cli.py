@@ -29,15 +29,15 @@ FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems"}
 PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
 ROUND_SHEETS = ["heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "answers"]
 HEARING_SHEETS = ["overview", "agenda", "categories", "items", "notes", "actions"]
-LOCKED = "is open in another program"
+LOCKED = "is held by another program"
 
 
-def cli(*args: object, **popen: object) -> subprocess.CompletedProcess[str]:
+def cli(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The command as a user types it, in its own process."""
     return subprocess.run(
         [sys.executable, "-m", "opmaturity", *map(str, args)],
         cwd=REPO,
-        env={**os.environ, "OPMATURITY_SECRET": "cli-test"},
+        env={**os.environ, "OPMATURITY_SECRET": "cli-test", **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -369,25 +369,43 @@ def test_a_miro_board_counts_its_notes_and_no_answers(capsys, db_file):
 # --- a database another program holds -------------------------------------------------------------
 
 
-def test_a_database_open_in_another_program_exits_1_with_a_plain_message(tmp_path):
-    db = tmp_path / "locked.duckdb"
+def _holder(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another program that holds the database file for `seconds` (a long import, a notebook)."""
     # The connection must stay referenced: a discarded one is closed at once and releases the lock.
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
-         "time.sleep(30)", str(db)],
+         "time.sleep(float(sys.argv[2])); c.close()", str(db), str(seconds)],
         stdout=subprocess.PIPE,
         text=True,
     )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+    return holder
+
+
+def test_a_database_held_longer_than_the_wait_exits_1_with_a_plain_message(tmp_path):
+    db = tmp_path / "locked.duckdb"
+    holder = _holder(db, 60)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        done = cli("import", fixture("tidy.csv"), "--db", db, "--json")
+        done = cli("import", fixture("tidy.csv"), "--db", db, "--json", env={"OPMATURITY_LOCK_WAIT": "1"})
     finally:
         holder.kill()
         holder.wait()
     assert done.returncode == 1
     assert done.stdout == ""
-    assert f"error: The database {db} {LOCKED} (probably the running dashboard)." in done.stderr
+    assert f"error: The database {db} {LOCKED} (an import from the command line, for example)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_import_waits_for_another_program_to_let_go_of_the_database(tmp_path):
+    """The dashboard holds the file only for a moment: the command line waits for it (with backoff) and imports."""
+    db = tmp_path / "busy.duckdb"
+    holder = _holder(db, 1.5)
+    try:
+        done = cli("import", fixture("tidy.csv"), "--db", db, "--json")
+    finally:
+        holder.wait()
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["files"][0]["status"] == "imported"
 
 
 # --- export and hearing ---------------------------------------------------------------------------
@@ -575,12 +593,13 @@ def test_a_database_open_in_another_program_says_so_in_japanese(tmp_path):
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        done = cli("import", fixture("tidy.csv"), "--db", db, "--lang", "ja")
+        done = cli("import", fixture("tidy.csv"), "--db", db, "--lang", "ja", env={"OPMATURITY_LOCK_WAIT": "0.5"})
     finally:
         holder.kill()
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
-        f"エラー: データベース {db} はほかのプログラム（おそらく起動中のダッシュボード）が開いています。",
-        "  - そのプログラムを終了するか、ダッシュボード（「取り込み」ページ）から操作してから、"
-        "もう一度実行してください。",
+        f"エラー: データベース {db} はほかのプログラム（コマンドラインでの取り込みなど）が使用中で、"
+        "待っても空きませんでした。",
+        "  - そのプログラムが終わるのを待つか止めてから、もう一度実行してください"
+        "（待つ時間は OPMATURITY_LOCK_WAIT 秒、既定は30秒）。",
     ]

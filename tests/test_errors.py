@@ -76,17 +76,15 @@ def test_an_error_renders_its_title_and_problems_in_the_language_asked():
     error = OpmaturityError.of("msg.store.locked", [Problem.advise("locked")], path="/tmp/x.duckdb")
     assert (
         error.title_text("ja")
-        == "データベース /tmp/x.duckdb はほかのプログラム（おそらく起動中のダッシュボード）が開いています。"
+        == "データベース /tmp/x.duckdb はほかのプログラム（コマンドラインでの取り込みなど）が使用中で、"
+        "待っても空きませんでした。"
     )
-    assert (
-        error.problems[0]
-        .text("ja", "page")
-        .startswith("そのプログラム（コマンドラインでの取り込みなど）を終了してから")
-    )
+    assert error.problems[0].text("ja", "page").startswith("そのプログラムが終わるのを待ってから")
     assert error.problems[0].text("en", "cli") == (
-        "Stop that program, or do this from the dashboard (the Import page), then try again."
+        "Wait for that program to finish or stop it, then try again (the command waits OPMATURITY_LOCK_WAIT seconds, "
+        "30 by default)."
     )
-    assert str(error).startswith("The database /tmp/x.duckdb is open in another program")
+    assert str(error).startswith("The database /tmp/x.duckdb is held by another program")
 
 
 def test_messages_survive_pickling_as_keys_for_the_dashboard_cache():

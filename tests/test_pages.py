@@ -365,8 +365,8 @@ def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         assert not at.exception
         shown = unescaped(at.error[0].value)  # the title quotes a path: escaped, never read as markdown
-        assert shown.startswith(f"データベース {db} はほかのプログラム（おそらく起動中のダッシュボード）")
-        assert table(at, 0).iloc[0]["内容"].startswith("そのプログラム（コマンドラインでの取り込みなど）を終了してから")
+        assert shown.startswith(f"データベース {db} はほかのプログラム（コマンドラインでの取り込みなど）が使用中")
+        assert table(at, 0).iloc[0]["内容"].startswith("そのプログラムが終わるのを待ってから")
     finally:
         holder.kill()
 

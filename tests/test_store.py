@@ -1,3 +1,4 @@
+import time
 from datetime import date
 
 import duckdb
@@ -143,8 +144,10 @@ def test_a_locked_database_file_is_a_clear_error(db_file, model, tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(OpmaturityError, match="open in another program"):
-            store.connect(db_file, model)
+        started = time.monotonic()
+        with pytest.raises(OpmaturityError, match="held by another program"):
+            store.connect(db_file, model, wait=0.5)
+        assert time.monotonic() - started >= 0.5  # it waited (with backoff) before giving up
     finally:
         holder.kill()
 
