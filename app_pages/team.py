@@ -46,6 +46,8 @@ items = ui.query(metrics.team_items, round_name, product, team, k=k)
 answered = bool(items["n"].any() or items["sre_n"].any())
 if not answered:
     st.warning(tr("team.no_answers"))
+elif 0 < (most := int(items["n"].max())) < k:  # the team's own levels are close to what one person said
+    st.info(tr("team.few_respondents", n=most, k=k), icon=":material/person:")
 
 st.subheader(tr("team.categories"))
 bars = views.with_titles(categories, titles, "category")

@@ -470,6 +470,7 @@ def url_values(*names: str) -> dict[str, str | None]:
 
 
 NOTES_SHOWN = 100  # notes drawn as cards at most; the search and filters narrow the rest
+NOTE_CLIP = 600  # characters of a note shown on its card; the whole text opens below it
 # Streamlit wraps a table cell's text only when rows are taller than 4rem (64 px): three lines of text.
 WRAPPED_ROW_HEIGHT = 72
 
@@ -484,7 +485,13 @@ def note_cards(notes: pd.DataFrame, search: str | None = None, *, limit: int = N
         st.caption(tr("pages.feedback.shown", shown=limit, n=len(notes)))
     for note in notes.head(limit).itertuples(index=False):
         with st.container(border=True):
-            st.markdown(highlighted(note.text, search))
+            text = str(note.text)
+            if len(text) <= NOTE_CLIP:
+                st.markdown(highlighted(text, search))
+            else:  # a pasted document would push every other note off the page
+                st.markdown(highlighted(text[:NOTE_CLIP].rstrip(), search) + " …")
+                with st.expander(tr("notes.whole", n=f"{len(text):,}")):
+                    st.markdown(highlighted(text, search))
             tags = ", ".join(note.tags) if isinstance(note.tags, list | tuple) else ""
             item = tr("pages.feedback.unlinked") if _missing(note.item_key) else names.get(note.item_key, note.item_key)
             where = [escape(note.product), escape(note.team), highlighted(note.group_name, search),

@@ -449,6 +449,37 @@ def test_feedback_notes_wrap_in_cards_and_search_hits_are_highlighted(demo_db):
     assert at.data_editor[0].proto.row_height > 64  # Streamlit wraps a cell's text above 4rem
 
 
+def test_a_very_long_note_is_clipped_on_its_card_with_the_whole_text_one_click_away(demo_db):
+    from opmaturity import importer
+    from opmaturity.model import load_model
+    from opmaturity.ui import NOTE_CLIP
+
+    long_text = "ログが足りない。" + "x" * 2000 + " [link](javascript:alert(1)) 終わり"
+    board = (f'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>{long_text}</p>"\n').encode()
+    con = store.connect(demo_db)
+    try:
+        options = importer.ImportOptions(product="Shop Connect", team="Storefront")
+        assert importer.import_file(con, "long.csv", board, load_model(), options).status == "imported"
+    finally:
+        con.close()
+    at = open_page("feedback", {"lang": "English", "q": "ログが足りない"})
+    assert not at.exception
+    (expander,) = [e for e in at.expander if e.label.startswith("Show the whole note")]
+    assert expander.label == f"Show the whole note ({len(long_text):,} characters)"
+    clipped = [m.value for m in at.markdown if m.value.endswith(" …")]
+    assert len(clipped) == 1 and len(unescaped(clipped[0])) < NOTE_CLIP + 40  # the card: the start, then …
+    whole = unescaped(expander.markdown[0].value).replace(":orange-background[ログが足りない]", "ログが足りない")
+    assert whole == long_text  # one click away, every character, still inert
+    assert "[link](" not in expander.markdown[0].value
+
+
+def test_the_tables_own_csv_download_is_switched_off_in_favour_of_ours():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+
+
 def test_feedback_says_why_there_are_no_notes(demo_db):
     at = open_page("feedback", {"lang": "English", "q": "zzzz-nothing"})
     assert [i.value for i in at.info] == [
@@ -532,3 +563,27 @@ def test_downloads_carry_translated_headers_titles_the_team_and_rounded_numbers(
     (notes,) = captured
     assert notes.columns.tolist()[:4] == ["ラウンド", "プロダクト", "チーム", "メモ"]
     assert "author" not in notes.columns and "note_id" not in notes.columns
+
+
+def test_a_team_whose_levels_rest_on_fewer_than_k_respondents_says_so(tmp_path, monkeypatch):
+    from opmaturity import importer
+    from opmaturity.model import load_model
+
+    db = tmp_path / "small.duckdb"
+    monkeypatch.setenv("OPMATURITY_DB", str(db))
+    rows = "".join(f"2025-H1,Shop,Two,{who}@x.jp,team,{item},2\n" for who in ("a", "b") for item in ("OBS-1", "OBS-2"))
+    rows += "".join(f"2025-H1,Shop,Four,{who}@x.jp,team,OBS-1,3\n" for who in "abcd")
+    con = store.connect(db, load_model())
+    try:
+        data = ("round,product,team,respondent,rater,item,level\n" + rows).encode()
+        assert importer.import_file(con, "two.csv", data, load_model(), importer.ImportOptions()).status == "imported"
+    finally:
+        con.close()
+    at = open_page("team", {"product": "Shop", "team": "Two", "lang": "English"})
+    assert not at.exception
+    assert at.info[0].value == (
+        "This team's own levels rest on 2 respondents (fewer than 3): each figure is close to what one person said, "
+        "and no spread is shown."
+    )
+    at = open_page("team", {"product": "Shop", "team": "Four", "lang": "English"})
+    assert not [i.value for i in at.info if "respondents" in i.value]
