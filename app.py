@@ -46,6 +46,7 @@ pages = {
     tr("nav.manage"): [
         st.Page("app_pages/import_page.py", title=tr("nav.import"), icon=":material/upload_file:", url_path="import"),
         st.Page("app_pages/model_page.py", title=tr("nav.model"), icon=":material/architecture:", url_path="model"),
+        st.Page("app_pages/backup_page.py", title=tr("nav.backup"), icon=":material/backup:", url_path="backup"),
     ],
 }
 with ui.run_scope():  # the database file is held only while this run needs it

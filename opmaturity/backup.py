@@ -10,7 +10,11 @@ backup: keep it separately (without it, the same person becomes a new respondent
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +23,7 @@ import duckdb
 
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
-from .schema import SCHEMA_VERSION, migrate, rows, schema_version, transaction
+from .schema import SCHEMA_VERSION, migrate, rows, schema_version, transaction, writes_paused
 
 FORMAT = "opmaturity-backup"
 MANIFEST = "manifest.json"
@@ -157,3 +161,99 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
         raise
     finally:
         con.close()
+
+
+# --- the same, as one file a person downloads and uploads (the dashboard's Backup page) --------------------
+
+ARCHIVE_LIMIT = 4 * 1024**3  # bytes an uploaded backup may unpack to (zip bombs stop here)
+
+
+def backup_archive(con: duckdb.DuckDBPyConnection) -> bytes:
+    """The whole database as one zip file: the backup folder's Parquet files and manifest."""
+    with tempfile.TemporaryDirectory(prefix="opmaturity-backup-") as scratch:
+        result = backup(con, Path(scratch) / "backup")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(result.path.iterdir()):
+                archive.write(path, path.name)
+        return buffer.getvalue()
+
+
+def unpack_archive(data: bytes, folder: str | Path, name: str = "backup.zip") -> dict[str, object]:
+    """Unpack an uploaded backup zip into the empty `folder` and return its checked manifest.
+
+    Only a flat zip of `manifest.json` and `*.parquet` files is accepted (no folders, no other names, nothing
+    that unpacks beyond ARCHIVE_LIMIT); every checksum is checked against the manifest before anything is read.
+    """
+    out = Path(folder)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise OpmaturityError.of("msg.backup.not_archive", [Problem.of("msg.backup.archive_shape")], name=name) from exc
+    strange = [m.filename for m in members if not _archive_name(m.filename)]
+    if strange or not members:
+        problems = [Problem.of("msg.backup.archive_member", file=name, member=member) for member in strange[:10]]
+        problems.append(Problem.of("msg.backup.archive_shape"))
+        raise OpmaturityError.of("msg.backup.not_archive", problems, name=name)
+    if sum(m.file_size for m in members) > ARCHIVE_LIMIT:
+        raise OpmaturityError.of("msg.backup.archive_too_big", name=name, limit=f"{ARCHIVE_LIMIT / 1024**3:g} GB")
+    out.mkdir(parents=True, exist_ok=True)
+    with archive:
+        for member in members:
+            with archive.open(member) as source, (out / member.filename).open("wb") as target:
+                written = 0
+                for block in iter(lambda: source.read(1 << 20), b""):  # noqa: B023  (read in this iteration)
+                    written += len(block)
+                    if written > member.file_size:  # a header that lies about the size
+                        raise OpmaturityError.of(
+                            "msg.backup.archive_too_big", name=name, limit=f"{member.file_size} bytes"
+                        )
+                    target.write(block)
+    return read_manifest(out)
+
+
+def _archive_name(name: str) -> bool:
+    plain = "/" not in name and "\\" not in name and not name.startswith(".") and name == os.path.basename(name)
+    return plain and (name == MANIFEST or name.endswith(".parquet"))
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """A restore in place: what was restored into the database file, and where the data before it was kept."""
+
+    restored: BackupResult
+    kept: Path
+
+
+def replace_database(folder: str | Path, db_file: str | Path) -> Replaced:
+    """Restore the backup in `folder` into the database file itself, keeping the current file beside it.
+
+    The backup is first restored into a new file and checked (restore); only then is the current file renamed
+    to `<name>.before-restore-<time>.duckdb` and the restored one moved into its place, while no change of this
+    process is running. Connections of this process must be closed (the dashboard closes its own at the end of
+    each run); another program that holds the file makes the restore wait, then fail with the usual message.
+    """
+    target = Path(db_file)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    fresh = target.with_name(f"{target.stem}.restoring-{stamp}.duckdb")
+    kept = target.with_name(f"{target.stem}.before-restore-{stamp}.duckdb")
+    result = restore(folder, fresh)
+    with writes_paused():
+        _check_free(target)
+        for suffix in ("", ".wal"):
+            current = Path(f"{target}{suffix}")
+            if current.exists():
+                current.rename(f"{kept}{suffix}")
+        fresh.rename(target)
+        Path(f"{fresh}.wal").unlink(missing_ok=True)
+    return Replaced(BackupResult(target, result.schema_version, result.counts), kept)
+
+
+def _check_free(target: Path) -> None:
+    """Refuse to move a file another process holds (DuckDB's lock), rather than pull it from under it."""
+    if not target.exists():
+        return
+    from .store import connect  # the same waiting and message as every other open
+
+    connect(target).close()

@@ -188,6 +188,13 @@ def transaction(con: duckdb.DuckDBPyConnection, *, keep: bool = True) -> Iterato
 _WRITES = threading.RLock()
 
 
+@contextmanager
+def writes_paused() -> Iterator[None]:
+    """No transaction of this process runs inside the block (a restore swaps the database file here)."""
+    with _WRITES:
+        yield
+
+
 def _transaction(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     con.begin()
     try:

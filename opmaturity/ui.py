@@ -41,10 +41,12 @@ def begin_run() -> None:
     """The first thing a script run does (app.py): close a connection a callback opened before the run."""
     _close_run_connection()
     _local.stale = False
+    _local.in_run = True
 
 
 def end_run() -> None:
     """The last thing a script run does: let go of the database file, and say if the figures were not fresh."""
+    _local.in_run = False
     _close_run_connection()
     if getattr(_local, "stale", False):
         _local.stale = False
@@ -62,6 +64,11 @@ def run_scope() -> Iterator[None]:
         show_error(store.unreadable(db_path(), exc))
     finally:
         end_run()
+
+
+def release_database() -> None:
+    """Close this run's connection now (before the database file is swapped by a restore)."""
+    _close_run_connection()
 
 
 def _close_run_connection() -> None:
@@ -139,9 +146,30 @@ def _cached(
 def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`fn(connection, *args, **kwargs)`, cached until the data changes (the file's signature moves).
 
+    Called outside a script run (a download built when its button is clicked runs on another thread), the
+    connection it opened is closed when it returns.
+
     While another program holds the file (an import from the command line), the figures of the last data read
     are shown (said in a toast) rather than an error, as long as they are cached; the next run shows the new data.
     """
+    if not getattr(_local, "in_run", False):
+        try:
+            return _query(fn, *args, **kwargs)
+        finally:
+            _close_run_connection()
+    return _query(fn, *args, **kwargs)
+
+
+def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`fn(connection, *args, **kwargs)` uncached (a backup); outside a script run the connection closes after."""
+    try:
+        return fn(cursor(), *args, **kwargs)
+    finally:
+        if not getattr(_local, "in_run", False):
+            _close_run_connection()
+
+
+def _query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     db = db_path()
     name = f"{fn.__module__}.{fn.__qualname__}"
     call = (args, tuple(sorted(kwargs.items())))

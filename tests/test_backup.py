@@ -70,3 +70,77 @@ def test_a_backup_goes_only_into_a_new_or_empty_folder(demo_con, tmp_path):
     (tmp_path / "full" / "keep.txt").write_text("mine")
     with pytest.raises(OpmaturityError, match="not empty"):
         backup.backup(demo_con, tmp_path / "full")
+
+
+# --- one zip to download and upload (the Backup page) ----------------------------------------------------
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_backup_zip_replaces_the_database_and_keeps_the_one_before(demo_db, tmp_path, model):
+    con = store.connect(demo_db, model)
+    try:
+        archive = backup.backup_archive(con)
+        answers = store.scalar(con, "SELECT count(*) FROM responses")
+        con.execute("DELETE FROM notes")  # a mistake made after the backup
+    finally:
+        con.close()
+    manifest = backup.unpack_archive(archive, tmp_path / "unpacked", "opmaturity-backup.zip")
+    assert manifest["tables"]["responses"]["rows"] == answers  # type: ignore[index]
+    done = backup.replace_database(tmp_path / "unpacked", demo_db)
+    assert done.restored.path == demo_db and done.kept.name.startswith("demo.before-restore-")
+    con = store.connect(demo_db, model)
+    try:
+        assert store.scalar(con, "SELECT count(*) FROM notes") > 0  # the notes are back
+        assert store.scalar(con, "SELECT count(*) FROM responses") == answers
+    finally:
+        con.close()
+    kept = store.connect(done.kept)
+    try:
+        assert store.scalar(kept, "SELECT count(*) FROM notes") == 0  # the data before the restore, as it was
+    finally:
+        kept.close()
+
+
+@pytest.mark.parametrize(
+    "members, says",
+    [
+        ({"manifest.json": b"{}", "../evil.parquet": b"x"}, '"../evil.parquet" is not a file a backup holds'),
+        ({"manifest.json": b"{}", "sub/notes.parquet": b"x"}, '"sub/notes.parquet" is not a file a backup holds'),
+        ({"manifest.json": b"{}", "run.sh": b"x"}, '"run.sh" is not a file a backup holds'),
+        ({}, "A backup is a zip holding only manifest.json"),
+    ],
+)
+def test_an_uploaded_zip_that_is_not_a_backup_is_refused_before_anything_is_unpacked(tmp_path, members, says):
+    with pytest.raises(OpmaturityError, match="is not an opmaturity backup") as caught:
+        backup.unpack_archive(_zip(members), tmp_path / "out", "upload.zip")
+    assert says in str(caught.value)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "evil.parquet").exists()
+
+
+def test_a_damaged_or_foreign_zip_is_refused_before_anything_is_restored(demo_db, tmp_path, model):
+    con = store.connect(demo_db, model)
+    try:
+        archive = backup.backup_archive(con)
+    finally:
+        con.close()
+    import io
+    import zipfile
+
+    original = zipfile.ZipFile(io.BytesIO(archive))
+    members = {info.filename: original.read(info) for info in original.infolist()}
+    members["notes.parquet"] = members["notes.parquet"][:-10] + b"0123456789"
+    with pytest.raises(OpmaturityError, match="is damaged: nothing was restored") as caught:
+        backup.unpack_archive(_zip(members), tmp_path / "out", "upload.zip")
+    assert "the file of table notes has changed since the backup (checksum)" in str(caught.value)
+    with pytest.raises(OpmaturityError, match="a.zip is not an opmaturity backup"):
+        backup.unpack_archive(b"not a zip at all", tmp_path / "x", "a.zip")

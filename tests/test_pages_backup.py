@@ -1,0 +1,54 @@
+"""The Backup page: one zip to download, and a restore from such a zip after a confirmation."""
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from opmaturity import backup, store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_backup_page(lang: str = "English") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/backup_page.py")
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_the_backup_page_offers_the_download_and_restores_an_uploaded_backup(demo_db, model):
+    con = store.connect(demo_db, model)
+    try:
+        archive = backup.backup_archive(con)
+        notes = store.scalar(con, "SELECT count(*) FROM notes")
+        con.execute("DELETE FROM notes")
+    finally:
+        con.close()
+    at = open_backup_page()
+    assert not at.exception
+    assert [b.label for b in at.get("download_button")] == ["Download a backup"]
+    at.file_uploader(key="backup_upload").upload("opmaturity-backup.zip", archive, "application/zip").run()
+    assert not at.exception and not at.error
+    assert "A backup made at" in at.markdown[0].value
+    assert at.button(key="backup_run").disabled  # nothing happens before the confirmation
+    at.checkbox(key="backup_confirm").check().run()
+    at.button(key="backup_run").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Restored ")
+    assert f"kept in {demo_db.parent}/demo.before-restore-" in re.sub(r"\\(.)", r"\1", at.success[0].value)
+    con = store.connect(demo_db, model)
+    try:
+        assert store.scalar(con, "SELECT count(*) FROM notes") == notes
+    finally:
+        con.close()
+
+
+def test_an_uploaded_file_that_is_not_a_backup_is_an_error_in_the_users_language(demo_db):
+    at = open_backup_page("日本語")
+    at.file_uploader(key="backup_upload").upload("写真.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip").run()
+    assert not at.exception
+    assert at.error[0].value.replace("\\.", ".").startswith("写真.zip は opmaturity のバックアップ（zip）ではありません")
+    assert not at.button or not [b for b in at.button if b.key == "backup_run"]
