@@ -50,5 +50,7 @@ def test_an_uploaded_file_that_is_not_a_backup_is_an_error_in_the_users_language
     at = open_backup_page("日本語")
     at.file_uploader(key="backup_upload").upload("写真.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip").run()
     assert not at.exception
-    assert at.error[0].value.replace("\\.", ".").startswith("写真.zip は opmaturity のバックアップ（zip）ではありません")
+    assert (
+        at.error[0].value.replace("\\.", ".").startswith("写真.zip は opmaturity のバックアップ（zip）ではありません")
+    )
     assert not at.button or not [b for b in at.button if b.key == "backup_run"]
