@@ -51,12 +51,13 @@ st.subheader(tr("gaps.perception"))
 st.caption(tr("metric.perception_gap.help"))
 matrix = ui.query(metrics.heatmap, round_name, metric="perception_gap", rater="sre", rows="team", columns="category")
 cells = charts.heatmap_frame(matrix, "perception_gap", titles, tr=tr)
+height = charts.scroll_height(cells["row"].nunique())
 chart = charts.heatmap_chart(
     cells, metric="perception_gap", metric_title=tr("metric.perception_gap"), row_title=tr("common.team"),
-    column_title=tr("common.category"), tr=tr, max_level=model.max_level,
+    column_title=tr("common.category"), tr=tr, max_level=model.max_level, columns_on_top=height is not None,
 )  # fmt: skip
 st.html(charts.WIDE_CSS)
-with st.container(key="wide_perception"):
+with st.container(key="wide_perception" if height is None else "tall_perception", height=height or "content"):
     event = st.altair_chart(
         chart, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
     )

@@ -67,6 +67,7 @@ if rows == "product":
         teams = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows="team", columns=columns, k=k)
         shown = views.expand_products(data, teams, expanded)
 cells = charts.heatmap_frame(shown, metric, ui.titles(), k, tr=tr)
+height = charts.scroll_height(cells["row"].nunique())  # hundreds of teams scroll in a box, not down the page
 chart = charts.heatmap_chart(
     cells,
     metric=metric,
@@ -76,9 +77,10 @@ chart = charts.heatmap_chart(
     tr=tr,
     max_level=ui.model().max_level,
     sort_by_value=by_value,
+    columns_on_top=height is not None,
 )
 st.html(charts.WIDE_CSS)
-with st.container(key="wide_heatmap"):
+with st.container(key="wide_heatmap" if height is None else "tall_heatmap", height=height or "content"):
     event = st.altair_chart(chart, key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS, width="content")
 if columns == "item":
     st.caption(tr("charts.scroll_hint"))

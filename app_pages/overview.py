@@ -23,8 +23,8 @@ cols[4].metric(tr("loop.actions.open"), counts["open"], tr("loop.actions.overdue
                delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off")  # fmt: skip
 
 st.subheader(tr("overview.standout"))
-summary = ui.query(metrics.summary, round_name)
-for finding in views.standouts(summary, titles, tr):
+highlights = ui.query(metrics.highlights, round_name)
+for finding in views.standouts(highlights, titles, tr):
     line, link = st.columns([5, 1])
     line.markdown(f"- {finding.sentence}")
     link.page_link(finding.page, label=tr("overview.open"), query_params=finding.query_params)

@@ -317,7 +317,8 @@ def actions(org: Org, scale: float) -> pd.DataFrame:
         active = np.flatnonzero((t_all["first_round"] <= r) & (t_all["last_round"] >= r))
         for t in active[rng.random(len(active)) < 0.3]:
             age = len(ROUNDS) - 1 - r
-            statuses = ("done", "dropped", "doing") if age >= 2 else ("planned", "doing", "done")
+            # the schema's statuses since migration 8 (a dropped action is done, a planned one to do)
+            statuses = ("done", "done", "doing") if age >= 2 else ("todo", "doing", "done")
             status = statuses[rng.choice(3, p=[0.7, 0.1, 0.2])]
             item = org.items[int(np.argmin(org.noise[t] + org.ease))]
             rows.append((t_all["product"].iat[t], t_all["team"].iat[t], name, item,

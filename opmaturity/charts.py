@@ -54,7 +54,14 @@ LABEL_ANGLE = -45
 LIKERT_STEP = 22
 # The page wraps a chart that may be wider than the page in st.container(key="wide_<name>"); this rule lets
 # that container scroll sideways instead of Streamlit squeezing the chart or the page scrolling.
-WIDE_CSS = "<style>[class*='st-key-wide_'] {overflow-x: auto; overflow-y: hidden}</style>"
+# A chart taller than MAX_HEIGHT (a heatmap of hundreds of teams) goes in a container of that height keyed
+# `tall_<name>` instead, which scrolls both ways (its column labels then sit on top, see heatmap_chart).
+WIDE_CSS = (
+    "<style>[class*='st-key-wide_'] {overflow-x: auto; overflow-y: hidden}"
+    " [class*='st-key-tall_'] {overflow: auto}</style>"
+)
+MAX_HEIGHT = 900  # pixels
+HEATMAP_MARGIN = 230  # pixels around a heatmap's rows: the legend and the slanted column labels
 # Columns heatmap_frame adds for drawing only (the CSV download leaves them out).
 DISPLAY_COLUMNS = ["label", "value_text", "status_text"]
 # Twelve categories, twelve colours that stay apart (Tableau 10, its light grey swapped, and two more).
@@ -136,6 +143,11 @@ def column_order(data: pd.DataFrame) -> list[str]:
     return data.sort_values("position", kind="stable")["column"].drop_duplicates().tolist()
 
 
+def scroll_height(rows: int) -> int | None:
+    """The height of the box a heatmap of `rows` rows scrolls in (MAX_HEIGHT), or None when it fits."""
+    return MAX_HEIGHT if rows * ROW_STEP + HEATMAP_MARGIN > MAX_HEIGHT else None
+
+
 def heatmap_chart(
     data: pd.DataFrame,
     *,
@@ -147,6 +159,7 @@ def heatmap_chart(
     max_level: int = 4,
     selectable: bool = True,
     sort_by_value: bool = False,
+    columns_on_top: bool = False,
 ) -> alt.LayerChart:
     """Rows x columns coloured by the metric; grey where there is no data; a click selects a cell.
 
@@ -154,6 +167,7 @@ def heatmap_chart(
     with the data rather than squeezing it, and is as wide as its columns need (autosize `pad`).
     `data` (from `heatmap_frame`) needs: row, column, the metric's own column, n, respondents, status_text,
     value_text, label, product, team, key and position; the colour encodes the metric's column by name.
+    `columns_on_top`: the column labels above the rows (a chart in a scrolling box shows them first).
     """
     columns = column_order(data)
     rows = row_order(data, metric, by_value=sort_by_value)
@@ -163,7 +177,12 @@ def heatmap_chart(
             "column:N",
             title=column_title,
             sort=columns,
-            axis=alt.Axis(labelAngle=LABEL_ANGLE, labelLimit=COLUMN_LABEL_LIMIT, labelOverlap=False),
+            axis=alt.Axis(
+                labelAngle=LABEL_ANGLE,
+                labelLimit=COLUMN_LABEL_LIMIT,
+                labelOverlap=False,
+                orient="top" if columns_on_top else "bottom",
+            ),
         ),
         y=alt.Y(
             "row:N",

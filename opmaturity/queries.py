@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from . import config
 
@@ -79,6 +80,35 @@ def sql_frame(
 ) -> pd.DataFrame:
     """Query `name` run with the parameters it needs taken from `params`, as a DataFrame."""
     return con.execute(sql_text(name, reuse), _bound(name, params, reuse)).df()
+
+
+def sql_table(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], reuse: frozenset[str] = frozenset()
+) -> pa.Table:
+    """Query `name` as an Arrow table (immutable: safe to keep and to share between threads)."""
+    return arrow(con, sql_text(name, reuse), _bound(name, params, reuse))
+
+
+def arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+    """The answer to `sql` as an Arrow table, read without an extra copy (the relation API; `execute` would
+    copy) and without the progress bar a relation draws on a terminal during a long query (stdout may be JSON)."""
+    con.execute("SET enable_progress_bar = false")
+    return con.sql(sql, params=dict(params or {})).to_arrow_table()
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> Iterator[frozenset[str]]:
+    """`tables` readable by name on `con` for the block (DuckDB scans them in place); yields the `reuse` set
+    that lets queries read them instead of computing them."""
+    for name, table in tables.items():
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"Not a query name: {name!r}")
+        con.register(name, table)
+    try:
+        yield frozenset(tables)
+    finally:
+        for name in tables:
+            con.unregister(name)
 
 
 @contextmanager

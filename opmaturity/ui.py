@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import config, i18n, store
+from . import config, i18n, metrics, store
 from .errors import OpmaturityError
 from .model import Model, load_model
 
@@ -132,15 +133,52 @@ def choose_many() -> str:
     return tr("widget.choose_many")
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# Caches are capped: at most this many answers per cache, none older than an hour (a user trying every filter, or
+# the data changing under the dashboard, replaces entries instead of adding to them).
+CACHE_TTL = 3600
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
 def _cached(
     _fn: Callable[..., Any], name: str, db: str, signature: tuple[int, ...], args: tuple[Any, ...],
     kwargs: tuple[Any, ...],
 ) -> Any:  # fmt: skip
+    options = dict(kwargs)
     try:
-        return _fn(cursor(), *args, **dict(kwargs))
+        figures = _figures_for(_fn, db, signature, args, options)
+        if figures is not None:
+            options["figures"] = figures
+        return _fn(cursor(), *args, **options)
     except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
         raise store.unreadable(db, exc) from exc
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=CACHE_TTL)
+def _round_figures(db: str, signature: tuple[int, ...], round_name: str | None, k: int) -> metrics.Figures:
+    """A round's item and category figures, computed once per data change (the file's signature) and shared
+    (immutable) by every list, page and session that reads the round."""
+    return metrics.round_figures(cursor(), round_name, k=k)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=CACHE_TTL)
+def _every_round_figures(db: str, signature: tuple[int, ...]) -> metrics.Figures:
+    """Every round's category figures (the trends), computed once per data change."""
+    return metrics.every_round_figures(cursor())
+
+
+def _figures_for(
+    fn: Callable[..., Any], db: str, revision: tuple[int, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> metrics.Figures | None:
+    """The figures a metric that rolls up from them (it takes `figures`) needs for these arguments: its round's
+    (and k), or every round's where it reads no round (a trend); None for any other function."""
+    parameters = inspect.signature(fn)
+    if "figures" not in parameters.parameters:
+        return None
+    bound = parameters.bind(None, *args, **kwargs)  # None stands for the cursor
+    bound.apply_defaults()
+    if "round_name" not in bound.arguments:
+        return _every_round_figures(db, revision)
+    return _round_figures(db, revision, bound.arguments["round_name"], bound.arguments.get("k", metrics.DEFAULT_K))
 
 
 def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

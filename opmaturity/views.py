@@ -343,7 +343,8 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
                                 before=e["previous_level"], now=e["level"], items=e["items"]),
                              "app_pages/trends.py", team_page(e)))  # fmt: skip
     elif summary.get("changes"):
-        found.append(Finding(tr("figures.standout.no_significant", moved=len(summary["changes"])),
+        moved = summary.get("moved", len(summary["changes"]))  # highlights() count them, summary() lists them
+        found.append(Finding(tr("figures.standout.no_significant", moved=moved),
                              "app_pages/trends.py", {}))  # fmt: skip
     return found
 

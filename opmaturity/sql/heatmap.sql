@@ -1,6 +1,6 @@
 -- heatmap: one cell per row (a team, or a product) and column (a category, or an item) of the round, for one
 -- rater group and one metric.
--- uses: answers, item_scores, category_scores
+-- uses: item_scores, category_scores
 -- Parameters: $rater ('team'|'sre'), $rows ('team'|'product'), $columns ('category'|'item'), $metric (level,
 -- gap, priority, perception_gap, change, n or disagreement), plus those of the queries used.
 --
@@ -13,8 +13,8 @@
 -- change is the paired change (category_scores: items rated in both rounds).
 -- status: 'ok' where the value exists; 'too_few' for disagreement where answers exist but fewer than k per
 -- item; 'no_data' otherwise (value NULL: draw a grey cell).
-WITH round_teams AS (
-    SELECT DISTINCT product, team_id, team FROM answers WHERE round_id = $round_id
+WITH round_teams AS (  -- item_scores has a row for every answer's team and item, N/A included
+    SELECT DISTINCT product, team_id, team FROM item_scores WHERE round_id = $round_id
 ),
 
 model_columns AS (
