@@ -422,7 +422,8 @@ def note_cards(notes: pd.DataFrame, search: str | None = None, *, limit: int = N
             st.markdown(highlighted(note.text, search))
             tags = ", ".join(note.tags) if isinstance(note.tags, list | tuple) else ""
             item = tr("pages.feedback.unlinked") if _missing(note.item_key) else names.get(note.item_key, note.item_key)
-            where = [escape(note.product), escape(note.team), highlighted(note.group_name, search),
+            team = tr("roles.product_note") if _missing(note.team) and not _missing(note.product) else escape(note.team)
+            where = [escape(note.product), team, highlighted(note.group_name, search),
                      highlighted(tags, search), escape(item)]  # fmt: skip
             st.caption(" · ".join(part for part in where if part))
 
