@@ -529,9 +529,9 @@ def test_lang_before_the_command_works_too_and_the_flag_is_named_on_the_command_
     no_product = tmp_path / "no_product.csv"
     no_product.write_text("項目,現状レベル,回答者ロール\nOBS-1,2,SRE\n", encoding="utf-8")
     _, japanese, _ = run(capsys, "--lang", "ja", "import", no_product, "--db", db_file)
-    assert "取り込み時に --product でプロダクトを指定してください" in japanese
+    assert "取り込み時に --product でプロダクトを指定するか" in japanese
     _, english, _ = run(capsys, "import", no_product, "--db", db_file, "--lang", "en")
-    assert "no product: add a product column (プロダクト) or choose the product on import (--product)" in english
+    assert "no product: add a product column (プロダクト) or choose the product on import (--product), or" in english
 
 
 def test_json_stays_english_unless_lang_is_given(capsys, db_file, monkeypatch):
