@@ -357,7 +357,7 @@ def mapping_step(columns: list[Any]) -> None:
             return tr("roles.as_read", role=tr(f"msg.role.{as_read.role}"))
 
         role = left.selectbox(
-            escape_markdown(header), [None, *ROLES], key=role_key, format_func=role_label, placeholder=choose(),
+            escape_markdown(header), [None, *ROLES], key=role_key, format_func=role_label, placeholder=role_label(None),
             help=tr("roles.role_help"),
         )  # fmt: skip
         key: str | None = None
