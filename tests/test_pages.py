@@ -322,7 +322,9 @@ def test_the_pseudonym_key_can_come_from_streamlit_secrets(tmp_path, monkeypatch
     at.run()
     at.file_uploader(key="uploads").upload("form.csv", UNKNOWN_HEADER_FORM, "text/csv").run()
     for box in [s for s in at.selectbox if s.key and s.key.startswith("imp_map_")]:
-        at.session_state[box.key] = "INC-2" if "障害" in box.label else "-"
+        at.session_state[box.key] = "level" if "障害" in box.label else "ignore"
+    at.run()
+    at.session_state[ui.widget_key("imp_mapkey", "現状レベル [障害対応の訓練]")] = "INC-2"
     at.run()
     at.button(key="imp_run").click().run()
     respondents = {r for (r,) in store.rows(_read(db), "SELECT DISTINCT respondent FROM responses")}
