@@ -15,10 +15,10 @@ uploads = st.file_uploader(
     type=["csv", "tsv", "txt", "xlsx", "xlsm", "json"],
 )  # fmt: skip
 shared = ui.import_settings("imp")  # for every file, where the file does not say
-skip_invalid = st.checkbox(tr("import.skip_invalid"), key="imp_skip", help=tr("import.skip_invalid_help"))
+skip_invalid = bool(st.session_state.get("imp_skip"))  # offered below, only where skipping rows can help
 mappings: dict[str, str] = st.session_state.setdefault(ui.MAPPINGS_KEY, {})
 
-ready, unmapped = [], []
+ready, columns, skippable = [], [], False
 for upload in uploads or []:
     data = upload.getvalue()
     with st.container(border=True):
@@ -37,10 +37,13 @@ for upload in uploads or []:
         if len(rows):
             with st.expander(tr("import.preview_rows", count=len(rows))):
                 st.dataframe(rows, hide_index=True, width="stretch")
-    unmapped += report.unmapped_headers
+    columns += report.columns
+    skippable = skippable or report.skippable or (skip_invalid and bool(report.problems))
     if report.status == "imported":
         ready.append((upload.name, data, options))
-ui.mapping_step(unmapped)
+ui.mapping_step(columns)
+if skippable:
+    st.checkbox(tr("import.skip_invalid"), key="imp_skip", help=tr("import.skip_invalid_help"))
 
 if uploads and st.button(tr("import.run"), type="primary", disabled=not ready, key="imp_run"):
     progress = st.progress(0.0)

@@ -22,6 +22,7 @@ from . import __version__, config, i18n, metrics, store
 from .actions import STATUSES
 from .errors import OpmaturityError, Problem
 from .formats import LAYOUTS
+from .formats.roles import ROLES, encode, parse_mapping
 from .i18n import Message
 from .model import RATERS, load_model
 
@@ -63,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--layout", choices=LAYOUTS, help="the export layout (default: detected from the file)")
     imp.add_argument("--round-date", metavar="YYYY-MM-DD", type=_day, help="the day a new round was held, where "
                      "neither its name (2024-H1, 令和6年度下期) nor the file says")  # fmt: skip
+    imp.add_argument("--map", action="append", default=[], type=_mapping, metavar="HEADER=ROLE[:KEY]",
+                     help="the role of a column, remembered for the next file (repeatable): "
+                     f"{', '.join(ROLES)}; level, importance, target and comment take an item key "
+                     "(level:OBS-1), category_importance a category key")  # fmt: skip
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the rest")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -129,6 +134,15 @@ def _day(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    """A `--map` value as (header, the role as remembered)."""
+    try:
+        header, role, key = parse_mapping(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return header, encode(role, key)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,6 +241,7 @@ def cmd_import(con, model, args) -> int:
         dry_run=args.dry_run,
         layout=args.layout,
         round_date=args.round_date,
+        mappings=dict(args.map),
     )
     reports = unreadable + import_files(con, files, model, options)
     if args.json:

@@ -82,6 +82,17 @@ class Listed(tuple[Any, ...]):
         return t("list.separator", lang).join(text(word, lang, surface) for word in self)
 
 
+class AndListed(Listed):
+    """Words listed with `and` before the last: `a, b and c` in English, `a、b、c` in Japanese."""
+
+    def text(self, lang: str, surface: str = MESSAGE_SURFACE) -> str:
+        """The words rendered in `lang`, the last joined with `and`."""
+        words = [text(word, lang, surface) for word in self]
+        if len(words) < 2:
+            return "".join(words)
+        return t("list.separator", lang).join(words[:-1]) + t("list.last", lang) + words[-1]
+
+
 class Message(str):
     """A text for a person: a catalogue key and its parameters.
 

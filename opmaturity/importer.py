@@ -18,7 +18,8 @@ from .batch import Batch
 from .errors import Problem
 from .formats import LAYOUTS, PARSERS, detect
 from .formats.common import Context
-from .i18n import Advice, Listed, Message, counted
+from .formats.roles import CATEGORY_ROLES, ITEM_ROLES, Column, decode
+from .i18n import Advice, AndListed, Listed, Message, counted
 from .model import Model
 from .pseudonym import secret_key
 from .rounds import date_from_name
@@ -48,7 +49,9 @@ class ImportOptions:
     dry_run: bool = False
     layout: str | None = None  # one of LAYOUTS, overriding detection
     round_date: date | None = None  # the day a new round was held, where neither its name nor the file says
-    mappings: dict[str, str] = field(default_factory=dict)  # header as written -> item key, or IGNORE ("-")
+    # header as written -> its role as formats.roles.encode writes it: an item key (its level), IGNORE ("-"),
+    # `product`, `category_importance:SLO` … (`--map`, the mapping step); remembered after a real import
+    mappings: dict[str, str] = field(default_factory=dict)
     max_bytes: int | None = None
     max_rows: int | None = None
     max_cells: int | None = None
@@ -71,6 +74,8 @@ class FileReport:
     skipped: int = 0  # answers left out under --skip-invalid
     created: dict[str, list[str]] = field(default_factory=dict)
     unmapped_headers: list[str] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)  # every column's role, and how it was known
+    skippable: bool = False  # a rejected file whose valid rows could be imported alone ("Import only valid rows")
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The command line's JSON object for this file: file, layout, status, responses, notes, problems.
@@ -86,6 +91,8 @@ class FileReport:
             "responses": self.responses,
             "notes": self.notes,
             "problems": [{k: v for k, v in p.to_dict(lang, "cli").items() if k in fields} for p in self.problems],
+            "columns": [c.to_dict() for c in self.columns],
+            "created": self.created,
         }
 
 
@@ -244,7 +251,15 @@ def _prepare(
     report.messages.extend(batch.messages)
     batch.messages = list(report.messages)
     report.unmapped_headers = list(ctx.unmapped)
+    report.columns = list(ctx.report)
+    unattached = sum(1 for n in batch.notes if not n.team)
+    if unattached:
+        key = "msg.import.notes_no_team" if any(n.product for n in batch.notes) else "msg.import.notes_nowhere"
+        note = Message(key, count=unattached, advice=Advice("team"))
+        batch.messages.append(note)
+        report.messages.append(note)
     if batch.problems and not options.skip_invalid:
+        report.skippable = bool(batch.responses or batch.notes)  # skipping the bad rows leaves something to import
         return _reject(report, batch.problems), batch, valid
     if batch.problems:
         report.problems = list(batch.problems)
@@ -274,20 +289,20 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
             Values(model).rater(options.rater)
         except Invalid as exc:
             problems.append(Problem(exc.message, file=name, value=options.rater))
-    keys = {i.key for i in model.items} | {IGNORE}
+    items, categories = {i.key for i in model.items}, {c.key for c in model.categories}
     valid = {}
-    for header, key in options.mappings.items():
-        if key in keys:
-            valid[header] = key
-        else:
-            problems.append(
-                Problem(
-                    Message("msg.import.bad_mapping", header=header, key=key, ignore=IGNORE),
-                    file=name,
-                    column=header,
-                    value=key,
-                )
+    for header, target in options.mappings.items():
+        role, key = decode(target)
+        if role in ITEM_ROLES and key is not None and key not in items:
+            message = Message("msg.import.bad_mapping", header=header, key=key, ignore=IGNORE)
+        elif role in CATEGORY_ROLES and key not in categories:
+            message = Message(
+                "msg.import.bad_category_mapping", header=header, key=key, known=Listed(sorted(categories))
             )
+        else:
+            valid[header] = target
+            continue
+        problems.append(Problem(message, file=name, column=header, value=target))
     return problems, valid
 
 
@@ -372,10 +387,22 @@ def _as_date(value: Any) -> Any:
     return pd.Timestamp(value).date()
 
 
+NAMED = 3  # a kind with this many new names or fewer is listed by name; more are counted
+
+
 def _created_messages(created: dict[str, list[str]], dry_run: bool) -> list[Message]:
-    """`created round '2024-H1'` lines (or `would create` for a dry run)."""
+    """One line for what an import creates: `created round '2024-H1', 100 products and 500 teams` (or `would
+    create` for a dry run); a few names are listed, many are counted (the JSON keeps every name)."""
+    parts: list[Message] = []
+    for kind, names in created.items():
+        if len(names) <= NAMED:
+            parts.extend(Message(f"msg.import.new.{kind}", name=name) for name in names)
+        else:
+            parts.append(counted(len(names), kind))
+    if not parts:
+        return []
     verb = "would_create" if dry_run else "created"
-    return [Message(f"msg.import.{verb}.{kind}", name=name) for kind, names in created.items() for name in names]
+    return [Message(f"msg.import.{verb}_all", what=AndListed(parts))]
 
 
 def _would_create(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str) -> dict[str, list[str]]:

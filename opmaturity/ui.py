@@ -427,7 +427,7 @@ def show_report(report: Any, *, preview: bool = False) -> None:
             tr("import.rejected_title", file=escape_markdown(report.file), count=len(report.problems)),
             icon=":material/block:",
         )
-        st.caption(tr("import.rejected_hint"))
+        st.caption(tr("import.rejected_hint" if report.skippable else "roles.rejected_hint_whole"))
     elif status == "duplicate":
         st.info(label, icon=":material/info:")
     elif preview:
@@ -451,37 +451,57 @@ def widget_key(prefix: str, text: str) -> str:
     return f"{prefix}_{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
 
 
-def mapping_step(headers: list[str]) -> None:
-    """Let a person say which item each unknown header means (or that it is no question at all).
+def mapping_step(columns: list[Any]) -> None:
+    """Let a person choose the role of every column the importer did not know or found twice (product, team,
+    rater, an item's level, a category's importance, ignore …), and the item or category the role needs.
 
-    Headers mapped in this session stay listed so a choice can be changed; a new choice reruns the
-    page so every preview uses it, and a real import remembers it for the next file.
+    Columns chosen in this session stay listed so a choice can be changed; a new choice reruns the page so every
+    preview uses it, and a real import remembers it by header for the next file.
     """
-    from .importer import IGNORE
+    from .formats.roles import CATEGORY_ROLES, ITEM_ROLES, ROLES, decode, encode
 
     mappings: dict[str, str] = st.session_state.setdefault(MAPPINGS_KEY, {})
-    shown = list(dict.fromkeys([*headers, *mappings]))
+    read = {c.header: c for c in columns}
+    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in ("unknown", "conflict")), *mappings]))
     if not shown:
         return
-    st.markdown(f"**{tr('import.mapping')}**")
-    st.caption(tr("import.mapping_help"))
+    st.markdown(f"**{tr('roles.mapping')}**")
+    st.caption(tr("roles.mapping_help"))
     names = titles()
-    options = [None, IGNORE, *(i.key for i in model().items)]
-
-    def label(key: str | None) -> str:
-        if key is None:
-            return tr("import.mapping_none")
-        return tr("import.mapping_ignore") if key == IGNORE else f"{key} {names.get(key, '')}"
-
+    items = [i.key for i in model().items]
+    categories = [c.key for c in model().categories]
     changed = False
     for header in shown:
-        key = widget_key("imp_map", header)
-        st.session_state.setdefault(key, mappings.get(header))
-        nearest = model().nearest_item(header)
-        chosen = st.selectbox(
-            escape_markdown(header), options, key=key, format_func=label,
-            help=None if nearest is None else f"≈ {nearest.key} {nearest.title(lang())}", placeholder=choose(),
+        role_key, item_key = widget_key("imp_map", header), widget_key("imp_mapkey", header)
+        before = decode(mappings[header]) if header in mappings else (None, None)
+        st.session_state.setdefault(role_key, before[0])
+        left, right = st.columns([1, 1])
+        as_read = read.get(header)
+
+        def role_label(role: str | None, as_read: Any = as_read) -> str:
+            if role is not None:
+                return tr(f"msg.role.{role}")
+            if as_read is None or as_read.role is None:
+                return tr("roles.unknown")
+            if as_read.how == "unknown":
+                return tr("roles.unknown_ignored")
+            return tr("roles.as_read", role=tr(f"msg.role.{as_read.role}"))
+
+        role = left.selectbox(
+            escape_markdown(header), [None, *ROLES], key=role_key, format_func=role_label, placeholder=role_label(None),
+            help=tr("roles.role_help"),
         )  # fmt: skip
+        key: str | None = None
+        if role in ITEM_ROLES | CATEGORY_ROLES:
+            choices: list[str | None] = [*categories] if role in CATEGORY_ROLES else [None, *items]
+            st.session_state.setdefault(item_key, before[1] if before[1] in choices else choices[0])
+            if st.session_state[item_key] not in choices:
+                st.session_state[item_key] = choices[0]
+            key = right.selectbox(
+                tr("roles.category" if role in CATEGORY_ROLES else "roles.item"), choices, key=item_key,
+                format_func=lambda k: tr("roles.each_row") if k is None else f"{k} {names.get(k, '')}",
+            )  # fmt: skip
+        chosen = encode(role, key) if role else None
         if chosen != mappings.get(header):
             if chosen:
                 mappings[header] = chosen
@@ -560,7 +580,8 @@ def note_cards(notes: pd.DataFrame, search: str | None = None, *, limit: int = N
                     st.markdown(highlighted(text, search))
             tags = ", ".join(note.tags) if isinstance(note.tags, list | tuple) else ""
             item = tr("pages.feedback.unlinked") if _missing(note.item_key) else names.get(note.item_key, note.item_key)
-            where = [escape(note.product), escape(note.team), highlighted(note.group_name, search),
+            team = tr("roles.product_note") if _missing(note.team) and not _missing(note.product) else escape(note.team)
+            where = [escape(note.product), team, highlighted(note.group_name, search),
                      highlighted(tags, search), escape(item)]  # fmt: skip
             st.caption(" · ".join(part for part in where if part))
 

@@ -89,7 +89,10 @@ class Values:
         self.na = model.na_words()
         self.raters = {compact(k): v for k, v in model.rater_words().items()}
         self.names = model.item_names()
+        from .formats.roles import decode  # formats import this module: only once both are loaded
+
         self.mappings = {compact(k): v for k, v in (mappings or {}).items()}
+        self.roles = {k: decode(v) for k, v in self.mappings.items()}
         self.categories = {compact(n): c.key for c in model.categories for n in (c.key, c.ja, c.en)}
         self.level_help = Message(
             "msg.value.level_help",
@@ -235,10 +238,10 @@ class Values:
         key = compact(raw)
         if not key:
             return None
-        mapped = self.mappings.get(key)
-        if mapped == IGNORE:
-            return None
-        found = mapped or self.names.get(key)
+        role, item = self.roles.get(key, (None, None))
+        if role is not None and not (role in ("level", "importance", "target", "comment") and item):
+            return None  # ignored, or mapped to a role that is no item (product, a category's importance …)
+        found = item or self.names.get(key)
         if found:
             return found
         text = normalize(raw)
@@ -255,6 +258,10 @@ class Values:
     def mapped(self, text: object) -> str | None:
         """What a person mapped this exact header or cell to on an import: an item key, IGNORE, or None."""
         return self.mappings.get(compact(display(text))) if self.mappings else None
+
+    def role(self, text: object) -> tuple[str, str | None] | None:
+        """The (role, item or category key) a person chose for this header, or None when nobody did."""
+        return self.roles.get(compact(display(text))) if self.roles else None
 
     def category(self, text: object) -> str | None:
         """The category key a header or cell names (key or ja/en title), or None."""

@@ -9,7 +9,6 @@ import pandas as pd
 
 from .markup import escape
 from .model import Model
-from .validate import IGNORE
 
 
 class Translate(Protocol):
@@ -364,13 +363,15 @@ def layout_name(layout: str, tr: Translate) -> str:
 
 
 def mappings_table(mappings: dict[str, str], titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """Remembered header mappings: the header as normalised, and the item it means (or "ignored")."""
+    """Remembered header mappings: the header as normalised, the role it was given and its item or category."""
+    from .formats.roles import decode
+
+    chosen = [decode(target) for target in mappings.values()]
     return pd.DataFrame(
         {
             tr("import.mapping_header"): list(mappings),
-            tr("import.mapping_item"): [
-                tr("import.mapping_ignore") if key == IGNORE else item_choice(key, titles) for key in mappings.values()
-            ],
+            tr("roles.role"): [tr(f"msg.role.{role}") for role, _ in chosen],
+            tr("import.mapping_item"): [item_choice(key, titles) if key else "" for _, key in chosen],
         }
     )
 

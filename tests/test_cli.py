@@ -25,7 +25,7 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 SUMMARY_KEYS = [
     "round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "silent_gaps",
 ]  # fmt: skip
-FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems"}
+FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems", "columns", "created"}
 PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
 ROUND_SHEETS = ["heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "answers"]
 HEARING_SHEETS = ["overview", "agenda", "categories", "items", "notes", "actions"]
@@ -227,8 +227,9 @@ def test_import_json_rejects_a_bad_file_with_its_problems_and_imports_the_good_o
         (7, "回答者ロール"),
     ]  # fmt: skip
     assert 'did you mean "SLOの合意" (SLO-2)?' in bad["problems"][5]["message"]
-    assert good == {"file": "tidy.csv", "layout": "tidy", "status": "imported", "responses": 4, "notes": 0,
-                    "problems": []}  # fmt: skip
+    assert {k: v for k, v in good.items() if k not in ("columns", "created")} == {
+        "file": "tidy.csv", "layout": "tidy", "status": "imported", "responses": 4, "notes": 0, "problems": []
+    }  # fmt: skip
     assert imported_files(db) == ["tidy.csv"]
     # four answers with a level; the not-applicable answer is stored but not counted
     assert query(db, "SELECT count(level), count(*) FROM current_responses") == [(4, 5)]
@@ -237,10 +238,12 @@ def test_import_json_rejects_a_bad_file_with_its_problems_and_imports_the_good_o
 def test_a_google_forms_export_imports_counting_only_answers_with_a_level(capsys, db_file):
     code, out, _ = run(capsys, "import", fixture("google_forms.csv"), "--db", db_file, "--json")
     assert code == 0
-    assert json.loads(out) == {
-        "files": [{"file": "google_forms.csv", "layout": "google_forms", "status": "imported", "responses": 5,
-                   "notes": 0, "problems": []}]
+    (found,) = json.loads(out)["files"]
+    assert {k: v for k, v in found.items() if k not in ("columns", "created")} == {
+        "file": "google_forms.csv", "layout": "google_forms", "status": "imported", "responses": 5, "notes": 0,
+        "problems": [],
     }  # fmt: skip
+    assert found["created"] == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / チームA"]}
     assert query(db_file, "SELECT count(level), count(*) FROM current_responses") == [(5, 6)]
 
 
@@ -544,9 +547,9 @@ def test_lang_before_the_command_works_too_and_the_flag_is_named_on_the_command_
     no_product = tmp_path / "no_product.csv"
     no_product.write_text("項目,現状レベル,回答者ロール\nOBS-1,2,SRE\n", encoding="utf-8")
     _, japanese, _ = run(capsys, "--lang", "ja", "import", no_product, "--db", db_file)
-    assert "取り込み時に --product でプロダクトを指定してください" in japanese
+    assert "取り込み時に --product でプロダクトを指定するか" in japanese
     _, english, _ = run(capsys, "import", no_product, "--db", db_file, "--lang", "en")
-    assert "no product: add a product column (プロダクト) or choose the product on import (--product)" in english
+    assert "no product: add a product column (プロダクト) or choose the product on import (--product), or" in english
 
 
 def test_json_stays_english_unless_lang_is_given(capsys, db_file, monkeypatch):

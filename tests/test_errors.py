@@ -44,14 +44,14 @@ def test_an_unknown_item_suggests_the_nearest_in_either_language_and_advises_per
     assert message.text("ja", "page") == (
         "項目「SLOの合意形成」はモデルにありません（項目キー、項目名、「カテゴリ [項目]」、「カテゴリ: 項目」の"
         "どれとも一致しません）。「SLOの合意」（SLO-2）のことですか？ 直すか、"
-        "下の「項目の対応付け」で対応する項目を選んでください（質問ではない列なら「無視する」を選びます）"
+        "下の「列の役割」で役割（項目の現状レベルなど）と項目を選んでください（質問ではない列なら「無視」を選びます）"
     )
     assert message.text("en", "page").endswith(
-        'did you mean "SLOの合意" (SLO-2)? Correct it, or choose its item under "Map headers to items" below '
-        '(or "not a question: ignore this column")'
+        'did you mean "SLOの合意" (SLO-2)? Correct it, or choose its role (an item\'s level, say) and item under '
+        '"Column roles" below (or "ignore" when it is no question)'
     )
     assert message.text("ja", "cli").endswith(
-        "取り込みページで項目に対応付けてください（無視するには「-」に対応付けます）"
+        '取り込み時に --map "見出し=level:項目キー" で項目を指定してください（無視するには --map "見出し=ignore"）'
     )
 
 

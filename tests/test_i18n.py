@@ -44,6 +44,7 @@ KEY_ARGUMENT = {"tr": 0, "t": 0, "Message": 0, "of": 0, "say": 1}
 def _dynamic() -> dict[str, set[str]]:
     """Keys the code builds at run time (an f-string or `"prefix." + x`), by the pattern as written: each
     pattern must be listed here with every key it can build, so a new one cannot go unchecked."""
+    from opmaturity.formats.roles import ROLES
     from opmaturity.formats.tidy import MEASURES
     from opmaturity.importer import LAYOUTS
     from opmaturity.metrics import COLUMNS, HEATMAP_METRICS, RATERS, ROWS, STATUSES
@@ -83,12 +84,14 @@ def _dynamic() -> dict[str, set[str]]:
                 "team_level",
             )
         },  # fmt: skip
-        "count.{}.{}": {f"count.{noun}.{n}" for noun in ("answers", "problems") for n in ("one", "other")},
-        "msg.import.{}.{}": {
-            f"msg.import.{verb}.{kind}"
-            for verb in ("created", "would_create")
-            for kind in ("rounds", "products", "teams")
+        "count.{}.{}": {
+            f"count.{noun}.{n}"
+            for noun in ("answers", "problems", "rounds", "products", "teams")
+            for n in ("one", "other")
         },
+        "msg.import.new.{}": {f"msg.import.new.{kind}" for kind in ("rounds", "products", "teams")},
+        "msg.import.{}_all": {f"msg.import.{verb}_all" for verb in ("created", "would_create")},
+        "msg.role.{}": {f"msg.role.{r}" for r in (*ROLES, "item", "category", "round", "tier")},
         "msg.kind.{}": {f"msg.kind.{k}" for k in ("pdf", "png", "jpeg", "gif", "xlsb", "ods")},
         "msg.measure.{}": {f"msg.measure.{m}" for m in MEASURES},
         "msg.model.what.{}": {f"msg.model.what.{w}" for w in ("tier", "category", "item")},

@@ -45,7 +45,7 @@ def test_a_google_forms_export_imports_into_an_empty_database_creating_what_it_n
     assert report.round == "2024-H1"
     assert report.created == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / チームA"]}
     assert 'a new round "2024-H1" (named after the file\'s date 2024-01-07: year and half)' in report.messages
-    assert "created team '学び放題 / チームA'" in report.messages
+    assert "created round '2024-H1', product '学び放題' and team '学び放題 / チームA'" in report.messages
     assert stored(con, "SELECT name, held_on FROM rounds") == [("2024-H1", date(2024, 1, 7))]
     assert stored(con, LEVELS) == [
         ("学び放題", "チームA", "sre", "INC-2", 1, None, None, date(2024, 1, 7)),
@@ -301,7 +301,7 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(con, model):
     report = run(con, model, "google_forms.csv", dry_run=True)
     assert (report.status, report.responses, report.import_id) == ("imported", 5, None)
     assert report.created["rounds"] == ["2024-H1"]
-    assert "would create round '2024-H1'" in report.messages
+    assert "would create round '2024-H1', product '学び放題' and team '学び放題 / チームA'" in report.messages
     assert report.messages[-1] == "dry run: nothing was written"
     assert snapshot(con) == before
 
@@ -341,7 +341,7 @@ def test_import_files_gives_one_report_per_file_and_counts_the_same_bytes_once(c
 def test_to_dict_is_exactly_the_command_line_contract(con, model):
     report = run(con, model, "out_of_range.csv")
     as_dict = report.to_dict()
-    assert list(as_dict) == ["file", "layout", "status", "responses", "notes", "problems"]
+    assert list(as_dict) == ["file", "layout", "status", "responses", "notes", "problems", "columns", "created"]
     assert list(as_dict["problems"][0]) == ["sheet", "row", "column", "value", "message"]
     assert as_dict["file"] == "out_of_range.csv" and as_dict["status"] == "rejected"
 

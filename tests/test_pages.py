@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from opmaturity import store
+from opmaturity import store, ui
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPORTS = ROOT / "tests" / "data" / "imports"
@@ -242,21 +242,23 @@ UNKNOWN_HEADER_FORM = (
 
 def test_the_mapping_step_maps_an_unknown_header_and_ignores_a_non_question(demo_db):
     # In Japanese: AppTest formats a pick list's value outside the session, where the UI language is ja.
-    def mapping_boxes():
+    def role_boxes():
         return {unescaped(s.label): s for s in at.selectbox if s.key and s.key.startswith("imp_map_")}
 
     at = open_page("import_page")
     at.file_uploader(key="uploads").upload("form.csv", UNKNOWN_HEADER_FORM, "text/csv").run()
     assert "form.csv は取り込めませんでした" in texts(at)
-    boxes = mapping_boxes()
+    boxes = role_boxes()
     assert sorted(boxes) == ["SREとの連携の満足度", "現状レベル [障害対応の訓練]"]
-    boxes["現状レベル [障害対応の訓練]"].set_value("INC-2").run()
-    mapping_boxes()["SREとの連携の満足度"].set_value("-").run()
+    boxes["現状レベル [障害対応の訓練]"].set_value("level").run()
+    item = at.selectbox(key=ui.widget_key("imp_mapkey", "現状レベル [障害対応の訓練]"))
+    item.set_value("INC-2").run()
+    role_boxes()["SREとの連携の満足度"].set_value("ignore").run()
     assert "取り込めませんでした" not in texts(at)
     assert "form.csv: 取り込み可能（試行）" in texts(at)
     # the choices stay listed, so a person can change them before importing
-    assert {label: box.value for label, box in mapping_boxes().items()} == {
-        "現状レベル [障害対応の訓練]": "INC-2", "SREとの連携の満足度": "-"}  # fmt: skip
+    assert {label: box.value for label, box in role_boxes().items()} == {
+        "現状レベル [障害対応の訓練]": "level", "SREとの連携の満足度": "ignore"}  # fmt: skip
     at.button(key="imp_run").click().run()
     assert any("form.csv: 取り込み済み" in unescaped(s.value) for s in at.success)
     remembered = store.header_mappings(_read(demo_db))
@@ -320,7 +322,9 @@ def test_the_pseudonym_key_can_come_from_streamlit_secrets(tmp_path, monkeypatch
     at.run()
     at.file_uploader(key="uploads").upload("form.csv", UNKNOWN_HEADER_FORM, "text/csv").run()
     for box in [s for s in at.selectbox if s.key and s.key.startswith("imp_map_")]:
-        at.session_state[box.key] = "INC-2" if "障害" in box.label else "-"
+        at.session_state[box.key] = "level" if "障害" in box.label else "ignore"
+    at.run()
+    at.session_state[ui.widget_key("imp_mapkey", "現状レベル [障害対応の訓練]")] = "INC-2"
     at.run()
     at.button(key="imp_run").click().run()
     respondents = {r for (r,) in store.rows(_read(db), "SELECT DISTINCT respondent FROM responses")}
@@ -587,3 +591,36 @@ def test_a_team_whose_levels_rest_on_fewer_than_k_respondents_says_so(tmp_path, 
     )
     at = open_page("team", {"product": "Shop", "team": "Four", "lang": "English"})
     assert not [i.value for i in at.info if "respondents" in i.value]
+
+
+DEPT_FORM = (
+    '"タイムスタンプ","メールアドレス","所属部署","あなたのロール","現状レベル [ランブック]"\r\n'
+    '"2024/05/20 10:31:00 午前 GMT+9","a@example.co.jp","学び放題","開発","2"\r\n'
+    '"2024/05/20 11:02:13 午前 GMT+9","b@example.co.jp","学び放題","SRE","1"\r\n'
+).encode()
+
+
+def test_the_mapping_step_gives_a_column_any_role_remembers_it_and_forgets_it(demo_db):
+    at = open_page("import_page")
+    at.file_uploader(key="uploads").upload("回答.csv", DEPT_FORM, "text/csv").run()
+    assert "回答.csv は取り込めませんでした" in texts(at)
+    assert "imp_skip" not in [c.key for c in at.checkbox]  # no product anywhere: skipping rows cannot help
+    assert "行を飛ばしても取り込めません" in texts(at)
+    role = at.selectbox(key=ui.widget_key("imp_map", "所属部署"))
+    assert (role.value, role.options[:2]) == (None, ["（未選択: いまは無視）", "プロダクト"])
+    role.set_value("product").run()
+    assert "回答.csv: 取り込み可能（試行）" in texts(at)
+    preview = [f.value for f in at.dataframe if "product" in f.value.columns][0]
+    assert set(preview["product"]) == {"学び放題"}
+    at.button(key="imp_run").click().run()
+    assert store.header_mappings(_read(demo_db))["所属部署"] == "product"
+    # the next file with that header needs no choice; the remembered role is listed and can be forgotten
+    again = open_page("import_page")
+    again.file_uploader(key="uploads").upload("回答2.csv", DEPT_FORM.replace(b"05/20", b"05/27"), "text/csv").run()
+    assert "回答2.csv: 取り込み可能（試行）" in texts(again)
+    remembered = [f.value for f in again.dataframe if "役割" in f.value.columns][0]
+    assert ["所属部署", "プロダクト", ""] in remembered.values.tolist()
+    again.multiselect(key="imp_forget").set_value(["所属部署"]).run()
+    again.button(key="imp_forget_run").click().run()
+    assert "所属部署" not in store.header_mappings(_read(demo_db))
+    assert "回答2.csv は取り込めませんでした" in texts(again)

@@ -38,7 +38,7 @@ def test_problems_are_in_japanese_and_name_the_page_controls(demo_db):
     bad_level = "レベルは0〜4の数字か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
     assert bad_level + 'で入力してください（値: "7"）' in said
     unknown = next(s for s in said if s.startswith("項目「SLOの合意形成」"))
-    assert "「SLOの合意」（SLO-2）のことですか？" in unknown and "下の「項目の対応付け」で" in unknown
+    assert "「SLOの合意」（SLO-2）のことですか？" in unknown and "下の「列の役割」で" in unknown
     assert (
         "プロダクトがわかりません。プロダクトの列（プロダクト）を追加するか、このページの「プロダクト」欄に"
         in "".join(said)
@@ -53,7 +53,10 @@ def test_problems_are_in_english_after_the_switch_and_still_name_no_flag(demo_db
     at = import_page("English")
     at.file_uploader(key="uploads").upload("no_product.csv", NO_PRODUCT, "text/csv").run()
     (said,) = problems(at)
-    assert said == 'no product: add a product column (プロダクト) or enter the product in "Product" on this page'
+    assert said == (
+        'no product: add a product column (プロダクト) or enter the product in "Product" on this page, '
+        'or choose "product" for the column that holds it under "Column roles" below'
+    )
 
 
 def test_selectboxes_say_choose_in_the_session_language(demo_db):

@@ -257,7 +257,7 @@ def test_a_mapping_to_ignore_names_no_item(model):
 
 def test_the_unknown_item_message_offers_mapping_or_ignoring(values):
     assert values.unknown_item("チームの人数").endswith(
-        'Correct it, or map it to an item on the Import page (or to "-" to ignore it)'
+        'Correct it, or name its item on import (--map "HEADER=level:ITEM"), or ignore it (--map "HEADER=ignore")'
     )
 
 

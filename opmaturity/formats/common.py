@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from ..batch import Batch, Response
 from ..errors import Problem
-from ..i18n import Message
+from ..i18n import Advice, Message, QuotedBoth
 from ..model import Model
 from ..pseudonym import pseudonym
 from ..readers import Cell
 from ..text import compact
-from ..validate import IGNORE, Invalid, Values, display, shown
-from .roles import clean, grid, header_role
+from ..validate import Invalid, Values, display, shown
+from .roles import Column, clean, grid, header_role, values_role, whole_role
 
 # Column roles and the headers (English or Japanese, compared compacted) that name them.
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -78,22 +78,101 @@ def role_of(header: Cell) -> str | None:
     return asked if asked in _QUESTION_ROLES else None
 
 
-def header_roles(row: Iterable[Cell]) -> dict[str, int]:
-    """Role -> first column index, for a header row."""
-    roles: dict[str, int] = {}
+# A role a person chooses (formats.roles.ROLES, without a key) -> the column role the parsers read.
+CHOSEN = {"product": "product", "team": "team", "respondent": "respondent", "rater": "rater", "date": "assessed_on",
+          "free_text": "free_text", "level": "level", "importance": "importance", "target": "target",
+          "comment": "comment"}  # fmt: skip
+# A parser's column role -> the role reported for it (`import --json`), where the names differ.
+REPORTED = {"timestamp": "date", "start": "date", "completed": "date", "modified": "date", "assessed_on": "date",
+            "email": "respondent", "name": "respondent", "id": "respondent"}  # fmt: skip
+
+
+def column_role(cell: Cell, values: Values | None = None) -> str | None:
+    """The parser's role of one header cell: a person's choice first (None when they chose ignore, an item or a
+    category), else what its words name."""
+    chosen = values.role(cell) if values is not None else None
+    if chosen is not None:
+        role, key = chosen
+        return None if key or role == "ignore" else CHOSEN.get(role)
+    named = role_of(cell)
+    if named and values is not None and _ROLE_OF.get(compact(display(cell))) is None and values.item(cell):
+        return None  # an item's title that holds a role's word (サービスダッシュボード) is that item's question
+    return named
+
+
+def header_columns(row: Iterable[Cell], values: Values | None = None) -> dict[str, list[int]]:
+    """Role -> every column index claiming it, for a header row (two for one role is a conflict)."""
+    columns: dict[str, list[int]] = {}
     for n, cell in enumerate(row):
-        role = role_of(cell)
-        if role and role not in roles:
-            roles[role] = n
-    return roles
+        role = column_role(cell, values)
+        if role and role in columns and not _plainly(cell, values):
+            continue  # `チームの人数` beside `チーム`: a question holding a role's word, not a second team column
+        if role:
+            columns.setdefault(role, []).append(n)
+    return columns
 
 
-def item_header(rows: list[list[Cell]], limit: int) -> tuple[int, dict[str, int]] | None:
+def _plainly(cell: Cell, values: Values | None) -> bool:
+    """True when a header names its role in so many words (`現状レベル`, `チーム名`) or a person chose it."""
+    text = display(cell).strip()
+    chosen = values is not None and values.role(text) is not None
+    return chosen or compact(_OPTIONAL.sub("", text)) in _ROLE_OF or whole_role(text) is not None
+
+
+def header_roles(row: Iterable[Cell], values: Values | None = None) -> dict[str, int]:
+    """Role -> first column index, for a header row."""
+    return {role: found[0] for role, found in header_columns(row, values).items()}
+
+
+def item_header(rows: list[list[Cell]], limit: int, values: Values | None = None) -> tuple[int, dict[str, int]] | None:
     """The first of the first `limit` rows (0-based) naming an item column, with its roles, or None."""
     for n, row in enumerate(rows[:limit]):
-        roles = header_roles(row)
+        roles = header_roles(row, values)
         if "item" in roles:
             return n, roles
+    return None
+
+
+def conflicts(
+    ctx: Context,
+    batch: Batch,
+    header: list[Cell],
+    columns: dict[str, list[int]],
+    single: Iterable[str],
+    sheet: str,
+    row: int,
+) -> set[int]:
+    """A problem for every role two columns claim (`現状レベル` twice), naming both; the columns in conflict."""
+    found: set[int] = set()
+    for role in single:
+        claimed = columns.get(role, [])
+        if len(claimed) < 2:
+            continue
+        heads = [display(header[n]).strip() for n in claimed]
+        what = Message(f"msg.role.{REPORTED.get(role, role)}")
+        message = Message(
+            "msg.parse.same_role_twice", columns=QuotedBoth(heads), role=what, advice=Advice("map_column")
+        )
+        batch.problems.append(ctx.problem(message, sheet, row, heads[1]))
+        found.update(claimed)
+    return found
+
+
+def rater_by_values(header: list[Cell], body: list[list[Cell]], taken: set[int], values: Values) -> int | None:
+    """The first column nobody claimed whose answers are rater words (SRE, 開発 …) whatever its header says."""
+
+    def is_rater(value: object) -> bool:
+        try:
+            return values.rater(value) is not None
+        except Invalid:
+            return False
+
+    for n, cell in enumerate(header):
+        text = display(cell).strip()
+        if n in taken or not text or values.role(text) is not None or grid(text) is not None:
+            continue
+        if values_role((row[n] for row in body[:200] if n < len(row)), is_rater) == "rater":
+            return n
     return None
 
 
@@ -141,6 +220,7 @@ class Context:
     skipped: int = 0  # answers left out because of a problem (what --skip-invalid skips)
     # (sheet, row, item, rater) -> measure -> the header it was read from, so that conflicts can name a column
     columns: dict[tuple[str, int | None, str, str], dict[str, str]] = field(default_factory=dict)
+    report: list[Column] = field(default_factory=list)  # every column's role, for `--json` and the mapping step
     _people: dict[str, str] = field(default_factory=dict)
     _said: set[str] = field(default_factory=set)
     _items: dict[tuple[Cell, Cell], str | Invalid | None] = field(default_factory=dict)
@@ -186,6 +266,12 @@ class Context:
         """Note which headers a response's measures came from (for conflict messages); `headers` may be shared."""
         self.columns[(response.sheet, response.row, response.item, response.rater)] = headers
 
+    def column(self, sheet: str, header: str, role: str | None, key: str | None = None, how: str = "header") -> None:
+        """Say what a column was read as (a person's choice shows as `mapped`)."""
+        if how == "header" and self.values.role(header) is not None:
+            how = "mapped"
+        self.report.append(Column(sheet, header, REPORTED.get(role or "", role), key, how))
+
     def unknown(self, header: str) -> None:
         """Remember a header or item name that matched no item, for the mapping step."""
         if header not in self.unmapped:
@@ -208,14 +294,21 @@ def question(index: int, header: Cell, values: Values, sample: list[Cell]) -> Qu
     text = display(header).strip()
     if not text:
         return None
-    mapped = values.mapped(text)
-    if mapped == IGNORE:
+    chosen = values.role(text)
+    if chosen is not None and chosen[0] == "ignore":
         return "ignored"
     grid = _GRID.match(text)
     asked, row = (grid.group(1).strip(), grid.group(2).strip()) if grid else ("", "")
     measure, rater = _asked(asked, values) if grid else (None, None)
-    if mapped:
-        return Question(index, text, measure or "level", item=mapped, rater=rater)
+    if chosen is not None:
+        role, key = chosen
+        if role == "category_importance" and key:
+            return Question(index, text, "importance", category=key, rater=rater)
+        if role == "level" and key:  # the measure a grid question names still counts (`温度感 [x]` -> OBS-1)
+            return Question(index, text, measure or "level", item=key, rater=rater)
+        if role in MEASURE_WORDS and key:
+            return Question(index, text, role, item=key, rater=rater)
+        return None  # a role of the response (product, team …): the caller reads it
     item = values.item(text)
     if item:
         return Question(index, text, "level", item=item)

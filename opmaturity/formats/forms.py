@@ -12,13 +12,25 @@ from ..i18n import Advice, Listed, Message, QuotedBoth
 from ..notes import linked_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
-from ..validate import IGNORE, Invalid, choices, display, parse_timestamp
-from .common import Context, Question, filled, header_roles, name_of, question, text_of
+from ..validate import IGNORE, Invalid, Values, choices, display, parse_timestamp
+from .common import (
+    Context,
+    Question,
+    conflicts,
+    filled,
+    header_columns,
+    header_roles,
+    name_of,
+    question,
+    rater_by_values,
+    text_of,
+)
 from .roles import grid, header_role
 
 # Columns a form parser reads besides the questions.
 _USED = frozenset({"timestamp", "email", "name", "id", "start", "completed", "modified", "product", "team", "rater"})
-_USED = _USED | {"respondent", "round", "tier"}
+_USED = _USED | {"respondent", "round", "tier", "assessed_on", "free_text"}
+_SINGLE = ("product", "team", "rater")  # a form names each once: two such columns make the file ambiguous
 
 
 @dataclass(frozen=True)
@@ -48,10 +60,12 @@ class _Submission:
     notes: list[Note] = field(default_factory=list)  # its free-text answers, kept as comments
 
 
-def find_header(table: Table, layout: FormLayout, limit: int = 10) -> tuple[int, dict[str, int]] | None:
-    """The header row of a form export (0-based) and its roles, or None."""
+def find_header(
+    table: Table, layout: FormLayout, limit: int = 10, values: Values | None = None
+) -> tuple[int, dict[str, int]] | None:
+    """The header row of a form export (0-based) and its roles (a person's choices included), or None."""
     for n, row in enumerate(table.rows[:limit]):
-        roles = header_roles(row)
+        roles = header_roles(row, values)
         if all(r in roles for r in layout.required):
             return n, roles
     return None
@@ -62,7 +76,7 @@ def parse_form(source: Source, ctx: Context, layout: FormLayout) -> Batch:
     batch = ctx.batch(layout.name)
     submissions: list[_Submission] = []
     for table in source.tables:
-        found = find_header(table, layout)
+        found = find_header(table, layout, values=ctx.values)
         if found is None:
             if source.kind == "xlsx":
                 ctx.once(batch, Message("msg.parse.no_form_header_on_sheet", sheet=table.name, layout=layout.name))
@@ -91,21 +105,40 @@ def _table(
     sheet = table.name
     header = table.rows[top]
     body = table.rows[top + 1 :]
+    columns = header_columns(header, ctx.values)
+    clash = conflicts(ctx, batch, header, columns, _SINGLE, sheet, top + 1)
+    taken = {n for found in columns.values() for n in found}
+    by_values = None if "rater" in roles else rater_by_values(header, body, taken, ctx.values)
+    if by_values is not None:
+        roles = {**roles, "rater": by_values}
+        taken.add(by_values)
+        ctx.once(batch, Message("msg.parse.rater_by_values", column=display(header[by_values]).strip()))
+    role_at = {n: role for role, found in columns.items() for n in found} | {n: r for r, n in roles.items()}
     questions: list[Question] = []
-    free: list[tuple[int, str]] = []  # free-text questions: (column, header)
+    free: list[tuple[int, str]] = [(n, display(header[n]).strip()) for n in columns.get("free_text", [])]
     seen: dict[tuple[str, str | None, str | None, str | None], str] = {}
     for n, cell in enumerate(header):
         head = display(cell).strip()
-        if n in roles.values() or not head or layout.ignore.search(normalize(head)):
+        if not head:
             continue
-        if grid(head) is None and header_role(head) == "free_text" and not ctx.values.mapped(head):
+        if n in taken:
+            how = "conflict" if n in clash else "values" if n == by_values else "header"
+            ctx.column(sheet, head, role_at[n], how=how)
+            continue
+        if layout.ignore.search(normalize(head)):
+            ctx.column(sheet, head, "ignore")
+            continue
+        if grid(head) is None and header_role(head) == "free_text" and ctx.values.role(head) is None:
             free.append((n, head))
+            ctx.column(sheet, head, "free_text")
             ctx.once(batch, Message("msg.parse.free_text_kept", column=head))
             continue
         sample = [row[n] for row in body[:200] if n < len(row)]
         found = question(n, cell, ctx.values, sample)
         if isinstance(found, Question):
             key = (found.measure, found.item, found.category, found.rater)
+            role = "category_importance" if found.category else found.measure
+            ctx.column(sheet, head, role, found.item or found.category)
             if key in seen:
                 batch.problems.append(
                     ctx.problem(
@@ -126,11 +159,14 @@ def _table(
             questions.append(found)
         elif found == "unknown":
             ctx.unknown(head)
+            ctx.column(sheet, head, None, how="unknown")
             batch.problems.append(ctx.problem(ctx.values.unknown_item(head), sheet, top + 1, head, head))
             ctx.skipped += sum(1 for row in body if n < len(row) and not ctx.values.is_blank(row[n]))
         elif found == "ignored":
+            ctx.column(sheet, head, "ignore", how="mapped")
             ctx.once(batch, Message("msg.parse.column_mapped_to_ignore", column=head, ignore=IGNORE))
         else:
+            ctx.column(sheet, head, "ignore", how="unknown")
             ctx.once(batch, Message("msg.parse.column_not_an_item", column=head))
     for role, n in roles.items():
         if role not in _USED:

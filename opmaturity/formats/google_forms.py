@@ -11,7 +11,7 @@ LAYOUT = FormLayout(
     name="google_forms",
     required=("timestamp",),
     identity=("email", "respondent", "name"),
-    order=("timestamp",),
+    order=("timestamp", "assessed_on"),
     anonymous=(),  # no ID column: a row without an e-mail or name is a respondent of its own
 )
 

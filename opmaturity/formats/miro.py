@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ..batch import Batch, Note
-from ..i18n import Listed, Message
+from ..i18n import Advice, Listed, Message
 from ..notes import linked_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
@@ -29,6 +29,42 @@ def plain(content: str) -> str:
         return content
     text = _BREAK.sub("\n", content)
     return html.unescape(_TAG.sub("", text))
+
+
+def sticky_text(content: str, batch: Batch, row: int) -> str:
+    """The text of a sticky's HTML; a sticky that is nothing but markup (`<img src=x onerror=…>`) keeps its
+    content as literal text, and the report says so: a note is never dropped for its markup."""
+    text = plain(content)
+    if text.strip() or not content.strip():
+        return text
+    batch.messages.append(Message("msg.parse.markup_kept", row=row, text=content.strip()[:80]))
+    return content
+
+
+_TITLE_SPLIT = re.compile(r"\s*[｜|]\s*")
+
+
+def board_title(text: str) -> tuple[str | None, date | None] | None:
+    """(product, date) a board title proposes (`SREヒアリング ワークショップ｜GLOBIS 学び放題｜2024-05-21`), or None
+    when the text is no such title: at least two parts between bars, a date or a third part among them."""
+    parts = [p for p in _TITLE_SPLIT.split(text.strip()) if p]
+    if len(parts) < 2 or "\n" in text:
+        return None
+    day = None
+    rest = []
+    for part in parts:
+        try:
+            found = parse_date(part) if day is None else None
+        except Invalid:
+            found = None
+        if found:
+            day = found
+        else:
+            rest.append(part)
+    if day is None and len(rest) < 3:
+        return None
+    product = rest[-1] if len(rest) >= 2 else None  # the first part names the workshop, a later one the product
+    return product, day
 
 
 def find_header(table: Table, limit: int = 5) -> tuple[int, dict[str, int]] | None:
@@ -86,7 +122,7 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
                 others[kind or "unknown"] = others.get(kind or "unknown", 0) + 1
             continue
         content = _part(item, "data").get("content")
-        text = plain(content) if isinstance(content, str) else ""
+        text = sticky_text(content, batch, n) if isinstance(content, str) else ""
         if not text.strip():
             continue
         parent = str(_part(item, "parent").get("id") or "")
@@ -144,7 +180,7 @@ def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batc
         if "type" in roles and kind not in STICKY_TYPES:
             skipped += kind not in FRAME_TYPES
             continue
-        text = plain(text_of(at(row, "content")))
+        text = sticky_text(text_of(at(row, "content")), batch, number)
         if not text.strip():
             continue
         frame = name_of(at(row, "frame"))
@@ -179,6 +215,9 @@ def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
     doubtful: list[int] = []
     grid = any(len(filled(row)) > 1 for row in table.rows)  # a one-column list holds notes only
     numbered = [(n, row, filled(row)) for n, row in enumerate(table.rows, start=1) if filled(row)]
+    if numbered and numbered[0][2] == [0] and (title := board_title(text_of(numbered[0][1][0]))) is not None:
+        _propose(ctx, batch, text_of(numbered[0][1][0]).strip(), *title)
+        numbered = numbered[1:]  # the board's title: neither a note nor a frame
     for position, (n, row, cells) in enumerate(numbered):
         if grid and cells == [0]:
             if position + 1 < len(numbered):
@@ -200,3 +239,15 @@ def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
         batch.messages.append(Message("msg.parse.stickies_twice", count=repeated))
     if doubtful:
         batch.messages.append(Message("msg.parse.lone_cells_kept", rows=Listed(str(n) for n in doubtful)))
+
+
+def _propose(ctx: Context, batch: Batch, title: str, product: str | None, day: date | None) -> None:
+    """Take the product and date a board title proposes where the person chose none, and say so."""
+    if product and not ctx.product:
+        ctx.product = product
+        batch.messages.append(
+            Message("msg.parse.board_product", title=title, product=product, advice=Advice("product"))
+        )
+    if day:
+        batch.round_date = day
+        batch.messages.append(Message("msg.parse.board_date", title=title, day=day.isoformat()))

@@ -13,7 +13,7 @@ LAYOUT = FormLayout(
     name="ms_forms",
     required=("id", "completed"),
     identity=("email", "respondent", "name"),
-    order=("completed", "start", "modified"),
+    order=("completed", "start", "modified", "assessed_on"),
     anonymous=("id",),
     # Quiz columns carry points and feedback, not answers.
     ignore=re.compile(

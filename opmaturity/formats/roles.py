@@ -113,6 +113,12 @@ def grid(header: object) -> Grid | None:
     return Grid(question, row, header_role(question))
 
 
+def whole_role(header: object) -> str | None:
+    """The role a header names in so many words (`チーム名`), never a word inside a longer question."""
+    text = clean(header)
+    return (_WHOLE.get(text) or _WHOLE.get(text.replace(" ", ""))) if text else None
+
+
 def header_role(header: object) -> str | None:
     """The role a plain header names (`対象プロダクト` -> product, `Your role?` -> rater), or None when it names
     none or more than one (`プロダクトチーム名` could be either: a person decides)."""
@@ -127,19 +133,25 @@ def header_role(header: object) -> str | None:
 
 
 def values_role(values: Iterable[object], is_rater: Callable[[object], bool]) -> str | None:
-    """`rater` when every non-blank value (at least two rows) is a rater word, else None."""
-    seen = 0
+    """`rater` when the non-blank values are rater words: at least two, and at most one in five something else
+    (a stray `マネージャー` is then a problem naming the value, not a reason to drop the column), else None."""
+    seen = other = 0
     for value in values:
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if not is_rater(value):
-            return None
-        seen += 1
-    return "rater" if seen >= 2 else None
+        if is_rater(value):
+            seen += 1
+        else:
+            other += 1
+    return "rater" if seen >= 2 and other * 5 <= seen + other else None
 
 
 def parse_mapping(text: str) -> tuple[str, str, str | None]:
-    """`HEADER=ROLE[:KEY]` (a `--map` value) as (header, role, key); ValueError naming what is wrong."""
+    """`HEADER=ROLE[:KEY]` (a `--map` value) as (header, role, key); ValueError naming what is wrong.
+
+    An item role without a key (`現状レベル=level`) is the column holding that measure of each row's item (a tidy
+    table); a category role always names its category.
+    """
     header, sep, target = text.rpartition("=")
     if not sep or not header.strip():
         raise ValueError(f'"{text}" is not HEADER=ROLE[:KEY]')
@@ -147,9 +159,53 @@ def parse_mapping(text: str) -> tuple[str, str, str | None]:
     role, key = role_text.strip(), key_text.strip() or None
     if role not in ROLES:
         raise ValueError(f'"{role}" is not a role: choose one of {", ".join(ROLES)}')
-    if role in ITEM_ROLES | CATEGORY_ROLES and key is None:
-        kind = "an item" if role in ITEM_ROLES else "a category"
-        raise ValueError(f'the role "{role}" needs {kind} key: {role}:KEY')
+    if role in CATEGORY_ROLES and key is None:
+        raise ValueError(f'the role "{role}" needs a category key: {role}:KEY')
     if role in FREE_ROLES and key is not None:
         raise ValueError(f'the role "{role}" takes no key')
     return header.strip(), role, key
+
+
+IGNORED = "-"  # how an ignored column is remembered (validate.IGNORE; earlier versions stored it so)
+
+
+def encode(role: str, key: str | None = None) -> str:
+    """A role and its key as one remembered text: `-` for ignore, a bare item key for an item's level (what
+    earlier versions remembered), else `role` or `role:KEY`."""
+    if role == "ignore":
+        return IGNORED
+    if role == "level" and key:
+        return key
+    return f"{role}:{key}" if key else role
+
+
+def decode(text: str) -> tuple[str, str | None]:
+    """(role, key) of a remembered text written by `encode` (a bare item key is that item's level)."""
+    text = text.strip()
+    if text == IGNORED:
+        return "ignore", None
+    if text in ROLES:
+        return text, None
+    role, sep, key = text.partition(":")
+    if sep and role in ROLES and key:
+        return role, key
+    return "level", text
+
+
+@dataclass(frozen=True)
+class Column:
+    """What the importer made of one column: its role (and item or category), and how it knew.
+
+    `how` is `header` (its words), `values` (its answers), `mapped` (a person chose), `unknown` (nothing said
+    what it is: ignored, or refused when it looks like answers) or `conflict` (another column claims the same).
+    """
+
+    sheet: str
+    header: str
+    role: str | None
+    key: str | None = None
+    how: str = "header"
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The command line's JSON for this column."""
+        return {"sheet": self.sheet, "column": self.header, "role": self.role, "key": self.key, "how": self.how}

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
-from ..batch import Batch, Response
+from ..batch import Batch, Note, Response
 from ..i18n import Advice, Message, Quoted
+from ..notes import linked_item
 from ..readers import Cell, Source, Table, expand_merged
-from ..validate import IGNORE, Invalid, display, parse_date, shown
-from .common import FOOTER, ROLE_WORDS, Context, filled, item_header, item_key, name_of, role_of, text_of
+from ..validate import IGNORE, Invalid, Values, display, parse_date, shown
+from .common import (
+    FOOTER,
+    ROLE_WORDS,
+    Context,
+    conflicts,
+    filled,
+    header_columns,
+    item_header,
+    item_key,
+    name_of,
+    rater_by_values,
+    role_of,
+    text_of,
+)
 from .forms import several_rounds
 
 REQUIRED = ("item", "level")
 # Cells of these columns left blank below the first row of a group (a merged-cell artefact) are filled down.
 GROUPS = ("product", "team", "respondent", "email", "name", "rater", "category", "assessed_on", "round", "tier")
-USED = frozenset(GROUPS) | {"item", "level", "target", "importance", "comment"}
+USED = frozenset(GROUPS) | {"item", "level", "target", "importance", "comment", "free_text"}
+# Roles one column holds: a second column claiming one makes the table ambiguous (two `現状レベル`, 1 and 4).
+SINGLE = ("product", "team", "rater", "category", "item", "level", "target", "importance", "comment", "assessed_on",
+          "round", "tier")  # fmt: skip
 MEASURES = ("level", "target", "importance", "comment")
 
 
-def find_header(table: Table, limit: int = 10) -> tuple[int, dict[str, int]] | None:
-    """The first row (0-based) naming an item column, with its roles, or None."""
-    return item_header(table.rows, limit)
+def find_header(table: Table, limit: int = 10, values: Values | None = None) -> tuple[int, dict[str, int]] | None:
+    """The first row (0-based) naming an item column, with its roles (a person's choices included), or None."""
+    return item_header(table.rows, limit, values)
 
 
 def parse(source: Source, ctx: Context) -> Batch:
@@ -27,7 +44,7 @@ def parse(source: Source, ctx: Context) -> Batch:
     rounds: dict[str, int] = {}
     found: list[tuple[Table, int, dict[str, int]]] = []
     for table in source.tables:
-        header = find_header(table)
+        header = find_header(table, values=ctx.values)
         if header is None:
             if source.kind == "xlsx":
                 batch.messages.append(Message("msg.parse.sheet_no_item_column", sheet=table.name))
@@ -81,6 +98,35 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         batch.problems.append(ctx.problem(_need(start, found), sheet, top + 1))
         return
     body = [(top + offset + 2, row, cells) for offset, row in enumerate(rows[top + 1 :]) if (cells := filled(row))]
+    values = ctx.values
+    claims = header_columns(header, values)
+    clash = conflicts(ctx, batch, header, claims, SINGLE, sheet, top + 1)
+    claimed = {n for found in claims.values() for n in found}
+    by_values = None if "rater" in roles else rater_by_values(header, rows[top + 1 :], claimed, values)
+    if by_values is not None:
+        roles = {**roles, "rater": by_values}
+        said = Message("msg.parse.rater_by_values", column=display(header[by_values]).strip())
+        ctx.once(batch, _on_sheet(sheet, said))
+    role_at = {n: role for role, found in claims.items() for n in found} | {n: r for r, n in roles.items()}
+    used = {n for role, n in roles.items() if role in USED} | clash
+    for n, head in enumerate(header):
+        text = display(head).strip()
+        if not text:
+            continue
+        if n in used:
+            how = "conflict" if n in clash else "values" if n == by_values else "header"
+            ctx.column(sheet, text, role_at[n], how=how)
+            continue
+        chosen = values.role(text)
+        ctx.column(sheet, text, "ignore", how="mapped" if chosen else "unknown")
+        if chosen is None:
+            key = "msg.parse.column_unused" if role_of(head) is None else "msg.parse.column_unused_by_tidy"
+            ctx.once(batch, _on_sheet(sheet, Message(key, column=text)))
+        elif chosen[0] == "ignore":
+            ctx.once(batch, Message("msg.parse.column_mapped_to_ignore", column=text, ignore=IGNORE))
+    if clash:
+        ctx.skipped += len(body)
+        return
     first = body[0][0] if body else top + 2
     if "product" not in roles and not ctx.product:
         message = Message("msg.parse.tidy_no_product", advice=Advice("product"))
@@ -91,14 +137,9 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         batch.problems.append(ctx.problem(Message("msg.parse.tidy_no_rater", advice=Advice("rater")), sheet, first))
         ctx.skipped += len(body)
         return
-    used = {n for role, n in roles.items() if role in USED}
-    for n, head in enumerate(header):
-        if n not in used and display(head).strip():
-            key = "msg.parse.column_unused" if role_of(head) is None else "msg.parse.column_unused_by_tidy"
-            ctx.once(batch, _on_sheet(sheet, Message(key, column=display(head).strip())))
     who = next((r for r in ("respondent", "email", "name") if r in roles), None)
     carry: dict[str, Cell] = {}
-    values = ctx.values
+    noted: set[tuple[str, str, str, str]] = set()
     columns = {m: display(header[roles[m]]).strip() for m in MEASURES if m in roles}
 
     def cell(row: list[Cell], role: str) -> Cell:
@@ -132,6 +173,13 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         tier = name_of(cell(row, "tier"))
         if tier and product:
             batch.tiers.setdefault(product, tier)
+        free = text_of(cell(row, "free_text")) if "free_text" in roles else ""
+        if free.strip() and product and (product, team, person, free) not in noted:
+            noted.add((product, team, person, free))  # a response's comment repeats on each of its answer rows
+            author = ctx.person(person) if person else None
+            group = display(header[roles["free_text"]]).strip()
+            batch.notes.append(Note(text=free, product=product, team=team, group=group, author=author,
+                                    item=linked_item(free, ctx.model), sheet=sheet, row=number))  # fmt: skip
         if not display(item_cell).strip():
             answered = [roles[r] for r in MEASURES if r in roles]
             if any(i < len(row) and display(row[i]).strip() for i in answered):

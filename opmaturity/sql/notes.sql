@@ -2,6 +2,8 @@
 -- values; a NULL filter does not filter.
 -- Parameters: $round_id, $product, $team, $tag (one of the note's tags), $group, $item (linked item key),
 -- $linked (TRUE: only notes linked to an item, FALSE: only unlinked ones).
+-- A note of a product without a team (a board imported with no team) is the product's note: every team of
+-- the product sees it (its team is NULL, which the pages label "the product's note").
 SELECT
     n.note_id,
     r.name AS round,
@@ -22,7 +24,7 @@ LEFT JOIN teams AS t ON t.team_id = n.team_id
 LEFT JOIN items AS i ON i.item_key = n.item_key
 WHERE ($round_id IS NULL OR n.round_id = $round_id)
     AND ($product IS NULL OR p.name = $product)
-    AND ($team IS NULL OR t.name = $team)
+    AND ($team IS NULL OR t.name = $team OR (n.team_id IS NULL AND n.product_id IS NOT NULL))
     AND ($tag IS NULL OR list_contains(n.tags, $tag))
     AND ($group IS NULL OR n.group_name = $group)
     AND ($item IS NULL OR n.item_key = $item)
