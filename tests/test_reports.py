@@ -211,8 +211,9 @@ def test_the_excel_report_names_its_sheets_in_the_chosen_language(report_en, rep
         "Org-weak items", "Silent gaps", "Changes", "Actions", "Answers (pseudonymised)",
     ]  # fmt: skip
     assert list(sheets_of(report_ja)) == [
-        "ヒートマップ（レベル）", "ヒートマップ（ギャップ）", "ギャップと優先度", "SREとの認識の違い", "メンバー間の意見の割れ",
-        "組織全体の弱い項目", "声が上がっていないギャップ", "前回からの変化", "改善アクション", "回答（仮名化済み）",
+        "ヒートマップ（レベル）", "ヒートマップ（ギャップ）", "ギャップと優先度", "SREとの認識の違い",
+        "メンバー間の意見の割れ", "組織全体の弱い項目", "声が上がっていないギャップ", "前回からの変化",
+        "改善アクション", "回答（仮名化済み）",
     ]  # fmt: skip
     assert len(ROUND_SHEETS) == 10
 
@@ -356,8 +357,8 @@ def test_the_hearing_agenda_runs_priorities_differences_disagreements_notes_then
     header, *rows = hearing_en["Agenda"]
     assert header == ("Topic", "Item key", "Item", "Figures", "Notes from the hearing")
     topics = list(dict.fromkeys(r[0] for r in rows))
-    assert topics == ["Top priority", "Team and SRE see it differently", "Members disagree", "Workshop note on the item",
-                      "Open action"]  # fmt: skip
+    assert topics == ["Top priority", "Team and SRE see it differently", "Members disagree",
+                      "Workshop note on the item", "Open action"]  # fmt: skip
     assert rows[0][1:3] == ("LOG-3", "User logs for support enquiries")
     assert rows[-1][1:4] == ("BCP-2", "Restore drills", "四半期ごとのリストア訓練を始める · To do · SRE · 2026-09-30")
 
