@@ -44,15 +44,15 @@ model, lang = ui.model(), ui.lang()  # the files are built only when a button is
 
 with st.container(border=True, key="hearing_downloads"):  # the meeting's files, first thing on the page
     st.markdown(f"**{tr('reports.downloads')}**")
-    xlsx, html, _ = st.columns([2, 2, 1])
-    xlsx.download_button(
+    buttons = st.container(horizontal=True)  # each button as wide as its label, wrapping when the page is narrow
+    buttons.download_button(
         tr("team.hearing_sheet"),
         lambda: ui.query(reports.hearing_sheet, model, product, team, round_name, lang=lang),
         file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         help=tr("team.hearing_sheet.help"), key="team_hearing", icon=":material/table_view:",
     )  # fmt: skip
-    html.download_button(
+    buttons.download_button(
         tr("reports.download.hearing_html"),
         lambda: ui.query(printable.hearing_page, model, product, team, round_name, lang=lang),
         file_name=f"hearing-{product}-{team}-{round_name}.html", mime="text/html",

@@ -456,10 +456,11 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
         shown["moved"] = [moved.get(int(i), "") for i in shown["id"]]
         edited = st.data_editor(
             shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item", "moved"],
+            column_order=["id", "title", "status", "moved", "item", "owner", "due", "note"],  # the move beside "done"
             column_config={
                 "id": st.column_config.NumberColumn("#", width="small"),
                 "item": st.column_config.TextColumn(tr("common.item")),
-                "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500),
+                "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500, width="medium"),
                 "owner": st.column_config.TextColumn(tr("views.owner")),
                 "status": st.column_config.SelectboxColumn(
                     tr("views.status"), options=list(STATUSES), required=True,
