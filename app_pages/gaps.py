@@ -24,7 +24,7 @@ if silent.empty:
     st.info(tr("figures.silent.none"))
 else:
     ui.table(views.silent_gaps_table(silent, titles, tr))
-    ui.download(silent, f"silent-gaps-{round_name}.csv", key="silent_csv")
+    ui.download(silent.rename(columns=views.SILENT_NOTES), f"silent-gaps-{round_name}.csv", key="silent_csv")
 
 st.subheader(tr("gaps.distribution"))
 st.caption(tr("gaps.distribution.caption"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from opmaturity import actions, charts, feedback, metrics, store, ui, views
+from opmaturity import actions, charts, feedback, metrics, reports, store, ui, views
 
 tr = ui.tr
 st.title(tr("overview.title"))
@@ -21,6 +21,16 @@ cols[2].metric(tr("overview.metric.answers"), totals["answers"])
 cols[3].metric(tr("overview.metric.notes"), totals["notes"])
 cols[4].metric(tr("loop.actions.open"), counts["open"], tr("loop.actions.overdue_count", count=counts["overdue"]),
                delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off")  # fmt: skip
+
+model, lang = ui.model(), ui.lang()
+with st.container(border=True, key="report_downloads"):  # the round's report: built only when clicked
+    st.download_button(
+        tr("reports.download.report"),
+        lambda: ui.query(reports.round_report, model, round_name, ".xlsx", lang),
+        file_name=f"report-{round_name}-{lang}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help=tr("reports.download.report_help"), key="round_report", icon=":material/download:",
+    )  # fmt: skip
 
 st.subheader(tr("overview.standout"))
 highlights = ui.query(metrics.highlights, round_name)
@@ -53,7 +63,7 @@ st.altair_chart(
             "org_median": tr("common.org_median"),
             "category": tr("common.category"),
         },
-        max_level=ui.model().max_level,
+        max_level=model.max_level,
     ),
     width="stretch",
 )

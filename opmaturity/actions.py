@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import store
+from . import metrics, store
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
 from .schema import frame, scalar, transaction
@@ -179,3 +179,38 @@ def action_counts(con: duckdb.DuckDBPyConnection, *, today: date | None = None) 
     """How many actions are open and how many of those are overdue, across the organisation."""
     actions = list_actions(con, today=today)
     return {"open": int(actions["open"].sum()), "overdue": int(actions["overdue"].sum())}
+
+
+PROGRESS_COLUMNS = ["id", "product", "team", "item", "round", "next_round", "level_before", "level_after", "moved",
+                    "sre_before", "sre_after", "sre_moved"]  # fmt: skip
+
+
+def action_progress(
+    con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None
+) -> pd.DataFrame:
+    """Did the items with finished actions move? One row per done action (of one product or team) that names an
+    item and a round: its team's level of that item in the round the action was agreed in (`level_before`) and in
+    the round after it (`level_after`, None while there is no later round or the team has not rated the item
+    there), their difference `moved`, and the same for SRE's level of the team (`sre_*`, None where SRE did not
+    rate the item in both). Levels are the raters' means, as the Team page shows them (metrics.item_scores)."""
+    done = list_actions(con, product, team)
+    done = done[(done["status"] == "done") & done["item"].notna() & done["round"].notna()]
+    names = store.rounds(con)["name"].tolist()
+    following = dict(zip(names, names[1:], strict=False))
+    levels: dict[tuple[str, str, str, str, str], float] = {}
+    for name in {*done["round"], *(following[r] for r in done["round"] if r in following)}:
+        scores = metrics.item_scores(con, name)
+        scores = scores[scores["level"].notna()]
+        for row in scores[["product", "team", "rater", "item", "level"]].itertuples(index=False):
+            levels[(name, row.product, row.team, row.rater, row.item)] = float(row.level)
+    rows = []
+    for a in done.itertuples(index=False):
+        after_round = following.get(a.round)
+
+        def level(round_name: str | None, rater: str, a: Any = a) -> float | None:
+            return None if round_name is None else levels.get((round_name, a.product, a.team, rater, a.item))
+
+        pairs = [(level(a.round, rater), level(after_round, rater)) for rater in ("team", "sre")]
+        moved = [None if b is None or f is None else round(f - b, 9) for b, f in pairs]
+        rows.append([a.id, a.product, a.team, a.item, a.round, after_round, *pairs[0], moved[0], *pairs[1], moved[1]])
+    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)

@@ -28,6 +28,7 @@ from .model import RATERS, load_model
 
 DB_HELP = "the DuckDB file (default: $OPMATURITY_DB, else opmaturity.duckdb in the data folder)"
 LANG_HELP = "the language of messages: ja or en (default: $OPMATURITY_LANG, else ja when $LANG says ja, else en)"
+FILE_LANG = "the file's titles and headers are Japanese unless --lang en is given"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,15 +77,16 @@ def parser() -> argparse.ArgumentParser:
     summ.add_argument("--round", metavar="NAME", help="default: the latest round")
     summ.add_argument("--json", action="store_true", help="print JSON (the default prints a short text)")
 
-    exp = command("export", "write the round's data to an Excel or CSV file")
+    exp = command("export", "write the round's report (Excel: heatmaps, findings, actions, answers) or its answers "
+                  "(CSV)")  # fmt: skip
     exp.add_argument("--round", metavar="NAME", help="default: the latest round")
-    exp.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx or FILE.csv")
+    exp.add_argument("--out", metavar="FILE", required=True, help=f"FILE.xlsx or FILE.csv ({FILE_LANG})")
 
-    hear = command("hearing", "write the sheet that prepares one team's hearing")
+    hear = command("hearing", "write the sheet that prepares one team's hearing (Excel, or one printable HTML page)")
     hear.add_argument("--product", metavar="NAME", required=True)
     hear.add_argument("--team", metavar="NAME", required=True)
     hear.add_argument("--round", metavar="NAME", help="default: the latest round")
-    hear.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx")
+    hear.add_argument("--out", metavar="FILE", required=True, help=f"FILE.xlsx or FILE.html ({FILE_LANG})")
 
     act = command("action", "record and follow the improvement actions teams agreed")
     verbs = act.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; user mistakes print a title and the problems and return 1, never a traceback."""
     args = parser().parse_args(argv)
     args.json_lang = args.lang or i18n.MESSAGE_LANG  # the JSON contract is English unless asked otherwise
+    args.file_lang = args.lang or i18n.DEFAULT_LANG  # reports are Japanese unless asked otherwise
     args.lang = args.lang or language(os.environ)
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Inert(out), _Inert(err)  # text from files never drives the terminal
@@ -299,18 +302,23 @@ def cmd_export(con, model, args) -> int:
     from .reports import round_report
 
     out = Path(args.out)
-    _write(out, round_report(con, model, args.round, out.suffix.lower()))
+    _write(out, round_report(con, model, args.round, out.suffix.lower(), args.file_lang))
     print(say(args, "cli.wrote", path=str(out)))
     return 0
 
 
 def cmd_hearing(con, model, args) -> int:
+    from .printable import hearing_page
     from .reports import hearing_sheet
 
     out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".html"):
         raise OpmaturityError.of("msg.report.hearing_suffix", name=out.name)
-    _write(out, hearing_sheet(con, model, args.product, args.team, args.round))
+    if suffix == ".html":
+        _write(out, hearing_page(con, model, args.product, args.team, args.round, args.file_lang))
+    else:
+        _write(out, hearing_sheet(con, model, args.product, args.team, args.round, args.file_lang))
     print(say(args, "cli.wrote", path=str(out)))
     return 0
 

@@ -533,7 +533,8 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
     from .views import download_frame
 
     shown = download_frame(frame, titles(), tr, {**(context or {}), "round": current_round()})
-    st.download_button(tr("common.download_csv"), csv_bytes(shown), file_name=file_name, mime="text/csv", key=key)
+    data = csv_bytes(shown, lang())
+    st.download_button(tr("common.download_csv"), data, file_name=file_name, mime="text/csv", key=key)
 
 
 def table(frame: pd.DataFrame, **options: Any) -> None:
@@ -596,7 +597,8 @@ def _missing(value: object) -> bool:
 def action_section(product: str, team: str, items: pd.DataFrame) -> None:
     """The team's improvement actions: open and overdue counts, an editable table saved on request, and a new
     action proposed from one of its ranked gaps."""
-    from .actions import STATUSES, ActionChange, add_action, list_actions, set_action
+    from .actions import STATUSES, ActionChange, action_progress, add_action, list_actions, set_action
+    from .reports import progress_texts
 
     found = query(list_actions, product, team)
     left, right = st.columns(2)
@@ -609,12 +611,15 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
         shown["item"] = [titles().get(k, k) if isinstance(k, str) else "" for k in shown["item"]]
         for column in ("owner", "note"):  # an empty text cell, never "None"
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+        moved = progress_texts(query(action_progress, product, team), tr)  # finished actions: did the item move?
+        shown["moved"] = [moved.get(int(i), "") for i in shown["id"]]
         edited = st.data_editor(
-            shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item"],
+            shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item", "moved"],
+            column_order=["id", "title", "status", "moved", "item", "owner", "due", "note"],  # the move beside "done"
             column_config={
                 "id": st.column_config.NumberColumn("#", width="small"),
                 "item": st.column_config.TextColumn(tr("common.item")),
-                "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500),
+                "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500, width="medium"),
                 "owner": st.column_config.TextColumn(tr("views.owner")),
                 "status": st.column_config.SelectboxColumn(
                     tr("views.status"), options=list(STATUSES), required=True,
@@ -622,6 +627,7 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
                 ),
                 "due": st.column_config.DateColumn(tr("views.due"), format="YYYY-MM-DD"),
                 "note": st.column_config.TextColumn(tr("loop.actions.note")),
+                "moved": st.column_config.TextColumn(tr("reports.col.moved"), help=tr("reports.col.moved_help")),
             },
         )  # fmt: skip
         if st.button(tr("loop.actions.save"), key="actions_save"):

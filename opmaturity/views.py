@@ -412,7 +412,13 @@ DOWNLOAD_HEADERS = {
     "change_items": "figures.change_items", "items": "figures.change_items", "n_before": "figures.n_before",
     "n_after": "figures.n_after", "previous_n": "figures.n_before", "teams_below_target": "gaps.teams_below",
     "share": "pages.col.share_below", "mean_gap": "figures.mean_gap",
+    # the reports (reports.py): answers, actions and shares shown as whole percents
+    "respondent": "reports.col.respondent", "comment": "reports.col.comment", "assessed_on": "reports.col.assessed_on",
+    "file": "views.file", "share_below_pct": "gaps.share_below_pct", "action_no": "reports.col.action_no",
+    "moved": "reports.col.moved", "note": "loop.actions.note", "notes_about": "figures.notes_about",
 }  # fmt: skip
+# A silent gap's `notes` counts the notes about its item (the agenda's `notes` column is for the hearing's notes).
+SILENT_NOTES = {"notes": "notes_about"}
 # Key column -> (header of the key, header of the title put beside it).
 DOWNLOAD_KEYS = {
     "category": ("pages.col.category_key", "common.category"),
@@ -465,6 +471,18 @@ def download_frame(
             header = f"{header} ({name})"
         columns[header] = values if pd.api.types.is_numeric_dtype(values) else _text(values)
     return pd.DataFrame(columns, index=out.index).reset_index(drop=True)
+
+
+def moved_text(before: object, after: object, tr: Translate) -> str:
+    """How far a level moved between two rounds, one decimal with its sign after an arrow (`↑ +0.7`, `↓ -0.3`,
+    `→ ±0.0`: the arrow also keeps a spreadsheet from reading the text as a formula); "no answer yet" without a
+    later level, "now 2.3 (no answer before)" without an earlier one."""
+    if _missing(after):
+        return tr("reports.moved.no_answer")
+    if _missing(before):
+        return tr("reports.moved.new", level=f"{float(after):.1f}")  # type: ignore[arg-type]
+    moved = round(round(float(after) - float(before), 9), 1) + 0.0  # type: ignore[arg-type]
+    return "→ ±0.0" if moved == 0 else f"{'↑' if moved > 0 else '↓'} {moved:+.1f}"
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -27,8 +27,9 @@ SUMMARY_KEYS = [
 ]  # fmt: skip
 FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems", "columns", "created"}
 PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
-ROUND_SHEETS = ["heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "answers"]
-HEARING_SHEETS = ["overview", "agenda", "categories", "items", "notes", "actions"]
+ROUND_SHEETS = ["Heatmap (level)", "Heatmap (gap)", "Gaps and priorities", "Perception gaps", "Disagreements",
+                "Org-weak items", "Silent gaps", "Changes", "Actions", "Answers (pseudonymised)"]  # fmt: skip
+HEARING_SHEETS = ["Overview", "Agenda", "Categories", "Items", "Workshop notes", "Actions"]
 LOCKED = "is held by another program"
 
 
@@ -423,7 +424,7 @@ def formula_db(capsys, db_file) -> Path:
 
 def test_export_xlsx_has_every_sheet_and_formula_like_text_stays_text(capsys, formula_db, tmp_path):
     out = tmp_path / "round.xlsx"
-    code, printed, _ = run(capsys, "export", "--db", formula_db, "--out", out)
+    code, printed, _ = run(capsys, "export", "--db", formula_db, "--out", out, "--lang", "en")
     assert code == 0 and printed == f"Wrote {out}\n"
     book = load_workbook(out)
     assert book.sheetnames == ROUND_SHEETS
@@ -431,11 +432,17 @@ def test_export_xlsx_has_every_sheet_and_formula_like_text_stays_text(capsys, fo
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
-    answers = book["answers"]
+    answers = book["Answers (pseudonymised)"]
     header = [c.value for c in answers[1]]
-    comments = [row[header.index("comment")] for row in answers.iter_rows(min_row=2, values_only=True)]
+    comments = [row[header.index("Comment")] for row in answers.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("https://example.com/x","見る")' in comments
-    assert {row[0] for row in answers.iter_rows(min_row=2, values_only=True)} == {"'=学び放題"}
+    assert {row[header.index("Product")] for row in answers.iter_rows(min_row=2, values_only=True)} == {"'=学び放題"}
+
+
+def test_export_is_japanese_unless_asked_otherwise(capsys, formula_db, tmp_path):
+    out = tmp_path / "round.xlsx"
+    assert run(capsys, "export", "--db", formula_db, "--out", out)[0] == 0
+    assert load_workbook(out).sheetnames[:2] == ["ヒートマップ（レベル）", "ヒートマップ（ギャップ）"]
 
 
 def test_export_xlsx_of_a_comment_holding_a_control_character_still_writes_the_report(capsys, tmp_path, db_file):
@@ -446,11 +453,11 @@ def test_export_xlsx_of_a_comment_holding_a_control_character_still_writes_the_r
     )
     assert run(capsys, "import", survey, "--db", db_file)[0] == 0
     out = tmp_path / "round.xlsx"
-    code, _, err = run(capsys, "export", "--db", db_file, "--out", out)
+    code, _, err = run(capsys, "export", "--db", db_file, "--out", out, "--lang", "en")
     assert code == 0, err
-    answers = load_workbook(out)["answers"]
+    answers = load_workbook(out)["Answers (pseudonymised)"]
     header = [c.value for c in answers[1]]
-    (comment,) = [row[header.index("comment")] for row in answers.iter_rows(min_row=2, values_only=True)]
+    (comment,) = [row[header.index("Comment")] for row in answers.iter_rows(min_row=2, values_only=True)]
     assert comment.startswith("一行目") and comment.endswith("二行目") and "\v" not in comment
 
 
@@ -460,10 +467,14 @@ def test_export_csv_is_utf8_with_a_bom_and_keeps_japanese(capsys, formula_db, tm
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [(r["item"], r["item_ja"], r["level"]) for r in rows] == [
-        ("OBS-4", "外形監視", "2"), ("INC-2", "ランブック", "3"), ("INC-3", "ポストモーテム", "1"),
+    assert [(r["プロダクト"], r["項目キー"], r["項目"], r["現状レベル"]) for r in rows] == [
+        ("'=学び放題", "OBS-4", "外形監視", "2"), ("'=学び放題", "INC-2", "ランブック", "3"),
+        ("'=学び放題", "INC-3", "ポストモーテム", "1"),
     ]  # fmt: skip
-    assert rows[1]["comment"] == "'+1 してください"
+    assert rows[1]["コメント"] == "'+1 してください"
+    assert run(capsys, "export", "--db", formula_db, "--out", out, "--lang", "en")[0] == 0
+    english = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert (english[0]["Item key"], english[0]["Item"]) == ("OBS-4", "Synthetic monitoring")
 
 
 def test_export_to_another_format_exits_1_and_writes_nothing(capsys, formula_db, tmp_path):
@@ -484,14 +495,24 @@ def test_export_of_an_empty_database_or_into_a_missing_folder_exits_1(capsys, fo
 
 def test_hearing_writes_the_six_sheets_with_an_agenda_on_all_three_topics(capsys, demo_copy, tmp_path):
     out = tmp_path / "hearing.xlsx"
-    code, _, _ = run(capsys, "hearing", "--product", "会員ID", "--team", "認証", "--db", demo_copy, "--out", out)
+    code, _, _ = run(capsys, "hearing", "--product", "会員ID", "--team", "認証", "--db", demo_copy, "--out", out,
+                     "--lang", "en")  # fmt: skip
     assert code == 0
     book = load_workbook(out)
     assert book.sheetnames == HEARING_SHEETS
-    overview = dict(book["overview"].iter_rows(min_row=2, values_only=True))
-    assert (overview["product"], overview["team"], overview["round"]) == ("会員ID", "認証", "2026-H1")
-    topics = [row[0] for row in book["agenda"].iter_rows(min_row=2, values_only=True)]
-    assert set(topics) == {"priority", "team_vs_sre", "members_disagree"}
+    overview = dict(book["Overview"].iter_rows(min_row=2, values_only=True))
+    assert (overview["Product"], overview["Team"], overview["Round"]) == ("会員ID", "認証", "2026-H1")
+    topics = [row[0] for row in book["Agenda"].iter_rows(min_row=2, values_only=True)]
+    assert list(dict.fromkeys(topics)) == ["Top priority", "Team and SRE see it differently", "Members disagree",
+                                           "Workshop note on the item", "Open action"]  # fmt: skip
+
+
+def test_hearing_writes_one_printable_html_page_in_japanese_by_default(capsys, demo_copy, tmp_path):
+    out = tmp_path / "hearing.html"
+    code, printed, _ = run(capsys, "hearing", "--product", "会員ID", "--team", "認証", "--db", demo_copy, "--out", out)
+    assert code == 0 and printed == f"Wrote {out}\n"
+    page = out.read_text(encoding="utf-8")
+    assert "<title>ヒアリングシート — 会員ID / 認証</title>" in page and "<script" not in page
 
 
 def test_hearing_for_an_unknown_team_exits_1_naming_it(capsys, demo_copy, tmp_path):
@@ -502,11 +523,14 @@ def test_hearing_for_an_unknown_team_exits_1_naming_it(capsys, demo_copy, tmp_pa
     assert not out.exists()
 
 
-def test_hearing_as_csv_exits_1_asking_for_an_excel_file(capsys, demo_copy, tmp_path):
+def test_hearing_as_csv_exits_1_asking_for_an_excel_or_html_file(capsys, demo_copy, tmp_path):
     out = tmp_path / "hearing.csv"
     code, _, err = run(capsys, "hearing", "--product", "会員ID", "--team", "認証", "--db", demo_copy, "--out", out)
     assert code == 1
-    assert err == 'error: The hearing sheet is an Excel file: name it FILE.xlsx, got "hearing.csv".\n'
+    assert err == (
+        "error: The hearing sheet is an Excel file or a printable HTML page: name it FILE.xlsx or FILE.html, "
+        'got "hearing.csv".\n'
+    )
     assert not out.exists()
 
 

@@ -48,6 +48,7 @@ def _dynamic() -> dict[str, set[str]]:
     from opmaturity.formats.tidy import MEASURES
     from opmaturity.importer import LAYOUTS
     from opmaturity.metrics import COLUMNS, HEATMAP_METRICS, RATERS, ROWS, STATUSES
+    from opmaturity.reports import ROUND_SHEETS
 
     statuses = {"imported", "would_import", "duplicate", "rejected"}
     return {
@@ -110,6 +111,7 @@ def _dynamic() -> dict[str, set[str]]:
         "pages.layout.{}": {"pages.layout.demo"},  # views.layout_name: the demo's layout beside the importer's
         "feedback.linked_by.{}": {"feedback.linked_by.rule", "feedback.linked_by.person"},  # views' code prefixes
         "pages.team.unknown_{}": {"pages.team.unknown_product", "pages.team.unknown_team"},
+        "reports.sheet.{}": {f"reports.sheet.{s}" for s in ROUND_SHEETS},
     }  # fmt: skip
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from opmaturity import store, ui
@@ -271,11 +273,63 @@ def _read(path: Path):
     return store.connect(path)
 
 
-def test_team_page_offers_the_data_and_the_hearing_sheet_for_that_team(demo_db):
+def _in_order(node, found: list | None = None) -> list:
+    """Every element and block under `node`, in the order the page shows them."""
+    found = [] if found is None else found
+    for child in getattr(node, "children", {}).values():
+        found.append(child)
+        _in_order(child, found)
+    return found
+
+
+def _deferred(monkeypatch) -> dict[str, object]:
+    """File name -> the callable a download button builds its file with when clicked (AppTest clicks none)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    builders: dict[str, object] = {}
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **_):
+        builders[file_name] = data_callable
+        return f"deferred-{len(builders)}"
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return builders
+
+
+def test_team_page_offers_the_hearing_sheet_first_then_the_data_for_that_team(demo_db, monkeypatch):
+    builders = _deferred(monkeypatch)
     at = open_page("team", {"product": "会員ID", "team": "認証", "lang": "English"})
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download the data as CSV", "Download the hearing sheet (Excel)", "Assessment workbook (Excel)"]
+    assert labels == ["Download the hearing sheet (Excel)", "Download the hearing sheet (printable HTML)",
+                      "Download the data as CSV", "Assessment workbook (Excel)"]  # fmt: skip
     assert not at.exception
+    # the hearing sheet's buttons come before anything of the team's figures
+    kinds = [getattr(n, "type", None) for n in _in_order(at.main)]
+    assert kinds.index("download_button") < kinds.index("subheader") < kinds.index("dataframe")
+    page = builders["hearing-会員ID-認証-2026-H1.html"]().decode("utf-8")
+    assert "<title>Hearing sheet — 会員ID / 認証</title>" in page and "<script" not in page
+    book = load_workbook(io.BytesIO(builders["hearing-会員ID-認証-2026-H1.xlsx"]()))
+    assert book.sheetnames[:2] == ["Overview", "Agenda"]
+
+
+def test_the_overview_offers_the_rounds_report_in_the_language_shown(demo_db, monkeypatch):
+    builders = _deferred(monkeypatch)
+    at = open_page("overview", {"lang": "English"})
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["Round report (Excel)"]
+    book = load_workbook(io.BytesIO(builders["report-2026-H1-en.xlsx"]()))
+    assert book.sheetnames[0] == "Heatmap (level)" and book.sheetnames[-1] == "Answers (pseudonymised)"
+    at = open_page("overview", {"round": "2025-H2"})
+    book = load_workbook(io.BytesIO(builders["report-2025-H2-ja.xlsx"]()))
+    header, first = list(book["回答（仮名化済み）"].iter_rows(max_row=2, values_only=True))
+    assert header[0] == "ラウンド" and first[0] == "2025-H2"
+
+
+def test_team_page_says_what_the_items_of_finished_actions_did_since(demo_db):
+    at = open_page("team", {"product": "学び放題", "team": "検索チーム", "lang": "English"})
+    editor = at.get("arrow_data_frame") or at.dataframe
+    actions = next(df.value for df in editor if "moved" in df.value.columns)
+    assert actions.set_index("title").loc["DatadogとSentryの役割分担とオーナーを文書化する", "moved"] == "↑ +1.2"
 
 
 def test_team_page_says_when_a_team_did_not_answer_in_the_chosen_round(demo_db):
@@ -553,7 +607,7 @@ def test_downloads_carry_translated_headers_titles_the_team_and_rounded_numbers(
 
     captured = []
     real = export.csv_bytes
-    monkeypatch.setattr(export, "csv_bytes", lambda frame: captured.append(frame) or real(frame))
+    monkeypatch.setattr(export, "csv_bytes", lambda frame, *lang: captured.append(frame) or real(frame, *lang))
     open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
     (team,) = captured
     assert team.columns.tolist()[:7] == ["Product", "Team", "Round", "Category key", "Category", "Item key", "Item"]

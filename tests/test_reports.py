@@ -19,10 +19,11 @@ from opmaturity.reports import (
     AGENDA_DISAGREEMENTS,
     AGENDA_PERCEPTION,
     AGENDA_PRIORITIES,
-    _titled,
+    ROUND_SHEETS,
     hearing_agenda,
     hearing_sheet,
     round_report,
+    translator,
 )
 
 NAN = math.nan
@@ -165,26 +166,20 @@ def test_an_empty_item_list_gives_an_empty_agenda_with_its_columns():
     assert agenda.empty and agenda.columns.tolist() == ["topic", "item", "figures", "notes"]
 
 
-# --- _titled --------------------------------------------------------------------------------------
-
-
-def test_titled_puts_japanese_and_english_titles_right_after_each_key_column(model):
-    frame = pd.DataFrame({"item": ["OBS-1", "INC-2"], "level": [3, 1], "category": ["OBS", "INC"]})
-    out = _titled(frame, model, "category", "item")
-    assert out.columns.tolist() == [
-        "item", "item_ja", "item_en", "level", "category", "category_ja", "category_en",
-    ]  # fmt: skip
-    assert out.loc[0, ["item_ja", "item_en"]].tolist() == ["サービスダッシュボード", "Service dashboards"]
-    assert out.loc[1, ["item_ja", "item_en"]].tolist() == ["ランブック", "Runbooks"]
-    assert out.loc[0, ["category_ja", "category_en"]].tolist() == ["監視・アラート", "Monitoring & alerting"]
-    assert frame.columns.tolist() == ["item", "level", "category"]  # the input is left alone
-
-
-def test_titled_leaves_unknown_keys_untitled_and_skips_absent_columns(model):
-    out = _titled(pd.DataFrame({"item_key": ["TST-2", "GONE-1"]}), model, "item_key", "category")
-    assert out.columns.tolist() == ["item_key", "item_key_ja", "item_key_en"]
-    assert out["item_key_ja"].iloc[0] == "本番マスクデータの投入"
-    assert pd.isna(out["item_key_ja"].iloc[1]) and pd.isna(out["item_key_en"].iloc[1])
+def test_the_agenda_adds_notes_on_its_items_then_the_open_actions_in_that_order():
+    items = items_frame(priority=[3.0, NAN, NAN], item=["OBS-1", "OBS-2", "OBS-3"])
+    notes = pd.DataFrame({"item_key": ["OBS-3", "OBS-1", None, "OBS-2"], "text": ["c", "a", "unlinked", "b"]})
+    actions = pd.DataFrame(
+        {"item": ["OBS-2", "OBS-3"], "title": ["runbook", "done already"], "status": ["doing", "done"],
+         "owner": ["山田", None], "due": [pd.Timestamp("2026-07-01").date(), None]}
+    )  # fmt: skip
+    agenda = hearing_agenda(items, translator("en"), notes, actions)
+    assert agenda[["topic", "item", "figures"]].values.tolist() == [
+        ["priority", "OBS-1", "level 1.0 / target 3.0, importance 3.0, priority 3.0"],
+        ["note", "OBS-1", "a"],  # about an item on the agenda
+        ["note", "OBS-2", "b"],  # about the item of an open action; OBS-3's action is done, the unlinked note is not
+        ["open_action", "OBS-2", "runbook · Doing · 山田 · 2026-07-01"],
+    ]
 
 
 # --- round_report ---------------------------------------------------------------------------------
@@ -195,28 +190,127 @@ def answers_in(con, round_name: str) -> int:
     return count(con, sql, [round_name])
 
 
-def test_the_csv_report_holds_every_answer_of_the_chosen_round_with_titles(demo, model):
-    data = round_report(demo, model, "2025-H2", ".csv")
+def sheets_of(data: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(data))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+@pytest.fixture(scope="module")
+def report_en(demo, model):
+    return round_report(demo, model, None, ".xlsx", "en")
+
+
+@pytest.fixture(scope="module")
+def report_ja(demo, model):
+    return round_report(demo, model, "2025-H2", ".xlsx", "ja")
+
+
+def test_the_excel_report_names_its_sheets_in_the_chosen_language(report_en, report_ja):
+    assert list(sheets_of(report_en)) == [
+        "Heatmap (level)", "Heatmap (gap)", "Gaps and priorities", "Perception gaps", "Disagreements",
+        "Org-weak items", "Silent gaps", "Changes", "Actions", "Answers (pseudonymised)",
+    ]  # fmt: skip
+    assert list(sheets_of(report_ja)) == [
+        "ヒートマップ（レベル）", "ヒートマップ（ギャップ）", "ギャップと優先度", "SREとの認識の違い",
+        "メンバー間の意見の割れ", "組織全体の弱い項目", "声が上がっていないギャップ", "前回からの変化",
+        "改善アクション", "回答（仮名化済み）",
+    ]  # fmt: skip
+    assert len(ROUND_SHEETS) == 10
+
+
+def test_every_header_of_the_report_is_words_and_every_item_key_has_its_title_beside_it(report_en, report_ja):
+    for data in (report_en, report_ja):
+        for title, (header, *rows) in sheets_of(data).items():
+            assert not [h for h in header if re.fullmatch(r"[a-z_]+", str(h))], (title, header)
+            cells = {str(c) for row in rows for c in row if c is not None}
+            assert not cells & {"None", "nan", "NaT"}, title
+    en = sheets_of(report_en)
+    header, *rows = en["Gaps and priorities"]
+    assert header[:7] == ("Round", "Product", "Team", "Category key", "Category", "Item key", "Item")
+    assert rows[0][5:7] == ("TST-2", "Masked production data for QA")
+    header, *rows = sheets_of(report_ja)["ギャップと優先度"]
+    assert header[5:7] == ("項目キー", "項目")
+    assert all(row[6] and row[6] != row[5] for row in rows)  # a title, not the key again
+
+
+def test_the_report_rounds_as_the_screen_one_decimal_in_heatmaps_two_elsewhere(report_en, demo):
+    book = load_workbook(io.BytesIO(report_en))
+    for sheet in book:
+        floats = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, float)]
+        decimals = 1 if sheet.title.startswith("Heatmap") else 2
+        assert all(round(c.value, decimals) == c.value for c in floats), sheet.title
+        assert {c.number_format for c in floats} <= {"0.0" if decimals == 1 else "0.00"}, sheet.title
+    # one cell by hand: the team's own level of a category, as the heatmap shows it
+    scores = metrics.category_scores(demo)
+    row = scores[(scores["rater"] == "team") & (scores["team"] == "認証") & (scores["category"] == "LOG")].iloc[0]
+    heat = book["Heatmap (level)"]
+    header = [c.value for c in heat[1]]
+    (line,) = [r for r in heat.iter_rows(min_row=2, values_only=True) if r[1] == "認証"]
+    assert line[header.index("Log management")] == round(row["level"], 1) == 0.8  # 0.78 on screen reads 0.8
+
+
+def test_the_heatmaps_carry_colour_scales_and_mark_the_cells_below_target_in_red(report_en, demo):
+    book = load_workbook(io.BytesIO(report_en))
+    level, gap = book["Heatmap (level)"], book["Heatmap (gap)"]
+    (level_rules,) = [(str(r.sqref), r.rules) for r in level.conditional_formatting]
+    assert level_rules[0] == f"C2:N{level.max_row}"
+    scale = level_rules[1][0].colorScale
+    assert [v.val for v in scale.cfvo] == [0.0, 4.0] and [c.rgb[-6:] for c in scale.color] == ["F7FBFF", "4292C6"]
+    (gap_rules,) = [r.rules for r in gap.conditional_formatting]
+    scale = gap_rules[0].colorScale
+    assert [c.rgb[-6:] for c in scale.color] == ["67A9CF", "F7F7F7", "EF8A62"]  # blue, white at 0, red below target
+    assert scale.cfvo[1].val == 0 and scale.cfvo[0].val == -scale.cfvo[2].val
+    header = [c.value for c in level[1]]
+    row = next(r for r in level.iter_rows(min_row=2) if r[1].value == "認証")
+    below = row[header.index("Log management")]  # level 0.78 against target 3
+    assert below.font.b and below.font.color.rgb.endswith("CA0020")
+    met = row[header.index("Incident response")]  # level 3.83 against target 3.08: met
+    assert not met.font.b
+
+
+def test_every_sheet_keeps_its_header_in_view_has_a_filter_and_readable_widths(report_en):
+    book = load_workbook(io.BytesIO(report_en))
+    for sheet in book:
+        assert sheet.freeze_panes == ("C2" if sheet.title.startswith("Heatmap") else "A2"), sheet.title
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+        assert all(8 <= w <= 60 for w in widths), sheet.title
+    answers = book["Answers (pseudonymised)"]
+    header = [c.value for c in answers[1]]
+    assert answers.column_dimensions[answers.cell(1, header.index("Item") + 1).column_letter].width >= 20
+
+
+def test_the_report_holds_every_answer_with_pseudonyms_and_only_disagreements_k_members_answered(report_en, demo):
+    sheets = sheets_of(report_en)
+    header, *answers = sheets["Answers (pseudonymised)"]
+    assert len(answers) == answers_in(demo, "2026-H1")
+    assert all(str(r[header.index("Respondent (pseudonym)")]).startswith("p-") for r in answers)
+    header, *split = sheets["Disagreements"]
+    assert split and min(r[header.index("Answers")] for r in split) >= metrics.DEFAULT_K
+    assert len(split) == len(metrics.disagreements(demo))
+
+
+def test_the_report_lists_actions_and_what_the_finished_ones_moved(report_en):
+    header, *rows = sheets_of(report_en)["Actions"]
+    moved = {r[header.index("Team")]: r[header.index("Moved since")] for r in rows}
+    # 検索チーム's OBS-5: 1.00 in 2025-H2, 2.25 in 2026-H1 (SRE did not rate it in 2025-H2);
+    # ポイント交換's INC-2: 2.25 then 2.67 (+0.42), SRE 2 then 3 (see test_actions for a case computed by hand)
+    assert moved == {"検索チーム": "↑ +1.2", "ポイント交換": "↑ +0.4 (SRE ↑ +1.0)"} | {
+        r[header.index("Team")]: None for r in rows if r[header.index("Status")] != "Done"
+    }
+
+
+def test_the_csv_report_holds_every_answer_of_the_chosen_round_with_titles_in_the_language(demo, model):
+    data = round_report(demo, model, "2025-H2", ".csv", "en")
     assert data.startswith(b"\xef\xbb\xbf")
     answers = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert len(answers) == answers_in(demo, "2025-H2")
-    assert answers.columns.tolist()[4:10] == ["category", "category_ja", "category_en", "item", "item_ja", "item_en"]
-    assert answers["item_en"].notna().all() and answers["category_ja"].notna().all()
-
-
-def test_the_excel_report_holds_the_ranked_findings_the_heatmap_and_every_answer(demo, model):
-    book = load_workbook(io.BytesIO(round_report(demo, model, None, ".xlsx")), read_only=True)
-    found = metrics.summary(demo)
-    assert book.sheetnames == [
-        "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "answers",
+    assert answers.columns.tolist()[:9] == [
+        "Round", "Product", "Team", "Respondent (pseudonym)", "Rater", "Category key", "Category", "Item key", "Item",
     ]  # fmt: skip
-    for name in book.sheetnames[:-1]:
-        rows = list(book[name].iter_rows(values_only=True))
-        assert len(rows) - 1 == len(found[name]), name
-        assert "category_ja" in rows[0] and "category_en" in rows[0], name
-    top = list(book["top_gaps"].iter_rows(min_row=1, max_row=2, values_only=True))
-    assert dict(zip(top[0], top[1], strict=True))["item_en"] == "Masked production data for QA"
-    assert sum(1 for _ in book["answers"].iter_rows(min_row=2)) == answers_in(demo, "2026-H1")
+    assert answers["Item"].notna().all() and set(answers["Rater"]) == {"Team (self)", "SRE"}
+    ja = pd.read_csv(io.BytesIO(round_report(demo, model, "2025-H2", ".csv", "ja")), encoding="utf-8-sig")
+    assert ja.columns.tolist()[7:9] == ["項目キー", "項目"]
 
 
 def test_a_report_of_an_unknown_round_names_the_known_ones(demo, model):
@@ -237,40 +331,42 @@ def test_a_report_in_another_format_or_of_an_empty_database_is_refused(demo, con
 
 
 @pytest.fixture(scope="module")
-def hearing(demo, model):
-    """The hearing workbook of 会員ID / 認証 in the latest round, as sheet -> rows (header first)."""
-    book = load_workbook(io.BytesIO(hearing_sheet(demo, model, "会員ID", "認証", None)))
-    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+def hearing_en(demo, model):
+    """The hearing workbook of 会員ID / 認証 in the latest round, in English, as sheet -> rows (header first)."""
+    return sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "en"))
 
 
-def test_the_hearing_overview_counts_the_teams_answers_sres_answers_notes_and_actions(demo, hearing):
+def test_the_hearing_overview_counts_the_teams_answers_sres_answers_notes_and_actions(demo, hearing_en):
     answered = """SELECT count(r.level) FROM current_responses r JOIN rounds rd USING (round_id)
                   JOIN teams t USING (team_id) JOIN products p USING (product_id)
                   WHERE rd.name = '2026-H1' AND p.name = '会員ID' AND t.name = '認証' AND r.rater = ?"""
-    overview = dict(hearing["overview"][1:])
+    overview = dict(hearing_en["Overview"][1:])
     assert overview == {
-        "product": "会員ID",
-        "team": "認証",
-        "round": "2026-H1",
-        "answers (team)": count(demo, answered, ["team"]),
-        "answers (SRE)": count(demo, answered, ["sre"]),
-        "workshop notes": len(hearing["notes"]) - 1,
-        "actions": len(hearing["actions"]) - 1,
+        "Product": "会員ID",
+        "Team": "認証",
+        "Round": "2026-H1",
+        "Answers (team)": count(demo, answered, ["team"]),
+        "Answers (SRE)": count(demo, answered, ["sre"]),
+        "Workshop notes": len(hearing_en["Workshop notes"]) - 1,
+        "Actions": len(hearing_en["Actions"]) - 1,
     }
-    assert overview["answers (team)"] > 0 and overview["answers (SRE)"] > 0 and overview["workshop notes"] > 0
+    assert overview["Answers (team)"] > 0 and overview["Answers (SRE)"] > 0 and overview["Workshop notes"] > 0
 
 
-def test_the_hearing_agenda_sheet_titles_its_items_in_both_languages(hearing):
-    header, *rows = hearing["agenda"]
-    assert header == ("topic", "item", "item_ja", "item_en", "figures", "notes")
-    assert rows[0][:4] == ("priority", "LOG-3", "問い合わせ調査のためのユーザーログ", "User logs for support enquiries")
+def test_the_hearing_agenda_runs_priorities_differences_disagreements_notes_then_open_actions(hearing_en):
+    header, *rows = hearing_en["Agenda"]
+    assert header == ("Topic", "Item key", "Item", "Figures", "Notes from the hearing")
+    topics = list(dict.fromkeys(r[0] for r in rows))
+    assert topics == ["Top priority", "Team and SRE see it differently", "Members disagree",
+                      "Workshop note on the item", "Open action"]  # fmt: skip
+    assert rows[0][1:3] == ("LOG-3", "User logs for support enquiries")
+    assert rows[-1][1:4] == ("BCP-2", "Restore drills", "四半期ごとのリストア訓練を始める · To do · SRE · 2026-09-30")
 
 
-def test_the_hearing_sheet_leaves_out_who_wrote_each_workshop_note(demo, hearing):
+def test_the_hearing_sheet_leaves_out_who_wrote_each_workshop_note(demo, hearing_en):
     authors = {row[0] for row in demo.execute("SELECT author FROM notes WHERE author IS NOT NULL").fetchall()}
     assert authors
-    assert "author" not in hearing["notes"][0]
-    assert not authors & {cell for sheet in hearing.values() for row in sheet for cell in row}
+    assert not authors & {cell for sheet in hearing_en.values() for row in sheet for cell in row}
 
 
 def test_a_hearing_for_a_team_the_product_does_not_have_is_refused(demo, model):
@@ -284,15 +380,14 @@ def test_a_workshop_note_holding_a_control_character_still_makes_a_hearing_sheet
     assert import_file(con, "survey.csv", survey, model, ImportOptions()).status == "imported"
     options = ImportOptions(product="学び放題", team="A")
     assert import_file(con, "board.csv", board.encode(), model, options).notes == 1
-    book = load_workbook(io.BytesIO(hearing_sheet(con, model, "学び放題", "A", None)))
-    header, *rows = book["notes"].iter_rows(values_only=True)
-    (text,) = [row[header.index("text")] for row in rows]
+    book = load_workbook(io.BytesIO(hearing_sheet(con, model, "学び放題", "A", None, "en")))
+    header, *rows = book["Workshop notes"].iter_rows(values_only=True)
+    (text,) = [row[header.index("Note")] for row in rows]
     assert text.startswith("手順が") and text.endswith("古い") and "\v" not in text
 
 
-def test_the_dashboards_hearing_sheet_speaks_the_ui_language_throughout(demo, model):
-    book = load_workbook(io.BytesIO(hearing_sheet(demo, model, "会員ID", "認証", None, lang="ja")))
-    sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+def test_the_hearing_sheet_speaks_japanese_by_default_throughout(demo, model):
+    sheets = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None))
     assert list(sheets) == ["概要", "議題", "カテゴリ", "項目", "ワークショップのメモ", "改善アクション"]
     assert dict(sheets["概要"][1:])["チームの回答数"] > 0
     header, *rows = sheets["議題"]
@@ -300,12 +395,10 @@ def test_the_dashboards_hearing_sheet_speaks_the_ui_language_throughout(demo, mo
     assert rows[0][:3] == ("優先度が高い項目", "LOG-3", "問い合わせ調査のためのユーザーログ")
     assert rows[0][3].startswith("現状 ") and "優先度" in rows[0][3]
     assert sheets["項目"][0][:7] == ("プロダクト", "チーム", "ラウンド", "カテゴリキー", "カテゴリ", "項目キー", "項目")
+    assert sheets["改善アクション"][0] == ("No.", "項目キー", "項目", "アクション", "担当", "状態", "期限", "ラウンド",
+                                    "その後の変化", "メモ")  # fmt: skip
     for title, (header, *rows) in sheets.items():
         assert not [h for h in header if re.fullmatch(r"[a-z_]+", str(h))], (title, header)
         cells = {str(cell) for row in rows for cell in row if cell is not None}  # None: an empty cell
         assert not cells & {"None", "nan", "NaT"}, title
         assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], title  # rounded as on screen
-
-
-def test_the_command_lines_hearing_sheet_keeps_both_languages_and_column_names(hearing):
-    assert list(hearing) == ["overview", "agenda", "categories", "items", "notes", "actions"]
