@@ -306,48 +306,49 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
 def load_demo(con: duckdb.DuckDBPyConnection, model: Model) -> dict[str, int]:
     """What loading the demo added: rounds, products, teams, responses (with a level), notes, actions.
 
-    Loading again adds nothing and every count comes back 0: the batches are duplicates by sha256,
+    One transaction. Loading again adds nothing and every count comes back 0: the batches are duplicates by sha256,
     and targets and actions that exist already are left alone (so a target edited since survives).
     """
     counts = dict.fromkeys(("rounds", "products", "teams", "responses", "notes", "actions"), 0)
-    for round_name, _held_on, batch in demo_batches(model):
-        result = store.commit_batch(con, batch, round_name, imported_by="demo")
-        if result.status != "imported":
-            continue
-        for kind in ("rounds", "products", "teams"):
-            counts[kind] += len(result.created.get(kind, []))
-        counts["responses"] += result.responses
-        counts["notes"] += result.notes
-    keys = {i.key for i in model.items}
-    for tier, product, item, level in TARGETS:
-        if item is not None and item not in keys:
-            continue
-        exists = store.scalar(
-            con,
-            """SELECT count(*) FROM targets t LEFT JOIN products p USING (product_id)
-               WHERE t.tier IS NOT DISTINCT FROM ? AND p.name IS NOT DISTINCT FROM ?
-                 AND t.item_key IS NOT DISTINCT FROM ?""",
-            [tier, product, item],
-        )
-        if not exists:
-            store.set_target(con, level, tier=tier, product=product, item=item)
-    for product, team, item, title, owner, status, due, round_index in ACTIONS:
-        team_id, _ = store.ensure_team(con, product, team, dict(PRODUCTS)[product])
-        if store.scalar(con, "SELECT count(*) FROM actions WHERE team_id = ? AND title = ?", [team_id, title]):
-            continue
-        add_action(
-            con,
-            product,
-            team,
-            title=title,
-            item=item if item in keys else None,
-            round_name=ROUNDS[round_index][0],
-            owner=owner,
-            status=status,
-            due=due,
-            by="demo",
-        )
-        counts["actions"] += 1
+    with store.transaction(con):  # all of it or nothing: a failure half-way leaves no half organisation
+        for round_name, _held_on, batch in demo_batches(model):
+            result = store.commit_batch(con, batch, round_name, imported_by="demo")
+            if result.status != "imported":
+                continue
+            for kind in ("rounds", "products", "teams"):
+                counts[kind] += len(result.created.get(kind, []))
+            counts["responses"] += result.responses
+            counts["notes"] += result.notes
+        keys = {i.key for i in model.items}
+        for tier, product, item, level in TARGETS:
+            if item is not None and item not in keys:
+                continue
+            exists = store.scalar(
+                con,
+                """SELECT count(*) FROM targets t LEFT JOIN products p USING (product_id)
+                   WHERE t.tier IS NOT DISTINCT FROM ? AND p.name IS NOT DISTINCT FROM ?
+                     AND t.item_key IS NOT DISTINCT FROM ?""",
+                [tier, product, item],
+            )
+            if not exists:
+                store.set_target(con, level, tier=tier, product=product, item=item)
+        for product, team, item, title, owner, status, due, round_index in ACTIONS:
+            team_id, _ = store.ensure_team(con, product, team, dict(PRODUCTS)[product])
+            if store.scalar(con, "SELECT count(*) FROM actions WHERE team_id = ? AND title = ?", [team_id, title]):
+                continue
+            add_action(
+                con,
+                product,
+                team,
+                title=title,
+                item=item if item in keys else None,
+                round_name=ROUNDS[round_index][0],
+                owner=owner,
+                status=status,
+                due=due,
+                by="demo",
+            )
+            counts["actions"] += 1
     return counts
 
 

@@ -174,7 +174,8 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, *, keep: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """`with transaction(con):` commits what the block wrote, or rolls all of it back if the block raises
-    (or when `keep` is False: a dry run that sees its own writes and leaves nothing behind).
+    (or when `keep` is False: a dry run that sees its own writes and leaves nothing behind). Inside another
+    `transaction` on the same connection, the block is part of that one (committed or rolled back with it).
 
     Transactions of one process run one at a time (the dashboard's sessions queue here rather than fail on
     DuckDB's "Conflict on update"); other processes cannot hold the file meanwhile (DuckDB's file lock).
@@ -182,10 +183,21 @@ def transaction(con: duckdb.DuckDBPyConnection, *, keep: bool = True) -> Iterato
     rather than a traceback: DuckDB's write-ahead log keeps the file as it was before the transaction.
     """
     with _WRITES:
-        yield from _transaction(con, keep)
+        depth = _OPEN.__dict__.setdefault("depth", {})
+        if depth.get(id(con)):  # inside another transaction on this connection: its block joins that one
+            if not keep:
+                raise RuntimeError("a dry run cannot join an open transaction")
+            yield con
+            return
+        depth[id(con)] = 1
+        try:
+            yield from _transaction(con, keep)
+        finally:
+            depth.pop(id(con), None)
 
 
 _WRITES = threading.RLock()
+_OPEN = threading.local()  # per thread: the connections that have a transaction open (the outermost one)
 
 
 @contextmanager

@@ -214,3 +214,17 @@ def test_one_team_answered_only_the_latest_round_and_one_product_has_no_sre_asse
            WHERE t.product_id = p.product_id AND r.rater = 'sre')""",
     )
     assert without_sre == [("社内ポータル",)]
+
+
+def test_a_demo_load_that_fails_half_way_leaves_nothing_behind(con, model, monkeypatch):
+    from opmaturity import demo
+
+    def broken(*args, **kwargs):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(demo, "add_action", broken)  # after every answer, note and target was written
+    with pytest.raises(OSError, match="the disk went away"):
+        load_demo(con, model)
+    assert store.rows(con, "SELECT count(*) FROM rounds") == [(0,)]
+    assert store.rows(con, "SELECT count(*) FROM responses") == [(0,)]
+    assert store.rows(con, "SELECT count(*) FROM targets") == [(0,)]

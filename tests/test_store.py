@@ -269,3 +269,20 @@ def test_notes_of_an_older_database_get_their_natural_key_on_upgrade(db_file, mo
         assert store.rows(con, "SELECT note_key FROM current_notes") == [("text:障害対応|ランブックが ない",)]
     finally:
         con.close()
+
+
+def test_a_transaction_inside_another_joins_it_and_falls_with_it(con):
+    with pytest.raises(ValueError, match="outer fails"), store.transaction(con):
+        with store.transaction(con):
+            con.execute("INSERT INTO products (product_id, name) VALUES (nextval('product_ids'), 'Inner')")
+        raise ValueError("outer fails")
+    assert store.rows(con, "SELECT count(*) FROM products WHERE name = 'Inner'") == [(0,)]
+    with (
+        pytest.raises(RuntimeError, match="dry run cannot join"),
+        store.transaction(con),
+        store.transaction(con, keep=False),
+    ):
+        pass
+    with store.transaction(con):  # and the connection takes a transaction of its own again afterwards
+        con.execute("INSERT INTO products (product_id, name) VALUES (nextval('product_ids'), 'After')")
+    assert store.rows(con, "SELECT count(*) FROM products WHERE name = 'After'") == [(1,)]
