@@ -22,15 +22,26 @@ LANG_LABELS = {"ja": "日本語", "en": "English"}
 
 
 @st.cache_resource(show_spinner=False)
-def model() -> Model:
-    """The maturity model, loaded once per process."""
+def shipped_model() -> Model:
+    """The package's maturity model, loaded once per process (what a new database starts with)."""
     return load_model()
+
+
+def model() -> Model:
+    """The database's current model version (store.current_model), read again only when the data changed."""
+    db = db_path()
+    return _model_at(db, store.revision(cursor()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _model_at(db: str, revision: int) -> Model:
+    return store.current_model(_connection(db).cursor(), shipped_model())
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     _secret_from_streamlit()
-    return store.connect(path, model())
+    return store.connect(path, shipped_model())
 
 
 def _secret_from_streamlit() -> None:

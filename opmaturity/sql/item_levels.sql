@@ -9,6 +9,8 @@
 -- target       mean of the effective targets (see answers) of the answers with a level.
 -- sd           population standard deviation of the levels (the spread shown, k-masked downstream);
 -- variance     sample variance (n - 1), for the uncertainty of a change; NULL where n < 2.
+--              Both rounded to 9 decimals: summed in any order (carried answers are decimals), equal spreads
+--              stay equal and rank the same.
 -- importance   mean importance the team's own (rater = 'team') answers gave the item; the SRE row carries the
 --              same team figure. NULL where the team gave none.
 WITH groups AS (
@@ -29,8 +31,8 @@ WITH groups AS (
         count(*) - count(level) AS na,
         count(DISTINCT respondent) FILTER (WHERE level IS NOT NULL) AS respondents,
         avg(target) FILTER (WHERE level IS NOT NULL) AS target,
-        stddev_pop(level) AS sd,
-        var_samp(level) AS variance,
+        round(stddev_pop(level), 9) AS sd,
+        round(var_samp(level), 9) AS variance,
         min(level) AS min_level,
         max(level) AS max_level
     FROM answers
