@@ -622,17 +622,30 @@ def set_target(
         if team_id is None:
             raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
     with transaction(con):
-        con.execute(
-            """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
-               AND team_id IS NOT DISTINCT FROM ? AND item_key IS NOT DISTINCT FROM ?""",
-            [tier, product_id, team_id, item],
-        )
-        if level is not None:
-            con.execute(
-                "INSERT INTO targets (tier, product_id, team_id, item_key, level) VALUES (?, ?, ?, ?, ?)",
-                [tier, product_id, team_id, item, level],
-            )
+        set_target_rows(con, level, tier=tier, product_id=product_id, team_id=team_id, item=item)
         bump(con)
+
+
+def set_target_rows(
+    con: duckdb.DuckDBPyConnection,
+    level: int | None,
+    *,
+    tier: str | None = None,
+    product_id: int | None = None,
+    team_id: int | None = None,
+    item: str | None = None,
+) -> None:
+    """Replace one target row (checked by the caller, inside the caller's transaction); None removes it."""
+    con.execute(
+        """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
+           AND team_id IS NOT DISTINCT FROM ? AND item_key IS NOT DISTINCT FROM ?""",
+        [tier, product_id, team_id, item],
+    )
+    if level is not None:
+        con.execute(
+            "INSERT INTO targets (tier, product_id, team_id, item_key, level) VALUES (?, ?, ?, ?, ?)",
+            [tier, product_id, team_id, item, level],
+        )
 
 
 def _tier_keys(con: duckdb.DuckDBPyConnection) -> Listed:

@@ -532,3 +532,8 @@ def _viewer() -> str:
         return str(st.user.get("email") or "dashboard") if getattr(st.user, "is_logged_in", False) else "dashboard"
     except (AttributeError, KeyError):
         return "dashboard"
+
+
+def viewer() -> str:
+    """Who changes something from the dashboard (recorded beside a saved model version)."""
+    return _viewer()

@@ -488,3 +488,20 @@ def unknown_team(teams: pd.DataFrame, product: str | None, team: str | None) -> 
     if team is not None and team not in set(teams.loc[teams["product"] == product, "team"]):
         return "team"
     return None
+
+
+def versions_table(versions: pd.DataFrame, tr: Translate) -> pd.DataFrame:
+    """The model versions, newest first: number, where it came from, file, when and by whom, items, rounds."""
+    return pd.DataFrame(
+        {
+            tr("mv.page.col.version"): versions["version"].astype(int).tolist(),
+            tr("mv.page.col.origin"): [tr(f"mv.origin.{o}") for o in versions["origin"]],
+            tr("mv.page.col.file"): _text(versions["file_name"]).tolist(),
+            tr("mv.page.col.saved_at"): [
+                "" if _missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in versions["saved_at"]
+            ],
+            tr("mv.page.col.saved_by"): _text(versions["saved_by"]).tolist(),
+            tr("mv.page.col.items"): versions["items"].astype(int).tolist(),
+            tr("mv.page.col.rounds"): versions["rounds"].astype(int).tolist(),
+        }
+    )
