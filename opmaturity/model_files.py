@@ -269,7 +269,9 @@ class _SheetReader:
         names = _names("sheet", sheet)
         found = next((table for name, table in self.tables.items() if normalize(name) in names), None)
         if found is None:
-            self.fail("missing_sheet", sheet=sheet_name(sheet, "en"), names=Quoted(sorted(_names("sheet", sheet))))
+            self.fail(
+                "missing_sheet", name=Message(f"modelfile.sheet.{sheet}"), names=Quoted(sorted(_names("sheet", sheet)))
+            )
         return found
 
     def records(self, sheet: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, Any], dict[str, str]]]:
