@@ -74,7 +74,7 @@ with st.form("tier_item_targets"):
         placeholder="—", column_config={label: st.column_config.NumberColumn(
             label, min_value=model.min_level, max_value=model.max_level, step=1, format="%d") for label in labels[2:]},
     )  # fmt: skip
-    if st.form_submit_button(tr("mv.page.targets.save")):
+    if st.form_submit_button(tr("mv.page.targets.save"), key="targets_save"):
         try:
             changed = targets.save_tier_item_targets(ui.cursor(), model, edited.set_axis(grid.columns, axis=1))
             st.session_state["targets_saved"] = changed

@@ -81,9 +81,10 @@ def test_a_round_trip_retitles_adds_replaces_and_retires_with_a_preview_first(co
     assert [(e["item"], e["replaced_by"]) for e in c["retired"]] == [
         ("OBS-1", ["OBS-1b"]), ("OBS-2", ["OBS-23"]), ("OBS-3", ["OBS-23"]), ("OBS-4", []),
     ]  # fmt: skip
-    assert c["retitled"] == [{"item": "OBS-5", "before_ja": "監視ツールの役割とオーナーシップ",
-                              "before_en": "Monitoring tool roles and ownership",
-                              "after_ja": "監視ツールの役割とオーナーシップ", "after_en": "Monitoring tools"}]  # fmt: skip
+    title_ja = "監視ツールの役割とオーナーシップ"
+    before_en = "Monitoring tool roles and ownership"
+    assert c["retitled"] == [{"item": "OBS-5", "before_ja": title_ja, "before_en": before_en,
+                              "after_ja": title_ja, "after_en": "Monitoring tools"}]  # fmt: skip
     assert c["replaced"] == [
         {"item": "OBS-1b", "replaces": ["OBS-1"]},
         {"item": "OBS-23", "replaces": ["OBS-2", "OBS-3"]},
@@ -223,3 +224,59 @@ def test_model_export_writes_yaml_that_loads(tmp_path, model):
     assert main(["model", "export", "--db", str(tmp_path / "m.duckdb"), "--out", str(tmp_path / "m.yaml")]) == 0
     again = read_model_file("m.yaml", (tmp_path / "m.yaml").read_bytes())
     assert again.items == model.items
+
+
+# --- targets: shown as levels, edited as a tier x item table ------------------------------------------------
+
+
+def test_a_target_reads_as_a_level_where_one_applies_and_as_a_range_where_several_do():
+    from opmaturity.views import target_text, with_target_levels
+
+    assert [target_text(3.0, 3, 3), target_text(10 / 3, 3, 4), target_text(3.0), target_text(None)] == [
+        "3", "3–4", "3", ""]  # fmt: skip
+    frame = with_target_levels(
+        __import__("pandas").DataFrame({"target": [3.0, 10 / 3], "target_low": [3, 3], "target_high": [3, 4]})
+    )
+    assert frame.to_dict("list") == {"target": ["3", "3–4"]}
+
+
+def test_the_team_page_category_target_is_a_range_when_its_items_have_different_targets(con):
+    # Cart (tier T1, default 3): OBS-1 target 4 set for T1; OBS-2 keeps 3 -> the OBS category mixes 3 and 4.
+    load(con, "R1", [("Shop", "Cart", "p1", "team", "OBS-1", 1), ("Shop", "Cart", "p1", "team", "OBS-2", 1)],
+         date(2025, 10, 1))  # fmt: skip
+    store.set_product_tier(con, "Shop", "T1")
+    store.set_target(con, 4, tier="T1", item="OBS-1")
+    from opmaturity.views import renamed
+
+    categories = metrics.team_categories(con, None, "Shop", "Cart")
+    shown = renamed(categories, lambda key, **v: key, {"category": "common.category", "target": "common.target"})
+    assert shown.iloc[0].tolist() == ["OBS", "3–4"]  # the mean 3.5 never shows
+    items = renamed(metrics.team_items(con, None, "Shop", "Cart"), lambda key, **v: key,
+                    {"item": "common.item", "target": "common.target"})  # fmt: skip
+    assert items.set_index("common.item").loc[["OBS-1", "OBS-2"], "common.target"].tolist() == ["4", "3"]
+
+
+def test_editing_the_tier_item_targets_table_on_the_model_page_changes_the_gaps(demo_db, model):
+    from tests.test_pages import open_page
+
+    con = store.connect(demo_db, model)
+    product, team = store.teams(con).iloc[0][["product", "team"]]
+    tier = store.products(con).set_index("product").at[product, "tier"]
+    before = metrics.team_items(con, None, product, team).set_index("item").at["OBS-1", "target"]
+    con.close()
+    assert tier is not None
+    at = open_page("model_page", {"lang": "日本語"})  # AppTest formats pick lists in Japanese (see the brief)
+    editor = at.get("data_editor")[0].value
+    header = next(c for c in editor.columns if c.startswith(f"{tier}（"))  # e.g. "T1（既定 3）"
+    assert editor.iloc[0, 0] == "OBS-1"
+    new = 0 if before != 0 else 1  # a level the demo does not have for OBS-1
+    at.session_state["targets_grid"] = {"edited_rows": {0: {header: new}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="targets_save").click().run()
+    assert not at.exception
+    assert "1 個の目標を保存しました。" in [s.value for s in at.success]
+    con = store.connect(demo_db, model)
+    after = metrics.team_items(con, None, product, team).set_index("item")
+    con.close()
+    assert after.at["OBS-1", "target"] == new  # no own target or override in the demo for this team's OBS-1
+    assert after.at["OBS-1", "gap"] == round(new - after.at["OBS-1", "level"], 9)  # gap = target - level

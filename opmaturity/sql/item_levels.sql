@@ -6,7 +6,8 @@
 -- level        mean of the answers' levels; n = answers with a level. N/A answers count in neither (na counts
 --              them); a row whose answers are all N/A has level NULL and n = 0.
 -- respondents  distinct respondents with a level.
--- target       mean of the effective targets (see answers) of the answers with a level.
+-- target       mean of the effective targets (see answers) of the answers with a level; target_low and
+--              target_high the lowest and highest of them (equal where one target applies: show it as a level).
 -- sd           population standard deviation of the levels (the spread shown, k-masked downstream);
 -- variance     sample variance (n - 1), for the uncertainty of a change; NULL where n < 2.
 --              Both rounded to 9 decimals: summed in any order (carried answers are decimals), equal spreads
@@ -31,6 +32,8 @@ WITH groups AS (
         count(*) - count(level) AS na,
         count(DISTINCT respondent) FILTER (WHERE level IS NOT NULL) AS respondents,
         avg(target) FILTER (WHERE level IS NOT NULL) AS target,
+        min(target) FILTER (WHERE level IS NOT NULL) AS target_low,
+        max(target) FILTER (WHERE level IS NOT NULL) AS target_high,
         round(stddev_pop(level), 9) AS sd,
         round(var_samp(level), 9) AS variance,
         min(level) AS min_level,
