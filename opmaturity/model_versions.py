@@ -244,31 +244,32 @@ def changes(before: Model, after: Model) -> dict[str, list[dict[str, Any]]]:
     if before.default_target != after.default_target:
         out["targets"].insert(0, {"scope": "model", "key": None, "before": before.default_target,
                                   "after": after.default_target})  # fmt: skip
+    out["tiers"] = _titled_changes("tier", before.tiers, after.tiers)
+    out["categories"] = _titled_changes("category", before.categories, after.categories)
     old_tiers, new_tiers = {t.key: t for t in before.tiers}, {t.key: t for t in after.tiers}
     for key in dict.fromkeys([*old_tiers, *new_tiers]):
         was_t, now_t = old_tiers.get(key), new_tiers.get(key)
-        if was_t is None or now_t is None or (was_t.ja, was_t.en) != (now_t.ja, now_t.en):
-            change = "added" if was_t is None else "retired" if now_t is None else "retitled"
-            shown = now_t or was_t
-            assert shown is not None
-            out["tiers"].append({"tier": key, "change": change, "title_ja": shown.ja, "title_en": shown.en})
         before_target = was_t.default_target if was_t else None
         after_target = now_t.default_target if now_t else None
         if before_target != after_target:
             out["targets"].append({"scope": "tier", "key": key, "before": before_target, "after": after_target})
-    old_cats, new_cats = {c.key: c for c in before.categories}, {c.key: c for c in after.categories}
-    for key in dict.fromkeys([*old_cats, *new_cats]):
-        was_c, now_c = old_cats.get(key), new_cats.get(key)
-        if was_c is None or now_c is None or (was_c.ja, was_c.en) != (now_c.ja, now_c.en):
-            change = "added" if was_c is None else "retired" if now_c is None else "retitled"
-            shown_c = now_c or was_c
-            assert shown_c is not None
-            out["categories"].append({"category": key, "change": change, "title_ja": shown_c.ja,
-                                      "title_en": shown_c.en})  # fmt: skip
     rest_before = {k: v for k, v in model_dict(before).items() if k not in ("version", "categories", "tiers")}
     rest_after = {k: v for k, v in model_dict(after).items() if k not in ("version", "categories", "tiers")}
     if rest_before != rest_after:
         out["edited"].append({"item": None, "part": [k for k in rest_after if rest_before.get(k) != rest_after[k]]})
+    return out
+
+
+def _titled_changes(what: str, before: Any, after: Any) -> list[dict[str, Any]]:
+    """Tiers or categories added, retired or retitled: `{what: key, change, title_ja, title_en}` each."""
+    old, new = {x.key: x for x in before}, {x.key: x for x in after}
+    out = []
+    for key in dict.fromkeys([*old, *new]):
+        was, now = old.get(key), new.get(key)
+        shown = now if now is not None else was
+        if shown is not None and (was is None or now is None or (was.ja, was.en) != (now.ja, now.en)):
+            change = "added" if was is None else "retired" if now is None else "retitled"
+            out.append({what: key, "change": change, "title_ja": shown.ja, "title_en": shown.en})
     return out
 
 
