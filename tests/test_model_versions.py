@@ -91,7 +91,8 @@ def test_a_round_trip_retitles_adds_replaces_and_retires_with_a_preview_first(co
     ]
     assert c["targets"] == [{"scope": "tier", "key": "T3", "before": 2, "after": 1}]
     lines = [line.text("en") for line in model_versions.change_lines(c)]
-    assert 'retired: OBS-4 "Synthetic monitoring" (its answers stay stored; it leaves the current pages)' in lines
+    retired = 'retired: OBS-4 "外形監視 / Synthetic monitoring" (its answers stay stored; it leaves the current pages)'
+    assert retired in lines
     assert "tier T3 default target: 2 -> 1" in lines
     assert store.scalar(con, "SELECT count(*) FROM model_versions") == 1  # a preview saves nothing
     assert model_versions.save(con, found, "sre@example.com") == 2
