@@ -1,13 +1,54 @@
-"""Model: the level scale, categories and items, tiers and targets, rounds."""
+"""Model: versions (download, upload with a preview), the level scale, categories and items, tiers and targets,
+rounds."""
 
 import streamlit as st
 
-from opmaturity import config, store, ui, views
+from opmaturity import model_files, model_versions, store, targets, templates, ui, views
 from opmaturity.errors import OpmaturityError
 
 tr, lang, model = ui.tr, ui.lang(), ui.model()
 st.title(tr("model.title"))
-st.caption(model.title.get(lang, model.key) + " · " + tr("model.source", path=config.DEFAULT_MODEL_PATH.name))
+st.caption(
+    ui.escape_markdown(model.title.get(lang, model.key)) + " · " + tr("mv.page.version_now", version=model.version)
+)
+
+st.subheader(tr("mv.page.versions"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+left, middle, right = st.columns(3)
+left.download_button(tr("mv.page.download_xlsx"), lambda: model_files.model_xlsx(model, lang), key="model_xlsx",
+                     file_name=f"{model.key}-v{model.version}.xlsx", mime=XLSX)  # fmt: skip
+middle.download_button(tr("mv.page.download_yaml"), lambda: model_files.model_yaml(model).encode("utf-8"),
+                       file_name=f"{model.key}-v{model.version}.yaml", mime="application/yaml",
+                       key="model_yaml")  # fmt: skip
+right.download_button(tr("mv.page.download_form"), lambda: templates.apps_script(model, lang).encode("utf-8"),
+                      file_name=f"{model.key}-form.gs", mime="text/plain", key="model_form",
+                      help=tr("mv.page.download_form.help"))  # fmt: skip
+ui.table(views.versions_table(ui.query(model_versions.versions), tr))
+
+# --- change control: a new model version (upload -> preview -> confirm) ---------------------------------------
+upload = st.file_uploader(tr("mv.page.upload"), type=["xlsx", "yaml", "yml"], key="model_upload",
+                          help=tr("mv.page.upload.help"))  # fmt: skip
+if upload is not None:
+    try:
+        found = model_versions.preview(ui.cursor(), upload.name, upload.getvalue(), model)
+    except OpmaturityError as error:
+        ui.show_error(error)
+    else:
+        if found.unchanged:
+            st.info(tr("mv.page.unchanged", version=found.version_before))
+        else:
+            st.markdown(tr("mv.page.preview", before=found.version_before, after=found.version_after))
+            st.markdown(
+                "\n".join(
+                    f"- {ui.escape_markdown(ui.said(line))}" for line in model_versions.change_lines(found.changes)
+                )
+            )
+            if st.button(tr("mv.page.confirm"), key="model_confirm", type="primary"):
+                st.session_state["model_saved"] = model_versions.save(ui.cursor(), found, ui.viewer())
+                st.rerun()
+if saved_version := st.session_state.pop("model_saved", None):
+    st.success(tr("mv.page.saved", version=saved_version))
+# --- end of change control: model upload ------------------------------------------------------------------------
 
 st.subheader(tr("model.scale"))
 ui.table(views.levels_table(model, lang, tr))
@@ -19,11 +60,37 @@ for category in model.categories:
 
 st.subheader(tr("model.tiers"))
 ui.table(views.tiers_table(model, lang, tr))
-targets = ui.query(store.targets_table)
-if targets.empty:
+
+# --- change control: targets per tier and item ------------------------------------------------------------------
+st.markdown(f"**{tr('mv.page.targets')}**")
+defaults = ", ".join(f"{t.key} {t.default_target}" for t in model.tiers)
+st.caption(tr("mv.page.targets.caption", top=model.max_level, defaults=defaults))
+grid = ui.query(targets.tier_item_targets, model, lang)
+labels = [tr("pages.col.key"), tr("common.item")]
+labels += [tr("mv.page.targets.column", tier=t.key, default=t.default_target) for t in model.tiers]
+with st.form("tier_item_targets"):
+    edited = st.data_editor(
+        grid.set_axis(labels, axis=1), key="targets_grid", hide_index=True, width="stretch", disabled=labels[:2],
+        placeholder="—", column_config={label: st.column_config.NumberColumn(
+            label, min_value=model.min_level, max_value=model.max_level, step=1, format="%d") for label in labels[2:]},
+    )  # fmt: skip
+    if st.form_submit_button(tr("mv.page.targets.save"), key="targets_save"):
+        try:
+            changed = targets.save_tier_item_targets(ui.cursor(), model, edited.set_axis(grid.columns, axis=1))
+            st.session_state["targets_saved"] = changed
+            st.rerun()
+        except OpmaturityError as error:
+            ui.show_error(error)
+if (count := st.session_state.pop("targets_saved", None)) is not None:
+    st.success(tr("mv.page.targets.saved", count=count))
+# --- end of change control: targets per tier and item -----------------------------------------------------------
+
+st.markdown(f"**{tr('mv.page.overrides')}**")
+target_rows = ui.query(store.targets_table)
+if target_rows.empty:
     st.info(tr("pages.model.no_targets"))
 else:
-    ui.table(views.targets_table(targets, ui.titles(), tr))
+    ui.table(views.targets_table(target_rows, ui.titles(), tr))
 
 teams = ui.query(store.teams)
 

@@ -114,6 +114,15 @@ def parser() -> argparse.ArgumentParser:
     tier.add_argument("name", metavar="NAME")
     tier.add_argument("--tier", metavar="KEY", required=True)
 
+    mod = command("model", "export the model to edit it, and import an edited one as the next model version")
+    mod_verbs = mod.add_subparsers(dest="verb", required=True, metavar="VERB")
+    out = verb(mod_verbs, "export", "write the current model as an Excel template or YAML")
+    out.add_argument("--out", metavar="FILE", required=True, help="FILE.xlsx or FILE.yaml")
+    inp = verb(mod_verbs, "import", "check an edited model file, show what changes, and save it as the next version")
+    inp.add_argument("file", metavar="FILE", help="FILE.xlsx (the exported template) or FILE.yaml")
+    inp.add_argument("--dry-run", action="store_true", help="show what would change, save nothing")
+    inp.add_argument("--json", action="store_true", help="print the result as JSON")
+
     book = command("workbook", "write the Excel workbook a team fills in (it imports with no mapping)")
     book.add_argument("--product", metavar="P", required=True)
     book.add_argument("--team", metavar="T", required=True)
@@ -199,6 +208,7 @@ def _run(args: argparse.Namespace) -> int:
             return OFFLINE[args.command](model, args)
         path = config.db_path(args.db)
         con = store.connect(path, model)
+        model = store.current_model(con, model)  # the database's current model version
         try:
             return COMMANDS[args.command](con, model, args)
         except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
@@ -364,6 +374,57 @@ def cmd_product(con, model, args) -> int:
     return 0
 
 
+def cmd_model(con, model, args) -> int:
+    from .model_files import model_xlsx, model_yaml
+    from .model_versions import change_lines, preview, save
+
+    if args.verb == "export":
+        out = Path(args.out)
+        suffix = out.suffix.lower()
+        if suffix not in (".xlsx", ".yaml", ".yml"):
+            raise OpmaturityError.of("msg.modelfile.unreadable", [Problem.of(
+                "msg.modelfile.suffix", file=out.name, value=suffix, got=suffix)], file=out.name)  # fmt: skip
+        _write(out, model_xlsx(model, args.lang) if suffix == ".xlsx" else model_yaml(model).encode("utf-8"))
+        print(say(args, "cli.wrote", path=str(out)))
+        return 0
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        found = preview(con, path.name, data, model)
+    except OSError as exc:
+        problem = Problem(Message("msg.import.unreadable_path", detail=exc.strerror or str(exc)), file=str(path))
+        return _model_rejected(args, path.name, OpmaturityError.of("msg.modelfile.unreadable", [problem],
+                                                                     file=path.name))  # fmt: skip
+    except OpmaturityError as error:
+        return _model_rejected(args, path.name, error)
+    saved = None if args.dry_run or found.unchanged else save(con, found, _operator())
+    status = "unchanged" if found.unchanged else "would_save" if args.dry_run else "saved"
+    if args.json:
+        _print_json(found.to_dict(status))
+        return 0
+    if found.unchanged:
+        print(say(args, "cli.model.unchanged", file=path.name, version=found.version_before))
+        return 0
+    print(say(args, "cli.model.summary", file=path.name, before=found.version_before, after=found.version_after))
+    for line in change_lines(found.changes):
+        print(f"  - {i18n.text(line, args.lang, 'cli')}")
+    print(say(args, "cli.model.dry_run") if saved is None else say(args, "cli.model.saved", version=saved))
+    return 0
+
+
+def _model_rejected(args: argparse.Namespace, file: str, error: OpmaturityError) -> int:
+    """A model file that cannot be saved: every problem, as text or as the JSON of `model import --json`."""
+    if args.json:
+        _print_json({"file": file, "status": "rejected", "version_before": None, "version_after": None,
+                     "changes": {}, "title": error.title_text(args.json_lang, "cli"),
+                     "problems": [p.to_dict(args.json_lang, "cli") for p in error.problems]})  # fmt: skip
+        return 1
+    print(say(args, "cli.error", title=error.title_text(args.lang, "cli")), file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem.full(args.lang, 'cli')}", file=sys.stderr)
+    return 1
+
+
 def cmd_workbook(con, model, args) -> int:
     from .templates import team_workbook_for
 
@@ -409,6 +470,6 @@ def _operator() -> str:
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,
-            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "workbook": cmd_workbook,
-            "backup": cmd_backup}  # fmt: skip
+            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "model": cmd_model,
+            "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}

@@ -42,6 +42,7 @@ class Item:
     guide: dict[str, tuple[str, ...]] = field(default_factory=dict)
     keywords: tuple[str, ...] = ()
     default_target: int | None = None
+    replaces: tuple[str, ...] = ()  # the keys of the items this one renames, splits or merges (its predecessors)
 
     def title(self, lang: str) -> str:
         return self.ja if lang == "ja" else self.en
@@ -359,6 +360,10 @@ class _Checker:
         if target is not None and (not isinstance(target, int) or not lo <= target <= hi):
             self.fail(where, "default_target_between", low=lo, high=hi, value=repr(target))
             target = None
+        replaces = self.words(raw.get("replaces") if not isinstance(raw.get("replaces"), str) else [raw["replaces"]],
+                              f"{where} replaces")  # fmt: skip
+        if key and key in replaces:
+            self.fail(where, "replaces_itself", key=key)
         return Item(
             key=key,
             category=category,
@@ -368,6 +373,7 @@ class _Checker:
             guide=guide,
             keywords=self.words(raw.get("keywords"), f"{where} keywords"),
             default_target=target,
+            replaces=tuple(dict.fromkeys(r.strip() for r in replaces if r.strip())),
         )
 
     def _unique(self, keys: list[str], entry: str, what: str) -> None:

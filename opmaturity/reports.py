@@ -15,7 +15,7 @@ from .actions import action_progress, list_actions
 from .errors import OpmaturityError
 from .export import Sheet, csv_bytes, xlsx_bytes
 from .model import Model
-from .views import Translate
+from .views import Translate, target_text
 
 # How many entries of each kind the hearing agenda lists.
 AGENDA_PRIORITIES = 5
@@ -185,7 +185,8 @@ def hearing_agenda(
     rows = []
     ranked = items[items["priority"] > 0].sort_values("priority", ascending=False, kind="stable")
     for _, r in ranked.head(AGENDA_PRIORITIES).iterrows():
-        rows.append(("priority", r["item"], tr("pages.hearing.figures.priority", level=r["level"], target=r["target"],
+        target = target_text(r["target"], r.get("target_low"), r.get("target_high"))  # a level, not a mean
+        rows.append(("priority", r["item"], tr("pages.hearing.figures.priority", level=r["level"], target=target,
                                                importance=r["importance"], priority=r["priority"])))  # fmt: skip
     apart = items[items["perception_gap"].abs() >= PERCEPTION_THRESHOLD]
     apart = apart.reindex(apart["perception_gap"].abs().sort_values(ascending=False).index)

@@ -40,6 +40,28 @@ def _tiers_from_stored_model(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def _version_stored_model(con: duckdb.DuckDBPyConnection) -> None:
+    """Record the model a database already holds as its first version; its rounds used that version."""
+    from .model import parse_model  # only this step needs it
+
+    for version, source in con.execute("SELECT coalesce(version, 1), source FROM models").fetchall():
+        try:
+            model = parse_model(source or "", "stored model")
+        except OpmaturityError:
+            continue  # the next sync_model records the shipped model
+        con.execute(
+            """INSERT INTO model_versions (version, model_key, source, origin, saved_at)
+               VALUES (?, ?, ?, 'shipped', current_timestamp)""",
+            [version, model.key, source],
+        )
+        for item in model.items:
+            con.execute(
+                "INSERT INTO model_version_items VALUES (?, ?, ?, ?, ?, ?)",
+                [version, item.key, item.category, item.ja, item.en, list(item.replaces)],
+            )
+        con.execute("UPDATE rounds SET model_version = ?", [version])
+
+
 def _key_notes(con: duckdb.DuckDBPyConnection) -> None:
     """Give every earlier note its natural key (group and text, normalised): a re-import can then replace it."""
     from .text import note_key  # only this step and the store need it
@@ -151,6 +173,22 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     # 9: a target can be one team's own (an override of its product's and tier's)
     ("ALTER TABLE targets ADD COLUMN team_id INTEGER",),
+    # 10: reserved for another branch (merged separately); this placeholder changes nothing
+    (),
+    # 11: model versions (each model the database used, its items), the lineage of replaced items, and the
+    # model version each round used
+    (
+        """CREATE TABLE model_versions (version INTEGER PRIMARY KEY, model_key VARCHAR, source VARCHAR NOT NULL,
+               sha256 VARCHAR, origin VARCHAR NOT NULL CHECK (origin IN ('shipped', 'imported')),
+               file_name VARCHAR, saved_at TIMESTAMP, saved_by VARCHAR, changes VARCHAR)""",
+        """CREATE TABLE model_version_items (version INTEGER NOT NULL, item_key VARCHAR NOT NULL,
+               category_key VARCHAR, title_ja VARCHAR, title_en VARCHAR, replaces VARCHAR[],
+               PRIMARY KEY (version, item_key))""",
+        "CREATE TABLE item_lineage (item_key VARCHAR NOT NULL, current_key VARCHAR NOT NULL, "
+        "PRIMARY KEY (item_key, current_key))",
+        "ALTER TABLE rounds ADD COLUMN model_version INTEGER",
+        _version_stored_model,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

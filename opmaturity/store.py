@@ -118,11 +118,38 @@ def bump(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'revision'")
 
 
-def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Make the models, categories, items and tiers tables mirror `model` (SQL joins titles and targets)."""
+def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> Model:
+    """Record the package's `model` as a version where it applies (model_versions.register_shipped) and make the
+    catalogue tables mirror the database's current model; returns that current model."""
+    from .model_versions import register_shipped
+
+    with transaction(con):
+        current = register_shipped(con, model)
+    mirror_model(con, current)
+    return current
+
+
+def current_model(con: duckdb.DuckDBPyConnection, shipped: Model) -> Model:
+    """The database's current model version (`shipped` where none is recorded yet)."""
+    from .model_versions import current_model as stored
+
+    return stored(con) or shipped
+
+
+def mirror_model(con: duckdb.DuckDBPyConnection, model: Model, *, in_transaction: bool = False) -> None:
+    """Make the models, categories, items and tiers tables mirror `model` (SQL joins titles and targets); in
+    its own transaction unless the caller holds one."""
     current = scalar(con, "SELECT source FROM models WHERE model_key = ?", [model.key])
     if current == model.source and model.source:
         return
+    if in_transaction:
+        _mirror(con, model)
+    else:
+        with transaction(con):
+            _mirror(con, model)
+
+
+def _mirror(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     cats = pd.DataFrame(
         [(c.key, n, c.ja, c.en) for n, c in enumerate(model.categories)],
         columns=["category_key", "position", "title_ja", "title_en"],
@@ -135,27 +162,26 @@ def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         [(t.key, n, t.ja, t.en, t.default_target) for n, t in enumerate(model.tiers)],
         columns=["tier_key", "position", "title_ja", "title_en", "default_target"],
     ).astype({"default_target": "Int16", "position": "int32"})
-    with transaction(con):
-        con.execute("DELETE FROM models")
-        con.execute(
-            """INSERT INTO models (model_key, version, title_ja, title_en, default_target, source, loaded_at,
-                   max_level) VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?)""",
-            [
-                model.key,
-                model.version,
-                model.title.get("ja"),
-                model.title.get("en"),
-                model.default_target,
-                model.source,
-                model.max_level,
-            ],
-        )
-        con.execute("DELETE FROM categories")
-        con.execute("DELETE FROM items")
-        con.execute("DELETE FROM tiers")
-        for table, rows_ in (("categories", cats), ("items", items), ("tiers", tiers)):
-            con.from_df(rows_).insert_into(table)
-        bump(con)
+    con.execute("DELETE FROM models")
+    con.execute(
+        """INSERT INTO models (model_key, version, title_ja, title_en, default_target, source, loaded_at,
+               max_level) VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?)""",
+        [
+            model.key,
+            model.version,
+            model.title.get("ja"),
+            model.title.get("en"),
+            model.default_target,
+            model.source,
+            model.max_level,
+        ],
+    )
+    con.execute("DELETE FROM categories")
+    con.execute("DELETE FROM items")
+    con.execute("DELETE FROM tiers")
+    for table, rows_ in (("categories", cats), ("items", items), ("tiers", tiers)):
+        con.from_df(rows_).insert_into(table)
+    bump(con)
 
 
 # --- reads the pages and the CLI share ------------------------------------------------------------
@@ -282,7 +308,12 @@ def ensure_round(
         if held_on is not None:
             con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ? AND held_on IS NULL", [held_on, found])
         return int(found), False
-    new_id = scalar(con, "INSERT INTO rounds (name, held_on) VALUES (?, ?) RETURNING round_id", [name, held_on])
+    new_id = scalar(
+        con,
+        """INSERT INTO rounds (name, held_on, model_version) SELECT ?, ?, max(version) FROM model_versions
+           RETURNING round_id""",
+        [name, held_on],
+    )  # a round records the model version it was first answered with
     return int(new_id), True
 
 
@@ -638,17 +669,30 @@ def set_target(
         if team_id is None:
             raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
     with transaction(con):
-        con.execute(
-            """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
-               AND team_id IS NOT DISTINCT FROM ? AND item_key IS NOT DISTINCT FROM ?""",
-            [tier, product_id, team_id, item],
-        )
-        if level is not None:
-            con.execute(
-                "INSERT INTO targets (tier, product_id, team_id, item_key, level) VALUES (?, ?, ?, ?, ?)",
-                [tier, product_id, team_id, item, level],
-            )
+        set_target_rows(con, level, tier=tier, product_id=product_id, team_id=team_id, item=item)
         bump(con)
+
+
+def set_target_rows(
+    con: duckdb.DuckDBPyConnection,
+    level: int | None,
+    *,
+    tier: str | None = None,
+    product_id: int | None = None,
+    team_id: int | None = None,
+    item: str | None = None,
+) -> None:
+    """Replace one target row (checked by the caller, inside the caller's transaction); None removes it."""
+    con.execute(
+        """DELETE FROM targets WHERE tier IS NOT DISTINCT FROM ? AND product_id IS NOT DISTINCT FROM ?
+           AND team_id IS NOT DISTINCT FROM ? AND item_key IS NOT DISTINCT FROM ?""",
+        [tier, product_id, team_id, item],
+    )
+    if level is not None:
+        con.execute(
+            "INSERT INTO targets (tier, product_id, team_id, item_key, level) VALUES (?, ?, ?, ?, ?)",
+            [tier, product_id, team_id, item, level],
+        )
 
 
 def _tier_keys(con: duckdb.DuckDBPyConnection) -> Listed:

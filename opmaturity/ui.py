@@ -25,8 +25,8 @@ LANG_LABELS = {"ja": "日本語", "en": "English"}
 
 
 @st.cache_resource(show_spinner=False)
-def model() -> Model:
-    """The maturity model, loaded once per process."""
+def shipped_model() -> Model:
+    """The package's maturity model, loaded once per process (what a new database starts with)."""
     return load_model()
 
 
@@ -79,6 +79,17 @@ def _close_run_connection() -> None:
         con.close()
 
 
+def model() -> Model:
+    """The database's current model version (store.current_model), read again only when the data changed."""
+    db = db_path()
+    return _model_at(db, store.signature(db))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _model_at(db: str, signature: tuple[int, ...]) -> Model:
+    return store.current_model(cursor(), shipped_model())
+
+
 def _secret_from_streamlit() -> None:
     """Take the pseudonym key from Streamlit secrets (`opmaturity_secret`) when the environment has none."""
     if os.environ.get("OPMATURITY_SECRET"):
@@ -102,7 +113,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     if con is None:
         _secret_from_streamlit()
         wait = 0.0 if getattr(_local, "stale", False) else config.page_wait()
-        con = store.connect(db_path(), model(), wait=wait)
+        con = store.connect(db_path(), shipped_model(), wait=wait)
         _local.con = con
     return con
 
@@ -687,3 +698,8 @@ def _viewer() -> str:
         return str(st.user.get("email") or "dashboard") if getattr(st.user, "is_logged_in", False) else "dashboard"
     except (AttributeError, KeyError):
         return "dashboard"
+
+
+def viewer() -> str:
+    """Who changes something from the dashboard (recorded beside a saved model version)."""
+    return _viewer()

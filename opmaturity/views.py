@@ -110,8 +110,35 @@ def with_titles(frame: pd.DataFrame, titles: dict[str, str], *columns: str) -> p
     return out
 
 
+def target_text(target: object, low: object = None, high: object = None) -> str:
+    """A target as the model's level: `3` where one target applies, `3–4` where several do (low to high); a
+    mean only where the range is unknown. Empty where there is none."""
+    if _missing(target):
+        return ""
+    if not _missing(low) and not _missing(high):
+        low_, high_ = round(float(low), 2), round(float(high), 2)  # type: ignore[arg-type]
+        shown = [f"{v:g}" for v in (low_, high_)]
+        return shown[0] if low_ == high_ else f"{shown[0]}–{shown[1]}"
+    return f"{round(float(target), 2):g}"  # type: ignore[arg-type]
+
+
+def with_target_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where `target` and `mean_target` read as levels (target_text), where the frame has the range."""
+    if not {"target_low", "target_high"} <= set(frame.columns):
+        return frame
+    out = frame.copy()
+    for column in ("target", "mean_target"):
+        if column in out.columns:
+            out[column] = [
+                target_text(t, lo, hi)
+                for t, lo, hi in zip(out[column], out["target_low"], out["target_high"], strict=True)
+            ]
+    return out.drop(columns=["target_low", "target_high"])
+
+
 def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.DataFrame:
-    """The chosen columns only, in order, headed in the UI language (`column -> string key`)."""
+    """The chosen columns only, in order, headed in the UI language (`column -> string key`); targets as levels."""
+    frame = with_target_levels(frame)
     present = [c for c in columns if c in frame.columns]
     out = frame[present].copy()
     for column in present:
@@ -440,7 +467,7 @@ def download_frame(
     """The data behind a view as a reader of the CSV wants it: headers in the UI language, each item or
     category key with its title beside it, `context` columns (product, team, round) first where the
     frame lacks them, codes in words, numbers rounded as on screen, days as dates, no `None`."""
-    out = frame.drop(columns=[c for c in frame.columns if c in DOWNLOAD_DROPPED])
+    out = with_target_levels(frame.drop(columns=[c for c in frame.columns if c in DOWNLOAD_DROPPED]))
     if {"key", "category"} <= set(out.columns) and "item" not in out.columns:
         # A heatmap cell's key is its category (then said once) or an item of that category.
         same = out["key"].equals(out["category"])
@@ -508,3 +535,20 @@ def unknown_team(teams: pd.DataFrame, product: str | None, team: str | None) -> 
     if team is not None and team not in set(teams.loc[teams["product"] == product, "team"]):
         return "team"
     return None
+
+
+def versions_table(versions: pd.DataFrame, tr: Translate) -> pd.DataFrame:
+    """The model versions, newest first: number, where it came from, file, when and by whom, items, rounds."""
+    return pd.DataFrame(
+        {
+            tr("mv.page.col.version"): versions["version"].astype(int).tolist(),
+            tr("mv.page.col.origin"): [tr(f"mv.origin.{o}") for o in versions["origin"]],
+            tr("mv.page.col.file"): _text(versions["file_name"]).tolist(),
+            tr("mv.page.col.saved_at"): [
+                "" if _missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in versions["saved_at"]
+            ],
+            tr("mv.page.col.saved_by"): _text(versions["saved_by"]).tolist(),
+            tr("mv.page.col.items"): versions["items"].astype(int).tolist(),
+            tr("mv.page.col.rounds"): versions["rounds"].astype(int).tolist(),
+        }
+    )

@@ -112,7 +112,42 @@ def _dynamic() -> dict[str, set[str]]:
         "feedback.linked_by.{}": {"feedback.linked_by.rule", "feedback.linked_by.person"},  # views' code prefixes
         "pages.team.unknown_{}": {"pages.team.unknown_product", "pages.team.unknown_team"},
         "reports.sheet.{}": {f"reports.sheet.{s}" for s in ROUND_SHEETS},
+        **_model_file_keys(),
     }  # fmt: skip
+
+
+def _model_file_keys() -> dict[str, set[str]]:
+    """The model template's sheets, headers and settings (model_files.py) and the model version messages."""
+    from opmaturity.model_files import SETTINGS, SHEETS
+
+    columns = {c for cols in SHEETS.values() for c in cols}
+    sheets = {f"modelfile.sheet.{s}" for s in SHEETS}
+    settings = {f"modelfile.setting.{s}" for s in SETTINGS}
+    cols = {f"modelfile.col.{c}" for c in columns}
+    problems = (
+        "missing_column",
+        "missing_sheet",
+        "needs_text",
+        "needs_whole",
+        "rater",
+        "replaces_itself",
+        "twice",
+        "unknown_category",
+        "unknown_replaces",
+        "unknown_setting",
+    )
+    return {
+        "modelfile.sheet.{}": sheets,
+        "modelfile.setting.{}": settings,
+        "modelfile.col.{}": cols,
+        "modelfile.col.guide_{}": {"modelfile.col.guide_ja", "modelfile.col.guide_en"},
+        "modelfile.{}.{}": sheets | settings | cols,
+        "msg.modelfile.{}": {f"msg.modelfile.{k}" for k in problems},
+        "mv.change.category.{}": {f"mv.change.category.{c}" for c in ("added", "retired", "retitled")},
+        "mv.change.tier.{}": {f"mv.change.tier.{c}" for c in ("added", "retired", "retitled")},
+        "mv.change.target.{}": {f"mv.change.target.{c}" for c in ("model", "tier", "item")},
+        "mv.origin.{}": {"mv.origin.shipped", "mv.origin.imported"},
+    }
 
 
 # Used by the charts and pages branches of issue 7 (charts.py tooltips, views.py download codes) while they

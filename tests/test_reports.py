@@ -110,7 +110,7 @@ def test_the_agenda_takes_at_most_five_positive_priorities_in_the_order_given():
     items = items_frame(priority=[9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 0.0, -1.0, NAN])
     agenda = hearing_agenda(items)
     assert topic(agenda, "priority")["item"].tolist() == ["OBS-1", "OBS-2", "OBS-3", "OBS-4", "OBS-5"]
-    assert topic(agenda, "priority")["figures"].iloc[0] == "level 1.0 / target 3.0, importance 3.0, priority 9.0"
+    assert topic(agenda, "priority")["figures"].iloc[0] == "level 1.0 / target 3, importance 3.0, priority 9.0"
 
 
 def test_no_positive_priority_means_no_priority_topic():

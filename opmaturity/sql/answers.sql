@@ -11,11 +11,41 @@
 --   4. the item's default_target (items table);
 --   5. the model's default_target (models table).
 -- target_source names the step that gave it.
--- Answers to item keys the current model does not know are left out (they have no category).
+-- Answers to item keys the current model does not know are left out (they have no category), except where an
+-- item of the current model replaces that key (item_lineage, written from the model versions' `replaces`, see
+-- model_versions.py): such an answer counts as an answer to its successor, so trends and changes continue
+-- across model versions. Per round, team, respondent and rater, the respondent's own answer to the current
+-- item wins; without one, the answers to its predecessors become one answer: the mean of their levels (a
+-- merge; a rename or a split carries the one answer as it is), targets and importances.
 WITH target_rules AS (
     SELECT tier, product_id, team_id, item_key, arg_max(level, target_id) AS level
     FROM targets
     GROUP BY tier, product_id, team_id, item_key
+),
+
+live AS (
+    SELECT round_id, team_id, respondent, rater, item_key, level, target, importance
+    FROM current_responses
+    WHERE list_contains(CAST($round_ids AS INTEGER[]), round_id)
+),
+
+carried AS (
+    SELECT round_id, team_id, respondent, rater, item_key, level, target, importance
+    FROM live
+    UNION ALL
+    SELECT
+        r.round_id, r.team_id, r.respondent, r.rater, l.current_key AS item_key,
+        -- exact decimals, like the whole numbers of the other answers: sums in any order give the same figures
+        CAST(avg(r.level) AS DECIMAL(18, 6)) AS level, CAST(avg(r.target) AS DECIMAL(18, 6)) AS target,
+        CAST(avg(r.importance) AS DECIMAL(18, 6)) AS importance
+    FROM live AS r
+    INNER JOIN item_lineage AS l ON l.item_key = r.item_key
+    WHERE NOT EXISTS (
+        SELECT 1 FROM live AS o
+        WHERE o.round_id = r.round_id AND o.team_id = r.team_id AND o.respondent = r.respondent
+            AND o.rater = r.rater AND o.item_key = l.current_key
+    )
+    GROUP BY r.round_id, r.team_id, r.respondent, r.rater, l.current_key
 )
 
 SELECT
@@ -48,7 +78,7 @@ SELECT
         WHEN i.default_target IS NOT NULL THEN 'item'
         WHEN m.default_target IS NOT NULL THEN 'model'
     END AS target_source
-FROM current_responses AS r
+FROM carried AS r
 INNER JOIN teams AS t ON t.team_id = r.team_id
 INNER JOIN products AS p ON p.product_id = t.product_id
 INNER JOIN items AS i ON i.item_key = r.item_key
@@ -61,4 +91,3 @@ LEFT JOIN target_rules AS ti ON ti.tier = p.tier AND ti.item_key = r.item_key
 LEFT JOIN target_rules AS ta ON ta.tier = p.tier AND ta.item_key IS NULL
 LEFT JOIN tiers AS mt ON mt.tier_key = p.tier
 CROSS JOIN (SELECT max(default_target) AS default_target FROM models) AS m
-WHERE list_contains(CAST($round_ids AS INTEGER[]), r.round_id)

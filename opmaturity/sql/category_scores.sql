@@ -37,6 +37,8 @@ WITH rolled AS (
         CAST(sum(na) AS BIGINT) AS na,
         count(level) AS items,
         avg(target) AS target,
+        min(target_low) AS target_low,
+        max(target_high) AS target_high,
         round(avg(exact_gap), 9) AS gap,
         avg(importance) FILTER (WHERE n > 0) AS importance,
         bool_or(importance_assumed) FILTER (WHERE n > 0) AS importance_assumed,

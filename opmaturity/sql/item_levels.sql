@@ -6,9 +6,12 @@
 -- level        mean of the answers' levels; n = answers with a level. N/A answers count in neither (na counts
 --              them); a row whose answers are all N/A has level NULL and n = 0.
 -- respondents  distinct respondents with a level.
--- target       mean of the effective targets (see answers) of the answers with a level.
+-- target       mean of the effective targets (see answers) of the answers with a level; target_low and
+--              target_high the lowest and highest of them (equal where one target applies: show it as a level).
 -- sd           population standard deviation of the levels (the spread shown, k-masked downstream);
 -- variance     sample variance (n - 1), for the uncertainty of a change; NULL where n < 2.
+--              Both rounded to 9 decimals: summed in any order (carried answers are decimals), equal spreads
+--              stay equal and rank the same.
 -- importance   mean importance the team's own (rater = 'team') answers gave the item; the SRE row carries the
 --              same team figure. NULL where the team gave none.
 WITH groups AS (  -- grouped by ids only; the names are joined once per group below (2-3x faster than by name)
@@ -22,8 +25,10 @@ WITH groups AS (  -- grouped by ids only; the names are joined once per group be
         count(*) - count(level) AS na,
         count(DISTINCT respondent) FILTER (WHERE level IS NOT NULL) AS respondents,
         avg(target) FILTER (WHERE level IS NOT NULL) AS target,
-        stddev_pop(level) AS sd,
-        var_samp(level) AS variance,
+        min(target) FILTER (WHERE level IS NOT NULL) AS target_low,
+        max(target) FILTER (WHERE level IS NOT NULL) AS target_high,
+        round(stddev_pop(level), 9) AS sd,
+        round(var_samp(level), 9) AS variance,
         min(level) AS min_level,
         max(level) AS max_level
     FROM answers

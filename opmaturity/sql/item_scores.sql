@@ -80,6 +80,8 @@ SELECT
     s.na,
     s.respondents,
     s.target,
+    s.target_low,
+    s.target_high,
     round(s.raw_gap, 9) AS gap,
     s.importance_used AS importance,
     s.importance IS NULL AS importance_assumed,

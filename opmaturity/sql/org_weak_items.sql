@@ -13,7 +13,9 @@ SELECT
     count(*) FILTER (WHERE gap > 0) AS teams_below,
     count(*) FILTER (WHERE gap > 0) / count(*) AS share_below,
     avg(level) AS mean_level,
-    avg(target) AS mean_target
+    avg(target) AS mean_target,
+    min(target_low) AS target_low,
+    max(target_high) AS target_high
 FROM item_scores
 WHERE rater = 'team' AND n > 0
 GROUP BY item, category, item_position

@@ -34,6 +34,8 @@ SELECT
     sr.level AS sre_level,
     coalesce(sr.n, 0) AS sre_n,
     coalesce(tm.target, sr.target) AS target,
+    CASE WHEN tm.target IS NOT NULL THEN tm.target_low ELSE sr.target_low END AS target_low,
+    CASE WHEN tm.target IS NOT NULL THEN tm.target_high ELSE sr.target_high END AS target_high,
     tm.gap,
     sr.gap AS sre_gap,
     coalesce(tm.perception_gap, sr.perception_gap) AS perception_gap,

@@ -25,6 +25,8 @@ SELECT
     sr.level AS sre_level,
     coalesce(sr.n, 0) AS sre_n,
     coalesce(tm.target, sr.target) AS target,
+    CASE WHEN tm.target IS NOT NULL THEN tm.target_low ELSE sr.target_low END AS target_low,
+    CASE WHEN tm.target IS NOT NULL THEN tm.target_high ELSE sr.target_high END AS target_high,
     tm.gap,
     coalesce(tm.importance, sr.importance) AS importance,
     coalesce(tm.importance_assumed, sr.importance_assumed) AS importance_assumed,

@@ -12,6 +12,8 @@ SELECT
     level,
     n,
     target,
+    target_low,
+    target_high,
     gap,
     importance,
     importance_assumed,
