@@ -251,8 +251,8 @@ def _transaction(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[duckdb.
         yield con
     except BaseException as exc:
         _rollback(con)
-        if isinstance(exc, duckdb.IOException | duckdb.FatalException):  # a write refused inside the block
-            raise write_failed(exc) from exc
+        if isinstance(exc, duckdb.IOException | duckdb.FatalException) and _refused_write(exc):
+            raise write_failed(exc) from exc  # a write refused inside the block (a damaged file reads fail instead)
         raise
     if not keep:
         con.rollback()
@@ -262,6 +262,12 @@ def _transaction(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[duckdb.
     except duckdb.Error as exc:  # "Failed to commit: Could not write file …: No space left on device"
         _rollback(con)
         raise write_failed(exc) from exc
+
+
+def _refused_write(exc: BaseException) -> bool:
+    """DuckDB's words for a write the file system refused: "Could not write file …: No space left on device"."""
+    said = str(exc).lower()
+    return any(word in said for word in ("write", "space left", "too large", "read-only", "read only"))
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

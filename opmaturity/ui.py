@@ -80,9 +80,21 @@ def _close_run_connection() -> None:
 
 
 def model() -> Model:
-    """The database's current model version (store.current_model), read again only when the data changed."""
+    """The database's current model version (store.current_model), read again only when the data changed
+    (while another program holds the file, the version read last)."""
     db = db_path()
-    return _model_at(db, store.signature(db))
+    try:
+        found = _model_at(db, store.signature(db))
+    except OpmaturityError as error:
+        if error.code != "msg.store.locked" or db not in _LAST_MODEL:
+            raise
+        _local.stale = True
+        return _LAST_MODEL[db]
+    _LAST_MODEL[db] = found
+    return found
+
+
+_LAST_MODEL: dict[str, Model] = {}
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
