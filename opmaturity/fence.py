@@ -28,7 +28,7 @@ JOBS: dict[str, str] = {
 }
 MEMORY_EXIT = 71  # the child ran out of its memory cap (MemoryError)
 OUTPUT_EXIT = 72  # the child's output passed its cap (Python ignores SIGXFSZ: the write fails with EFBIG)
-ERROR_EXIT = 1  # the job raised (Python prints the traceback to standard error and exits with 1)
+ERROR_EXIT = 1  # the job raised: Python prints the traceback to standard error (a native library may exit 1 too)
 
 
 @dataclass(frozen=True)
@@ -84,15 +84,15 @@ def run(job: str, data: bytes, limits: Limits | None = None) -> bytes:
                 raise FenceError("output", f"more than {limits.output_bytes} bytes")
             with open(out_path, "rb") as result:
                 return result.read()
-        raise FenceError(_reason(code), log.splitlines()[-1] if log else f"exit status {code}", log)
+        raise FenceError(_reason(code, log), log.splitlines()[-1] if log else f"exit status {code}", log)
 
 
-def _reason(code: int) -> str:
+def _reason(code: int, log: str) -> str:
     if code == MEMORY_EXIT:
         return "memory"
     if code == OUTPUT_EXIT:
         return "output"
-    if code == ERROR_EXIT:
+    if code == ERROR_EXIT and "Traceback (most recent call last)" in log:
         return "error"
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
         return "cpu"
