@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, MISSING, ROOT, dashboard
+from browser_support import MISSING, ROOT, dashboard
+from test_browser import _wait_for_run, browser  # noqa: F401  (the module's Chromium, a fixture)
 from test_guard import book, sheet_xml
 
 pytestmark = pytest.mark.browser
@@ -43,21 +44,6 @@ def server(tmp_path_factory):
             yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _wait_for_run(page) -> None:
-    from playwright.sync_api import expect
-
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=90_000)
-    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
-
-
 @pytest.mark.parametrize(
     ("name", "data", "said"),
     [
@@ -66,7 +52,7 @@ def _wait_for_run(page) -> None:
     ],
     ids=["xfd1048576", "memory"],
 )
-def test_a_hostile_upload_is_refused_with_a_message_while_another_page_keeps_working(server, browser, name, data, said):
+def test_a_hostile_upload_is_refused_with_a_message_while_another_page_keeps_working(server, browser, name, data, said):  # noqa: F811
     from playwright.sync_api import expect
 
     uploader = browser.new_page(viewport={"width": 1400, "height": 1000})
