@@ -50,7 +50,7 @@ if uploads and st.button(tr("import.run"), type="primary", disabled=not ready, k
     st.session_state["imp_results"] = []
     for done, (name, data, options) in enumerate(ready, start=1):
         progress.progress((done - 1) / len(ready), text=tr("import.running", file=name))
-        report = importer.import_file(ui.cursor(), name, data, ui.model(), options)
+        report = importer.import_file(ui.cursor(), name, data, ui.model(), options, ui.parsed(name, data, options))
         st.session_state["imp_results"].append(report)
     progress.progress(1.0, text=tr("import.progress", done=len(ready), total=len(ready)))
 for report in st.session_state.get("imp_results", []):

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, config, i18n, metrics, store
+from . import __version__, config, i18n, metrics, readers, store
 from .actions import STATUSES
 from .errors import OpmaturityError, Problem
 from .formats import LAYOUTS
@@ -238,9 +238,15 @@ def cmd_import(con, model, args) -> int:
     from .importer import FileReport, ImportOptions, import_files
 
     files, unreadable = [], []
+    limit = readers.limits()  # the same limits as the Import page's
     for raw in args.paths:
         path = Path(raw)
         try:
+            size = path.stat().st_size  # the size before the bytes: a huge file is never read into memory
+            if size > limit.max_bytes:
+                problem = Problem(readers.too_big(size, limit), file=path.name)
+                unreadable.append(FileReport(file=path.name, layout="", status="rejected", problems=[problem]))
+                continue
             files.append((path.name, path.read_bytes()))
         except OSError as exc:
             problem = Problem(Message("msg.import.unreadable_path", detail=exc.strerror or str(exc)), file=str(raw))

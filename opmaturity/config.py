@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+from . import fence
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -69,3 +72,24 @@ def _seconds(variable: str, default: float) -> float:
         return max(0.0, float(chosen)) if chosen else default
     except ValueError:
         return default
+
+
+def fence_limits(environ: Any = None) -> fence.Limits:
+    """The worker's limits: $OPMATURITY_FENCE_MEMORY_MB, _CPU_SECONDS, _WALL_SECONDS, _OUTPUT_MB, else defaults."""
+    environ = os.environ if environ is None else environ
+    default = fence.Limits()
+
+    def pick(name: str, fallback: float, scale: int = 1) -> Any:
+        raw = str(environ.get(f"OPMATURITY_FENCE_{name}", "")).strip()
+        try:
+            value = float(raw) if raw else None
+        except ValueError:
+            value = None
+        return fallback if value is None or value <= 0 else type(fallback)(value * scale)
+
+    return fence.Limits(
+        memory_bytes=pick("MEMORY_MB", default.memory_bytes, 1024**2),
+        cpu_seconds=pick("CPU_SECONDS", default.cpu_seconds),
+        wall_seconds=pick("WALL_SECONDS", default.wall_seconds),
+        output_bytes=pick("OUTPUT_MB", default.output_bytes, 1024**2),
+    )

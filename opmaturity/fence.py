@@ -24,9 +24,11 @@ from dataclasses import dataclass
 # job name -> "module:function" taking the input bytes and returning the output bytes
 JOBS: dict[str, str] = {
     "probe": "opmaturity.fence:probe",
+    "parse": "opmaturity.parsing:job",
 }
 MEMORY_EXIT = 71  # the child ran out of its memory cap (MemoryError)
 OUTPUT_EXIT = 72  # the child's output passed its cap (Python ignores SIGXFSZ: the write fails with EFBIG)
+ERROR_EXIT = 1  # the job raised: Python prints the traceback to standard error (a native library may exit 1 too)
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,14 @@ class Limits:
 
 
 class FenceError(Exception):
-    """The job did not finish within its limits, or died: `reason` is memory, cpu, time, output or crash."""
+    """The job did not finish within its limits, or died: `reason` is memory, cpu, time, output, crash, or error
+    (the job raised: a bug, whose traceback is in `log`, the end of what the child wrote to its standard error)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", log: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.log = log
 
 
 def run(job: str, data: bytes, limits: Limits | None = None) -> bytes:
@@ -71,22 +75,25 @@ def run(job: str, data: bytes, limits: Limits | None = None) -> bytes:
                 child.kill()
                 child.wait()
                 raise FenceError("time", f"stopped after {limits.wall_seconds:g} s") from None
-            err.seek(0)
-            detail = err.read()[-2000:].decode("utf-8", "replace").strip()
+            err.seek(0, os.SEEK_END)
+            err.seek(max(0, err.tell() - 8000))
+            log = err.read().decode("utf-8", "replace").strip()
         code = child.returncode
         if code == 0:
             if os.path.getsize(out_path) > limits.output_bytes:
                 raise FenceError("output", f"more than {limits.output_bytes} bytes")
             with open(out_path, "rb") as result:
                 return result.read()
-        raise FenceError(_reason(code), detail.splitlines()[-1] if detail else f"exit status {code}")
+        raise FenceError(_reason(code, log), log.splitlines()[-1] if log else f"exit status {code}", log)
 
 
-def _reason(code: int) -> str:
+def _reason(code: int, log: str) -> str:
     if code == MEMORY_EXIT:
         return "memory"
     if code == OUTPUT_EXIT:
         return "output"
+    if code == ERROR_EXIT and "Traceback (most recent call last)" in log:
+        return "error"
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
         return "cpu"
     if code == -signal.SIGXFSZ:
@@ -142,10 +149,9 @@ def _main(argv: list[str]) -> int:
         print("usage: python -m opmaturity.fence JOB (an internal entry point)", file=sys.stderr)
         return 2
     module, _, function = JOBS[argv[0]].partition(":")
-    job = getattr(importlib.import_module(module), function)
-    data = sys.stdin.buffer.read()
     try:
-        result = job(data)
+        job = getattr(importlib.import_module(module), function)
+        result = job(sys.stdin.buffer.read())
     except MemoryError:
         return MEMORY_EXIT
     try:

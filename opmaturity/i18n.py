@@ -25,6 +25,7 @@ MESSAGE_LANG = "en"  # what a Message is as a plain str: logs, the JSON contract
 SURFACES = ("page", "cli")
 MESSAGE_SURFACE = "cli"
 STRINGS_DIR = config.PACKAGE_DIR / "strings"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C one where libyaml exists: 5-8x faster
 
 
 @cache
@@ -32,7 +33,7 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every UI string by key; two files defining one key is an error."""
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(Path(STRINGS_DIR).glob("*.yaml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506  (a safe loader)
         for key, texts in entries.items():
             if key in merged:
                 raise ValueError(f"{path.name}: the UI string {key!r} is defined twice")

@@ -6,6 +6,7 @@ never raises: it becomes a Problem in the FileReport, the file is "rejected" and
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,20 +14,22 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import readers, store
+from . import config, parsing, readers, store
 from .batch import Batch
 from .errors import Problem
-from .formats import LAYOUTS, PARSERS, detect
-from .formats.common import Context
+from .formats import LAYOUTS
 from .formats.roles import CATEGORY_ROLES, ITEM_ROLES, Column, decode
 from .i18n import Advice, AndListed, Listed, Message, counted
 from .model import Model
+from .parsing import Parsed
 from .pseudonym import secret_key
 from .rounds import date_from_name
 from .text import normalize
-from .validate import IGNORE, Invalid, Values, settle, shown
+from .validate import IGNORE, Invalid, Values
 
-__all__ = ["IGNORE", "LAYOUTS", "FileReport", "ImportOptions", "import_file", "import_files", "preview"]
+__all__ = [
+    "IGNORE", "LAYOUTS", "FileReport", "ImportOptions", "Parsed", "import_file", "import_files", "parse", "preview",
+]  # fmt: skip
 
 NEAR_DAYS = 60  # a file dated this close to an existing round's date belongs to that round
 PREVIEW_ROWS = 100
@@ -122,10 +125,19 @@ def import_files(
 
 
 def import_file(
-    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: bytes,
+    model: Model,
+    options: ImportOptions,
+    parsed: Parsed | None = None,
 ) -> FileReport:
-    """The report of importing one file: committed in one transaction, or rejected with every problem."""
-    report, batch, valid = _prepare(con, name, data, model, options)
+    """The report of importing one file: committed in one transaction, or rejected with every problem.
+
+    `parsed` is this file already read and parsed with these options (`parse`, as the preview did); without it
+    the file is parsed here.
+    """
+    report, batch, valid = _prepare(con, name, data, model, options, parsed)
     if batch is None or report.status != "imported":
         return report
     round_name, why = _round(con, batch, options)
@@ -170,10 +182,15 @@ def _remember(con: duckdb.DuckDBPyConnection, mappings: dict[str, str], report: 
 
 
 def preview(
-    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: bytes,
+    model: Model,
+    options: ImportOptions,
+    parsed: Parsed | None = None,
 ) -> tuple[FileReport, pd.DataFrame]:
     """The report an import would give (nothing written at all) and the first canonical rows the file holds."""
-    report, batch, _ = _prepare(con, name, data, model, options)
+    report, batch, _ = _prepare(con, name, data, model, options, parsed)
     if batch is None:
         return report, pd.DataFrame(columns=RESPONSE_COLUMNS)
     table = _preview_frame(batch)
@@ -196,8 +213,39 @@ def preview(
 # --- the stages -----------------------------------------------------------------------------------
 
 
-def _prepare(
+def parse_request(
     con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+) -> parsing.Request:
+    """What the fenced worker needs to read and parse this file with these options (its `key` names the parse)."""
+    problems, valid = _check_options(name, model, options)
+    limit = readers.limits(options.max_bytes, options.max_rows, options.max_cells)
+    return parsing.request(
+        name,
+        data,
+        model_source=model.source,
+        mappings={**store.header_mappings(con), **valid},
+        key=secret_key(),
+        limits=dataclasses.asdict(limit),
+        layout=options.layout if options.layout in LAYOUTS else None,
+        product=(options.product or "").strip() or None,
+        team=(options.team or "").strip() or None,
+        rater=options.rater,
+        read_only=bool(problems),
+    )
+
+
+def parse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions) -> Parsed:
+    """The file read and parsed in the fenced worker (nothing written): what the preview and the import share."""
+    return parsing.parse(parse_request(con, name, data, model, options), config.fence_limits())
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: bytes,
+    model: Model,
+    options: ImportOptions,
+    parsed: Parsed | None = None,
 ) -> tuple[FileReport, Batch | None, dict[str, str]]:
     """Everything before the round and the commit: the report so far, the settled batch, the valid mappings."""
     report = FileReport(file=name, layout=options.layout or "", status="rejected")
@@ -206,52 +254,20 @@ def _prepare(
     if earlier is not None:
         return _duplicate(con, report, earlier), None, {}
     problems, valid = _check_options(name, model, options)
-    try:
-        source = readers.read(name, data, readers.limits(options.max_bytes, options.max_rows, options.max_cells))
-    except Exception as exc:  # a file no reader expected is a refusal, never a traceback (nor a dead server)
-        return _reject(report, [_unexpected(name, Message("msg.import.unexpected_read"), exc)]), None, valid
-    report.messages.extend(source.messages)
-    if source.problems or problems:
-        return _reject(report, [*source.problems, *problems]), None, valid
-    values = Values(model, {**store.header_mappings(con), **valid})
-    if options.layout:
-        layout, why = options.layout, Message("msg.import.layout_chosen")
-    else:
-        try:
-            found = detect(source, values)
-        except Exception as exc:
-            problem = _unexpected(name, Message("msg.import.unexpected_detect"), exc)
-            return _reject(report, [problem]), None, valid
-        if found.layout is None:
-            return _reject(report, [Problem(found.reason, file=name)]), None, valid
-        layout, why = found.layout, found.reason
-    report.layout = layout
-    report.messages.append(Message("msg.import.layout", layout=layout, why=why))
-    rater = values.rater(options.rater) if options.rater else None
-    ctx = Context(
-        file=name,
-        sha256=digest,
-        model=model,
-        values=values,
-        key=secret_key(),
-        product=(options.product or "").strip() or None,
-        team=(options.team or "").strip() or None,
-        rater=rater,
-    )
-    try:
-        batch = PARSERS[layout](source, ctx)
-        dropped = settle(batch, name, ctx.columns)
-    except Exception as exc:
-        # A file shaped in a way no parser expected must still come back as a refusal, not a traceback.
-        what = Message("msg.import.unexpected_parse", layout=layout)
-        problem = _unexpected(name, what, exc, Advice("check_layout"))
-        return _reject(report, [problem]), None, valid
-    for product in ctx.defaulted_teams:
+    if parsed is None:
+        parsed = parse(con, name, data, model, options)
+    report.messages.extend(parsed.messages)
+    if parsed.problems or problems or parsed.batch is None:
+        return _reject(report, [*parsed.problems, *problems]), None, valid
+    report.layout = parsed.layout
+    report.messages.append(Message("msg.import.layout", layout=parsed.layout, why=parsed.why))
+    batch = dataclasses.replace(parsed.batch, messages=list(parsed.batch.messages))  # a shared parse stays as it is
+    for product in parsed.defaulted_teams:
         batch.messages.append(Message("msg.import.team_after_product", product=product, advice=Advice("team")))
     report.messages.extend(batch.messages)
     batch.messages = list(report.messages)
-    report.unmapped_headers = list(ctx.unmapped)
-    report.columns = list(ctx.report)
+    report.unmapped_headers = list(parsed.unmapped)
+    report.columns = list(parsed.columns)
     unattached = sum(1 for n in batch.notes if not n.team)
     if unattached:
         key = "msg.import.notes_no_team" if any(n.product for n in batch.notes) else "msg.import.notes_nowhere"
@@ -263,7 +279,7 @@ def _prepare(
         return _reject(report, batch.problems), batch, valid
     if batch.problems:
         report.problems = list(batch.problems)
-        report.skipped = ctx.skipped + dropped
+        report.skipped = parsed.skipped
         count = len(batch.problems)
         skipped = Message(
             "msg.import.skipped", answers=counted(report.skipped, "answers"), problems=counted(count, "problems")
@@ -304,16 +320,6 @@ def _check_options(name: str, model: Model, options: ImportOptions) -> tuple[lis
             continue
         problems.append(Problem(message, file=name, column=header, value=target))
     return problems, valid
-
-
-def _unexpected(name: str, what: Message, exc: Exception, advice: Advice | None = None) -> Problem:
-    """The problem for an exception no reader or parser expected: its type and words, never a traceback."""
-    error, detail = type(exc).__name__, shown(str(exc), 200)
-    if advice is None:
-        return Problem(Message("msg.import.unexpected", what=what, error=error, detail=detail), file=name)
-    return Problem(
-        Message("msg.import.unexpected_then", what=what, error=error, detail=detail, advice=advice), file=name
-    )
 
 
 def _reject(report: FileReport, problems: list[Problem]) -> FileReport:

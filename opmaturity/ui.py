@@ -430,12 +430,38 @@ def import_options(
     )  # fmt: skip
 
 
-def import_preview(name: str, data: bytes, options: Any) -> Any:
-    """What importing the file would do, and its first rows; cached per file, options and data revision."""
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=900)
+def _parsed(key: str, _request: Any) -> Any:
+    from .parsing import parse
+
+    return parse(_request, config.fence_limits())
+
+
+def parsed(name: str, data: bytes, options: Any) -> Any:
+    """The file read and parsed in the fenced worker, once per bytes and parse options: the preview and the
+    import button share it (kept a while for every session: it is never changed, only read)."""
+    from .importer import parse_request
+
+    request = parse_request(cursor(), name, data, model(), options)
+    return _parsed(request.key, request)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _preview(
+    key: str, options: str, db: str, signature: tuple[int, ...], _name: str, _data: bytes, _options: Any
+) -> Any:
     from .importer import preview
 
+    return preview(cursor(), _name, _data, model(), _options, parsed(_name, _data, _options))
+
+
+def import_preview(name: str, data: bytes, options: Any) -> Any:
+    """What importing the file would do, and its first rows; cached per file, options and data revision."""
+    from .importer import parse_request
+
     with st.spinner(tr("import.running", file=name)):
-        return query(preview, name, data, model(), options)
+        key = parse_request(cursor(), name, data, model(), options).key
+        return _preview(key, repr(options), db_path(), store.signature(db_path()), name, data, options)
 
 
 def show_report(report: Any, *, preview: bool = False) -> None:

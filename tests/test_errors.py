@@ -56,7 +56,7 @@ def test_an_unknown_item_suggests_the_nearest_in_either_language_and_advises_per
 
 
 def test_a_page_never_advises_a_command_line_flag():
-    for name in ("product", "rater", "team", "layout", "check_layout", "locked", "map_item"):
+    for name in ("product", "rater", "team", "layout", "locked", "map_item"):
         for lang in ("ja", "en"):
             assert "--" not in Advice(name, layouts="x").text(lang, "page"), (name, lang)
     assert "--product" in Advice("product").text("en", "cli")

@@ -428,20 +428,6 @@ def test_a_dry_run_does_not_remember_mappings(con, model):
     assert store.header_mappings(con) == {}
 
 
-def test_a_file_no_parser_expected_is_refused_not_raised(con, model, monkeypatch):
-    from opmaturity import importer
-
-    def broken(source, ctx):
-        raise IndexError("list index out of range")
-
-    monkeypatch.setitem(importer.PARSERS, "tidy", broken)
-    before = snapshot(con)
-    report = run(con, model, "tidy.csv")
-    assert report.status == "rejected"
-    assert report.problems[0].message.startswith("could not read this file as tidy (IndexError: list index")
-    assert snapshot(con) == before
-
-
 # --- what a reviewer found ---------------------------------------------------------------------------
 
 
@@ -451,20 +437,6 @@ def test_a_deeply_nested_json_is_refused_not_raised(con, model):
     assert report.status == "rejected"
     assert report.problems[0].message.startswith("the JSON nests lists or objects more than 64 levels deep")
     assert snapshot(con) == before
-
-
-def test_an_unexpected_error_while_reading_is_a_refusal_not_a_traceback(con, model, monkeypatch):
-    from opmaturity import importer
-
-    def broken(name, data, limit):
-        raise MemoryError("no room")
-
-    monkeypatch.setattr(importer.readers, "read", broken)
-    report = run(con, model, "tidy.csv")
-    assert (report.status, report.problems[0].message) == (
-        "rejected",
-        "could not read this file (MemoryError: no room)",
-    )
 
 
 def test_conflicting_answers_name_the_column_they_differ_in(con, model):

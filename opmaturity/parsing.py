@@ -1,0 +1,202 @@
+"""Read and parse one file in the fenced worker: the request (a JSON header line, then the file's bytes), the job
+that runs in the child, and its result (`Parsed`, as JSON) that the preview and the import share.
+
+The child imports only what parsing needs, and only once it runs (python startup plus these imports is the cost
+of the fence per file). Everything the child knows comes in the request: the model's YAML text, the header
+mappings, the pseudonym key and the limits; it opens no database and writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import codec, fence
+from .batch import Batch
+from .errors import Problem
+from .formats.roles import Column
+from .i18n import Message
+
+JOB = "parse"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the child needs to parse one file: the header (plain JSON data) and the file's bytes."""
+
+    header: dict[str, Any]
+    data: bytes
+
+    @property
+    def key(self) -> str:
+        """Identifies the parse: the same bytes under the same header parse the same (the preview's cache key)."""
+        head = hashlib.sha256(json.dumps(self.header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        return f"{Batch.digest(self.data)}-{head.hexdigest()}"
+
+    def encode(self) -> bytes:
+        """The child's input: the header as one line of JSON, a newline, the bytes."""
+        return json.dumps(self.header, ensure_ascii=True).encode("ascii") + b"\n" + self.data
+
+
+@dataclass
+class Parsed:
+    """What reading and parsing one file gave: read messages, problems that stop it, or the layout and batch."""
+
+    messages: list[Message] = field(default_factory=list)  # what reading said (encoding, hidden sheets)
+    problems: list[Problem] = field(default_factory=list)  # the file could not be read, or its layout not told
+    layout: str = ""
+    why: Message | None = None  # how the layout was found
+    batch: Batch | None = None
+    defaulted_teams: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)  # the role each column was given, and how it was known
+    skipped: int = 0  # answers left out for a problem, conflicting ones included
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON data for the way back from the child."""
+        return {
+            "messages": [codec.value_to_json(m) for m in self.messages],
+            "problems": [codec.problem_to_json(p) for p in self.problems],
+            "layout": self.layout,
+            "why": codec.value_to_json(self.why),
+            "batch": codec.batch_to_json(self.batch) if self.batch is not None else None,
+            "defaulted_teams": self.defaulted_teams,
+            "unmapped": self.unmapped,
+            "columns": [dataclasses.asdict(column) for column in self.columns],
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Parsed:
+        """The Parsed to_json gave."""
+        return cls(
+            messages=[codec.value_from_json(m) for m in data["messages"]],
+            problems=[codec.problem_from_json(p) for p in data["problems"]],
+            layout=data["layout"],
+            why=codec.value_from_json(data["why"]),
+            batch=codec.batch_from_json(data["batch"]) if data["batch"] is not None else None,
+            defaulted_teams=list(data["defaulted_teams"]),
+            unmapped=list(data["unmapped"]),
+            columns=[Column(**column) for column in data.get("columns", [])],
+            skipped=int(data["skipped"]),
+        )
+
+
+def request(
+    name: str,
+    data: bytes,
+    *,
+    model_source: str,
+    mappings: dict[str, str],
+    key: bytes,
+    limits: dict[str, int],
+    layout: str | None = None,
+    product: str | None = None,
+    team: str | None = None,
+    rater: str | None = None,
+    read_only: bool = False,
+) -> Request:
+    """The request to parse `data` (named `name`) with these choices; `read_only` stops after reading."""
+    header = {
+        "name": name,
+        "model": model_source,
+        "mappings": mappings,
+        "key": key.decode("latin-1"),
+        "limits": limits,
+        "layout": layout,
+        "product": product,
+        "team": team,
+        "rater": rater,
+        "read_only": read_only,
+    }
+    return Request(header, data)
+
+
+def parse(req: Request, limits: fence.Limits) -> Parsed:
+    """The file read and parsed in the fenced worker; a limit that stopped it (or a bug) is the file's problem."""
+    name = req.header["name"]
+    try:
+        return Parsed.from_json(codec.loads(fence.run(JOB, req.encode(), limits)))
+    except fence.FenceError as exc:
+        if exc.reason == "error":  # a bug in our code: the traceback goes to the log, the user hears "internal"
+            log.error("parsing %s failed in the fenced worker:\n%s", name, exc.log)
+            return Parsed(problems=[Problem(Message("msg.fence.internal"), file=name)])
+        log.warning("parsing %s stopped by the fence: %s", name, exc)
+        return Parsed(problems=[Problem(_stopped(exc.reason, limits), file=name)])
+
+
+def _stopped(reason: str, limits: fence.Limits) -> Message:
+    """Why the worker gave up on a file, in the user's words, naming the limit and its setting."""
+    if reason == "memory":
+        return Message("msg.fence.memory", limit=limits.memory_bytes // 1024**2)
+    if reason == "cpu":
+        return Message("msg.fence.cpu", limit=limits.cpu_seconds)
+    if reason == "time":
+        return Message("msg.fence.time", limit=limits.wall_seconds)
+    if reason == "output":
+        return Message("msg.fence.output", limit=limits.output_bytes // 1024**2)
+    return Message("msg.fence.crash")
+
+
+# --- the child --------------------------------------------------------------------------------------------
+
+
+def job(data: bytes) -> bytes:
+    """The fenced job: a request in, the Parsed as JSON bytes out. Runs in the child only."""
+    # openpyxl (whose column helpers the xlsx guard uses) imports numpy when it can, only to know its number
+    # types: numpy and its BLAS would double the child's start-up and need memory of their own. Nothing the
+    # child runs needs numpy, so it is never loaded here.
+    sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
+    head, _, content = data.partition(b"\n")
+    return codec.dumps(run(json.loads(head), content).to_json())
+
+
+def run(header: dict[str, Any], content: bytes) -> Parsed:
+    """Read and parse the file as the header says (in this process: the child calls it, and so may a test)."""
+    from .formats import PARSERS, detect
+    from .formats.common import Context
+    from .model import parse_model
+    from .readers import Limits, read
+    from .validate import Invalid, Values, settle
+
+    name = header["name"]
+    source = read(name, content, Limits(**header["limits"]))
+    parsed = Parsed(messages=list(source.messages), problems=list(source.problems))
+    if source.problems or header["read_only"]:
+        return parsed
+    model = parse_model(header["model"], "model")
+    values = Values(model, header["mappings"])
+    if header["layout"]:
+        parsed.layout, parsed.why = header["layout"], Message("msg.import.layout_chosen")
+    else:
+        found = detect(source, values)
+        if found.layout is None:
+            parsed.problems.append(Problem(found.reason, file=name))
+            return parsed
+        parsed.layout, parsed.why = found.layout, found.reason
+    try:
+        rater = values.rater(header["rater"]) if header["rater"] else None
+    except Invalid:  # the parent refuses the option itself
+        rater = None
+    ctx = Context(
+        file=name,
+        sha256=Batch.digest(content),
+        model=model,
+        values=values,
+        key=header["key"].encode("latin-1"),
+        product=header["product"],
+        team=header["team"],
+        rater=rater,
+    )
+    parsed.batch = PARSERS[parsed.layout](source, ctx)
+    parsed.skipped = ctx.skipped + settle(parsed.batch, name, ctx.columns)
+    parsed.defaulted_teams = list(ctx.defaulted_teams)
+    parsed.unmapped = list(ctx.unmapped)
+    parsed.columns = list(ctx.report)
+    return parsed

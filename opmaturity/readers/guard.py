@@ -1,0 +1,401 @@
+"""The xlsx guard: what a workbook would cost, read in one streaming XML pass per part before python-calamine
+loads anything.
+
+python-calamine allocates the whole rectangle from A1 to the farthest cell holding a value (one cell at
+XFD1048576 asks for hundreds of gigabytes and aborts the process), reserves the shared string table its header
+claims, and copies a shared string into every cell that uses it. So before it runs, each part it would read is
+parsed once with the standard library's expat-based XMLParser, fed in chunks straight from the zip member (never
+held whole), with a target that only counts: tags are matched by their local name, so no namespace prefix,
+attribute order or whitespace inside a tag changes what is seen. The pass is linear in the part's size: a tag
+that runs on for more than MAX_TAG bytes is refused (expat would rescan it on every chunk), as is any document
+type declaration (entities). Each part is read once however many sheets point at it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from array import array
+from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import ParseError, XMLParser
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.exceptions import CellCoordinatesException
+
+from ..i18n import Message
+from .source import Limits, too_many_cells, too_many_rows
+
+MAX_CELL_CHARS = 32_767  # Excel's limit on the text of one cell
+MAX_TAG = 1024 * 1024  # bytes of XML that may pass without a single event (one tag, comment or declaration)
+CHUNK = 64 * 1024  # bytes fed to the parser at a time
+SHEETS_PART = "xl/workbook.xml"
+RELS_PART = "xl/_rels/workbook.xml.rels"
+
+
+class Refused(Exception):
+    """A workbook the guard will not let a reader load: the message says why, `sheet` where."""
+
+    def __init__(self, message: Message, sheet: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+
+
+@dataclass
+class Extent:
+    """How far a worksheet's cells holding something reach (1-based last row and column) and their text's length."""
+
+    rows: int = 0
+    cols: int = 0
+    text: int = 0
+
+    @property
+    def area(self) -> int:
+        """The cells a reader allocates for the sheet read from A1: rows x columns."""
+        return self.rows * self.cols
+
+    def widen(self, other: Extent) -> None:
+        """Grow to cover another extent too."""
+        self.rows, self.cols = max(self.rows, other.rows), max(self.cols, other.cols)
+        self.text = max(self.text, other.text)
+
+
+def resave() -> Message:
+    """The advice to save the workbook again as a plain .xlsx."""
+    return Message("msg.read.resave")
+
+
+def too_big_sheet(name: str, extent: Extent, limit: Limits) -> Message:
+    """The message for a sheet whose cells reach too far: its size, the limits and how to fix it."""
+    return Message(
+        "msg.read.sheet_too_big",
+        sheet=name,
+        rows=extent.rows,
+        column=get_column_letter(min(max(extent.cols, 1), 18278)),
+        cols=extent.cols,
+        cells=extent.area,
+        max_rows=limit.max_rows,
+        max_cells=limit.max_cells,
+    )
+
+
+class Guard:
+    """The checks of one workbook before it is loaded: its shared strings at once, then each sheet as it comes."""
+
+    def __init__(self, archive: zipfile.ZipFile, limit: Limits) -> None:
+        self.archive = archive
+        self.limit = limit
+        self.names = {info.filename for info in archive.infolist()}
+        self.strings = self._shared_strings()
+        self.parts = self._sheet_parts()
+        self.rows = self.cells = self.text = 0  # the totals of the sheets admitted so far
+        self._extents: dict[str, Extent] = {}
+
+    def admit(self, sheet: str) -> Extent:
+        """The sheet's extent, once it and the file's totals with it are within the limits; Refused if not."""
+        part = self.parts.get(sheet)
+        if part in self.names:
+            extent = self._extent(part, sheet)
+        else:  # a sheet whose part is not where the workbook says: assume the largest sheet of the file
+            extent = Extent()
+            for name in sorted(self.names):
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    extent.widen(self._extent(name, sheet))
+        if extent.rows > self.limit.max_rows or extent.area > self.limit.max_cells:
+            raise Refused(too_big_sheet(sheet, extent, self.limit), sheet)
+        self.rows += extent.rows
+        self.cells += extent.area
+        self.text += extent.text
+        if self.rows > self.limit.max_rows:
+            raise Refused(too_many_rows(self.rows, self.limit))
+        if self.cells > self.limit.max_cells:
+            raise Refused(too_many_cells(self.limit))
+        if self.text > self.limit.max_text:
+            raise Refused(_text_too_big(sheet, self.limit), sheet)
+        return extent
+
+    def _extent(self, part: str, sheet: str) -> Extent:
+        """The extent of one worksheet part, scanned the first time it is asked for."""
+        if part not in self._extents:
+            scan = _SheetScan(sheet, self.limit, self.strings, self.limit.max_text - self.text)
+            self._extents[part] = parse(self.archive, part, scan)
+        return self._extents[part]
+
+    def _shared_strings(self) -> array[int]:
+        """The length of every shared string (of the largest table, should a file hold several)."""
+        found: array[int] = array("L")
+        for name in sorted(self.names):
+            if name.lower().endswith("sharedstrings.xml"):
+                lengths = parse(self.archive, name, _StringsScan(self.limit))
+                if sum(lengths) > sum(found):
+                    found = lengths
+        return found
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> the zip member holding its XML, from xl/workbook.xml and its relationships."""
+        links = parse(self.archive, SHEETS_PART, _Collect("sheet", "name"))
+        rels = parse(self.archive, RELS_PART, _Collect("Relationship", "Id")) if RELS_PART in self.names else []
+        targets = {}
+        for rel in rels:
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            targets[rel["Id"]] = posixpath.normpath(path)
+        parts = {}
+        for link in links:
+            rid = next((v for k, v in link.items() if k.endswith("}id")), None)
+            if rid in targets:
+                parts[link["name"]] = targets[rid]
+        return parts
+
+
+def parse(archive: zipfile.ZipFile, part: str, target: Any) -> Any:
+    """What `target` makes of one zip member, fed to the XML parser in chunks; Refused for XML no workbook holds."""
+    parser = XMLParser(target=target)
+    quiet = 0
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(CHUNK):
+                before = target.events
+                parser.feed(chunk)
+                quiet = quiet + len(chunk) if target.events == before else 0
+                if quiet > MAX_TAG:
+                    raise Refused(Message("msg.guard.tag_too_long", part=part, size=MAX_TAG // 1024, resave=resave()))
+            return parser.close()
+    except ParseError as exc:
+        raise Refused(Message("msg.guard.xml_invalid", part=part, detail=str(exc), resave=resave())) from None
+
+
+class _Scan:
+    """A parser target that counts events and refuses document type declarations (and so entities).
+
+    Targets have no `end` method, so the parser makes no call for closing tags: an element ends where the next
+    one starts (or the part ends). Every call into Python costs more than expat's own work on a cell, so the
+    fewer calls per cell, the faster the pass.
+    """
+
+    events = 0
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def local(self, tag: str) -> str:
+        """The tag's name without its namespace: `{…/main}c` -> `c`."""
+        found = tag.rpartition("}")[2]
+        if len(self.names) < 256:
+            self.names[tag] = found
+        return found
+
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise Refused(Message("msg.guard.dtd", resave=resave()))
+
+    def data(self, text: str) -> None:
+        self.events += 1
+
+
+class _Collect(_Scan):
+    """The attributes of every element with one local name that carries a given attribute."""
+
+    def __init__(self, name: str, required: str) -> None:
+        super().__init__()
+        self.name, self.required = name, required
+        self.found: list[dict[str, str]] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.events += 1
+        if (self.names.get(tag) or self.local(tag)) == self.name and self.required in attrib:
+            self.found.append(dict(attrib))
+
+    def close(self) -> list[dict[str, str]]:
+        return self.found
+
+
+class _StringsScan(_Scan):
+    """The shared string table: how many strings, how long each (its reading aside), within the limits."""
+
+    def __init__(self, limit: Limits) -> None:
+        super().__init__()
+        self.limit = limit
+        self.lengths: array[int] = array("L")
+        self.total = self.length = 0
+        self.open = self.collect = self.phonetic = False  # in an <si>; in its text; in its reading (<rPh>)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.events += 1
+        name = self.names.get(tag) or self.local(tag)
+        if name == "t":
+            self.collect = self.open and not self.phonetic
+            return
+        self.collect = False
+        if name == "si":
+            self._close()
+            self.open, self.length = True, 0
+        elif name == "rPh":  # the reading of a Japanese text: not part of the cell's value
+            self.phonetic = True
+        elif name == "r":
+            self.phonetic = False
+        elif name == "sst":
+            claimed = attrib.get("uniqueCount", "")
+            if claimed.isdigit() and int(claimed) > self.limit.max_cells:
+                raise Refused(self._too_many(int(claimed)))
+
+    def data(self, text: str) -> None:
+        self.events += 1
+        if self.collect:
+            self.length += len(text)
+            if self.length > MAX_CELL_CHARS:
+                raise Refused(Message("msg.guard.string_too_long", index=len(self.lengths) + 1, resave=resave()))
+
+    def close(self) -> array[int]:
+        self._close()
+        return self.lengths
+
+    def _close(self) -> None:
+        """Count the string just read (if any)."""
+        if not self.open:
+            return
+        self.open = self.phonetic = False
+        self.lengths.append(self.length)
+        self.total += self.length
+        if len(self.lengths) > self.limit.max_cells:
+            raise Refused(self._too_many(len(self.lengths)))
+        if self.total > self.limit.max_text:
+            raise Refused(Message("msg.guard.strings_too_big", limit=self.limit.max_text, resave=resave()))
+
+    def _too_many(self, count: int) -> Message:
+        return Message("msg.read.shared_strings", claimed=count, limit=self.limit.max_cells, resave=resave())
+
+
+_VALUE, _INLINE_TEXT, _PHONETIC, _ROW, _CELL = "v", "t", "rPh", "row", "c"
+_TEXT_TYPES = frozenset({"s", "str", "inlineStr", "e", "d"})  # cells whose text a reader keeps as a string
+
+
+class _SheetScan(_Scan):
+    """One worksheet: the declared dimension, every cell's place and the length of its text, checked as they come.
+
+    A cell without a reference sits right of the one before it (a row without one below the row before), as
+    calamine counts. A cell counts towards the extent when it holds anything (a value, a formula, an inline
+    string); styled empty cells (`<c r="Z9" s="1"/>`) cost a reader nothing. Text is what the cell shows: its
+    string value, its inline string, or the shared string it points at (counted each time it is used). A cell
+    is settled when the next cell or row starts, or the part ends.
+    """
+
+    def __init__(self, sheet: str, limit: Limits, strings: array[int], budget: int) -> None:
+        super().__init__()
+        self.sheet, self.limit, self.strings, self.budget = sheet, limit, strings, budget
+        self.extent = Extent()
+        self.row = self.col = 0  # the place of the last row and cell opened
+        self.ref = ""
+        self.open = self.shared = self.text = self.filled = self.collect = self.phonetic = False
+        self.length = 0
+        self.index: list[str] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.events += 1
+        name = self.names.get(tag) or self.local(tag)
+        if self.open:
+            if name in (_VALUE, _INLINE_TEXT):
+                self.filled = True
+                self.collect = self.text and not self.phonetic
+                return
+            self.collect = False
+            if name == _PHONETIC:
+                self.phonetic = True
+                return
+            if name not in (_CELL, _ROW):
+                self.filled = True  # a formula, an inline string, anything a reader may take for a value
+                return
+            self._settle()
+        if name == _CELL:
+            ref = attrib.get("r") or _attribute(attrib, "r")
+            if ref:
+                try:
+                    letters, self.row = coordinate_from_string(ref)
+                    self.col = column_index_from_string(letters)
+                except (CellCoordinatesException, ValueError):
+                    raise Refused(self._bad(ref), self.sheet) from None
+            else:
+                self.row, self.col = max(self.row, 1), self.col + 1
+            kind = attrib.get("t")
+            if kind is None and len(attrib) > 2:  # r and s are all a number's cell carries; more may be x:t
+                kind = _attribute(attrib, "t")
+            self.ref, self.open, self.filled, self.length, self.phonetic = ref, True, False, 0, False
+            if kind is not None:
+                self.shared, self.text = kind == "s", kind in _TEXT_TYPES
+                if self.shared:
+                    self.index = []
+            else:
+                self.shared = self.text = False
+        elif name == _ROW:
+            ref = attrib.get("r") or _attribute(attrib, "r")
+            self.row = int(ref) if ref.isdigit() else self.row + 1
+            self.col = 0
+        elif name == "dimension":
+            self._dimension(attrib.get("ref") or _attribute(attrib, "ref"))
+
+    def data(self, text: str) -> None:
+        self.events += 1
+        if not self.collect:
+            return
+        if self.shared:  # the index of a shared string: digits, never long
+            if len(self.index) < 4:
+                self.index.append(text)
+            return
+        self.length += len(text)
+        if self.length > MAX_CELL_CHARS:
+            raise Refused(self._too_long(), self.sheet)
+
+    def close(self) -> Extent:
+        if self.open:
+            self._settle()
+        return self.extent
+
+    def _bad(self, ref: str) -> Message:
+        return Message("msg.guard.bad_reference", sheet=self.sheet, ref=ref[:20])
+
+    def _dimension(self, ref: str) -> None:
+        """Refuse a sheet whose declared size is past the limits (a reader may reserve room for all of it)."""
+        if not ref:
+            return
+        corner = ref.rpartition(":")[2]
+        try:
+            letters, rows = coordinate_from_string(corner)
+            declared = Extent(rows, column_index_from_string(letters))
+        except (CellCoordinatesException, ValueError):
+            raise Refused(self._bad(corner), self.sheet) from None
+        if declared.rows > self.limit.max_rows or declared.area > self.limit.max_cells:
+            raise Refused(too_big_sheet(self.sheet, declared, self.limit), self.sheet)
+
+    def _settle(self) -> None:
+        """Count the cell just read: its place against the limits, its text against Excel's and the budget."""
+        self.open = self.collect = False
+        if not self.filled:
+            return
+        extent = self.extent
+        if self.row > extent.rows or self.col > extent.cols:
+            extent.rows, extent.cols = max(extent.rows, self.row), max(extent.cols, self.col)
+            if extent.rows > self.limit.max_rows or extent.area > self.limit.max_cells:
+                raise Refused(too_big_sheet(self.sheet, extent, self.limit), self.sheet)
+        if self.shared:
+            digits = "".join(self.index).strip()
+            if digits.isdigit() and int(digits) < len(self.strings):
+                self.length += self.strings[int(digits)]
+        if self.length:
+            if self.length > MAX_CELL_CHARS:
+                raise Refused(self._too_long(), self.sheet)
+            extent.text += self.length
+            if extent.text > self.budget:
+                raise Refused(_text_too_big(self.sheet, self.limit), self.sheet)
+
+    def _too_long(self) -> Message:
+        cell = self.ref or f"{get_column_letter(min(max(self.col, 1), 18278))}{self.row}"
+        return Message("msg.guard.cell_too_long", sheet=self.sheet, cell=cell[:20], limit=MAX_CELL_CHARS)
+
+
+def _attribute(attrib: dict[str, str], name: str) -> str:
+    """An attribute by its local name, whatever namespace prefix it was written with ("" when it has none)."""
+    return next((value for key, value in attrib.items() if key.rpartition("}")[2] == name), "")
+
+
+def _text_too_big(sheet: str, limit: Limits) -> Message:
+    return Message("msg.guard.text_too_big", sheet=sheet, limit=limit.max_text)

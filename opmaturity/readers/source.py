@@ -1,0 +1,144 @@
+"""What every reader fills: a file's tables (or JSON payload) and read problems, and the limits it must keep."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from ..errors import Problem
+from ..i18n import Message
+
+Cell = str | float | int | bool | datetime | date | time | timedelta
+
+# Defaults, each overridable by an environment variable of the same name and by ImportOptions.
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 500_000
+MAX_CELLS = 10_000_000
+MAX_TEXT = 160_000_000  # characters of cell text a workbook may expand to (a shared string counts per use)
+
+
+@dataclass
+class Table:
+    """One sheet (or the one table of a CSV): rows of cells as read, rows[0] is Excel row 1."""
+
+    name: str
+    rows: list[list[Cell]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1 inclusive
+
+    def cell(self, row: int, col: int) -> Cell:
+        """The cell at 0-based (row, col), or "" outside the data."""
+        if 0 <= row < len(self.rows):
+            line = self.rows[row]
+            if 0 <= col < len(line):
+                return line[col]
+        return ""
+
+
+@dataclass
+class Source:
+    """What a file holds before any layout is applied: its tables or JSON payload, and read problems."""
+
+    file: str
+    kind: str  # "csv" | "xlsx" | "json" | "" (unreadable)
+    tables: list[Table] = field(default_factory=list)
+    payload: Any = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold: bytes, rows (all sheets together), cells and characters of cell text."""
+
+    max_bytes: int = MAX_BYTES
+    max_rows: int = MAX_ROWS
+    max_cells: int = MAX_CELLS
+    max_text: int = MAX_TEXT
+
+
+def limits(
+    max_bytes: int | None = None, max_rows: int | None = None, max_cells: int | None = None, max_text: int | None = None
+) -> Limits:
+    """The limits in force: explicit values, else $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT, else the defaults."""
+
+    def pick(explicit: int | None, env: str, default: int) -> int:
+        if explicit is not None:
+            return int(explicit)
+        raw = os.environ.get(env, "").strip()
+        return int(raw) if raw.isdigit() else default
+
+    return Limits(
+        pick(max_bytes, "OPMATURITY_MAX_BYTES", MAX_BYTES),
+        pick(max_rows, "OPMATURITY_MAX_ROWS", MAX_ROWS),
+        pick(max_cells, "OPMATURITY_MAX_CELLS", MAX_CELLS),
+        pick(max_text, "OPMATURITY_MAX_TEXT", MAX_TEXT),
+    )
+
+
+def accepted() -> Message:
+    """What files are accepted, in words (the end of most refusals)."""
+    return Message("msg.read.accepted")
+
+
+def fail(source: Source, message: Message, value: str = "", sheet: str = "") -> Source:
+    """The source emptied and marked unreadable, with one problem added."""
+    source.kind = ""
+    source.tables = []
+    source.problems.append(Problem(message, file=source.file, sheet=sheet, value=value))
+    return source
+
+
+def size(count: int) -> Message:
+    """A byte count in words: bytes, KB or MB."""
+    if count < 1024:
+        return Message("msg.size.bytes", n=count)
+    if count < 1024 * 1024:
+        return Message("msg.size.kb", n=count / 1024)
+    return Message("msg.size.mb", n=count / 1024 / 1024)
+
+
+def sizes(count: int, limit: int) -> tuple[Message, Message]:
+    """Two byte counts in words, exact (`52,428,801 bytes (50.0 MB)`) where rounding would make them look equal."""
+    shown, allowed = size(count), size(limit)
+    if shown != allowed:
+        return shown, allowed
+    return Message("msg.size.exact", n=count, shown=shown), Message("msg.size.exact", n=limit, shown=allowed)
+
+
+def too_big(count: int, limit: Limits) -> Message:
+    """The message for a file over the byte limit."""
+    shown, allowed = sizes(count, limit.max_bytes)
+    return Message("msg.read.too_big", size=shown, allowed=allowed)
+
+
+def too_many_rows(count: int, limit: Limits, at_least: bool = False) -> Message:
+    """The message for a file over the row limit."""
+    key = "msg.read.too_many_rows_at_least" if at_least else "msg.read.too_many_rows"
+    return Message(key, count=count, limit=limit.max_rows)
+
+
+def too_many_cells(limit: Limits) -> Message:
+    """The message for a file over the cell limit."""
+    return Message("msg.read.too_many_cells", limit=limit.max_cells)
+
+
+def expand_merged(table: Table) -> list[list[Cell]]:
+    """A copy of the rows where every cell of a merged range holds the range's top-left value (within the data)."""
+    rows = [list(r) for r in table.rows]
+    height, width = len(rows), max((len(r) for r in rows), default=0)
+    for r0, c0, r1, c1 in table.merged:
+        r1, c1 = min(r1, height - 1), min(c1, width - 1)
+        if r0 > r1 or c0 > c1:
+            continue
+        value = table.cell(r0, c0)
+        for r in range(r0, r1 + 1):
+            line = rows[r]
+            if len(line) <= c1:
+                line.extend([""] * (c1 + 1 - len(line)))
+            for c in range(c0, c1 + 1):
+                line[c] = value
+    return rows

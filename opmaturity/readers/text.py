@@ -1,0 +1,176 @@
+"""Text files: the encoding (UTF-8 with or without a BOM, UTF-16, cp932, then a detector), the delimiter, and
+the rows of a CSV or the payload of a JSON file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from ..i18n import Message
+from .source import Cell, Limits, Source, Table, accepted, fail, too_many_cells, too_many_rows
+
+MAX_JSON_DEPTH = 64  # a Miro item list nests four or five levels; deeper JSON is refused, never recursed into
+_DELIMITERS = (",", "\t", ";")
+_KNOWN = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp932")  # encodings not worth a message
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding): strict UTF-8 (BOM aware), UTF-16 (BOM), strict cp932, then a detector; None if all fail."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _try(data, "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _try(data, "utf-16")
+    if b"\x00" in data[:4096]:
+        # UTF-16 without a BOM: ASCII characters leave every other byte zero.
+        even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
+        guess = "utf-16-le" if odd > even else "utf-16-be"
+        return _try(data, guess)
+    for encoding in ("utf-8", "cp932"):
+        found = _try(data, encoding)
+        if found:
+            return found
+    if len(data) <= 20:  # detectors misjudge tiny files: better to refuse than to guess
+        return None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not best.encoding:
+        return None
+    return _try(data, best.encoding)
+
+
+def _try(data: bytes, encoding: str) -> tuple[str, str] | None:
+    """(text, encoding) when the bytes decode strictly, else None."""
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (comma, tab or semicolon) that splits the first lines most consistently; comma by default."""
+    sample = text[:65536]
+    best, best_score = ",", 0
+    for delimiter in _DELIMITERS:
+        rows = []
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        try:
+            for row in reader:
+                if any(row):
+                    rows.append(len(row))
+                if len(rows) >= 30:
+                    break
+        except csv.Error:
+            continue
+        widths = [w for w in rows if w > 1]
+        if not widths:
+            continue
+        modal = max(set(widths), key=widths.count)
+        score = widths.count(modal) * modal
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_text(source: Source, data: bytes, limit: Limits) -> None:
+    """Fill the source from text bytes: JSON payload or CSV rows, within the limits."""
+    decoded = decode(data)
+    if decoded is None:
+        fail(source, Message("msg.read.encoding_unknown", accepted=accepted()))
+        return
+    text, encoding = decoded
+    source.encoding = encoding
+    if encoding not in _KNOWN:
+        source.messages.append(Message("msg.read.encoding_detected", encoding=encoding))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _binary(text):
+        fail(source, Message("msg.read.binary", accepted=accepted()))
+        return
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) and _read_json(source, stripped, limit):
+        return
+    delimiter = "\t" if encoding.startswith("utf-16") and "\t" in text[:4096] else sniff_delimiter(text)
+    source.delimiter = delimiter
+    _read_csv(source, text, delimiter, limit)
+
+
+def _read_json(source: Source, text: str, limit: Limits) -> bool:
+    """Fill the source from JSON text; False when the text is no JSON and may still be CSV (`[` opens a cell)."""
+    try:
+        source.payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not text.startswith("{"):
+            return False
+        fail(source, Message("msg.read.json_invalid", line=exc.lineno, detail=exc.msg))
+        return True
+    except RecursionError:
+        fail(source, _too_deep())
+        return True
+    except ValueError as exc:  # e.g. a number too long to convert
+        fail(source, Message("msg.read.json_unreadable", detail=str(exc)))
+        return True
+    if _depth(source.payload) > MAX_JSON_DEPTH:
+        fail(source, _too_deep())
+        return True
+    items = source.payload.get("data") if isinstance(source.payload, dict) else source.payload
+    if isinstance(items, list) and len(items) > limit.max_rows:
+        fail(source, too_many_rows(len(items), limit))
+        return True
+    source.kind = "json"
+    return True
+
+
+def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
+    """Fill the source with the rows of CSV text, every cell as text, within the row and cell limits."""
+    rows: list[list[Cell]] = []
+    cells = 0
+    csv.field_size_limit(max(csv.field_size_limit(), min(limit.max_bytes, 2**31 - 1)))  # very long cells
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            rows.append(list(row))
+            cells += len(row)
+            if len(rows) > limit.max_rows:
+                fail(source, too_many_rows(len(rows), limit, at_least=True))
+                return
+            if cells > limit.max_cells:
+                fail(source, too_many_cells(limit))
+                return
+    except csv.Error as exc:
+        fail(source, Message("msg.read.csv_malformed", row=reader.line_num, detail=str(exc)))
+        return
+    source.kind = "csv"
+    source.tables = [Table(name="", rows=rows)]
+
+
+def _too_deep() -> Message:
+    return Message("msg.read.json_too_deep", depth=MAX_JSON_DEPTH)
+
+
+def _depth(payload: Any) -> int:
+    """How deeply lists and objects nest in a JSON payload (counted without recursion)."""
+    deepest = 0
+    stack = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _binary(text: str) -> bool:
+    """True when decoded text holds NULs or many control characters (not a text export)."""
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    return "\x00" in sample or controls > max(8, len(sample) // 50)
