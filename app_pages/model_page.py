@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from opmaturity import config, store, ui, views
+from opmaturity import config, store, ui, ui_auth, views
 from opmaturity.errors import OpmaturityError
 
-tr, lang, model = ui.tr, ui.lang(), ui.model()
+tr, lang, model, actor = ui.tr, ui.lang(), ui.model(), ui_auth.actor()
 st.title(tr("model.title"))
 st.caption(model.title.get(lang, model.key) + " · " + tr("model.source", path=config.DEFAULT_MODEL_PATH.name))
 
@@ -55,7 +55,7 @@ with st.form("set_target"):
         kind, name = scope.split(":", 1)
         where = dict(zip(("product", "team"), name.split("\x1f", 1), strict=True)) if kind == "team" else {kind: name}
         try:
-            store.set_target(ui.cursor(), level, item=item, **where)
+            store.set_target(ui.cursor(), level, item=item, actor=actor, **where)
             st.session_state["target_saved"] = True
             st.rerun()
         except OpmaturityError as error:
@@ -79,7 +79,7 @@ with st.form("set_tier"):
     )  # fmt: skip
     if st.form_submit_button(tr("loop.tier.save")):
         try:
-            store.set_product_tier(ui.cursor(), chosen, tier)
+            store.set_product_tier(ui.cursor(), chosen, tier, actor=actor)
             st.session_state["tier_saved"] = True
             st.rerun()
         except OpmaturityError as error:
@@ -108,9 +108,9 @@ else:
         if st.form_submit_button(tr("figures.round.save")):
             try:
                 if new_day is not None:
-                    store.set_round_date(ui.cursor(), chosen, new_day)
+                    store.set_round_date(ui.cursor(), chosen, new_day, actor=actor)
                 if new_name.strip() and new_name.strip() != chosen:
-                    store.rename_round(ui.cursor(), chosen, new_name)
+                    store.rename_round(ui.cursor(), chosen, new_name, actor=actor)
                 st.session_state["round_saved"] = True
                 st.rerun()
             except OpmaturityError as error:

@@ -3,7 +3,7 @@ disagreements, trend, workshop notes and agreed actions. Bookmarkable: ?product=
 
 import streamlit as st
 
-from opmaturity import charts, feedback, metrics, reports, store, templates, ui, views
+from opmaturity import charts, feedback, metrics, reports, store, templates, ui, ui_auth, views
 
 tr = ui.tr
 st.title(tr("team.title"))
@@ -108,11 +108,12 @@ st.download_button(
     help=tr("loop.workbook.help"),
     key="team_workbook",
 )
-right.download_button(
-    tr("team.hearing_sheet"),
-    lambda: ui.query(reports.hearing_sheet, model, product, team, round_name, lang=lang),
-    file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    help=tr("team.hearing_sheet.help"),
-    key="team_hearing",
-)
+if ui_auth.can("answers"):  # the hearing sheet holds the notes and every figure: for who may see answers
+    right.download_button(
+        tr("team.hearing_sheet"),
+        lambda: ui.query(reports.hearing_sheet, model, product, team, round_name, lang=lang),
+        file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help=tr("team.hearing_sheet.help"),
+        key="team_hearing",
+    )

@@ -26,7 +26,7 @@ MANIFEST = "manifest.json"
 _SEQUENCES = {"rounds": ("round_ids", "round_id"), "products": ("product_ids", "product_id"),
               "teams": ("team_ids", "team_id"), "imports": ("import_ids", "import_id"),
               "notes": ("note_ids", "note_id"), "actions": ("action_ids", "action_id"),
-              "targets": ("target_ids", "target_id")}  # fmt: skip
+              "targets": ("target_ids", "target_id"), "audit": ("audit_ids", "audit_id")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,8 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
                 con.read_parquet(str(source / str(tables[name]["file"]))).insert_into(name)
                 counts[name] = int(con.table(name).count("*").fetchall()[0][0])
             for name, (sequence, column) in _SEQUENCES.items():
+                if name not in known:  # a backup from before the table existed (e.g. the audit, schema 10)
+                    continue
                 top = con.table(name).aggregate(f"coalesce(max({column}), 0)").fetchall()[0][0]
                 con.execute("SELECT max(nextval(?)) FROM range(?)", [sequence, int(top)]).fetchall()
         wrong = [

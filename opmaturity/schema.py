@@ -150,6 +150,12 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     # 9: a target can be one team's own (an override of its product's and tier's)
     ("ALTER TABLE targets ADD COLUMN team_id INTEGER",),
+    # 10: who changed what and when (imports, undo, targets, tiers, rounds, note links, actions)
+    (
+        "CREATE SEQUENCE audit_ids START 1",
+        """CREATE TABLE audit (audit_id INTEGER PRIMARY KEY DEFAULT nextval('audit_ids'), changed_at TIMESTAMP NOT NULL,
+               actor VARCHAR NOT NULL, action VARCHAR NOT NULL, subject VARCHAR, detail VARCHAR)""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -488,3 +489,20 @@ def unknown_team(teams: pd.DataFrame, product: str | None, team: str | None) -> 
     if team is not None and team not in set(teams.loc[teams["product"] == product, "team"]):
         return "team"
     return None
+
+
+def audit_table(changes: pd.DataFrame, tr: Translate) -> pd.DataFrame:
+    """The latest changes, newest first: when, who, what, to what, with which values (in the UI language)."""
+    out = changes.copy()
+    out["changed_at"] = [
+        "" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M:%S") for t in out["changed_at"]
+    ]
+    out["action"] = [tr(f"auth.audit.action.{a}") for a in out["action"]]
+    details = [json.loads(d) if isinstance(d, str) and d else {} for d in out["detail"]]
+    out["detail"] = [", ".join(f"{tr(f'auth.audit.detail.{k}')}: {v}" for k, v in d.items()) for d in details]
+    return renamed(
+        out,
+        tr,
+        {"changed_at": "auth.audit.at", "actor": "auth.audit.actor", "action": "auth.audit.action", "subject":
+         "auth.audit.subject", "detail": "auth.audit.detail"},
+    )  # fmt: skip
