@@ -41,9 +41,15 @@ def _lockout() -> auth.Lockout:
     return auth.Lockout()
 
 
+def _address() -> str | None:
+    """The client's address, None from this machine (Streamlit gives None for localhost; AppTest a mock)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def _client() -> str:
     """Whom a lock-out binds: the client's address, or this session when the address is unknown (localhost)."""
-    address = st.context.ip_address
+    address = _address()
     if address:
         return f"ip:{address}"
     return "session:" + st.session_state.setdefault(CLIENT_KEY, uuid.uuid4().hex)
@@ -63,7 +69,7 @@ def actor() -> auth.Actor:
     """Who this session is and what they may do."""
     config = access()
     if config.mode == "local":  # a visitor from another machine (the server told to listen wider) only views
-        return auth.VIEWER if st.context.ip_address else auth.local()
+        return auth.VIEWER if _address() else auth.local()
     if config.mode == "oidc":
         return auth.identity(config, _email())
     return auth.password_admin() if st.session_state.get(SIGNED_IN_KEY) else auth.VIEWER
@@ -83,7 +89,7 @@ def sidebar() -> auth.Actor:
     with st.sidebar:
         st.divider()
         if config.mode == "local":
-            if st.context.ip_address:
+            if _address():
                 st.info(tr("auth.local_remote"), icon=":material/visibility:")
             else:
                 st.warning(tr("auth.local"), icon=":material/lock_open:")
