@@ -89,10 +89,11 @@ def sidebar() -> auth.Actor:
     with st.sidebar:
         st.divider()
         if config.mode == "local":
+            # A caption, not an alert box: the pages' own warnings stay the only ones on the page.
             if _address():
-                st.info(tr("auth.local_remote"), icon=":material/visibility:")
+                st.caption(":material/visibility: " + tr("auth.local_remote"))
             else:
-                st.warning(tr("auth.local"), icon=":material/lock_open:")
+                st.caption(":material/lock_open: **" + tr("auth.local") + "**")
             return actor()
         if config.mode == "oidc":
             _identity_section(config)
