@@ -8,7 +8,7 @@ link such as `/team?product=…` opened first after a restart would run the page
 
 import streamlit as st
 
-from opmaturity import ui
+from opmaturity import ui, ui_auth
 from opmaturity.errors import OpmaturityError
 
 st.set_page_config(page_title="opmaturity", page_icon="🧭", layout="wide")
@@ -16,6 +16,7 @@ st.set_page_config(page_title="opmaturity", page_icon="🧭", layout="wide")
 ui.begin_run()
 try:
     ui.sidebar()
+    actor = ui_auth.sidebar()
 except OpmaturityError as error:  # e.g. the database is locked by another program
     ui.show_error(error)
     ui.end_run()
@@ -43,11 +44,12 @@ pages = {
             "app_pages/feedback.py", title=tr("nav.feedback"), icon=":material/sticky_note_2:", url_path="feedback"
         ),
     ],
-    tr("nav.manage"): [
+}
+if actor.can("change"):  # a viewer never sees the Manage pages: not in the menu, not at their address
+    pages[tr("nav.manage")] = [
         st.Page("app_pages/import_page.py", title=tr("nav.import"), icon=":material/upload_file:", url_path="import"),
         st.Page("app_pages/model_page.py", title=tr("nav.model"), icon=":material/architecture:", url_path="model"),
         st.Page("app_pages/backup_page.py", title=tr("nav.backup"), icon=":material/backup:", url_path="backup"),
-    ],
-}
+    ]
 with ui.run_scope():  # the database file is held only while this run needs it
     st.navigation(pages).run()

@@ -6,16 +6,17 @@ from datetime import datetime
 
 import streamlit as st
 
-from opmaturity import backup, ui
+from opmaturity import backup, ui, ui_auth
 from opmaturity.errors import OpmaturityError
 
 tr = ui.tr
+who = ui_auth.actor()
 st.title(tr("backup.title"))
 
 st.subheader(tr("backup.make"))
 st.caption(tr("backup.make_caption"))
 st.download_button(
-    tr("backup.download"), data=lambda: ui.using_database(backup.backup_archive),
+    tr("backup.download"), data=lambda: ui.using_database(backup.backup_archive, actor=who),
     file_name=f"opmaturity-backup-{datetime.now():%Y%m%d-%H%M}.zip", mime="application/zip", key="backup_download",
     icon=":material/download:",
 )  # fmt: skip
@@ -40,7 +41,7 @@ if upload is not None:
             ui.release_database()  # this run's own connection: the file is about to be swapped
             try:
                 with st.spinner(tr("backup.running")):
-                    done = backup.replace_database(folder, ui.db_path())
+                    done = backup.replace_database(folder, ui.db_path(), actor=who)
             except OpmaturityError as error:
                 ui.show_error(error)
             else:

@@ -3,10 +3,10 @@ anything is written; a mapping step for unknown headers; then the result, and th
 
 import streamlit as st
 
-from opmaturity import importer, store, ui, views
+from opmaturity import audit, importer, store, ui, ui_auth, views
 from opmaturity.errors import OpmaturityError
 
-tr = ui.tr
+tr, actor = ui.tr, ui_auth.actor()
 st.title(tr("import.title"))
 st.caption(tr("import.intro"))
 
@@ -50,7 +50,13 @@ if uploads and st.button(tr("import.run"), type="primary", disabled=not ready, k
     st.session_state["imp_results"] = []
     for done, (name, data, options) in enumerate(ready, start=1):
         progress.progress((done - 1) / len(ready), text=tr("import.running", file=name))
-        report = importer.import_file(ui.cursor(), name, data, ui.model(), options, ui.parsed(name, data, options))
+        try:
+            report = importer.import_file(
+                ui.cursor(), name, data, ui.model(), options, ui.parsed(name, data, options), actor=actor
+            )
+        except OpmaturityError as error:  # e.g. the session was signed out meanwhile
+            ui.show_error(error)
+            break
         st.session_state["imp_results"].append(report)
     progress.progress(1.0, text=tr("import.progress", done=len(ready), total=len(ready)))
 for report in st.session_state.get("imp_results", []):
@@ -62,7 +68,7 @@ if remembered:
         st.dataframe(views.mappings_table(remembered, ui.titles(), tr), hide_index=True, width="stretch")
         forget = st.multiselect(tr("import.forget"), sorted(remembered), key="imp_forget", placeholder=ui.choose_many())
         if forget and st.button(tr("import.forget_button", n=len(forget)), key="imp_forget_run"):
-            store.forget_mappings(ui.cursor(), forget)
+            store.forget_mappings(ui.cursor(), forget, actor=actor)
             st.rerun()
 
 st.subheader(tr("import.history"))
@@ -88,10 +94,18 @@ else:
         sure = st.checkbox(tr("figures.undo.confirm"), key="imp_undo_confirm")
     if choice is not None and st.button(tr("import.undo"), key="imp_undo", disabled=not sure):
         try:
-            store.undo_import(ui.cursor(), int(choice))
+            store.undo_import(ui.cursor(), int(choice), actor=actor)
             st.session_state["imp_undone"] = int(choice)
             st.rerun()
         except OpmaturityError as error:
             ui.show_error(error)
 if "imp_undone" in st.session_state:
     st.success(tr("import.undone", import_id=st.session_state.pop("imp_undone")))
+
+st.subheader(tr("auth.audit.title"))
+st.caption(tr("auth.audit.caption"))
+changes = ui.query(audit.recent)
+if changes.empty:
+    st.caption(tr("auth.audit.empty"))
+else:
+    ui.table(views.audit_table(changes, tr))

@@ -3,10 +3,10 @@ rounds."""
 
 import streamlit as st
 
-from opmaturity import model_files, model_versions, store, targets, templates, ui, views
+from opmaturity import model_files, model_versions, store, targets, templates, ui, ui_auth, views
 from opmaturity.errors import OpmaturityError
 
-tr, lang, model = ui.tr, ui.lang(), ui.model()
+tr, lang, model, actor = ui.tr, ui.lang(), ui.model(), ui_auth.actor()
 st.title(tr("model.title"))
 st.caption(
     ui.escape_markdown(model.title.get(lang, model.key)) + " · " + tr("mv.page.version_now", version=model.version)
@@ -44,7 +44,7 @@ if upload is not None:
                 )
             )
             if st.button(tr("mv.page.confirm"), key="model_confirm", type="primary"):
-                st.session_state["model_saved"] = model_versions.save(ui.cursor(), found, ui.viewer())
+                st.session_state["model_saved"] = model_versions.save(ui.cursor(), found, actor=ui_auth.actor())
                 st.rerun()
 if saved_version := st.session_state.pop("model_saved", None):
     st.success(tr("mv.page.saved", version=saved_version))
@@ -76,7 +76,9 @@ with st.form("tier_item_targets"):
     )  # fmt: skip
     if st.form_submit_button(tr("mv.page.targets.save"), key="targets_save"):
         try:
-            changed = targets.save_tier_item_targets(ui.cursor(), model, edited.set_axis(grid.columns, axis=1))
+            changed = targets.save_tier_item_targets(
+                ui.cursor(), model, edited.set_axis(grid.columns, axis=1), actor=ui_auth.actor()
+            )
             st.session_state["targets_saved"] = changed
             st.rerun()
         except OpmaturityError as error:
@@ -122,7 +124,7 @@ with st.form("set_target"):
         kind, name = scope.split(":", 1)
         where = dict(zip(("product", "team"), name.split("\x1f", 1), strict=True)) if kind == "team" else {kind: name}
         try:
-            store.set_target(ui.cursor(), level, item=item, **where)
+            store.set_target(ui.cursor(), level, item=item, actor=actor, **where)
             st.session_state["target_saved"] = True
             st.rerun()
         except OpmaturityError as error:
@@ -146,7 +148,7 @@ with st.form("set_tier"):
     )  # fmt: skip
     if st.form_submit_button(tr("loop.tier.save")):
         try:
-            store.set_product_tier(ui.cursor(), chosen, tier)
+            store.set_product_tier(ui.cursor(), chosen, tier, actor=actor)
             st.session_state["tier_saved"] = True
             st.rerun()
         except OpmaturityError as error:
@@ -175,9 +177,9 @@ else:
         if st.form_submit_button(tr("figures.round.save")):
             try:
                 if new_day is not None:
-                    store.set_round_date(ui.cursor(), chosen, new_day)
+                    store.set_round_date(ui.cursor(), chosen, new_day, actor=actor)
                 if new_name.strip() and new_name.strip() != chosen:
-                    store.rename_round(ui.cursor(), chosen, new_name)
+                    store.rename_round(ui.cursor(), chosen, new_name, actor=actor)
                 st.session_state["round_saved"] = True
                 st.rerun()
             except OpmaturityError as error:

@@ -3,7 +3,7 @@ disagreements, trend, workshop notes and agreed actions. Bookmarkable: ?product=
 
 import streamlit as st
 
-from opmaturity import charts, feedback, metrics, printable, reports, store, templates, ui, views
+from opmaturity import charts, feedback, metrics, printable, reports, store, templates, ui, ui_auth, views
 
 tr = ui.tr
 st.title(tr("team.title"))
@@ -42,22 +42,24 @@ st.caption(tr("team.link"))
 titles = ui.titles()
 model, lang = ui.model(), ui.lang()  # the files are built only when a button is clicked (on another thread)
 
-with st.container(border=True, key="hearing_downloads"):  # the meeting's files, first thing on the page
-    st.markdown(f"**{tr('reports.downloads')}**")
-    buttons = st.container(horizontal=True)  # each button as wide as its label, wrapping when the page is narrow
-    buttons.download_button(
-        tr("team.hearing_sheet"),
-        lambda: ui.query(reports.hearing_sheet, model, product, team, round_name, lang=lang),
-        file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        help=tr("team.hearing_sheet.help"), key="team_hearing", icon=":material/table_view:",
-    )  # fmt: skip
-    buttons.download_button(
-        tr("reports.download.hearing_html"),
-        lambda: ui.query(printable.hearing_page, model, product, team, round_name, lang=lang),
-        file_name=f"hearing-{product}-{team}-{round_name}.html", mime="text/html",
-        help=tr("reports.download.hearing_help"), key="team_hearing_html", icon=":material/print:",
-    )  # fmt: skip
+# The hearing sheet holds the notes and every figure: for who may see answer-level data.
+if ui_auth.can("answers"):
+    with st.container(border=True, key="hearing_downloads"):  # the meeting's files, first thing on the page
+        st.markdown(f"**{tr('reports.downloads')}**")
+        buttons = st.container(horizontal=True)  # each button as wide as its label, wrapping when the page is narrow
+        buttons.download_button(
+            tr("team.hearing_sheet"),
+            lambda: ui.query(reports.hearing_sheet, model, product, team, round_name, lang=lang),
+            file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            help=tr("team.hearing_sheet.help"), key="team_hearing", icon=":material/table_view:",
+        )  # fmt: skip
+        buttons.download_button(
+            tr("reports.download.hearing_html"),
+            lambda: ui.query(printable.hearing_page, model, product, team, round_name, lang=lang),
+            file_name=f"hearing-{product}-{team}-{round_name}.html", mime="text/html",
+            help=tr("reports.download.hearing_help"), key="team_hearing_html", icon=":material/print:",
+        )  # fmt: skip
 
 categories = ui.query(metrics.team_categories, round_name, product, team)
 items = ui.query(metrics.team_items, round_name, product, team, k=k)

@@ -14,10 +14,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import metrics, store
+from . import audit, metrics, store
+from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
-from .schema import frame, scalar, transaction
+from .schema import frame, rows, scalar, transaction
 
 STATUSES = ("todo", "doing", "done")
 FIELDS = ("title", "owner", "status", "due", "note", "item")
@@ -96,14 +97,16 @@ def add_action(
     due: date | str | None = None,
     note: str | None = None,
     round_name: str | None = None,
-    by: str | None = None,
+    actor: Actor | None = None,
 ) -> int:
-    """Record an action the team agreed (in `round_name`, default the latest round); returns its id."""
+    """Record an action the team agreed (in `round_name`, default the latest round) as `actor` (None: the
+    command line's operator), an admin or one of the team's members; returns its id."""
+    actor = require(actor, "change", (product, team))
     team_id = _team_id(con, product, team)
     round_name = round_name or store.latest_round(con)
     round_id = store.round_id(con, round_name) if round_name else None
     values: list[object] = [team_id, round_id, _item(con, item), _title(title), (owner or "").strip() or None]
-    values += [_status(status), _due(due), (note or "").strip() or None, by, by]
+    values += [_status(status), _due(due), (note or "").strip() or None, actor.name, actor.name]
     with transaction(con):
         new_id = scalar(
             con,
@@ -111,14 +114,27 @@ def add_action(
                    updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id""",
             values,
         )
+        audit.record(con, actor, "action_add", f"#{new_id} {product} / {team}", item=values[2], title=values[3])
         store.bump(con)
     return int(new_id)
 
 
-def set_action(con: duckdb.DuckDBPyConnection, action_id: int, change: ActionChange, *, by: str | None = None) -> None:
-    """Change the fields `change` names on action `action_id` (and stamp who and when)."""
-    if not scalar(con, "SELECT count(*) FROM actions WHERE action_id = ?", [action_id]):
+def set_action(
+    con: duckdb.DuckDBPyConnection, action_id: int, change: ActionChange, *, actor: Actor | None = None
+) -> None:
+    """Change the fields `change` names on action `action_id` (and stamp who and when), as `actor` (None: the
+    command line's operator), an admin or one of the action's team's members."""
+    owner = rows(
+        con,
+        """SELECT p.name, t.name FROM actions a JOIN teams t USING (team_id) JOIN products p USING (product_id)
+           WHERE a.action_id = ?""",
+        [action_id],
+    )
+    if not owner:
+        require(actor, "change")  # a viewer learns nothing about which actions exist
         raise OpmaturityError.of("msg.actions.no_action", action_id=action_id)
+    product, team = owner[0]
+    actor = require(actor, "change", (product, team))
     updates: dict[str, Any] = {}
     if change.title is not None:
         updates["title"] = _title(change.title)
@@ -138,8 +154,11 @@ def set_action(con: duckdb.DuckDBPyConnection, action_id: int, change: ActionCha
         for column, value in updates.items():  # one bound statement per field; column names are our own
             con.execute(_UPDATES[column], [value, action_id])
         con.execute(
-            "UPDATE actions SET updated_at = current_timestamp, updated_by = ? WHERE action_id = ?", [by, action_id]
+            "UPDATE actions SET updated_at = current_timestamp, updated_by = ? WHERE action_id = ?",
+            [actor.name, action_id],
         )
+        detail = {("item" if k == "item_key" else k): v for k, v in updates.items()}
+        audit.record(con, actor, "action_set", f"#{action_id} {product} / {team}", **detail)
         store.bump(con)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
 from .schema import SCHEMA_VERSION, migrate, rows, schema_version, transaction, writes_paused
@@ -30,7 +31,7 @@ MANIFEST = "manifest.json"
 _SEQUENCES = {"rounds": ("round_ids", "round_id"), "products": ("product_ids", "product_id"),
               "teams": ("team_ids", "team_id"), "imports": ("import_ids", "import_id"),
               "notes": ("note_ids", "note_id"), "actions": ("action_ids", "action_id"),
-              "targets": ("target_ids", "target_id")}  # fmt: skip
+              "targets": ("target_ids", "target_id"), "audit": ("audit_ids", "audit_id")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
                 con.read_parquet(str(source / str(tables[name]["file"]))).insert_into(name)
                 counts[name] = int(con.table(name).count("*").fetchall()[0][0])
             for name, (sequence, column) in _SEQUENCES.items():
+                if name not in known:  # a backup from before the table existed (e.g. the audit, schema 10)
+                    continue
                 top = con.table(name).aggregate(f"coalesce(max({column}), 0)").fetchall()[0][0]
                 con.execute("SELECT max(nextval(?)) FROM range(?)", [sequence, int(top)]).fetchall()
         wrong = [
@@ -168,8 +171,10 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
 ARCHIVE_LIMIT = 4 * 1024**3  # bytes an uploaded backup may unpack to (zip bombs stop here)
 
 
-def backup_archive(con: duckdb.DuckDBPyConnection) -> bytes:
-    """The whole database as one zip file: the backup folder's Parquet files and manifest."""
+def backup_archive(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) -> bytes:
+    """The whole database as one zip file: the backup folder's Parquet files and manifest. It holds every answer:
+    `actor` (None: the command line's operator) needs the right to see answer-level data."""
+    require(actor, "answers")
     with tempfile.TemporaryDirectory(prefix="opmaturity-backup-") as scratch:
         result = backup(con, Path(scratch) / "backup")
         buffer = io.BytesIO()
@@ -226,7 +231,7 @@ class Replaced:
     kept: Path
 
 
-def replace_database(folder: str | Path, db_file: str | Path) -> Replaced:
+def replace_database(folder: str | Path, db_file: str | Path, *, actor: Actor | None = None) -> Replaced:
     """Restore the backup in `folder` into the database file itself, keeping the current file beside it.
 
     The backup is first restored into a new file and checked (restore); only then is the current file renamed
@@ -234,6 +239,7 @@ def replace_database(folder: str | Path, db_file: str | Path) -> Replaced:
     process is running. Connections of this process must be closed (the dashboard closes its own at the end of
     each run); another program that holds the file makes the restore wait, then fail with the usual message.
     """
+    require(actor, "change")
     target = Path(db_file)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     fresh = target.with_name(f"{target.stem}.restoring-{stamp}.duckdb")

@@ -7,7 +7,6 @@ $LC_MESSAGES, $LANG: ja… means Japanese), else English. `--json` stays English
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import re
@@ -352,10 +351,10 @@ def cmd_action(con, model, args) -> int:
 
     if args.verb == "add":
         action_id = add_action(con, args.product, args.team, title=args.title, item=args.item, owner=args.owner,
-                               status=args.status, due=args.due, by=_operator())  # fmt: skip
+                               status=args.status, due=args.due)  # fmt: skip
         print(say(args, "cli.action.added", id=action_id))
     elif args.verb == "set":
-        set_action(con, args.id, ActionChange(status=args.status, owner=args.owner, due=args.due), by=_operator())
+        set_action(con, args.id, ActionChange(status=args.status, owner=args.owner, due=args.due))
         print(say(args, "cli.action.changed", id=args.id))
     else:
         found = list_actions(con, args.product, args.team)
@@ -403,7 +402,7 @@ def cmd_model(con, model, args) -> int:
                                                                      file=path.name))  # fmt: skip
     except OpmaturityError as error:
         return _model_rejected(args, path.name, error)
-    saved = None if args.dry_run or found.unchanged else save(con, found, _operator())
+    saved = None if args.dry_run or found.unchanged else save(con, found)
     status = "unchanged" if found.unchanged else "would_save" if args.dry_run else "saved"
     if args.json:
         _print_json(found.to_dict(status))
@@ -465,14 +464,6 @@ def _offline_restore(model, args) -> int:
     result = restore(args.folder, config.db_path(args.db))
     print(say(args, "cli.backup.restored", path=str(result.path), rows=sum(result.counts.values())))
     return 0
-
-
-def _operator() -> str:
-    """Who runs the command (the operating-system login), recorded beside what they change."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,

@@ -18,6 +18,7 @@ import duckdb
 
 from . import store
 from .actions import add_action
+from .auth import Actor, require
 from .batch import Batch, Note, Response
 from .model import Model
 from .notes import linked_item
@@ -303,16 +304,18 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
     return found
 
 
-def load_demo(con: duckdb.DuckDBPyConnection, model: Model) -> dict[str, int]:
-    """What loading the demo added: rounds, products, teams, responses (with a level), notes, actions.
+def load_demo(con: duckdb.DuckDBPyConnection, model: Model, *, actor: Actor | None = None) -> dict[str, int]:
+    """What loading the demo added: rounds, products, teams, responses (with a level), notes, actions; `actor`
+    (None: the command line's operator) needs the right to change.
 
     One transaction. Loading again adds nothing and every count comes back 0: the batches are duplicates by sha256,
     and targets and actions that exist already are left alone (so a target edited since survives).
     """
+    actor = require(actor, "change")
     counts = dict.fromkeys(("rounds", "products", "teams", "responses", "notes", "actions"), 0)
     with store.transaction(con):  # all of it or nothing: a failure half-way leaves no half organisation
         for round_name, _held_on, batch in demo_batches(model):
-            result = store.commit_batch(con, batch, round_name, imported_by="demo")
+            result = store.commit_batch(con, batch, round_name, imported_by="demo", actor=actor)
             if result.status != "imported":
                 continue
             for kind in ("rounds", "products", "teams"):
@@ -331,7 +334,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model) -> dict[str, int]:
                 [tier, product, item],
             )
             if not exists:
-                store.set_target(con, level, tier=tier, product=product, item=item)
+                store.set_target(con, level, tier=tier, product=product, item=item, actor=actor)
         for product, team, item, title, owner, status, due, round_index in ACTIONS:
             team_id, _ = store.ensure_team(con, product, team, dict(PRODUCTS)[product])
             if store.scalar(con, "SELECT count(*) FROM actions WHERE team_id = ? AND title = ?", [team_id, title]):
@@ -346,7 +349,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model) -> dict[str, int]:
                 owner=owner,
                 status=status,
                 due=due,
-                by="demo",
+                actor=actor,
             )
             counts["actions"] += 1
     return counts

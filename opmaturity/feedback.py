@@ -7,7 +7,8 @@ import difflib
 import duckdb
 import pandas as pd
 
-from . import store
+from . import audit, store
+from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .queries import sql_frame
 from .text import normalize
@@ -77,8 +78,11 @@ def note_facets(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -
     return facets
 
 
-def relink_note(con: duckdb.DuckDBPyConnection, note_id: int, item_key: str | None) -> None:
+def relink_note(
+    con: duckdb.DuckDBPyConnection, note_id: int, item_key: str | None, *, actor: Actor | None = None
+) -> None:
     """Link note `note_id` to the item `item_key` (None: to no item) as a person decided (linked_by 'person')."""
+    actor = require(actor, "change")
     if not store.scalar(con, "SELECT count(*) FROM notes WHERE note_id = ?", [note_id]):
         raise OpmaturityError.of("msg.store.no_note", note_id=note_id)
     if item_key is not None:
@@ -89,4 +93,5 @@ def relink_note(con: duckdb.DuckDBPyConnection, note_id: int, item_key: str | No
             raise OpmaturityError.of("msg.store.no_item", hint, item=item_key)
     with store.transaction(con):
         con.execute("UPDATE notes SET item_key = ?, linked_by = 'person' WHERE note_id = ?", [item_key, note_id])
+        audit.record(con, actor, "relink", f"#{note_id}", item=item_key)
         store.bump(con)

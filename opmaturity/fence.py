@@ -27,6 +27,7 @@ JOBS: dict[str, str] = {
     "parse": "opmaturity.parsing:job",
 }
 MEMORY_EXIT = 71  # the child ran out of its memory cap (MemoryError)
+LENGTH_BYTES = 8  # the child's output starts with its length, so that a write cut short is never read as whole
 OUTPUT_EXIT = 72  # the child's output passed its cap (Python ignores SIGXFSZ: the write fails with EFBIG)
 ERROR_EXIT = 1  # the job raised: Python prints the traceback to standard error (a native library may exit 1 too)
 
@@ -42,8 +43,9 @@ class Limits:
 
 
 class FenceError(Exception):
-    """The job did not finish within its limits, or died: `reason` is memory, cpu, time, output, crash, or error
-    (the job raised: a bug, whose traceback is in `log`, the end of what the child wrote to its standard error)."""
+    """The job did not finish within its limits, or died: `reason` is memory, cpu, time, output, disk (its answer
+    was cut short), crash, or error (the job raised: a bug, whose traceback is in `log`, the end of what the
+    child wrote to its standard error)."""
 
     def __init__(self, reason: str, detail: str = "", log: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -80,10 +82,16 @@ def run(job: str, data: bytes, limits: Limits | None = None) -> bytes:
             log = err.read().decode("utf-8", "replace").strip()
         code = child.returncode
         if code == 0:
-            if os.path.getsize(out_path) > limits.output_bytes:
+            if os.path.getsize(out_path) > limits.output_bytes + LENGTH_BYTES:
                 raise FenceError("output", f"more than {limits.output_bytes} bytes")
             with open(out_path, "rb") as result:
-                return result.read()
+                written = result.read()
+            told = int.from_bytes(written[:LENGTH_BYTES], "big")
+            if told > limits.output_bytes:  # the cap cut it short
+                raise FenceError("output", f"more than {limits.output_bytes} bytes")
+            if len(written) < LENGTH_BYTES or len(written) - LENGTH_BYTES != told:  # a full disk cut it short
+                raise FenceError("disk", f"the answer was cut short ({len(written)} of {told + LENGTH_BYTES} bytes)")
+            return written[LENGTH_BYTES:]
         raise FenceError(_reason(code, log), log.splitlines()[-1] if log else f"exit status {code}", log)
 
 
@@ -107,10 +115,16 @@ def _limiter(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes + 1, limits.output_bytes + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        def cap(kind: int, soft: int, hard: int) -> None:  # never above what this process may use itself
+            _, ceiling = resource.getrlimit(kind)
+            if ceiling != resource.RLIM_INFINITY:
+                soft, hard = min(soft, ceiling), min(hard, ceiling)
+            resource.setrlimit(kind, (soft, hard))
+
+        cap(resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes)
+        cap(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 5)
+        cap(resource.RLIMIT_FSIZE, limits.output_bytes + LENGTH_BYTES + 1, limits.output_bytes + LENGTH_BYTES + 1)
+        cap(resource.RLIMIT_CORE, 0, 0)
         os.setsid()  # its own process group: a signal to the dashboard's terminal does not reach it twice
 
     return apply
@@ -155,6 +169,7 @@ def _main(argv: list[str]) -> int:
     except MemoryError:
         return MEMORY_EXIT
     try:
+        sys.stdout.buffer.write(len(result).to_bytes(LENGTH_BYTES, "big"))  # the parent checks it got all of it
         sys.stdout.buffer.write(result)
         sys.stdout.buffer.flush()
     except OSError as exc:

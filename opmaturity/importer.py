@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from . import config, parsing, readers, store
+from .auth import Actor, require
 from .batch import Batch
 from .errors import Problem
 from .formats import LAYOUTS
@@ -100,9 +101,17 @@ class FileReport:
 
 
 def import_files(
-    con: duckdb.DuckDBPyConnection, files: list[tuple[str, bytes]], model: Model, options: ImportOptions
+    con: duckdb.DuckDBPyConnection,
+    files: list[tuple[str, bytes]],
+    model: Model,
+    options: ImportOptions,
+    *,
+    actor: Actor | None = None,
 ) -> list[FileReport]:
-    """One report per file, each file in its own transaction; the same bytes twice count once."""
+    """One report per file, each file in its own transaction; the same bytes twice count once. `actor` (None:
+    the command line's operator) needs the right to change, unless this is a dry run."""
+    if not options.dry_run:
+        actor = require(actor, "change")
     reports: list[FileReport] = []
     seen: dict[str, str] = {}
     for name, data in files:
@@ -117,7 +126,7 @@ def import_files(
                 )
             )
             continue
-        report = import_file(con, name, data, model, options)
+        report = import_file(con, name, data, model, options, actor=actor)
         if report.status == "imported":
             seen[digest] = report.layout
         reports.append(report)
@@ -131,12 +140,17 @@ def import_file(
     model: Model,
     options: ImportOptions,
     parsed: Parsed | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> FileReport:
     """The report of importing one file: committed in one transaction, or rejected with every problem.
 
     `parsed` is this file already read and parsed with these options (`parse`, as the preview did); without it
-    the file is parsed here.
+    the file is parsed here. `actor` (None: the command line's operator) needs the right to change, unless this
+    is a dry run.
     """
+    if not options.dry_run:
+        actor = require(actor, "change")  # before the file is even read
     report, batch, valid = _prepare(con, name, data, model, options, parsed)
     if batch is None or report.status != "imported":
         return report
@@ -147,7 +161,7 @@ def import_file(
     if undated is not None:
         return _reject(report, [undated])
     batch.round_date_given = options.round_date
-    result = store.commit_batch(con, batch, round_name, dry_run=options.dry_run)
+    result = store.commit_batch(con, batch, round_name, dry_run=options.dry_run, actor=actor)
     if result.status == "duplicate":
         return _duplicate(con, report, result.import_id)
     report.round, report.import_id = result.round, result.import_id
@@ -166,15 +180,17 @@ def import_file(
     if options.dry_run:
         report.messages.append(Message("msg.import.dry_run"))
     else:
-        _remember(con, valid, report)
+        _remember(con, valid, report, actor)
     return report
 
 
-def _remember(con: duckdb.DuckDBPyConnection, mappings: dict[str, str], report: FileReport) -> None:
+def _remember(
+    con: duckdb.DuckDBPyConnection, mappings: dict[str, str], report: FileReport, actor: Actor | None
+) -> None:
     """Remember the headers a person mapped; the import already stands, so a failure here is only said."""
     for header, key in mappings.items():
         try:
-            store.remember_mapping(con, normalize(header), key)
+            store.remember_mapping(con, normalize(header), key, actor=actor)
         except duckdb.Error as exc:
             report.messages.append(
                 Message("msg.import.mapping_not_remembered", header=header, key=key, detail=str(exc))

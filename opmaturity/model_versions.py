@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .auth import Actor, require
 from .errors import OpmaturityError
 from .i18n import Listed, Message
 from .model import Model, parse_model
@@ -187,23 +188,21 @@ def preview(con: duckdb.DuckDBPyConnection, file_name: str, data: bytes, current
     return ModelPreview(file_name, model, None if before is None else int(before), after, changes(current, model))
 
 
-def save(con: duckdb.DuckDBPyConnection, found: ModelPreview, saved_by: str | None = None) -> int | None:
-    """Save the previewed model as the next version (None when it changes nothing); the catalogue follows."""
-    from . import store
+def save(con: duckdb.DuckDBPyConnection, found: ModelPreview, actor: Actor | None = None) -> int | None:
+    """Save the previewed model as the next version (None when it changes nothing); the catalogue follows.
+    `actor` (None: the command line's operator) needs the right to change."""
+    from . import audit, store
 
+    actor = require(actor, "change")
     if found.unchanged:
         return None
     model = dataclasses.replace(found.model, version=found.version_after, source="")
     model = dataclasses.replace(model, source=model_yaml(model))
-    con.begin()
-    try:
-        number = save_version(con, model, origin="imported", file_name=found.file, saved_by=saved_by,
+    with store.transaction(con):
+        number = save_version(con, model, origin="imported", file_name=found.file, saved_by=actor.name,
                               changes=json.dumps(found.changes, ensure_ascii=False))  # fmt: skip
         store.mirror_model(con, model, in_transaction=True)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
+        audit.record(con, actor, "model", found.file, version=number)
     return number
 
 

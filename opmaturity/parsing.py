@@ -141,6 +141,8 @@ def _stopped(reason: str, limits: fence.Limits) -> Message:
         return Message("msg.fence.time", limit=limits.wall_seconds)
     if reason == "output":
         return Message("msg.fence.output", limit=limits.output_bytes // 1024**2)
+    if reason == "disk":
+        return Message("msg.fence.disk")
     return Message("msg.fence.crash")
 
 

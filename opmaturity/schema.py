@@ -173,8 +173,12 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     # 9: a target can be one team's own (an override of its product's and tier's)
     ("ALTER TABLE targets ADD COLUMN team_id INTEGER",),
-    # 10: reserved for another branch (merged separately); this placeholder changes nothing
-    (),
+    # 10: who changed what and when (imports, undo, targets, tiers, rounds, note links, actions)
+    (
+        "CREATE SEQUENCE audit_ids START 1",
+        """CREATE TABLE audit (audit_id INTEGER PRIMARY KEY DEFAULT nextval('audit_ids'), changed_at TIMESTAMP NOT NULL,
+               actor VARCHAR NOT NULL, action VARCHAR NOT NULL, subject VARCHAR, detail VARCHAR)""",
+    ),
     # 11: model versions (each model the database used, its items), the lineage of replaced items, and the
     # model version each round used
     (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import random
 import time
 from collections.abc import Callable
@@ -13,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import config
+from . import audit, config
+from .auth import VIEWER, Actor, require
 from .batch import Batch
 from .errors import OpmaturityError, Problem
 from .i18n import Listed, Message, Quoted
@@ -355,26 +355,30 @@ def commit_batch(
     *,
     imported_by: str | None = None,
     dry_run: bool = False,
+    actor: Actor | None = None,
 ) -> CommitResult:
-    """Store the batch's responses and notes in one transaction (rolled back for a dry run).
+    """Store the batch's responses and notes in one transaction (rolled back for a dry run), as `actor` (None:
+    the command line's operator), who needs the right to change; `imported_by` names the import otherwise.
 
     Answers that repeat the natural key (round, team, respondent, rater, item) of a live answer
     replace it; the replaced rows stay, marked, so that undo can bring them back.
     """
+    actor = require(actor, "change") if not dry_run else actor or VIEWER  # a dry run changes nothing
     duplicate = find_duplicate(con, batch.sha256)
     if duplicate is not None:
         return CommitResult(status="duplicate", import_id=duplicate, round=round_name)
     with transaction(con, keep=not dry_run):
-        result = _write_batch(con, batch, round_name, imported_by)
+        result = _write_batch(con, batch, round_name, imported_by if imported_by is not None else actor.name)
+        if not dry_run:
+            audit.record(con, actor, "import", f"#{result.import_id} {batch.file}", round=round_name,
+                         answers=result.responses, notes=result.notes, replaced=result.replaced)  # fmt: skip
         bump(con)
     if dry_run:
         result.import_id = None
     return result
 
 
-def _write_batch(
-    con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, imported_by: str | None
-) -> CommitResult:
+def _write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, imported_by: str) -> CommitResult:
     created: dict[str, list[str]] = {"rounds": [], "products": [], "teams": []}
     rid, new_round = ensure_round(con, round_name, batch.round_date, date_given=batch.round_date_given)
     if new_round:
@@ -413,7 +417,7 @@ def _write_batch(
                 rid,
                 "\n".join(batch.messages) or None,
                 datetime.now(),
-                imported_by if imported_by is not None else _who(),
+                imported_by,
             ],
         )
     )
@@ -565,9 +569,11 @@ def _same_note(before: tuple[object, ...], after: tuple[object, ...]) -> bool:
     )
 
 
-def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
-    """Take an import back: its rows go, and the answers it replaced are live again."""
-    state = rows(con, "SELECT undone_at FROM imports WHERE import_id = ?", [import_id])
+def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor | None = None) -> None:
+    """Take an import back, as `actor` (None: the command line's operator): its rows go, and the answers it
+    replaced are live again."""
+    actor = require(actor, "change")
+    state = rows(con, "SELECT undone_at, file_name FROM imports WHERE import_id = ?", [import_id])
     if not state:
         raise OpmaturityError.of("msg.store.no_import", import_id=import_id)
     if state[0][0] is not None:
@@ -595,6 +601,7 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         con.execute("DELETE FROM notes WHERE import_id = ?", [import_id])
         con.execute("UPDATE imports SET undone_at = ? WHERE import_id = ?", [datetime.now(), import_id])
         _drop_empty(con)
+        audit.record(con, actor, "undo", f"#{import_id} {state[0][1]}")
         bump(con)
 
 
@@ -618,8 +625,9 @@ def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str) -> None:
+def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str, *, actor: Actor | None = None) -> None:
     """Give the round `name` a new name (its answers, notes and actions follow it)."""
+    actor = require(actor, "change")
     new_name = (new_name or "").strip()
     found = round_id(con, name)
     if not new_name:
@@ -628,14 +636,17 @@ def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str) -> No
         raise OpmaturityError.of("msg.store.round_exists", name=new_name)
     with transaction(con):
         con.execute("UPDATE rounds SET name = ? WHERE round_id = ?", [new_name, found])
+        audit.record(con, actor, "round_name", name, new_name=new_name)
         bump(con)
 
 
-def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date) -> None:
+def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date, *, actor: Actor | None = None) -> None:
     """Date the round `name`: it takes its place among the rounds by this date."""
+    actor = require(actor, "change")
     found = round_id(con, name)
     with transaction(con):
         con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ?", [held_on, found])
+        audit.record(con, actor, "round_date", name, held_on=held_on)
         bump(con)
 
 
@@ -647,9 +658,11 @@ def set_target(
     product: str | None = None,
     team: str | None = None,
     item: str | None = None,
+    actor: Actor | None = None,
 ) -> None:
     """Set the target level for a tier, a product or one team of a product (an override), for one item or
     (item None) all items; `level` None takes that target away again."""
+    actor = require(actor, "change")
     if (tier is None) == (product is None):
         raise OpmaturityError.of("msg.store.target_where")
     top = scalar(con, "SELECT coalesce(max(max_level), 4) FROM models")
@@ -670,6 +683,8 @@ def set_target(
             raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
     with transaction(con):
         set_target_rows(con, level, tier=tier, product_id=product_id, team_id=team_id, item=item)
+        where = f"tier {tier}" if tier is not None else " / ".join(n for n in (product, team) if n is not None)
+        audit.record(con, actor, "target", where, item=item, level=level)
         bump(con)
 
 
@@ -699,8 +714,11 @@ def _tier_keys(con: duckdb.DuckDBPyConnection) -> Listed:
     return Listed(r[0] for r in rows(con, "SELECT tier_key FROM tiers ORDER BY position"))
 
 
-def set_product_tier(con: duckdb.DuckDBPyConnection, product: str, tier: str | None) -> None:
+def set_product_tier(
+    con: duckdb.DuckDBPyConnection, product: str, tier: str | None, *, actor: Actor | None = None
+) -> None:
     """Give `product` a tier of the model (None: no tier): its targets follow the tier's."""
+    actor = require(actor, "change")
     if not scalar(con, "SELECT count(*) FROM products WHERE name = ?", [product]):
         names = [r[0] for r in rows(con, "SELECT name FROM products ORDER BY name")]
         known = Quoted(names) if names else Message("msg.store.none_yet")
@@ -709,6 +727,7 @@ def set_product_tier(con: duckdb.DuckDBPyConnection, product: str, tier: str | N
         raise OpmaturityError.of("msg.store.no_tier", tier=tier, known=_tier_keys(con))
     with transaction(con):
         con.execute("UPDATE products SET tier = ? WHERE name = ?", [tier, product])
+        audit.record(con, actor, "tier", product, tier=tier)
         bump(con)
 
 
@@ -717,25 +736,24 @@ def header_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows(con, "SELECT header, item_key FROM header_mappings"))
 
 
-def remember_mapping(con: duckdb.DuckDBPyConnection, header: str, item_key: str) -> None:
+def remember_mapping(con: duckdb.DuckDBPyConnection, header: str, item_key: str, *, actor: Actor | None = None) -> None:
     """Remember that `header` (normalised by the caller) means `item_key` from now on."""
-    con.execute(
-        """INSERT INTO header_mappings (header, item_key) VALUES (?, ?)
-           ON CONFLICT (header) DO UPDATE SET item_key = excluded.item_key, mapped_at = now()""",
-        [header, item_key],
-    )
-    bump(con)
+    actor = require(actor, "change")
+    with transaction(con):
+        con.execute(
+            """INSERT INTO header_mappings (header, item_key) VALUES (?, ?)
+               ON CONFLICT (header) DO UPDATE SET item_key = excluded.item_key, mapped_at = now()""",
+            [header, item_key],
+        )
+        audit.record(con, actor, "mapping", header, item=item_key)
+        bump(con)
 
 
-def forget_mappings(con: duckdb.DuckDBPyConnection, headers: list[str]) -> None:
+def forget_mappings(con: duckdb.DuckDBPyConnection, headers: list[str], *, actor: Actor | None = None) -> None:
     """Forget the remembered meaning of these (normalised) headers."""
-    for header in headers:
-        con.execute("DELETE FROM header_mappings WHERE header = ?", [header])
-    bump(con)
-
-
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    actor = require(actor, "change")
+    with transaction(con):
+        for header in headers:
+            con.execute("DELETE FROM header_mappings WHERE header = ?", [header])
+            audit.record(con, actor, "mapping_forget", header)
+        bump(con)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from . import store
+from . import audit, store
+from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .model import Model
 from .schema import rows, transaction
@@ -28,9 +29,13 @@ def tier_item_targets(con: duckdb.DuckDBPyConnection, model: Model, lang: str) -
     return out
 
 
-def save_tier_item_targets(con: duckdb.DuckDBPyConnection, model: Model, edited: pd.DataFrame) -> int:
+def save_tier_item_targets(
+    con: duckdb.DuckDBPyConnection, model: Model, edited: pd.DataFrame, *, actor: Actor | None = None
+) -> int:
     """Store the cells of an edited tier x item table that differ from the stored ones (an empty cell takes the
-    target away); every value must be a level of the model, else nothing is saved. Returns the cells changed."""
+    target away); every value must be a level of the model, else nothing is saved. Returns the cells changed.
+    `actor` (None: the command line's operator) needs the right to change."""
+    actor = require(actor, "change")
     before = tier_item_targets(con, model, "en").set_index("key")
     tiers = [t.key for t in model.tiers]
     problems: list[Problem] = []
@@ -60,5 +65,6 @@ def save_tier_item_targets(con: duckdb.DuckDBPyConnection, model: Model, edited:
         for tier, item, level in changes:
             store.set_target_rows(con, level, tier=tier, item=item)
         if changes:
+            audit.record(con, actor, "targets", ", ".join(sorted({tier for tier, _, _ in changes})), cells=len(changes))
             store.bump(con)
     return len(changes)

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from . import config, i18n, metrics, store
+from .auth import Actor
 from .errors import OpmaturityError
 from .model import Model, load_model
 
@@ -351,11 +352,17 @@ def offer_demo() -> bool:
     if not query(store.is_empty):
         return False
     st.info(tr("empty.body"), icon=":material/waving_hand:")
+    from .ui_auth import actor
+
+    who = actor()
+    if not who.can("change"):
+        st.caption(tr("auth.empty_viewer"))
+        return True
     if st.button(tr("empty.demo_button"), type="primary", key="load_demo"):
         from . import demo
 
         with st.spinner(tr("empty.loading")):
-            demo.load_demo(cursor(), model())
+            demo.load_demo(cursor(), model(), actor=who)
         st.rerun()
     return True
 
@@ -644,11 +651,15 @@ def _missing(value: object) -> bool:
 
 
 def action_section(product: str, team: str, items: pd.DataFrame) -> None:
-    """The team's improvement actions: open and overdue counts, an editable table saved on request, and a new
-    action proposed from one of its ranked gaps."""
-    from .actions import STATUSES, ActionChange, action_progress, add_action, list_actions, set_action
+    """The team's improvement actions: open and overdue counts, the actions (an editable table saved on request
+    for an admin or a member of the team, else read-only), whether finished ones moved their item, and a new
+    action proposed from one of its gaps."""
+    from .actions import action_progress, add_action, list_actions
     from .reports import progress_texts
+    from .ui_auth import actor
 
+    who = actor()
+    may = who.can("change", (product, team))
     found = query(list_actions, product, team)
     left, right = st.columns(2)
     left.metric(tr("loop.actions.open"), int(found["open"].sum()))
@@ -662,44 +673,19 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
         moved = progress_texts(query(action_progress, product, team), tr)  # finished actions: did the item move?
         shown["moved"] = [moved.get(int(i), "") for i in shown["id"]]
-        edited = st.data_editor(
-            shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item", "moved"],
-            column_order=["id", "title", "status", "moved", "item", "owner", "due", "note"],  # the move beside "done"
-            column_config={
-                "id": st.column_config.NumberColumn("#", width="small"),
-                "item": st.column_config.TextColumn(tr("common.item")),
-                "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500, width="medium"),
-                "owner": st.column_config.TextColumn(tr("views.owner")),
-                "status": st.column_config.SelectboxColumn(
-                    tr("views.status"), options=list(STATUSES), required=True,
-                    format_func=lambda s: tr(f"views.status.{s}"),
-                ),
-                "due": st.column_config.DateColumn(tr("views.due"), format="YYYY-MM-DD"),
-                "note": st.column_config.TextColumn(tr("loop.actions.note")),
-                "moved": st.column_config.TextColumn(tr("reports.col.moved"), help=tr("reports.col.moved_help")),
-            },
-        )  # fmt: skip
-        if st.button(tr("loop.actions.save"), key="actions_save"):
-            changed = 0
-            try:
-                con = cursor()
-                for before, after in zip(shown.itertuples(), edited.itertuples(), strict=True):
-                    change = ActionChange(
-                        title=_changed(before.title, after.title), owner=_changed(before.owner, after.owner, ""),
-                        status=_changed(before.status, after.status), due=_changed(before.due, after.due, ""),
-                        note=_changed(before.note, after.note, ""),
-                    )  # fmt: skip
-                    if change != ActionChange():
-                        set_action(con, int(before.id), change, by=_viewer())
-                        changed += 1
-                st.session_state["actions_saved"] = changed
-                st.rerun()
-            except OpmaturityError as error:
-                show_error(error)
+        shown = shown[["id", "title", "status", "moved", "item", "owner", "due", "note"]]  # the move beside "done"
+        if may:
+            _action_editor(shown, who)
+        else:  # a viewer reads the actions, never an editor
+            shown["status"] = [tr(f"views.status.{s}") for s in shown["status"]]
+            table(shown.rename(columns={"id": "#", "item": tr("common.item"), "title": tr("views.action"),
+                                        "owner": tr("views.owner"), "status": tr("views.status"),
+                                        "due": tr("views.due"), "note": tr("loop.actions.note"),
+                                        "moved": tr("reports.col.moved")}))  # fmt: skip
     if "actions_saved" in st.session_state:
         st.success(tr("loop.actions.saved", count=st.session_state.pop("actions_saved")))
     gaps = items[items["priority"].fillna(0) > 0]["item"].tolist()[:10]
-    if gaps:
+    if gaps and may:
         with st.form("new_action"):
             st.markdown(f"**{tr('loop.actions.new')}**")
             item = st.selectbox(
@@ -710,11 +696,49 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
             if st.form_submit_button(tr("loop.actions.add")):
                 proposed = tr("loop.actions.title", item=titles().get(item, item))
                 try:
-                    add_action(cursor(), product, team, title=title.strip() or proposed, item=item, by=_viewer())
+                    add_action(cursor(), product, team, title=title.strip() or proposed, item=item, actor=who)
                     st.session_state["actions_saved"] = 1
                     st.rerun()
                 except OpmaturityError as error:
                     show_error(error)
+
+
+def _action_editor(shown: pd.DataFrame, who: Actor) -> None:
+    """The team's actions as an editable table, saved (as `who`) when the button is pressed."""
+    from .actions import STATUSES, ActionChange, set_action
+
+    edited = st.data_editor(
+        shown, key="actions_editor", hide_index=True, width="stretch", disabled=["id", "item", "moved"],
+        column_config={
+            "id": st.column_config.NumberColumn("#", width="small"),
+            "item": st.column_config.TextColumn(tr("common.item")),
+            "title": st.column_config.TextColumn(tr("views.action"), required=True, max_chars=500, width="medium"),
+            "owner": st.column_config.TextColumn(tr("views.owner")),
+            "status": st.column_config.SelectboxColumn(
+                tr("views.status"), options=list(STATUSES), required=True,
+                format_func=lambda s: tr(f"views.status.{s}"),
+            ),
+            "due": st.column_config.DateColumn(tr("views.due"), format="YYYY-MM-DD"),
+            "note": st.column_config.TextColumn(tr("loop.actions.note")),
+            "moved": st.column_config.TextColumn(tr("reports.col.moved"), help=tr("reports.col.moved_help")),
+        },
+    )  # fmt: skip
+    if st.button(tr("loop.actions.save"), key="actions_save"):
+        changed = 0
+        try:
+            for before, after in zip(shown.itertuples(), edited.itertuples(), strict=True):
+                change = ActionChange(
+                    title=_changed(before.title, after.title), owner=_changed(before.owner, after.owner, ""),
+                    status=_changed(before.status, after.status), due=_changed(before.due, after.due, ""),
+                    note=_changed(before.note, after.note, ""),
+                )  # fmt: skip
+                if change != ActionChange():
+                    set_action(cursor(), int(before.id), change, actor=who)
+                    changed += 1
+            st.session_state["actions_saved"] = changed
+            st.rerun()
+        except OpmaturityError as error:
+            show_error(error)
 
 
 def _changed(before: Any, after: Any, cleared: str | None = None) -> Any:
@@ -728,16 +752,3 @@ def _changed(before: Any, after: Any, cleared: str | None = None) -> Any:
     if not empty_before and before == after:
         return None
     return after
-
-
-def _viewer() -> str:
-    """Who changes something from the dashboard: the signed-in user's e-mail where there is one."""
-    try:
-        return str(st.user.get("email") or "dashboard") if getattr(st.user, "is_logged_in", False) else "dashboard"
-    except (AttributeError, KeyError):
-        return "dashboard"
-
-
-def viewer() -> str:
-    """Who changes something from the dashboard (recorded beside a saved model version)."""
-    return _viewer()

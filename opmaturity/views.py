@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -552,3 +553,20 @@ def versions_table(versions: pd.DataFrame, tr: Translate) -> pd.DataFrame:
             tr("mv.page.col.rounds"): versions["rounds"].astype(int).tolist(),
         }
     )
+
+
+def audit_table(changes: pd.DataFrame, tr: Translate) -> pd.DataFrame:
+    """The latest changes, newest first: when, who, what, to what, with which values (in the UI language)."""
+    out = changes.copy()
+    out["changed_at"] = [
+        "" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M:%S") for t in out["changed_at"]
+    ]
+    out["action"] = [tr(f"auth.audit.action.{a}") for a in out["action"]]
+    details = [json.loads(d) if isinstance(d, str) and d else {} for d in out["detail"]]
+    out["detail"] = [", ".join(f"{tr(f'auth.audit.detail.{k}')}: {v}" for k, v in d.items()) for d in details]
+    return renamed(
+        out,
+        tr,
+        {"changed_at": "auth.audit.at", "actor": "auth.audit.actor", "action": "auth.audit.action", "subject":
+         "auth.audit.subject", "detail": "auth.audit.detail"},
+    )  # fmt: skip

@@ -32,9 +32,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def dashboard(db: Path) -> Iterator[str]:
-    """The dashboard on the database file `db`, served until the block ends; yields its URL."""
-    env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "browser-test"}
+def dashboard(db: Path, environ: dict[str, str] | None = None) -> Iterator[str]:
+    """The dashboard on the database file `db` (with these extra environment variables), served until the block
+    ends; yields its URL."""
+    env = {**os.environ, "OPMATURITY_DB": str(db), "OPMATURITY_SECRET": "browser-test", **(environ or {})}
     port = _free_port()
     with tempfile.TemporaryFile() as log:  # never a pipe: a chatty server would block once nobody reads it
         proc = subprocess.Popen(

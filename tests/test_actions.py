@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from opmaturity import actions, reports, store, views
+from opmaturity import actions, auth, reports, store, views
 from opmaturity.batch import Batch, Response
 from opmaturity.errors import OpmaturityError
 
@@ -19,12 +19,13 @@ def org(con):
 
 def test_an_action_lives_from_todo_to_done_and_records_who_changed_it(org):
     action_id = actions.add_action(org, "学び放題", "検索チーム", title="ダッシュボードを作る", item="OBS-1",
-                                   owner="山田", due="2024-09-30", by="sre-lead")  # fmt: skip
+                                   owner="山田", due="2024-09-30", actor=auth.Actor("sre-lead", auth.ALL))  # fmt: skip
     listed = actions.list_actions(org, "学び放題", "検索チーム", today=date(2024, 10, 1))
     entry = listed.iloc[0]
     assert (entry["id"], entry["item"], entry["status"], entry["round"]) == (action_id, "OBS-1", "todo", "2024-H1")
     assert entry["open"] and entry["overdue"]  # due 30 September, not done on 1 October
-    actions.set_action(org, action_id, actions.ActionChange(status="done", note="公開済み"), by="山田")
+    actions.set_action(org, action_id, actions.ActionChange(status="done", note="公開済み"),
+                       actor=auth.Actor("山田", auth.ALL))  # fmt: skip
     entry = actions.list_actions(org, today=date(2024, 10, 1)).iloc[0]
     assert (entry["status"], entry["note"], bool(entry["open"]), bool(entry["overdue"])) == (
         "done", "公開済み", False, False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import resource
 import signal
@@ -108,13 +109,46 @@ def _small_disk() -> None:
 
 def test_a_full_disk_during_an_import_changes_nothing_and_says_so(demo_file, big_csv):
     answers = count(demo_file, "SELECT count(*) FROM responses")
-    done = cli("import", big_csv, "--db", demo_file, preexec_fn=_small_disk)
+    done = cli("import", big_csv, "--db", demo_file, "--json", preexec_fn=_small_disk)
     assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    assert "error: Could not write to the database. This change was rolled back as a whole" in done.stderr
-    assert "File too large" in done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    # The worker's answer is the first thing that no longer fits: the file is refused, in the user's words.
+    (report,) = json.loads(done.stdout)["files"]
+    assert report["status"] == "rejected"
+    assert len(report["problems"]) == 1 and "the disk seems full" in report["problems"][0]["message"]
     assert count(demo_file, "SELECT count(*) FROM responses") == answers
     assert count(demo_file, "SELECT count(*) FROM imports WHERE file_name LIKE '%big.csv'") == 0
+
+
+class _RefusingDisk:
+    """A connection whose commit meets a full disk, as DuckDB reports it."""
+
+    def __init__(self) -> None:
+        self.rolled_back = False
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        raise duckdb.TransactionException(
+            'TransactionContext Error: Failed to commit: Could not write file "x.duckdb.wal": No space left on device'
+        )
+
+    def rollback(self) -> None:
+        self.rolled_back = True
+
+
+def test_a_commit_the_disk_refuses_is_the_users_message_not_a_traceback():
+    from opmaturity.errors import OpmaturityError
+
+    con = _RefusingDisk()
+    with pytest.raises(OpmaturityError) as caught, store.transaction(con):  # type: ignore[arg-type]
+        pass
+    assert caught.value.title_text("en") == (
+        "Could not write to the database. This change was rolled back as a whole; the data is as it was before."
+    )
+    assert "No space left on device" in caught.value.problems[0].text("en")
+    assert caught.value.title_text("ja").startswith("データベースに書き込めませんでした")
 
 
 # --- kill -9 in the middle of an import ---------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from opmaturity import actions, i18n
+from opmaturity import actions, audit, auth, i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,6 +113,10 @@ def _dynamic() -> dict[str, set[str]]:
         "pages.team.unknown_{}": {"pages.team.unknown_product", "pages.team.unknown_team"},
         "reports.sheet.{}": {f"reports.sheet.{s}" for s in ROUND_SHEETS},
         **_model_file_keys(),
+        "msg.auth.{}": {f"msg.auth.{r}" for r in auth.RIGHTS},
+        "auth.signed_in.{}": {f"auth.signed_in.{r}" for r in ("admin", "member", "viewer")},
+        "auth.audit.action.{}": {f"auth.audit.action.{a}" for a in audit.ACTIONS},
+        "auth.audit.detail.{}": {f"auth.audit.detail.{d}" for d in audit.DETAILS},
     }  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from opmaturity import metrics, model_versions, store
+from opmaturity import auth, metrics, model_versions, store
 from opmaturity.batch import Batch, Response
 from opmaturity.cli import main
 from opmaturity.errors import OpmaturityError
@@ -95,11 +95,15 @@ def test_a_round_trip_retitles_adds_replaces_and_retires_with_a_preview_first(co
     assert retired in lines
     assert "tier T3 default target: 2 -> 1" in lines
     assert store.scalar(con, "SELECT count(*) FROM model_versions") == 1  # a preview saves nothing
-    assert model_versions.save(con, found, "sre@example.com") == 2
+    admin = auth.Actor("sre@example.com", frozenset(auth.RIGHTS))
+    assert model_versions.save(con, found, actor=admin) == 2
     now = store.current_model(con, model)
     assert now.version == 2 and now.tier("T3").default_target == 1
     assert [i.key for i in now.category("OBS").items] == ["OBS-1b", "OBS-23", "OBS-5"]
     assert store.scalar(con, "SELECT saved_by FROM model_versions WHERE version = 2") == "sre@example.com"
+    assert store.rows(con, "SELECT actor, action FROM audit") == [("sre@example.com", "model")]
+    with pytest.raises(OpmaturityError, match="Only an admin can change data"):  # and never by a viewer
+        model_versions.save(con, found, actor=auth.VIEWER)
     # The shipped model no longer replaces an imported one when the database is opened again.
     assert store.sync_model(con, model).version == 2
 

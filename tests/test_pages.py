@@ -186,7 +186,7 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     at.button(key="imp_run").click().run()
     assert not at.exception
     assert any("Imported" in s.value for s in at.success)
-    history = table(at, -1)
+    history = table_with(at, "File")  # the import history (the change log follows it)
     assert history.iloc[0]["File"] == "tidy.csv"
     at.selectbox(key="imp_undo_pick").set_value(int(history.iloc[0]["#"])).run()
     assert at.button(key="imp_undo").disabled  # not before the person confirms what goes
@@ -194,7 +194,7 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     at.checkbox(key="imp_undo_confirm").check().run()
     at.button(key="imp_undo").click().run()
     assert "was undone" in texts(at)
-    assert table(at, -1).iloc[0]["Status"] == "Undone"
+    assert table_with(at, "File").iloc[0]["Status"] == "Undone"
 
 
 def test_import_refuses_a_bad_file_with_every_problem_and_writes_nothing(demo_db):
