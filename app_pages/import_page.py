@@ -32,7 +32,8 @@ for upload in uploads or []:
             )  # fmt: skip
         options = ui.import_options(**own, skip_invalid=skip_invalid, layout=layout, mappings=mappings)
         report, rows = ui.import_preview(upload.name, data, options)
-        st.caption(tr("import.layout_detected", layout=views.layout_name(report.layout, tr)))
+        if report.layout:  # a file refused before its layout was known says why below, not "layout: ?"
+            st.caption(tr("import.layout_detected", layout=views.layout_name(report.layout, tr)))
         ui.show_report(report, preview=True)
         if len(rows):
             with st.expander(tr("import.preview_rows", count=len(rows))):

@@ -331,11 +331,12 @@ def problems_table(problems: list[Any]) -> None:
     language, advice naming this page's controls, never a command-line flag)."""
     order = ("file", "sheet", "row", "column", "value", "message")
     table = pd.DataFrame([p.to_dict(lang(), "page") for p in problems], columns=list(order))
+    table["row"] = table["row"].astype("Int64")  # an Excel row number, or "—" where the problem has none
     widths = {"file": 120, "sheet": 90, "row": 44, "column": 120, "value": 80, "message": "large"}
     config = {tr(f"import.col.{c}"): st.column_config.Column(width=w) for c, w in widths.items()}  # type: ignore[arg-type]
     st.dataframe(
         table.rename(columns={c: tr(f"import.col.{c}") for c in order}), hide_index=True, width="stretch",
-        column_config=config, row_height=_wrapped_height(table["message"]),
+        column_config=config, row_height=_wrapped_height(table["message"]), placeholder="—",
     )  # fmt: skip
 
 

@@ -197,6 +197,16 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     assert table_with(at, "File").iloc[0]["Status"] == "Undone"
 
 
+def test_a_file_refused_before_its_layout_is_known_shows_no_layout_and_no_none(demo_db):
+    at = open_page("import_page", {"lang": "English"})
+    at.file_uploader(key="uploads").upload("photo.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "text/csv").run()
+    assert not at.exception
+    assert "Detected layout" not in texts(at)  # never "Detected layout: ?"
+    problems = table_with(at, "What to fix")
+    assert problems["Row"].isna().all()  # no Excel row: the cell shows the placeholder, never "None"
+    assert [f.proto.placeholder for f in at.dataframe if "What to fix" in f.value.columns] == ["—"]
+
+
 def test_import_refuses_a_bad_file_with_every_problem_and_writes_nothing(demo_db):
     at = open_page("import_page", {"lang": "English"})
     revision = _revision(demo_db)

@@ -175,7 +175,7 @@ def test_the_agenda_adds_notes_on_its_items_then_the_open_actions_in_that_order(
     )  # fmt: skip
     agenda = hearing_agenda(items, translator("en"), notes, actions)
     assert agenda[["topic", "item", "figures"]].values.tolist() == [
-        ["priority", "OBS-1", "level 1.0 / target 3.0, importance 3.0, priority 3.0"],
+        ["priority", "OBS-1", "level 1.0 / target 3, importance 3.0, priority 3.0"],  # a target is a level
         ["note", "OBS-1", "a"],  # about an item on the agenda
         ["note", "OBS-2", "b"],  # about the item of an open action; OBS-3's action is done, the unlinked note is not
         ["open_action", "OBS-2", "runbook · Doing · 山田 · 2026-07-01"],
