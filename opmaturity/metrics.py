@@ -550,6 +550,9 @@ def highlights(
             params = {**found.params, "limit": limit, "level": "category"}
             frame = sql_frame(con, name, params, reuse)
             result[name] = records(frame.head(_HEADS[name]), fields)
+            if name == "top_gaps" and {"target_low", "target_high"} <= set(frame.columns):
+                for entry, low, high in zip(result[name], frame["target_low"], frame["target_high"], strict=False):
+                    entry["target_low"], entry["target_high"] = json_value(low), json_value(high)  # a range
             if name == "changes":
                 result["moved"] = len(frame)
     return result

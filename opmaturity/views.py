@@ -338,7 +338,8 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
     if summary.get("top_gaps"):
         e = summary["top_gaps"][0]
         found.append(Finding(tr("standout.top_gap", team=_who(e), item=name(e["item"]),
-                                level=e["level"], target=e["target"], priority=e["priority"]),
+                                level=e["level"], priority=e["priority"],
+                                target=target_text(e["target"], e.get("target_low"), e.get("target_high"))),
                              "app_pages/team.py", team_page(e)))  # fmt: skip
     if summary.get("silent_gaps"):
         e = summary["silent_gaps"][0]

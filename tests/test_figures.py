@@ -57,8 +57,11 @@ def test_the_overview_highlights_are_the_first_entries_of_the_summary(demo):
     whole, heads = metrics.summary(demo), metrics.highlights(demo)
     assert heads["round"] == whole["round"]
     assert "heatmap" not in heads  # the Overview draws no heatmap: it is not computed for it
-    for name in ("top_gaps", "perception_gaps", "disagreements", "silent_gaps", "changes"):
+    for name in ("perception_gaps", "disagreements", "silent_gaps", "changes"):
         assert heads[name] == whole[name][:1], name
+    (top,) = heads["top_gaps"]  # the summary's first entry, plus the range of targets behind its mean
+    assert {k: v for k, v in top.items() if k not in ("target_low", "target_high")} == whole["top_gaps"][0]
+    assert top["target_low"] <= top["target"] <= top["target_high"]
     assert heads["org_weak_items"] == whole["org_weak_items"][:2]
     assert heads["moved"] == len(whole["changes"]) > 1
 

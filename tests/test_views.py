@@ -115,7 +115,7 @@ def test_names_in_a_sentence_are_escaped_so_markdown_shows_them_literally(titles
 def test_standout_sentences_in_english(titles_en):
     assert [said(f) for f in standouts(FULL, titles_en, en)] == [
         '会員ID / 認証: "User logs for support enquiries" matters to the team yet stands at 0.7 against a target of '
-        "3.0, the highest priority (7.0) in the org.",
+        "3, the highest priority (7.0) in the org.",
         '学び放題 / Mobile App: the team (3.4) and SRE (0.0) see "Monitoring tool roles and ownership" most '
         "differently.",
         'ポイント基盤 / ポイント付与: members\' answers on "Agreed SLOs" range from 0 to 4 (3 answers), a topic for '
@@ -127,9 +127,15 @@ def test_standout_sentences_in_english(titles_en):
     ]
 
 
+def test_a_standout_names_the_target_as_levels_never_as_their_mean(titles_en):
+    mixed = TOP_GAP | {"target": 3.4, "target_low": 3, "target_high": 4}  # answers asked for 3 and for 4
+    (finding,) = standouts(summary(top_gaps=[mixed]), titles_en, en)
+    assert "against a target of 3–4," in said(finding)
+
+
 def test_standout_sentences_in_japanese(titles_ja):
     assert [said(f) for f in standouts(FULL, titles_ja, ja)] == [
-        "会員ID / 認証：「問い合わせ調査のためのユーザーログ」がチーム自身の重要項目なのに現状 0.7（目標 3.0）。"
+        "会員ID / 認証：「問い合わせ調査のためのユーザーログ」がチーム自身の重要項目なのに現状 0.7（目標 3）。"
         "優先度 7.0 で組織内の最上位です。",
         "学び放題 / Mobile App：「監視ツールの役割とオーナーシップ」の見方がチーム（3.4）とSRE（0.0）で"
         "最も食い違っています。",
