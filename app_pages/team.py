@@ -71,6 +71,8 @@ elif 0 < (most := int(items["n"].max())) < k:  # the team's own levels are close
 
 st.subheader(tr("team.categories"))
 bars = views.with_titles(categories, titles, "category")
+if {"target_low", "target_high"} <= set(bars.columns):  # the tooltip names the target as levels
+    bars["target_text"] = views.with_target_levels(bars[["target", "target_low", "target_high"]])["target"]
 st.altair_chart(
     charts.category_bars(
         bars,

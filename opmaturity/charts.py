@@ -256,7 +256,10 @@ def category_bars(data: pd.DataFrame, *, lang_titles: Mapping[str, str], max_lev
     tooltip = [
         category,
         alt.Tooltip("team_level:Q", title=level, format=".2f"),
-        alt.Tooltip("target:Q", title=target, format=".2f"),
+        # the target as the model's levels ("3", "3–4") where the caller says so, never a mean such as 3.33
+        alt.Tooltip("target_text:N", title=target)
+        if "target_text" in data.columns
+        else alt.Tooltip("target:Q", title=target, format=".2f"),
         alt.Tooltip("org_median:Q", title=median, format=".2f"),
     ]
     chart = alt.Chart(data)

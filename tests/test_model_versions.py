@@ -3,6 +3,7 @@ CLI's --dry-run and --json, and the targets table. Figures worked out by hand in
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -285,3 +286,43 @@ def test_editing_the_tier_item_targets_table_on_the_model_page_changes_the_gaps(
     con.close()
     assert after.at["OBS-1", "target"] == new  # no own target or override in the demo for this team's OBS-1
     assert after.at["OBS-1", "gap"] == round(new - after.at["OBS-1", "level"], 9)  # gap = target - level
+
+
+def test_the_model_page_previews_an_uploaded_model_and_saves_it_only_on_confirmation(demo_db, model):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from opmaturity.model_files import model_xlsx
+
+    book = load_workbook(io.BytesIO(model_xlsx(model, "en")))
+    book["items"]["C2"] = "ダッシュボード"  # OBS-1's Japanese title
+    edited = io.BytesIO()
+    book.save(edited)
+    # In Japanese: AppTest formats the page's translated pick lists outside the session's language.
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60).run()
+    at.switch_page("app_pages/model_page.py")
+    at.run()
+    at.file_uploader(key="model_upload").upload("model-v2.xlsx", edited.getvalue(), "application/octet-stream").run()
+    assert not at.exception and not at.error
+    shown = re.sub(r"\\(.)", r"\1", "\n".join(m.value for m in at.markdown))  # as a reader sees it
+    assert "バージョン 1 → 2" in shown
+    assert (
+        "名前の変更: OBS-1「サービスダッシュボード / Service dashboards」→「ダッシュボード / Service dashboards」"
+        in shown
+    )
+    con = store.connect(demo_db, model)
+    try:
+        assert store.scalar(con, "SELECT max(version) FROM model_versions") == 1  # the preview saved nothing
+    finally:
+        con.close()
+    at.button(key="model_confirm").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] and "2" in at.success[0].value
+    con = store.connect(demo_db, model)
+    try:
+        assert store.scalar(con, "SELECT max(version) FROM model_versions") == 2
+        assert store.scalar(con, "SELECT title_ja FROM items WHERE item_key = 'OBS-1'") == "ダッシュボード"
+        assert store.rows(con, "SELECT action FROM audit ORDER BY audit_id DESC LIMIT 1") == [("model",)]
+    finally:
+        con.close()

@@ -689,3 +689,15 @@ def test_the_mapping_step_gives_a_column_any_role_remembers_it_and_forgets_it(de
     again.button(key="imp_forget_run").click().run()
     assert "所属部署" not in store.header_mappings(_read(demo_db))
     assert "回答2.csv は取り込めませんでした" in texts(again)
+
+
+def test_the_team_category_chart_names_each_target_as_levels_never_as_a_mean(demo_db):
+    import json
+
+    at = open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
+    chart = at.get("vega_lite_chart")[0]
+    spec = json.loads(chart.proto.spec)
+    tooltips = [t for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])]
+    assert {"field": "target_text", "type": "nominal", "title": "Target"} in tooltips
+    texts_ = {row["target_text"] for row in _chart_rows(at)}
+    assert texts_ and all(re.fullmatch(r"\d(–\d)?", t) for t in texts_), texts_
