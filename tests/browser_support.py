@@ -65,3 +65,54 @@ def dashboard(db: Path, environ: dict[str, str] | None = None) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+DRAWN = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # the page's script has finished
+
+
+def demo_database(folder: Path, *extra: tuple[str, bytes, object]) -> Path:
+    """A new database in `folder` holding the demo organisation, plus each (file name, bytes, ImportOptions)
+    imported after it."""
+    from opmaturity import demo, importer, store
+    from opmaturity.model import load_model
+
+    db = folder / "demo.duckdb"
+    os.environ.setdefault("OPMATURITY_SECRET", "browser-test")
+    con = store.connect(db, load_model())
+    try:
+        demo.load_demo(con, load_model())
+        for name, data, options in extra:
+            report = importer.import_file(con, name, data, load_model(), options)  # type: ignore[arg-type]
+            assert report.status == "imported", report.problems
+    finally:
+        con.close()
+    return db
+
+
+@contextmanager
+def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
+    """One page of Debian's Chromium, headless, closed when the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield chromium.new_page(viewport={"width": width, "height": height})
+        finally:
+            chromium.close()
+
+
+def settled(page) -> None:  # noqa: ANN001  (a playwright Page)
+    """Wait until the page's script run has finished."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(DRAWN)).to_have_count(1, timeout=60_000)
+
+
+def open_page(page, url: str) -> None:  # noqa: ANN001
+    """Go to `url` and wait until the page is drawn (its script finished, its title shown)."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    settled(page)
+    expect(page.locator("h1").first).to_be_visible(timeout=60_000)

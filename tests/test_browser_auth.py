@@ -3,10 +3,8 @@ even at the Import page's own address; signing in in the sidebar brings them, si
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, MISSING, dashboard
+from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page, settled
 
 PASSWORD = "browser admin password"
 TEAM = (
@@ -22,45 +20,21 @@ playwright = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The demo dashboard with an admin password, served by `streamlit run`."""
-    from opmaturity import demo, store
-    from opmaturity.model import load_model
-
-    db = tmp_path_factory.mktemp("browser_auth") / "demo.duckdb"
-    os.environ.setdefault("OPMATURITY_SECRET", "browser-test")
-    con = store.connect(db, load_model())
-    demo.load_demo(con, load_model())
-    con.close()
+    db = demo_database(tmp_path_factory.mktemp("browser_auth"))
     with dashboard(db, {"OPMATURITY_ADMIN_PASSWORD": PASSWORD}) as url:
         yield url
 
 
 @pytest.fixture
 def page(server):
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        tab = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    with chromium_page() as tab:
         yield tab
-        chromium.close()
-
-
-def _open(page, url: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=60_000)
-    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
-
-
-def _settled(page) -> None:
-    from playwright.sync_api import expect
-
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=60_000)
 
 
 def test_a_viewer_sees_no_change_control_and_an_admin_signs_in_for_them(server, page):
     from playwright.sync_api import expect
 
-    _open(page, server + TEAM)
+    open_page(page, server + TEAM)
     expect(page.locator("h1").first).to_have_text("Team")
     nav = page.locator('[data-testid="stSidebarNav"]')
     expect(nav).to_contain_text("Overview")
@@ -82,7 +56,7 @@ def test_a_viewer_sees_no_change_control_and_an_admin_signs_in_for_them(server, 
     sidebar.get_by_label("Admin password").fill(PASSWORD)
     sidebar.get_by_role("button", name="Sign in").click()
     expect(sidebar.get_by_text("Signed in as admin (password)")).to_be_visible(timeout=30_000)
-    _settled(page)
+    settled(page)
     expect(nav.get_by_text("Import")).to_be_visible()
     expect(main.get_by_role("button", name="Add the action")).to_be_visible()
     expect(main.get_by_role("button", name="Download the hearing sheet (Excel)")).to_be_visible()
@@ -98,8 +72,8 @@ def test_a_viewer_sees_no_change_control_and_an_admin_signs_in_for_them(server, 
 
 
 def test_the_import_pages_address_shows_a_viewer_no_import(server, page):
-    _open(page, server + "/import?lang=English")
-    _settled(page)
+    open_page(page, server + "/import?lang=English")
+    settled(page)
     assert page.locator("h1").first.inner_text() != "Import"
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -5,10 +5,9 @@ and caption, the Team page)."""
 from __future__ import annotations
 
 import html
-import os
 
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, MISSING, dashboard
+from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page
 
 pytestmark = pytest.mark.browser
 if MISSING:
@@ -27,44 +26,29 @@ ROWS = "".join(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from opmaturity import demo, importer, store
-    from opmaturity.model import load_model
+    from opmaturity.importer import ImportOptions
 
-    db = tmp_path_factory.mktemp("browser_hostile") / "demo.duckdb"
-    os.environ.setdefault("OPMATURITY_SECRET", "browser-test")
-    con = store.connect(db, load_model())
-    demo.load_demo(con, load_model())
-    data = ("round,product,team,respondent,rater,item,level\n" + ROWS).encode()
-    report = importer.import_file(con, "evil.csv", data, load_model(), importer.ImportOptions())
-    con.close()
-    assert report.status == "imported", report.problems
-    with dashboard(db) as url:
+    evil = ("evil.csv", ("round,product,team,respondent,rater,item,level\n" + ROWS).encode(), ImportOptions())
+    with dashboard(demo_database(tmp_path_factory.mktemp("browser_hostile"), evil)) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        tab = chromium.new_page(viewport={"width": 1400, "height": 1400})
+    with chromium_page(height=1400) as tab:
         yield tab
-        chromium.close()
 
 
 @pytest.mark.parametrize("path", ["/overview", "/heatmap", "/team", "/gaps"])
 def test_hostile_names_show_as_typed_and_run_or_load_nothing(server, page, path):
     from urllib.parse import urlencode
 
-    from playwright.sync_api import expect
-
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     query = {"lang": "English"} | ({"product": PRODUCT, "team": TEAM} if path == "/team" else {})
-    page.goto(f"{server}{path}?{urlencode(query)}")
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=60_000)
-    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
+    open_page(page, f"{server}{path}?{urlencode(query)}")
     page.wait_for_timeout(500)  # let any image or script that slipped through try to load or run
     assert page.locator('[data-testid="stException"]').count() == 0
     main = page.locator('[data-testid="stMain"]')

@@ -6,10 +6,8 @@ image, its `<img onerror>` runs nothing and its `[link](javascript:…)` is no l
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, MISSING, dashboard
+from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page
 
 NASTY_NOTE = (
     "**bold** ![](http://127.0.0.1:9/pixel.png) <img src=x onerror=alert(1)> [link](javascript:alert(1)) $x$ :red[y]"
@@ -29,42 +27,24 @@ playwright = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboard on the demo organisation plus one note full of markup, served by `streamlit run`."""
-    from opmaturity import demo, importer, store
-    from opmaturity.model import load_model
+    from opmaturity.importer import ImportOptions
 
-    db = tmp_path_factory.mktemp("browser_pages") / "demo.duckdb"
-    os.environ.setdefault("OPMATURITY_SECRET", "browser-test")
-    con = store.connect(db, load_model())
-    demo.load_demo(con, load_model())
-    options = importer.ImportOptions(product="Shop Connect", team="Storefront")
-    assert importer.import_file(con, "nasty.csv", NASTY_BOARD, load_model(), options).status == "imported"
-    con.close()
-    with dashboard(db) as url:
+    nasty = ("nasty.csv", NASTY_BOARD, ImportOptions(product="Shop Connect", team="Storefront"))
+    with dashboard(demo_database(tmp_path_factory.mktemp("browser_pages"), nasty)) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        tab = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    with chromium_page() as tab:
         yield tab
-        chromium.close()
-
-
-def _open(page, url: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=60_000)
-    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
 
 
 @pytest.mark.parametrize("path", ["/", "/overview", "/overview?lang=English"])
 def test_the_overview_opens_at_its_own_address_and_at_the_root(server, page, path):
     from playwright.sync_api import expect
 
-    _open(page, server + path)
+    open_page(page, server + path)
     expect(page.locator("h1").first).to_have_text("Overview" if "English" in path else "概要")
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -80,7 +60,7 @@ def test_a_note_full_of_markup_shows_as_typed_and_loads_or_links_nothing(server,
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    _open(page, f"{server}/feedback?lang=English&q=bold")
+    open_page(page, f"{server}/feedback?lang=English&q=bold")
     text = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]').filter(has_text="onerror")
     expect(text).to_have_count(1)
     assert text.inner_text().strip() == NASTY_NOTE
