@@ -84,18 +84,7 @@ def model() -> Model:
     """The database's current model version (store.current_model), read again only when the data changed
     (while another program holds the file, the version read last)."""
     db = db_path()
-    try:
-        found = _model_at(db, store.signature(db))
-    except OpmaturityError as error:
-        if error.code != "msg.store.locked" or db not in _LAST_MODEL:
-            raise
-        _local.stale = True
-        return _LAST_MODEL[db]
-    _LAST_MODEL[db] = found
-    return found
-
-
-_LAST_MODEL: dict[str, Model] = {}
+    return _fresh_or_last(db, lambda signature: _model_at(db, signature))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -235,17 +224,23 @@ def _query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     db = db_path()
     name = f"{fn.__module__}.{fn.__qualname__}"
     call = (args, tuple(sorted(kwargs.items())))
+    return _fresh_or_last(db, lambda signature: _cached(fn, name, db, signature, *call))
+
+
+def _fresh_or_last(db: str, compute: Callable[[tuple[int, ...]], Any]) -> Any:
+    """`compute(signature)` for the file's signature now; while another program holds the file, for the signature
+    of the data read last (cached, so the file is not needed) and said at the end of the run."""
     signature = store.signature(db)
     last = _LAST_GOOD.get(db)
     if getattr(_local, "stale", False) and last is not None:  # this run already found the file held: don't wait
-        return _cached(fn, name, db, last, *call)
+        return compute(last)
     try:
-        found = _cached(fn, name, db, signature, *call)
+        found = compute(signature)
     except OpmaturityError as error:
         if error.code != "msg.store.locked" or last is None or last == signature:
             raise
         _local.stale = True
-        return _cached(fn, name, db, last, *call)  # raises the same error when that was not cached either
+        return compute(last)  # raises the same error when that was not cached either
     _LAST_GOOD[db] = signature
     return found
 
