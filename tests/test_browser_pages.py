@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page
-
-NASTY_NOTE = (
-    "**bold** ![](http://127.0.0.1:9/pixel.png) <img src=x onerror=alert(1)> [link](javascript:alert(1)) $x$ :red[y]"
-)
-NASTY_BOARD = (
-    b"id,type,parent,content,fillColor,tags\n1,frame,,Problems,,\n"
-    b'2,sticky_note,1,"<p>**bold** ![](http://127.0.0.1:9/pixel.png) &lt;img src=x onerror=alert(1)&gt; '
-    b'[link](javascript:alert(1)) $x$ :red[y]</p>",yellow,\n'
-)
+from test_pages import NASTY_BOARD, NASTY_NOTE  # the same note the AppTest checks, here in a browser
 
 pytestmark = pytest.mark.browser
 if MISSING:
