@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -33,16 +34,20 @@ HEARING_SHEETS = ["Overview", "Agenda", "Categories", "Items", "Workshop notes",
 LOCKED = "is held by another program"
 
 
-def cli(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The command as a user types it, in its own process."""
+CLI_ENV = {**os.environ, "OPMATURITY_SECRET": "cli-test"}
+
+
+def cli(*args: object, env: dict[str, str] | None = None, **popen: Any) -> subprocess.CompletedProcess[str]:
+    """The command as a user types it, in its own process (`popen`: more of subprocess.run's options)."""
     return subprocess.run(
         [sys.executable, "-m", "opmaturity", *map(str, args)],
         cwd=REPO,
-        env={**os.environ, "OPMATURITY_SECRET": "cli-test", **(env or {})},
+        env={**CLI_ENV, **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        **popen,
     )
 
 

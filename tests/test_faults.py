@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import resource
 import signal
 import subprocess
@@ -18,20 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_cli import CLI_ENV, cli
 
 from opmaturity import importer, store
 from opmaturity.importer import ImportOptions
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "OPMATURITY_SECRET": "faults-test"}
-
-
-def cli(*args: object, env: dict[str, str] | None = None, **popen: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "opmaturity", *map(str, args)],
-        cwd=ROOT, env={**ENV, **(env or {})}, capture_output=True, text=True, timeout=300, check=False,
-        **popen,  # type: ignore[arg-type]
-    )  # fmt: skip
 
 
 def digest(path: Path) -> str:
@@ -159,7 +150,7 @@ def test_kill_9_during_an_import_leaves_it_whole_or_absent(demo_file, big_csv, a
     answers = count(demo_file, "SELECT count(*) FROM responses")
     child = subprocess.Popen(
         [sys.executable, "-m", "opmaturity", "import", str(big_csv), "--db", str(demo_file)],
-        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=CLI_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(after)
     child.send_signal(signal.SIGKILL)
