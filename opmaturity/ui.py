@@ -203,18 +203,21 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     While another program holds the file (an import from the command line), the figures of the last data read
     are shown (said in a toast) rather than an error, as long as they are cached; the next run shows the new data.
     """
-    if not getattr(_local, "in_run", False):
-        try:
-            return _query(fn, *args, **kwargs)
-        finally:
-            _close_run_connection()
-    return _query(fn, *args, **kwargs)
+    with _closed_outside_a_run():
+        return _query(fn, *args, **kwargs)
 
 
 def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`fn(connection, *args, **kwargs)` uncached (a backup); outside a script run the connection closes after."""
-    try:
+    with _closed_outside_a_run():
         return fn(cursor(), *args, **kwargs)
+
+
+@contextmanager
+def _closed_outside_a_run() -> Iterator[None]:
+    """Outside a script run (no end_run will come), close the connection the block opened when it ends."""
+    try:
+        yield
     finally:
         if not getattr(_local, "in_run", False):
             _close_run_connection()
