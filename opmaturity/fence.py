@@ -168,6 +168,10 @@ def _main(argv: list[str]) -> int:
         result = job(sys.stdin.buffer.read())
     except MemoryError:
         return MEMORY_EXIT
+    except ImportError as exc:
+        if "failed to map segment" in str(exc) or "cannot allocate memory" in str(exc).lower():
+            return MEMORY_EXIT  # a native library (Arrow) that cannot be mapped under the memory cap
+        raise
     try:
         sys.stdout.buffer.write(len(result).to_bytes(LENGTH_BYTES, "big"))  # the parent checks it got all of it
         sys.stdout.buffer.write(result)

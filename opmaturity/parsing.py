@@ -161,11 +161,12 @@ def job(data: bytes) -> bytes:
 
 def run(header: dict[str, Any], content: bytes) -> Parsed:
     """Read and parse the file as the header says (in this process: the child calls it, and so may a test)."""
+    from .batch import settle
     from .formats import PARSERS, detect
     from .formats.common import Context
     from .model import parse_model
     from .readers import Limits, read
-    from .validate import Invalid, Values, settle
+    from .validate import Invalid, Values
 
     name = header["name"]
     source = read(name, content, Limits(**header["limits"]))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from . import audit, config
 from .auth import VIEWER, Actor, require
@@ -421,60 +422,68 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, 
             ],
         )
     )
-    answers = pd.DataFrame(
-        {
-            "team_id": [team_id(r.product, r.team) for r in batch.responses],
-            "respondent": [r.respondent for r in batch.responses],
-            "rater": [r.rater for r in batch.responses],
-            "item_key": [r.item for r in batch.responses],
-            "level": pd.array([r.level for r in batch.responses], dtype="Int16"),
-            "target": pd.array([r.target for r in batch.responses], dtype="Int16"),
-            "importance": pd.array([r.importance for r in batch.responses], dtype="Int16"),
-            "comment": pd.array([r.comment for r in batch.responses], dtype="object"),
-            "assessed_on": pd.array([r.assessed_on for r in batch.responses], dtype="object"),
-        }
-    )
-    answers["assessed_on"] = pd.to_datetime(answers["assessed_on"]).dt.date
-    replaced = 0
-    if len(answers):
-        con.register("_batch_answers", answers)
-        try:
-            # One pass: mark the live answers this file repeats, and count them from what it marked.
-            replaced = len(
-                rows(
-                    con,
-                    """UPDATE responses AS r SET superseded_by = ?
-                       FROM (SELECT DISTINCT team_id, respondent, rater, item_key FROM _batch_answers) AS b
-                       WHERE r.superseded_by IS NULL AND r.round_id = ? AND r.team_id = b.team_id
-                         AND r.respondent = b.respondent AND r.rater = b.rater AND r.item_key = b.item_key
-                       RETURNING r.round_id""",
-                    [import_id, rid],
-                )
-            )
-            con.execute(
-                """INSERT INTO responses SELECT ?, ?, team_id, respondent, rater, item_key, level, target,
-                          importance, comment, assessed_on, NULL FROM _batch_answers""",
-                [import_id, rid],
-            )
-        finally:
-            con.unregister("_batch_answers")
+    answers = batch.responses.table
+    replaced = _write_answers(con, answers, import_id, rid, team_id)
     note_counts = _write_notes(con, batch, import_id, rid, product_id, team_id) if batch.notes else NoteCounts()
-    with_level = sum(1 for r in batch.responses if r.level is not None)
+    with_level = answers.num_rows - answers["level"].null_count
     con.execute(
         "UPDATE imports SET responses = ?, answers = ?, notes = ?, replaced = ? WHERE import_id = ?",
-        [with_level, len(batch.responses), note_counts.stored, replaced, import_id],
+        [with_level, answers.num_rows, note_counts.stored, replaced, import_id],
     )
     return CommitResult(
         status="imported",
         import_id=import_id,
         round=round_name,
         responses=with_level,
-        answers=len(batch.responses),
+        answers=answers.num_rows,
         notes=note_counts.stored,
         replaced=replaced,
         created={k: v for k, v in created.items() if v},
         note_counts=note_counts,
     )
+
+
+def _write_answers(
+    con: duckdb.DuckDBPyConnection,
+    answers: pa.Table,
+    import_id: int,
+    rid: int,
+    team_id: Callable[[str, str], int],
+) -> int:
+    """Insert a file's answers in one statement from their Arrow columns, marking the live answers they repeat
+    as replaced; returns how many were replaced. Teams (and products) are made once per distinct pair."""
+    if answers.num_rows == 0:
+        return 0
+    pairs = answers.select(["product", "team"]).group_by(["product", "team"], use_threads=False).aggregate([])
+    products, names = pairs["product"].to_pylist(), pairs["team"].to_pylist()
+    teams = pa.table({"product": products, "team": names,
+                      "team_id": [team_id(p, t) for p, t in zip(products, names, strict=True)]})  # fmt: skip
+    con.register("_batch_answers", answers)
+    con.register("_batch_teams", teams)
+    try:
+        # One pass: mark the live answers this file repeats, and count them from what it marked.
+        replaced = len(
+            rows(
+                con,
+                """UPDATE responses AS r SET superseded_by = ?
+                   FROM (SELECT DISTINCT t.team_id, a.respondent, a.rater, a.item
+                         FROM _batch_answers a JOIN _batch_teams t USING (product, team)) AS b
+                   WHERE r.superseded_by IS NULL AND r.round_id = ? AND r.team_id = b.team_id
+                     AND r.respondent = b.respondent AND r.rater = b.rater AND r.item_key = b.item
+                   RETURNING r.round_id""",
+                [import_id, rid],
+            )
+        )
+        con.execute(
+            """INSERT INTO responses SELECT ?, ?, t.team_id, a.respondent, a.rater, a.item, a.level, a.target,
+                      a.importance, a.comment, a.assessed_on, NULL
+               FROM _batch_answers a JOIN _batch_teams t USING (product, team)""",
+            [import_id, rid],
+        )
+    finally:
+        con.unregister("_batch_answers")
+        con.unregister("_batch_teams")
+    return replaced
 
 
 def _write_notes(

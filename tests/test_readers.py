@@ -135,7 +135,7 @@ def test_row_and_cell_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("OPMATURITY_MAX_ROWS", "2")
     assert limits().max_rows == 2
     source = read("google_forms.csv", fixture("google_forms.csv"))
-    assert source.problems[0].message.startswith("the file has more than 2 rows; the limit is 2 rows (OPMATURITY_")
+    assert source.problems[0].message.startswith("the file has 4 rows; the limit is 2 rows (OPMATURITY_")
     monkeypatch.delenv("OPMATURITY_MAX_ROWS")
     cells = read("google_forms.csv", fixture("google_forms.csv"), limits(max_cells=20))
     assert "OPMATURITY_MAX_CELLS" in cells.problems[0].message

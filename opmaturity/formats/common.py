@@ -266,6 +266,10 @@ class Context:
         """Note which headers a response's measures came from (for conflict messages); `headers` may be shared."""
         self.columns[(response.sheet, response.row, response.item, response.rater)] = headers
 
+    def remember_sheet_columns(self, sheet: str, headers: dict[str, str]) -> None:
+        """Note the headers every answer of a sheet took its measures from (one column per measure)."""
+        self.columns[(sheet, None, "", "")] = headers
+
     def column(self, sheet: str, header: str, role: str | None, key: str | None = None, how: str = "header") -> None:
         """Say what a column was read as (a person's choice shows as `mapped`)."""
         if how == "header" and self.values.role(header) is not None:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from ..batch import Batch, Note, Response
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..batch import ANSWER_SCHEMA, Batch, Note
+from ..errors import Problem
 from ..i18n import Advice, Message, Quoted
 from ..notes import linked_item
 from ..readers import Cell, Source, Table, expand_merged
+from ..readers.columns import Coded, any_of, coded, rows_where
 from ..validate import IGNORE, Invalid, Values, display, parse_date, shown
 from .common import (
     FOOTER,
     ROLE_WORDS,
     Context,
     conflicts,
-    filled,
     header_columns,
     item_header,
     item_key,
@@ -35,7 +43,7 @@ MEASURES = ("level", "target", "importance", "comment")
 
 def find_header(table: Table, limit: int = 10, values: Values | None = None) -> tuple[int, dict[str, int]] | None:
     """The first row (0-based) naming an item column, with its roles (a person's choices included), or None."""
-    return item_header(table.rows, limit, values)
+    return item_header(table.head(limit), limit, values)
 
 
 def parse(source: Source, ctx: Context) -> Batch:
@@ -86,10 +94,16 @@ def _on_sheet(sheet: str, message: Message) -> Message:
 
 
 def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: Batch, rounds: dict[str, int]) -> None:
-    """Add one sheet's answers to the batch, filling group cells down (merged cells count as filled down)."""
+    """Add one sheet's answers to the batch, filling group cells down (merged cells count as filled down).
+
+    The sheet is read column by column: each distinct value of a column (a level word, an item title, a name) is
+    converted once and the result spread over the rows; only the rows with a problem are looked at one by one.
+    """
     sheet = table.name
-    rows = expand_merged(table) if table.merged else table.rows
-    header = rows[top]
+    if table.merged:
+        table = Table(sheet, expand_merged(table))
+    head = table.head(top + 202)
+    header = head[top]
     missing = [r for r in REQUIRED if r not in roles]
     if missing:
         heads = [display(h) for h in header if display(h).strip()]
@@ -97,16 +111,81 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         start = Message("msg.parse.missing_column", column=missing[0])
         batch.problems.append(ctx.problem(_need(start, found), sheet, top + 1))
         return
-    body = [(top + offset + 2, row, cells) for offset, row in enumerate(rows[top + 1 :]) if (cells := filled(row))]
     values = ctx.values
     claims = header_columns(header, values)
     clash = conflicts(ctx, batch, header, claims, SINGLE, sheet, top + 1)
     claimed = {n for found in claims.values() for n in found}
-    by_values = None if "rater" in roles else rater_by_values(header, rows[top + 1 :], claimed, values)
+    by_values = None if "rater" in roles else rater_by_values(header, head[top + 1 :], claimed, values)
     if by_values is not None:
         roles = {**roles, "rater": by_values}
         said = Message("msg.parse.rater_by_values", column=display(header[by_values]).strip())
         ctx.once(batch, _on_sheet(sheet, said))
+    _report_columns(header, roles, claims, clash, by_values, sheet, ctx, batch)
+    width = max(table.width, len(header))
+    cells = [coded(table, n, top + 1) for n in range(width)]
+    body = any_of([c.where(_filled) for c in cells], max(table.height - top - 1, 0))
+    footers = _footer_rows(cells, roles["item"], body)
+    for at in footers:
+        lead = next(c.cell(at) for c in cells if _filled(c.cell(at)))
+        batch.messages.append(
+            _on_sheet(sheet, Message("msg.parse.footer_row", row=top + 2 + at, value=shown(lead, 40)))
+        )
+    if footers:
+        body = pc.and_(body, pc.invert(pc.is_in(pa.array(range(len(body)), pa.int64()), pa.array(footers, pa.int64()))))
+    numbers = pc.filter(pa.array(range(top + 2, top + 2 + len(body)), pa.int64()), body)
+    rows = len(numbers)
+    if clash:
+        ctx.skipped += rows
+        return
+    first = numbers[0].as_py() if rows else top + 2
+    if "product" not in roles and not ctx.product:
+        message = Message("msg.parse.tidy_no_product", advice=Advice("product"))
+        batch.problems.append(ctx.problem(message, sheet, first))
+        ctx.skipped += rows
+        return
+    if "rater" not in roles and not ctx.rater:
+        batch.problems.append(ctx.problem(Message("msg.parse.tidy_no_rater", advice=Advice("rater")), sheet, first))
+        ctx.skipped += rows
+        return
+    _answers(
+        _Sheet(sheet, header, roles, {r: cells[n].keep(body) for r, n in roles.items()}, numbers), ctx, batch, rounds
+    )
+
+
+def _filled(value: Cell) -> bool:
+    return not (value == "" or value is None or (isinstance(value, str) and not value.strip()))
+
+
+def _blank(value: Cell) -> bool:
+    return not _filled(value)
+
+
+def _footer_rows(cells: list[Coded], item_at: int, body: pa.BooleanArray) -> list[int]:
+    """The rows (0-based below the header) that are a footer: led by 平均 / 合計 / ※ … with no item of their own."""
+    if not cells:
+        return []
+    marked = any_of([c.where(lambda v: isinstance(v, str) and bool(FOOTER.match(v))) for c in cells], len(body))
+    found = []
+    for at in rows_where(pc.and_(marked, body)):
+        lead = next(c.cell(at) for c in cells if _filled(c.cell(at)))
+        item = cells[item_at].cell(at) if item_at < len(cells) else ""
+        if isinstance(lead, str) and FOOTER.match(lead) and _footer_item(item):
+            found.append(at)
+    return found
+
+
+def _report_columns(
+    header: list[Cell],
+    roles: dict[str, int],
+    claims: dict[str, list[int]],
+    clash: set[int],
+    by_values: int | None,
+    sheet: str,
+    ctx: Context,
+    batch: Batch,
+) -> None:
+    """Say what every column was read as (the mapping step and `--json`), and which columns are not used."""
+    values = ctx.values
     role_at = {n: role for role, found in claims.items() for n in found} | {n: r for r, n in roles.items()}
     used = {n for role, n in roles.items() if role in USED} | clash
     for n, head in enumerate(header):
@@ -124,129 +203,290 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
             ctx.once(batch, _on_sheet(sheet, Message(key, column=text)))
         elif chosen[0] == "ignore":
             ctx.once(batch, Message("msg.parse.column_mapped_to_ignore", column=text, ignore=IGNORE))
-    if clash:
-        ctx.skipped += len(body)
-        return
-    first = body[0][0] if body else top + 2
-    if "product" not in roles and not ctx.product:
-        message = Message("msg.parse.tidy_no_product", advice=Advice("product"))
-        batch.problems.append(ctx.problem(message, sheet, first))
-        ctx.skipped += len(body)
-        return
-    if "rater" not in roles and not ctx.rater:
-        batch.problems.append(ctx.problem(Message("msg.parse.tidy_no_rater", advice=Advice("rater")), sheet, first))
-        ctx.skipped += len(body)
-        return
-    who = next((r for r in ("respondent", "email", "name") if r in roles), None)
-    carry: dict[str, Cell] = {}
-    noted: set[tuple[str, str, str, str]] = set()
-    columns = {m: display(header[roles[m]]).strip() for m in MEASURES if m in roles}
 
-    def cell(row: list[Cell], role: str) -> Cell:
-        index = roles.get(role)
-        value = row[index] if index is not None and index < len(row) else ""
-        if role in GROUPS:
-            if value == "" or (isinstance(value, str) and not value.strip()):
-                return carry.get(role, "")
-            carry[role] = value
-        return value
 
-    for number, row, cells in body:
-        problems = len(batch.problems)
+@dataclass
+class _Sheet:
+    """The body of one tidy sheet, column by role: its name, header, roles, cells and Excel row numbers."""
 
-        def fail(message: Message, role: str, value: Cell, number: int = number) -> None:
-            batch.problems.append(ctx.problem(message, sheet, number, header[roles[role]], value))
+    name: str
+    header: list[Cell]
+    roles: dict[str, int]
+    cells: dict[str, Coded]
+    numbers: pa.Int64Array
 
-        item_at = roles["item"]
-        item_raw = row[item_at] if item_at < len(row) else ""
-        lead = row[cells[0]]
-        if isinstance(lead, str) and FOOTER.match(lead) and _footer_item(item_raw):
-            batch.messages.append(_on_sheet(sheet, Message("msg.parse.footer_row", row=number, value=shown(lead, 40))))
-            continue
-        product = name_of(cell(row, "product")) or ctx.product or ""
-        team = name_of(cell(row, "team")) or ctx.team_for(product)
-        person = name_of(cell(row, who)) if who else ""
-        category, item_cell = cell(row, "category"), cell(row, "item")
-        round_name = name_of(cell(row, "round"))
-        if round_name:
-            rounds.setdefault(round_name, number)
-        tier = name_of(cell(row, "tier"))
-        if tier and product:
-            batch.tiers.setdefault(product, tier)
-        free = text_of(cell(row, "free_text")) if "free_text" in roles else ""
-        if free.strip() and product and (product, team, person, free) not in noted:
-            noted.add((product, team, person, free))  # a response's comment repeats on each of its answer rows
-            author = ctx.person(person) if person else None
-            group = display(header[roles["free_text"]]).strip()
-            batch.notes.append(Note(text=free, product=product, team=team, group=group, author=author,
-                                    item=linked_item(free, ctx.model), sheet=sheet, row=number))  # fmt: skip
-        if not display(item_cell).strip():
-            answered = [roles[r] for r in MEASURES if r in roles]
-            if any(i < len(row) and display(row[i]).strip() for i in answered):
-                fail(Message("msg.parse.no_item"), "item", item_cell)
-                ctx.skipped += 1
-            continue
-        if values.mapped(item_cell) == IGNORE:
-            ctx.once(batch, Message("msg.parse.item_mapped_to_ignore", item=display(item_cell).strip(), ignore=IGNORE))
-            continue
-        item = item_key(ctx, category, item_cell)
-        if item is None:
-            ctx.unknown(display(item_cell).strip())
-            fail(values.unknown_item(item_cell), "item", item_cell)
-        elif isinstance(item, Invalid):
-            fail(item.message, "category", category)
-            item = None
-        rater: str | None = ctx.rater
-        if "rater" in roles:
-            raw = cell(row, "rater")
-            try:
-                rater = values.rater(raw) or ctx.rater
-            except Invalid as exc:
-                fail(exc.message, "rater", raw)
-            if rater is None and display(raw).strip() == "":
-                fail(Message("msg.parse.rater_empty"), "rater", raw)
-        if not product:
-            fail(Message("msg.parse.product_empty", advice=Advice("product")), "product", "")
-        converted: dict[str, object] = {}
-        for role in ("level", "target", "importance"):
-            if role not in roles:
-                continue
-            raw = cell(row, role)
-            try:
-                converted[role] = values.importance(raw) if role == "importance" else values.level(raw, role)
-            except Invalid as exc:
-                fail(exc.message, role, raw)
-        assessed_on = None
-        if "assessed_on" in roles:
-            raw = cell(row, "assessed_on")
-            try:
-                assessed_on = parse_date(raw)
-            except Invalid as exc:
-                fail(exc.message, "assessed_on", raw)
-        comment_cell = cell(row, "comment") if "comment" in roles else ""
-        comment = text_of(comment_cell) if display(comment_cell).strip() else None
-        if len(batch.problems) > problems or item is None or rater is None:
-            ctx.skipped += 1
-            continue
-        level_cell = row[roles["level"]] if roles["level"] < len(row) else ""
-        unanswered = all(converted.get(r) is None for r in ("level", "target", "importance")) and comment is None
-        if unanswered and display(level_cell).strip() == "":
-            continue  # not answered at all
-        response = Response(
-            product=product,
-            team=team,
-            respondent=ctx.person(person) if person else ctx.group(rater),
-            rater=rater,
-            item=item,
-            level=converted.get("level"),  # type: ignore[arg-type]
-            target=converted.get("target"),  # type: ignore[arg-type]
-            importance=converted.get("importance"),  # type: ignore[arg-type]
-            comment=comment,
-            assessed_on=assessed_on,
-            sheet=sheet,
-            row=number,
+    def column(self, role: str, down: bool = False) -> Coded | None:
+        """The role's cells (group cells filled down where `down`), or None when no column has the role."""
+        found = self.cells.get(role)
+        return found.filled_down(_blank) if found is not None and down else found
+
+
+# The order in which a row's problems are told (the order the checks read a row).
+_ITEM, _CATEGORY, _RATER, _RATER_EMPTY, _PRODUCT, _LEVEL, _TARGET, _IMPORTANCE, _DATE = range(9)
+
+
+def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> None:
+    """The sheet's answers as columns, and a problem for each bad cell, naming its row, column and value."""
+    values, rows = ctx.values, len(s.numbers)
+    found: list[tuple[int, int, Problem]] = []  # (row, check, problem): told in the order of the rows
+    bad = pa.array([False] * rows, pa.bool_())
+
+    def fail(mask: pa.BooleanArray, check: int, role: str, cells: Coded, message: Callable[[Cell], Message]) -> None:
+        nonlocal bad
+        bad = pc.or_(bad, mask)
+        head = s.header[s.roles[role]] if role in s.roles else ""
+        for at in rows_where(mask):
+            value = cells.cell(at)
+            found.append((at, check, ctx.problem(message(value), s.name, s.numbers[at].as_py(), head, value)))
+
+    def group(role: str) -> Coded:
+        return s.column(role, down=True) or Coded(pa.array([0] * rows, pa.int32()), [""])
+
+    product_cells, team_cells = group("product"), group("team")
+    product = product_cells.spread([name_of(u) or ctx.product or "" for u in product_cells.uniques], pa.string())
+    team_named = team_cells.spread([name_of(u) for u in team_cells.uniques], pa.string())
+    no_team = pc.equal(team_named, "")
+    if ctx.team:
+        team = pc.if_else(no_team, ctx.team, team_named)
+    else:
+        for name in pc.unique(pc.filter(product, no_team)).to_pylist():
+            ctx.team_for(name)  # remembered: the team was named after its product
+        team = pc.if_else(no_team, product, team_named)
+    who = next((r for r in ("respondent", "email", "name") if r in s.roles), None)
+    person_cells = group(who) if who else group("")
+    person = person_cells.spread([name_of(u) for u in person_cells.uniques], pa.string())
+    _rounds(group("round"), s, rounds)
+    _tiers(group("tier"), product, batch)
+    if "free_text" in s.roles:
+        _free_text(group("free_text"), product, team, person, s, ctx, batch)
+    # An answer needs an item: a row without one is left out (with a problem when it answered something).
+    item_cells, category_cells = s.cells["item"], group("category")
+    measured = [s.cells[m].where(_filled) for m in MEASURES if m in s.cells]
+    no_item = item_cells.where(lambda v: not display(v).strip())
+    fail(pc.and_(no_item, any_of(measured, rows)), _ITEM, "item", item_cells, lambda v: Message("msg.parse.no_item"))
+    ignored = item_cells.where(lambda v: values.mapped(v) == IGNORE)
+    for at in rows_where(pc.and_(ignored, pc.invert(no_item))):
+        raw = display(item_cells.cell(at)).strip()
+        ctx.once(batch, Message("msg.parse.item_mapped_to_ignore", item=raw, ignore=IGNORE))
+    pair = pc.add(pc.multiply(category_cells.codes.cast(pa.int64()), len(item_cells.uniques)), item_cells.codes)
+    pairs = Coded(pair.dictionary_encode().indices, pair.dictionary_encode().dictionary.to_pylist())
+    keys: list[str | None] = []
+    wrong: list[Message | None] = []
+    for code in pairs.uniques:
+        category, item = (
+            category_cells.uniques[code // len(item_cells.uniques)],
+            item_cells.uniques[code % len(item_cells.uniques)],
         )
-        ctx.remember_columns(response, columns)
-        batch.responses.append(response)
-        if assessed_on and (batch.round_date is None or assessed_on < batch.round_date):
-            batch.round_date = assessed_on
+        if not display(item).strip() or values.mapped(item) == IGNORE:
+            keys.append(None)
+            wrong.append(None)
+            continue
+        key = item_key(ctx, category, item)
+        keys.append(key if isinstance(key, str) else None)
+        wrong.append(key.message if isinstance(key, Invalid) else None)
+        if key is None:
+            ctx.unknown(display(item).strip())
+    answered = pc.invert(pc.or_(no_item, ignored))
+    item = pairs.spread(keys, pa.string())
+    unknown = pc.and_(
+        answered, pairs.spread([k is None and w is None for k, w in zip(keys, wrong, strict=True)], pa.bool_())
+    )
+    fail(unknown, _ITEM, "item", item_cells, values.unknown_item)
+    if "category" in s.roles:
+        wrong_at = pc.and_(answered, pairs.spread([w is not None for w in wrong], pa.bool_()))
+        by_pair = dict(zip(pairs.uniques, wrong, strict=True))
+        for at in rows_where(wrong_at):
+            value = category_cells.cell(at)
+            message = by_pair[pair[at].as_py()]
+            assert message is not None
+            head = s.header[s.roles["category"]]
+            found.append((at, _CATEGORY, ctx.problem(message, s.name, s.numbers[at].as_py(), head, value)))
+        bad = pc.or_(bad, wrong_at)
+    rater = _raters(group("rater") if "rater" in s.roles else None, answered, s, ctx, fail)
+    fail(
+        pc.and_(answered, pc.equal(product, "")),
+        _PRODUCT,
+        "product",
+        Coded(pa.array([0] * rows, pa.int32()), [""]),
+        lambda v: Message("msg.parse.product_empty", advice=Advice("product")),
+    )
+    converted: dict[str, pa.Array] = {}
+    for role, check in (("level", _LEVEL), ("target", _TARGET), ("importance", _IMPORTANCE)):
+        cells = s.cells.get(role)
+        if cells is None:
+            converted[role] = pa.nulls(rows, pa.int8())
+            continue
+        convert = values.importance if role == "importance" else lambda v, role=role: values.level(v, role)
+        converted[role], invalid = _convert(cells, convert, pa.int8())
+        fail(
+            pc.and_(answered, cells.spread(invalid, pa.bool_())),
+            check,
+            role,
+            cells,
+            lambda v, convert=convert: _invalid(convert, v),
+        )
+    assessed_on = pa.nulls(rows, pa.date32())
+    if "assessed_on" in s.roles:
+        cells = group("assessed_on")
+        assessed_on, invalid = _convert(cells, parse_date, pa.date32())
+        fail(
+            pc.and_(answered, cells.spread(invalid, pa.bool_())),
+            _DATE,
+            "assessed_on",
+            cells,
+            lambda v: _invalid(parse_date, v),
+        )
+    comment = pa.nulls(rows, pa.string())
+    if "comment" in s.cells:
+        cells = s.cells["comment"]
+        comment = cells.spread([text_of(u) if display(u).strip() else None for u in cells.uniques], pa.string())
+    found.sort(key=lambda f: (f[0], f[1]))
+    batch.problems.extend(p for _, _, p in found)
+    usable = pc.and_(pc.and_(answered, pc.invert(bad)), pc.and_(pc.is_valid(item), pc.is_valid(rater)))
+    ctx.skipped += int(pc.sum(pc.and_(pc.invert(usable), answered)).as_py() or 0) + int(
+        pc.sum(pc.and_(no_item, any_of(measured, rows))).as_py() or 0
+    )
+    level_cell = s.cells["level"].where(lambda v: bool(display(v).strip()))
+    nothing = pc.and_(
+        pc.and_(pc.is_null(converted["level"]), pc.is_null(converted["target"])),
+        pc.and_(pc.is_null(converted["importance"]), pc.is_null(comment)),
+    )
+    keep = pc.and_(usable, pc.invert(pc.and_(nothing, pc.invert(level_cell))))
+    respondent = _respondents(person, rater, ctx)
+    answers = pa.table(
+        {
+            "product": product,
+            "team": team,
+            "respondent": respondent,
+            "rater": rater,
+            "item": item,
+            "level": converted["level"],
+            "target": converted["target"],
+            "importance": converted["importance"],
+            "comment": comment,
+            "assessed_on": assessed_on,
+            "sheet": pa.array([s.name] * rows, pa.string()),
+            "row": s.numbers,
+        },
+        schema=ANSWER_SCHEMA,
+    ).filter(keep)
+    ctx.remember_sheet_columns(s.name, {m: display(s.header[s.roles[m]]).strip() for m in MEASURES if m in s.roles})
+    batch.responses.add(answers)
+    earliest = pc.min(answers["assessed_on"]).as_py()
+    if earliest and (batch.round_date is None or earliest < batch.round_date):
+        batch.round_date = earliest
+
+
+def _convert(cells: Coded, convert: Callable[[Cell], Any], kind: pa.DataType) -> tuple[pa.Array, list[bool]]:
+    """The converted value of every row (null where invalid) and, per distinct value, whether it is invalid."""
+    results: list[Any] = []
+    invalid: list[bool] = []
+    for value in cells.uniques:
+        try:
+            results.append(convert(value))
+            invalid.append(False)
+        except Invalid:
+            results.append(None)
+            invalid.append(True)
+    return cells.spread(results, kind), invalid
+
+
+def _invalid(convert: Callable[[Cell], Any], value: Cell) -> Message:
+    """Why `convert` refuses the value (it does: only refused values are asked)."""
+    try:
+        convert(value)
+    except Invalid as exc:
+        return exc.message
+    raise AssertionError(f"{value!r} converts")
+
+
+def _raters(
+    cells: Coded | None,
+    answered: pa.BooleanArray,
+    s: _Sheet,
+    ctx: Context,
+    fail: Callable[[pa.BooleanArray, int, str, Coded, Callable[[Cell], Message]], None],
+) -> pa.Array:
+    """The rater group of every row (null where the cell is no rater word), from the column or the options."""
+    if cells is None:
+        return pa.array([ctx.rater] * len(s.numbers), pa.string())
+    groups, invalid = _convert(cells, lambda v: ctx.values.rater(v) or ctx.rater, pa.string())
+    fail(
+        pc.and_(answered, cells.spread(invalid, pa.bool_())),
+        _RATER,
+        "rater",
+        cells,
+        lambda v: _invalid(ctx.values.rater, v),
+    )
+    empty = [
+        not bad and ctx.values.rater(u) is None and ctx.rater is None and not display(u).strip()
+        for u, bad in zip(cells.uniques, invalid, strict=True)
+    ]
+    fail(
+        pc.and_(answered, cells.spread(empty, pa.bool_())),
+        _RATER_EMPTY,
+        "rater",
+        cells,
+        lambda v: Message("msg.parse.rater_empty"),
+    )
+    return groups
+
+
+def _respondents(person: pa.Array, rater: pa.Array, ctx: Context) -> pa.Array:
+    """Every row's respondent as a pseudonym: the person's, else the rater group's when the sheet names nobody."""
+    names = person.dictionary_encode()
+    pseudonyms = pc.take(
+        pa.array([ctx.person(n) if n else "" for n in names.dictionary.to_pylist()], pa.string()), names.indices
+    )
+    groups = pc.fill_null(rater, "")
+    by_group = groups.dictionary_encode()
+    stand_in = pc.take(pa.array([ctx.group(g) for g in by_group.dictionary.to_pylist()], pa.string()), by_group.indices)
+    return pc.if_else(pc.equal(person, ""), stand_in, pseudonyms)
+
+
+def _rounds(cells: Coded, s: _Sheet, rounds: dict[str, int]) -> None:
+    """Each round the sheet names, with the first row naming it."""
+    names = cells.spread([name_of(u) for u in cells.uniques], pa.string())
+    for name in pc.unique(names).to_pylist():
+        if name:
+            rounds.setdefault(name, s.numbers[pc.index(names, name).as_py()].as_py())
+
+
+def _tiers(cells: Coded, product: pa.Array, batch: Batch) -> None:
+    """The tier each product is given first."""
+    tiers = cells.spread([name_of(u) for u in cells.uniques], pa.string())
+    named = pc.and_(pc.not_equal(tiers, ""), pc.not_equal(product, ""))
+    if not pc.any(named).as_py():
+        return
+    pairs = pa.table({"product": pc.filter(product, named), "tier": pc.filter(tiers, named)})
+    first = pairs.group_by("product", use_threads=False).aggregate([("tier", "first")])
+    for name, tier in zip(first["product"].to_pylist(), first["tier_first"].to_pylist(), strict=True):
+        batch.tiers.setdefault(name, tier)
+
+
+def _free_text(
+    cells: Coded, product: pa.Array, team: pa.Array, person: pa.Array, s: _Sheet, ctx: Context, batch: Batch
+) -> None:
+    """A response's free-text answer, kept once as a note (it repeats on each of the response's rows)."""
+    written = pc.and_(cells.where(lambda v: bool(text_of(v).strip())), pc.not_equal(product, ""))
+    group = display(s.header[s.roles["free_text"]]).strip()
+    noted: set[tuple[str, str, str, str]] = set()
+    for at in rows_where(written):
+        free = text_of(cells.cell(at))
+        who = (product[at].as_py(), team[at].as_py(), person[at].as_py(), free)
+        if who in noted:
+            continue
+        noted.add(who)
+        author = ctx.person(who[2]) if who[2] else None
+        batch.notes.append(
+            Note(
+                text=free,
+                product=who[0],
+                team=who[1],
+                group=group,
+                author=author,
+                item=linked_item(free, ctx.model),
+                sheet=s.name,
+                row=s.numbers[at].as_py(),
+            )
+        )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from ..i18n import Message
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Cell = str | float | int | bool | datetime | date | time | timedelta
 
@@ -19,13 +22,55 @@ MAX_CELLS = 10_000_000
 MAX_TEXT = 160_000_000  # characters of cell text a workbook may expand to (a shared string counts per use)
 
 
-@dataclass
 class Table:
-    """One sheet (or the one table of a CSV): rows of cells as read, rows[0] is Excel row 1."""
+    """One sheet (or the one table of a CSV): rows of cells as read, rows[0] is Excel row 1.
 
-    name: str
-    rows: list[list[Cell]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1 inclusive
+    A large CSV is read into columns (`columns`, an Arrow table of text) and its rows are only built when some
+    layout asks for them all (forms, boards); the tidy layout reads it column by column (`column`), and header
+    detection only looks at the first rows (`head`).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        rows: list[list[Cell]] | None = None,
+        merged: list[tuple[int, int, int, int]] | None = None,
+        columns: pa.Table | None = None,
+    ) -> None:
+        self.name = name
+        self._rows = rows if rows is not None or columns is not None else []
+        self.merged = merged or []  # 0-based r0, c0, r1, c1 inclusive
+        self.columns = columns
+
+    def __repr__(self) -> str:
+        return f"Table({self.name!r}, {self.height} rows)"
+
+    @property
+    def rows(self) -> list[list[Cell]]:
+        """Every row as a list of cells (built once from the columns where the table was read as columns)."""
+        if self._rows is None:
+            assert self.columns is not None
+            self._rows = [list(row) for row in zip(*(c.to_pylist() for c in self.columns.columns), strict=True)]
+        return self._rows
+
+    @property
+    def height(self) -> int:
+        """How many rows the table has."""
+        return len(self._rows) if self._rows is not None else self.columns.num_rows  # type: ignore[union-attr]
+
+    @property
+    def width(self) -> int:
+        """How many columns the widest row has."""
+        if self._rows is not None:
+            return max((len(r) for r in self._rows), default=0)
+        return self.columns.num_columns  # type: ignore[union-attr]
+
+    def head(self, count: int) -> list[list[Cell]]:
+        """The first `count` rows (without building the others)."""
+        if self._rows is not None:
+            return self._rows[:count]
+        part = self.columns.slice(0, count)  # type: ignore[union-attr]
+        return [list(row) for row in zip(*(c.to_pylist() for c in part.columns), strict=True)]
 
     def cell(self, row: int, col: int) -> Cell:
         """The cell at 0-based (row, col), or "" outside the data."""

@@ -94,7 +94,9 @@ def read_text(source: Source, data: bytes, limit: Limits) -> None:
         return
     delimiter = "\t" if encoding.startswith("utf-16") and "\t" in text[:4096] else sniff_delimiter(text)
     source.delimiter = delimiter
-    _read_csv(source, text, delimiter, limit)
+    utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
+    if not _read_columns(source, utf8, delimiter, limit):
+        _read_csv(source, text, delimiter, limit)
 
 
 def _read_json(source: Source, text: str, limit: Limits) -> bool:
@@ -120,6 +122,48 @@ def _read_json(source: Source, text: str, limit: Limits) -> bool:
         fail(source, too_many_rows(len(items), limit))
         return True
     source.kind = "json"
+    return True
+
+
+def _read_columns(source: Source, utf8: bytes, delimiter: str, limit: Limits) -> bool:
+    """Fill the source with the CSV's columns read by Arrow (every cell as text); False when Arrow cannot read it
+    as one rectangle (ragged rows, as a Miro board has, or an empty line), and the row reader must.
+
+    Arrow reads a large export in a fraction of the time and memory of Python rows; it keeps empty lines out of
+    nothing (ignore_empty_lines is off, so row numbers stay Excel's) and quotes as Excel writes them.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if b"\r" in utf8[:65536] and b"\r\n" not in utf8[:65536]:
+        return False  # old Mac line ends: the row reader knows them
+    try:
+        columns = pcsv.read_csv(
+            pa.BufferReader(utf8),
+            read_options=pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24, use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                true_values=[],
+                false_values=[],
+                auto_dict_encode=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    if any(not pa.types.is_string(t) for t in columns.schema.types):
+        columns = columns.cast(pa.schema([(n, pa.string()) for n in columns.schema.names]))
+    if columns.num_rows > limit.max_rows:
+        fail(source, too_many_rows(columns.num_rows, limit, at_least=False))
+        return True
+    if columns.num_rows * columns.num_columns > limit.max_cells:
+        fail(source, too_many_cells(limit))
+        return True
+    source.kind = "csv"
+    source.tables = [Table(name="", columns=columns)]
     return True
 
 
