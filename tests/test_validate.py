@@ -6,8 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from opmaturity.batch import Batch, Response
-from opmaturity.batch import settle
+from opmaturity.batch import Batch, Response, settle
 from opmaturity.validate import IGNORE, Invalid, Values, choices, display, parse_date, parse_timestamp
 
 LEVEL_HELP = "level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化)"
