@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ..batch import Batch
 from ..i18n import Advice, Listed, Message
-from ..readers import Cell, Source, expand_merged
+from ..readers import Cell, Source, Table, expand_merged
+from ..readers.columns import coded
 from ..validate import Invalid, Values, display
 from . import google_forms, miro, ms_forms, tidy, workbook
 from .common import FOOTER, Context, filled, header_roles, role_of
@@ -26,6 +27,7 @@ UNRECOGNISED = Message("msg.detect.unrecognised", advice=Advice("layout", layout
 MARKUP = Message("msg.detect.markup")
 _MARKUP = re.compile(r"^\s*<(?:!doctype|html|\?xml|head|body|svg|table|div|p)\b", re.I)
 _PEOPLE_OR_GROUP = ("product", "team", "rater", "respondent", "email", "name")
+_HEAD = 32  # rows enough to find a header below a title block (workbook.find_header looks at 30) and the row under it
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def detect(source: Source, values: Values) -> Detection:
     tidy_found: Detection | None = None
     unanswered: Detection | None = None  # the tidy parser then says which column is missing
     for table in source.tables:
-        rows = expand_merged(table) if table.merged else table.rows
+        rows = expand_merged(table) if table.merged else table.head(_HEAD)
         found = workbook.find_header(rows)
         if found is None:
             continue
@@ -68,7 +70,7 @@ def detect(source: Source, values: Values) -> Detection:
             return Detection("workbook", _on_sheet(table.name, Message("msg.detect.title_block", row=top + 1)))
         if raters:
             return Detection("workbook", _on_sheet(table.name, Message("msg.detect.rater_columns")))
-        if not any(r in roles for r in _PEOPLE_OR_GROUP) and _footer(rows, top, roles["item"]):
+        if not any(r in roles for r in _PEOPLE_OR_GROUP) and _footer(table, top, roles["item"]):
             return Detection("workbook", _on_sheet(table.name, Message("msg.detect.footer")))
         tidy_found = tidy_found or Detection("tidy", Message("msg.detect.tidy"))
     table_found = tidy_found or unanswered
@@ -88,13 +90,13 @@ def _on_sheet(sheet: str, message: Message) -> Message:
     return Message("msg.on_sheet", sheet=sheet, message=message) if sheet else message
 
 
-def _footer(rows: list[list[Cell]], top: int, item_at: int) -> bool:
+def _footer(table: Table, top: int, item_at: int) -> bool:
     """True when a row below the header starts with, or names as its item, 平均 / 合計 / ※ (a hand-made footer)."""
-    for row in rows[top + 1 :]:
-        for cell in (row[0] if row else "", row[item_at] if item_at < len(row) else ""):
-            if isinstance(cell, str) and FOOTER.match(cell):
-                return True
-    return False
+    if table.merged:
+        table = Table(table.name, expand_merged(table))
+    return any(
+        isinstance(cell, str) and FOOTER.match(cell) for n in {0, item_at} for cell in coded(table, n, top + 1).uniques
+    )
 
 
 def _rater_columns(rows: list[list[Cell]], top: int, roles: dict[str, int], values: Values) -> bool:

@@ -64,7 +64,7 @@ def find_header(
     table: Table, layout: FormLayout, limit: int = 10, values: Values | None = None
 ) -> tuple[int, dict[str, int]] | None:
     """The header row of a form export (0-based) and its roles (a person's choices included), or None."""
-    for n, row in enumerate(table.rows[:limit]):
+    for n, row in enumerate(table.head(limit)):
         roles = header_roles(row, values)
         if all(r in roles for r in layout.required):
             return n, roles

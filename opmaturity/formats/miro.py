@@ -69,7 +69,7 @@ def board_title(text: str) -> tuple[str | None, date | None] | None:
 
 def find_header(table: Table, limit: int = 5) -> tuple[int, dict[str, int]] | None:
     """The header row of a CSV flattened from the API (a content column with type, frame or colour)."""
-    for n, row in enumerate(table.rows[:limit]):
+    for n, row in enumerate(table.head(limit)):
         roles = header_roles(row)
         if "content" in roles and ({"type", "frame", "colour"} & roles.keys()):
             return n, roles

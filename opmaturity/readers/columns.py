@@ -60,7 +60,7 @@ class Coded:
 def coded(table: Table, index: int, start: int) -> Coded:
     """Column `index` of the table from row `start` on (cells past a short row's end are "")."""
     height = max(table.height - start, 0)
-    if table.columns is not None and table._rows is None:
+    if table.columns is not None:
         if index >= table.columns.num_columns:
             return Coded(pa.array([0] * height, pa.int32()), [""])
         column = table.columns.column(index).slice(start).combine_chunks().dictionary_encode()

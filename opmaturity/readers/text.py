@@ -76,6 +76,8 @@ def sniff_delimiter(text: str) -> str:
 
 def read_text(source: Source, data: bytes, limit: Limits) -> None:
     """Fill the source from text bytes: JSON payload or CSV rows, within the limits."""
+    if _read_utf8_columns(source, data, limit):
+        return
     decoded = decode(data)
     if decoded is None:
         fail(source, Message("msg.read.encoding_unknown", accepted=accepted()))
@@ -97,6 +99,30 @@ def read_text(source: Source, data: bytes, limit: Limits) -> None:
     utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
     if not _read_columns(source, utf8, delimiter, limit):
         _read_csv(source, text, delimiter, limit)
+
+
+def _read_utf8_columns(source: Source, data: bytes, limit: Limits) -> bool:
+    """The common case without decoding the whole file in Python: a UTF-8 CSV (BOM or not) read by Arrow, which
+    checks the UTF-8 itself. False (the source untouched) when the start is no UTF-8 CSV text, or Arrow finds
+    invalid UTF-8 or ragged rows: the general path then decodes and reads it."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = memoryview(data)[3:] if bom else memoryview(data)
+    head = bytes(body[:65536])
+    if b"\x00" in head[:4096]:
+        return False
+    try:
+        sample = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3 or len(head) < 65536:
+            return False
+        sample = head[: exc.start].decode("utf-8")  # a character cut by the end of the sample
+    if not sample.strip() or sample.lstrip().startswith(("{", "[")) or _binary(sample):
+        return False
+    delimiter = sniff_delimiter(sample)
+    if not _read_columns(source, body, delimiter, limit):
+        return False
+    source.encoding, source.delimiter = ("utf-8-sig" if bom else "utf-8"), delimiter
+    return True
 
 
 def _read_json(source: Source, text: str, limit: Limits) -> bool:
@@ -125,7 +151,7 @@ def _read_json(source: Source, text: str, limit: Limits) -> bool:
     return True
 
 
-def _read_columns(source: Source, utf8: bytes, delimiter: str, limit: Limits) -> bool:
+def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limit: Limits) -> bool:
     """Fill the source with the CSV's columns read by Arrow (every cell as text); False when Arrow cannot read it
     as one rectangle (ragged rows, as a Miro board has, or an empty line), and the row reader must.
 
@@ -140,7 +166,7 @@ def _read_columns(source: Source, utf8: bytes, delimiter: str, limit: Limits) ->
     try:
         columns = pcsv.read_csv(
             pa.BufferReader(utf8),
-            read_options=pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24, use_threads=False),
+            read_options=pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
                 column_types={},
@@ -152,7 +178,7 @@ def _read_columns(source: Source, utf8: bytes, delimiter: str, limit: Limits) ->
                 auto_dict_encode=False,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # ragged rows, invalid UTF-8: the row reader decides
         return False
     if any(not pa.types.is_string(t) for t in columns.schema.types):
         columns = columns.cast(pa.schema([(n, pa.string()) for n in columns.schema.names]))
