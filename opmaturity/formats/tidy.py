@@ -14,7 +14,7 @@ from ..errors import Problem
 from ..i18n import Advice, Message, Quoted
 from ..notes import linked_item
 from ..readers import Cell, Source, Table, expand_merged
-from ..readers.columns import Coded, any_of, coded, rows_where
+from ..readers.columns import Coded, any_of, coded_columns, rows_where
 from ..validate import IGNORE, Invalid, Values, display, parse_date, shown
 from .common import (
     FOOTER,
@@ -122,7 +122,7 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         ctx.once(batch, _on_sheet(sheet, said))
     _report_columns(header, roles, claims, clash, by_values, sheet, ctx, batch)
     width = max(table.width, len(header))
-    cells = [coded(table, n, top + 1) for n in range(width)]
+    cells = coded_columns(table, top + 1, width)
     body = any_of([c.where(_filled) for c in cells], max(table.height - top - 1, 0))
     footers = _footer_rows(cells, roles["item"], body)
     for at in footers:

@@ -63,14 +63,41 @@ def coded(table: Table, index: int, start: int) -> Coded:
     if table.columns is not None:
         if index >= table.columns.num_columns:
             return Coded(pa.array([0] * height, pa.int32()), [""])
-        column = table.columns.column(index).slice(start).combine_chunks().dictionary_encode()
-        return Coded(column.indices.cast(pa.int32()), column.dictionary.to_pylist())
+        return _encoded(table.columns.column(index).slice(start).combine_chunks())
+    return _from_cells([row[index] if index < len(row) else "" for row in table.rows[start:]])
+
+
+def coded_columns(table: Table, start: int, width: int) -> list[Coded]:
+    """Columns 0..width-1 of the table from row `start` on, read in one pass over the rows."""
+    if table.columns is not None:
+        return [coded(table, n, start) for n in range(width)]
+    rows = table.rows[start:]
+    if not rows:
+        return [Coded(pa.array([], pa.int32()), [""]) for _ in range(width)]
+    if any(len(row) != width for row in rows):
+        rows = [row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))] for row in rows]
+    return [_from_cells(column) for column in zip(*rows, strict=True)]
+
+
+def _encoded(column: pa.Array) -> Coded:
+    found = column.dictionary_encode()
+    return Coded(found.indices.cast(pa.int32()), found.dictionary.to_pylist())
+
+
+def _from_cells(cells: Sequence[Cell]) -> Coded:
+    """Codes for a column of cells as a workbook gives them: Arrow encodes a column of one type (text, numbers,
+    dates); a column that mixes types (`3` beside `未回答`) is encoded here, 1, 1.0 and True kept apart."""
+    try:
+        typed = pa.array(cells)
+        if typed.null_count == 0:
+            return _encoded(typed)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        pass
     seen: dict[Any, int] = {}
     uniques: list[Cell] = []
     codes: list[int] = []
-    for row in table.rows[start:]:
-        value = row[index] if index < len(row) else ""
-        key = value if type(value) is str else (type(value), value)  # 1, 1.0 and True are equal keys otherwise
+    for value in cells:
+        key = value if type(value) is str else (type(value), value)
         code = seen.get(key)
         if code is None:
             code = seen[key] = len(uniques)

@@ -151,17 +151,22 @@ def _read_json(source: Source, text: str, limit: Limits) -> bool:
     return True
 
 
+# Every column is text, as Excel shows it (`007` stays `007`); Arrow names the columns f0, f1 ….
+_TEXT_COLUMNS = tuple(f"f{n}" for n in range(4096))
+
+
 def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limit: Limits) -> bool:
     """Fill the source with the CSV's columns read by Arrow (every cell as text); False when Arrow cannot read it
     as one rectangle (ragged rows, as a Miro board has, or an empty line), and the row reader must.
 
-    Arrow reads a large export in a fraction of the time and memory of Python rows; it keeps empty lines out of
-    nothing (ignore_empty_lines is off, so row numbers stay Excel's) and quotes as Excel writes them.
+    Arrow reads a large export in a fraction of the time and memory of Python rows; an empty line stays a row
+    (so row numbers stay Excel's), and quotes are read as Excel writes them.
     """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    if b"\r" in utf8[:65536] and b"\r\n" not in utf8[:65536]:
+    start = bytes(utf8[:65536])
+    if b"\r" in start and b"\r\n" not in start:
         return False  # old Mac line ends: the row reader knows them
     try:
         columns = pcsv.read_csv(
@@ -169,19 +174,16 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
             read_options=pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
-                column_types={},
+                column_types=dict.fromkeys(_TEXT_COLUMNS, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
-                true_values=[],
-                false_values=[],
-                auto_dict_encode=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # ragged rows, invalid UTF-8: the row reader decides
         return False
     if any(not pa.types.is_string(t) for t in columns.schema.types):
-        columns = columns.cast(pa.schema([(n, pa.string()) for n in columns.schema.names]))
+        return False  # wider than _TEXT_COLUMNS: the row reader keeps every cell as text
     if columns.num_rows > limit.max_rows:
         fail(source, too_many_rows(columns.num_rows, limit, at_least=False))
         return True
