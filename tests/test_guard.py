@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from array import array
 
 import pytest
 
@@ -177,8 +178,11 @@ def test_one_shared_string_used_in_many_cells_is_counted_each_time_against_the_t
 
 def test_sheets_sharing_one_part_are_read_once_and_counted_once_each(monkeypatch):
     scans = []
-    real = guard.parse
+    real, quick = guard.parse, guard.bound
     monkeypatch.setattr(guard, "parse", lambda archive, part, target: scans.append(part) or real(archive, part, target))
+    monkeypatch.setattr(
+        guard, "bound", lambda archive, part, strings: scans.append(part) or quick(archive, part, strings)
+    )
     rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 41))
     data = book({"S1": sheet_xml(rows), "S2": "", "S3": ""}, parts={"S2": "S1", "S3": "S1"})
     _, message = only_problem(data, max_rows=100)  # 3 x 40 rows
@@ -239,8 +243,37 @@ def test_a_document_type_declaration_is_refused_before_any_entity_expands():
 
 
 def test_xml_that_is_not_well_formed_is_refused_naming_the_part():
-    _, message = only_problem(book({"S": sheet_xml('<row r="1"><c r="A1"><v>1</c></row>')}))
+    # A comment keeps the sheet from the quick bound: the exact pass names the part and the fault.
+    _, message = only_problem(book({"S": sheet_xml('<!-- x --><row r="1"><c r="A1"><v>1</c></row>')}))
     assert message.startswith("the workbook's XML (xl/worksheets/sheet1.xml) is not well-formed (mismatched tag")
+
+
+def test_a_plain_sheet_that_is_not_well_formed_is_refused_by_the_reader():
+    # The quick bound only measures; the reader refuses what it cannot parse, in the user's words.
+    _, message = only_problem(book({"S": sheet_xml('<row r="1"><c r="A1"><v>1</c></row>')}))
+    assert message.startswith("cannot read this workbook (ill-formed document")
+    assert message.endswith("Excel (.xlsx) or Miro JSON and try again.")
+
+
+def test_the_quick_bound_never_finds_less_than_the_exact_pass():
+    """For plain sheets the quick bound holds at least the exact extent; anything unusual is left to the exact pass."""
+    plain = "".join(f'<row r="{n}"><c r="A{n}" s="1"/><c r="C{n}" t="inlineStr"><is><t>あ{n}</t></is></c></row>'
+                    for n in range(1, 30))  # fmt: skip
+    cases = {
+        "plain": (sheet_xml(plain), True),
+        "prefixed": (sheet_xml('<row r="1"><x:c r="A1"><v>1</v></x:c></row>'), False),
+        "no reference": (sheet_xml('<row r="1"><c><v>1</v></c></row>'), False),
+        "reference second": (sheet_xml('<row r="1"><c s="1" r="A1"><v>1</v></c></row>'), False),
+        "comment": (sheet_xml('<!-- c --><row r="1"><c r="A1"><v>1</v></c></row>'), False),
+        "long text": (sheet_xml(f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>'), False),
+    }
+    for name, (xml, quick) in cases.items():
+        found = guard.bound(zipfile.ZipFile(io.BytesIO(book({"S": xml}))), "xl/worksheets/sheet1.xml", array("L"))
+        assert (found is not None) is quick, name
+        if found is not None:
+            exact = parse_member("xl/worksheets/sheet1.xml", xml, guard._SheetScan("S", limits(), array("L"), 10**9))
+            assert found.rows >= exact.rows and found.cols >= exact.cols and found.text >= exact.text, name
+            assert (found.rows, found.cols) == (29, 3), name  # the styled empty cells in column A count too
 
 
 def parse_member(name: str, xml: str, target):

@@ -14,8 +14,10 @@ type declaration (entities). Each part is read once however many sheets point at
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import ParseError, XMLParser
@@ -116,10 +118,19 @@ class Guard:
         return extent
 
     def _extent(self, part: str, sheet: str) -> Extent:
-        """The extent of one worksheet part, scanned the first time it is asked for."""
+        """The extent of one worksheet part, scanned the first time it is asked for: a plain sheet by the quick
+        bound (`bound`), anything else, or a sheet whose bound passes a limit, by the exact pass."""
         if part not in self._extents:
-            scan = _SheetScan(sheet, self.limit, self.strings, self.limit.max_text - self.text)
-            self._extents[part] = parse(self.archive, part, scan)
+            budget = self.limit.max_text - self.text
+            found = bound(self.archive, part, self.strings)
+            limit = self.limit
+            if found is not None and (
+                found.rows > limit.max_rows or found.area > limit.max_cells or found.text > budget
+            ):
+                found = None  # past a limit by the bound: the exact pass decides, and names what
+            if found is None:
+                found = parse(self.archive, part, _SheetScan(sheet, self.limit, self.strings, budget))
+            self._extents[part] = found
         return self._extents[part]
 
     def _shared_strings(self) -> array[int]:
@@ -147,6 +158,77 @@ class Guard:
             if rid in targets:
                 parts[link["name"]] = targets[rid]
         return parts
+
+
+# The quick bound reads a sheet as Excel, openpyxl and Google Sheets write it: every cell tag `<c r="A1"` with
+# its reference first, shared-string values as `t="s"><v>digits</v>`, no prefix, comment, DTD or CDATA, no run
+# of text near Excel's cell limit. Anything else is left to the exact pass. Plain bytes searches and regular
+# expressions that start with a literal keep it at hundreds of MB a second.
+_CELL_START = re.compile(rb"<c[\s/>]")
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_SHARED_VALUE = re.compile(
+    rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,6}")? t="s"(?: s="[0-9]{1,6}")?><v>([0-9]{1,10})</v>'
+)
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:|:[rt]\s*=")
+_WINDOW = 16 * 1024  # a run of text as long as Excel's cell limit fills at least one aligned window this long
+
+
+def bound(archive: zipfile.ZipFile, part: str, strings: array[int]) -> Extent | None:
+    """At least how far a plain worksheet reaches and how much text it holds, from byte searches run over its
+    XML chunk by chunk (a fraction of the exact pass's time on a large sheet); None when the sheet is not plain
+    and only the exact pass can tell.
+
+    Every cell counts, empty styled ones too, and text is bounded by the part's bytes plus the shared strings its
+    cells point at (each use counted): never less than the exact pass finds, so a bound within the limits is a
+    sheet within them.
+    """
+    cells = rows = size = 0
+    letters: set[bytes] = set()
+    uses: Counter[bytes] = Counter()
+    carry = b""
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            piece = carry + chunk
+            cut = len(piece) if not chunk else max(piece.rfind(b"<c "), piece.rfind(b"<row"), 0)
+            piece, carry = piece[:cut], piece[cut:]
+            if len(carry) > MAX_TAG or not _plain(piece):
+                return None
+            size += len(piece)
+            refs = _CELL_REF.findall(piece)
+            if len(refs) != len(_CELL_START.findall(piece)):
+                return None  # a cell without a reference first (or written in a way the searches do not read)
+            cells += len(refs)
+            if refs:
+                columns, numbers = zip(*refs, strict=True)
+                letters.update(columns)
+                rows = max(rows, *map(int, set(numbers)))
+            if b"<dimension" in piece:
+                corner = _DIMENSION.search(piece)
+                if corner is None:
+                    return None
+                rows, letters = max(rows, int(corner.group(2))), letters | {corner.group(1)}
+            typed = piece.count(b't="s"')
+            if typed:
+                values = _SHARED_VALUE.findall(piece)
+                if len(values) != typed:
+                    return None
+                uses.update(values)
+            if not chunk:
+                break
+    cols = max((column_index_from_string(letter.decode("ascii")) for letter in letters), default=0)
+    text = size + sum(strings[int(i)] * n for i, n in uses.items() if int(i) < len(strings))
+    return Extent(rows, cols, text)
+
+
+def _plain(piece: bytes) -> bool:
+    """True when a stretch of sheet XML holds nothing the quick bound leaves to the exact pass."""
+    if b"<!" in piece or b"t='" in piece or b"t =" in piece or b"t= " in piece:
+        return False
+    if b":" in piece and _PREFIXED.search(piece):
+        return False
+    return all(piece.find(b"<", start, start + _WINDOW) >= 0 for start in range(0, len(piece) - _WINDOW + 1, _WINDOW))
 
 
 def parse(archive: zipfile.ZipFile, part: str, target: Any) -> Any:
