@@ -180,9 +180,7 @@ def test_sheets_sharing_one_part_are_read_once_and_counted_once_each(monkeypatch
     scans = []
     real, quick = guard.parse, guard.bound
     monkeypatch.setattr(guard, "parse", lambda archive, part, target: scans.append(part) or real(archive, part, target))
-    monkeypatch.setattr(
-        guard, "bound", lambda archive, part, strings: scans.append(part) or quick(archive, part, strings)
-    )
+    monkeypatch.setattr(guard, "bound", lambda archive, part, *more: scans.append(part) or quick(archive, part, *more))
     rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 41))
     data = book({"S1": sheet_xml(rows), "S2": "", "S3": ""}, parts={"S2": "S1", "S3": "S1"})
     _, message = only_problem(data, max_rows=100)  # 3 x 40 rows

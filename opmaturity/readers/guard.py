@@ -122,7 +122,7 @@ class Guard:
         bound (`bound`), anything else, or a sheet whose bound passes a limit, by the exact pass."""
         if part not in self._extents:
             budget = self.limit.max_text - self.text
-            found = bound(self.archive, part, self.strings)
+            found = bound(self.archive, part, self.strings, budget)
             limit = self.limit
             if found is not None and (
                 found.rows > limit.max_rows or found.area > limit.max_cells or found.text > budget
@@ -171,18 +171,21 @@ _SHARED_VALUE = re.compile(
 )
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:|:[rt]\s*=")
+_TAG = re.compile(rb"<[^<>]*>")
 _WINDOW = 16 * 1024  # a run of text as long as Excel's cell limit fills at least one aligned window this long
 
 
-def bound(archive: zipfile.ZipFile, part: str, strings: array[int]) -> Extent | None:
+def bound(archive: zipfile.ZipFile, part: str, strings: array[int], budget: int | None = None) -> Extent | None:
     """At least how far a plain worksheet reaches and how much text it holds, from byte searches run over its
     XML chunk by chunk (a fraction of the exact pass's time on a large sheet); None when the sheet is not plain
     and only the exact pass can tell.
 
     Every cell counts, empty styled ones too, and text is bounded by the part's bytes plus the shared strings its
     cells point at (each use counted): never less than the exact pass finds, so a bound within the limits is a
-    sheet within them.
+    sheet within them. Where the part's bytes alone pass the text `budget`, the bytes between tags are counted
+    instead (slower, and still a bound).
     """
+    tight = budget is not None and archive.getinfo(part).file_size > budget
     cells = rows = size = 0
     letters: set[bytes] = set()
     uses: Counter[bytes] = Counter()
@@ -195,7 +198,7 @@ def bound(archive: zipfile.ZipFile, part: str, strings: array[int]) -> Extent | 
             piece, carry = piece[:cut], piece[cut:]
             if len(carry) > MAX_TAG or not _plain(piece):
                 return None
-            size += len(piece)
+            size += len(_TAG.sub(b"", piece)) if tight else len(piece)
             refs = _CELL_REF.findall(piece)
             if len(refs) != len(_CELL_START.findall(piece)):
                 return None  # a cell without a reference first (or written in a way the searches do not read)
