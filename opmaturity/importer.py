@@ -26,7 +26,7 @@ from .parsing import Parsed
 from .pseudonym import secret_key
 from .rounds import date_from_name
 from .text import normalize
-from .validate import IGNORE, Invalid, Values
+from .values import IGNORE, Invalid, Values
 
 __all__ = [
     "IGNORE", "LAYOUTS", "FileReport", "ImportOptions", "Parsed", "import_file", "import_files", "parse", "preview",

@@ -23,6 +23,8 @@ CORE = [
     "feedback",
     "readers",
     "validate",
+    "values",
+    "dates",
     "formats",
     "auth",
     "audit",

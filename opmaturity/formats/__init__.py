@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..batch import Batch
 from ..i18n import Advice, Listed, Message
 from ..readers import Cell, Source, expand_merged
-from ..validate import Invalid, Values, display
+from ..values import Invalid, Values, display
 from . import google_forms, miro, ms_forms, tidy, workbook
 from .common import FOOTER, Context, filled, header_roles, role_of
 from .forms import find_header as form_header

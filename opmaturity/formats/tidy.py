@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..batch import Batch, Note, Response
+from ..dates import parse_date
 from ..i18n import Advice, Message, Quoted
 from ..notes import linked_item
 from ..readers import Cell, Source, Table, expand_merged
-from ..validate import IGNORE, Invalid, Values, display, parse_date, shown
+from ..values import IGNORE, Invalid, Values, display, shown
 from .common import (
     FOOTER,
     ROLE_WORDS,
