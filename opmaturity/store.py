@@ -30,21 +30,21 @@ from .text import note_key
 
 
 def connect(
-    path: str | Path | None = None, model: Model | None = None, *, wait: float | None = None
+    path: str | Path, model: Model | None = None, *, wait: float = config.LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """A read/write connection to the database file, migrated and holding `model`'s catalogue.
 
     DuckDB lets one process at a time hold a file: when another holds it (the dashboard for a moment, or an
-    import from the command line), try again with backoff for up to `wait` seconds ($OPMATURITY_LOCK_WAIT,
-    else 30 s) before saying who holds it. Hold connections briefly: close them when the work is done.
+    import from the command line), try again with backoff for up to `wait` seconds (Settings.lock_wait or
+    .page_wait) before saying who holds it. Hold connections briefly: close them when the work is done.
     """
-    file = config.db_path(path)
+    file = Path(path).expanduser().resolve()
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
         raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
-    con = _open(file, config.lock_wait() if wait is None else wait)
+    con = _open(file, wait)
     try:
         migrate(con)
         if model is not None:
@@ -93,10 +93,10 @@ def unreadable(file: str | Path, exc: BaseException) -> OpmaturityError:
     )
 
 
-def signature(path: str | Path | None = None) -> tuple[int, ...]:
+def signature(path: str | Path) -> tuple[int, ...]:
     """A cheap fingerprint of the database file and its write-ahead log (size and modification time): it
     changes whenever a transaction commits, so results cached under it stay right without opening the file."""
-    file = config.db_path(path)
+    file = Path(path).expanduser().resolve()
     marks: list[int] = []
     for part in (file, file.with_name(file.name + ".wal")):
         try:
