@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, i18n, metrics, readers, store
+from . import __version__, i18n, readers, store, summary
 from .actions import STATUSES
 from .errors import OpmaturityError, Problem
 from .formats import LAYOUTS
@@ -282,9 +282,7 @@ def _print_report(args: argparse.Namespace, report: Any, *, dry_run: bool) -> No
 
 
 def cmd_summary(con, model, args) -> int:
-    from .metrics import summary
-
-    result = summary(con, args.round)
+    result = summary.summary(con, args.round)
     if args.json:
         _print_json(result)
         return 0
@@ -355,7 +353,7 @@ def cmd_action(con, model, args) -> int:
     else:
         found = list_actions(con, args.product, args.team)
         if args.json:
-            _print_json(metrics.records(found, ACTION_FIELDS))
+            _print_json(summary.records(found, ACTION_FIELDS))
         elif found.empty:
             print(say(args, "cli.action.none"))
         for row in [] if args.json else found.itertuples():

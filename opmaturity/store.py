@@ -18,14 +18,9 @@ from .batch import Batch
 from .errors import OpmaturityError, Problem
 from .i18n import Listed, Message, Quoted
 from .model import Model
-from .queries import sql_frame
+from .queries import frame, rows, scalar, sql_frame
 from .rounds import round_date
-
-# The schema and the query helpers live in schema.py; callers keep using them through store.
-from .schema import MIGRATIONS as MIGRATIONS
-from .schema import SCHEMA_VERSION as SCHEMA_VERSION
-from .schema import frame, migrate, rows, scalar, transaction
-from .schema import schema_version as schema_version
+from .schema import migrate, transaction
 from .text import note_key
 
 

@@ -23,6 +23,8 @@ CORE = [
     "feedback",
     "readers",
     "validate",
+    "settings",
+    "summary",
     "values",
     "dates",
     "formats",
