@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from opmaturity import actions, charts, feedback, metrics, reports, store, ui, views
+from opmaturity import actions, charts, feedback, metrics, reports, store, summary, ui, views
 
 tr = ui.tr
 st.title(tr("overview.title"))
@@ -33,7 +33,7 @@ with st.container(border=True, key="report_downloads"):  # the round's report: b
     )  # fmt: skip
 
 st.subheader(tr("overview.standout"))
-highlights = ui.query(metrics.highlights, round_name)
+highlights = ui.query(summary.highlights, round_name)
 for finding in views.standouts(highlights, titles, tr):
     line, link = st.columns([5, 1])
     line.markdown(f"- {finding.sentence}")

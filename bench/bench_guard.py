@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl.utils.cell import get_column_letter  # noqa: E402
 
-from opmaturity import config, fence, parsing, readers  # noqa: E402
+from opmaturity import fence, parsing, readers  # noqa: E402
 from opmaturity.model import load_model  # noqa: E402
 from opmaturity.readers.guard import Guard  # noqa: E402
+from opmaturity.settings import Settings  # noqa: E402
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -102,7 +103,8 @@ def main() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(i.file_size for i in archive.infolist())
     print(f"workbook: {len(data) / 1024**2:.1f} MB, unpacks to {unpacked / 1024**2:.0f} MB, {args.rows:,} rows x 12")
-    limit = readers.limits(max_bytes=max(len(data), readers.limits().max_bytes))
+    settings = Settings.from_env()
+    limit = readers.limits(max_bytes=max(len(data), settings.limits.max_bytes), base=settings.limits)
 
     def guard() -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -128,7 +130,7 @@ def main() -> None:
             )
             show(
                 f"fenced parse of {name} (child start-up + imports + parse)",
-                timed(lambda r=req: parsing.parse(r, config.fence_limits()), args.repeat * 3),
+                timed(lambda r=req: parsing.parse(r, settings.worker), args.repeat * 3),
             )
     show(
         "fenced probe echo (bare child: python + opmaturity.fence)",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from opmaturity import metrics, store  # noqa: E402
+from opmaturity import metrics, store, summary  # noqa: E402
 from opmaturity.batch import Batch, Response  # noqa: E402
 from opmaturity.model import load_model  # noqa: E402
 
@@ -56,7 +56,7 @@ def main() -> None:
         start = time.perf_counter()
         answers = build(con, teams, rounds)
         print(f"{answers:,} answers, {teams} teams, {rounds} rounds, loaded in {time.perf_counter() - start:.1f} s")
-        timed("summary (the CLI's JSON)", lambda: metrics.summary(con))
+        timed("summary (the CLI's JSON)", lambda: summary.summary(con))
         timed("heatmap teams x categories", lambda: metrics.heatmap(con, None))
         timed("heatmap teams x items, perception", lambda: metrics.heatmap(con, None, metric="perception_gap",
                                                                        columns="item"))  # fmt: skip

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def calls(db: Path) -> None:
     from pyinstrument import Profiler
 
-    from opmaturity import metrics, reports, store
+    from opmaturity import reports, store, summary
     from opmaturity.model import load_model
 
     model = load_model()
@@ -34,7 +34,7 @@ def calls(db: Path) -> None:
     teams = store.teams(con)
     product, team = teams.iloc[0]["product"], teams.iloc[0]["team"]
     for label, fn in (
-        ("metrics.summary", lambda: metrics.summary(con)),
+        ("summary.summary", lambda: summary.summary(con)),
         ("reports.hearing_sheet (the Team page builds it on every cold run)",
          lambda: reports.hearing_sheet(con, model, product, team, None)),
         ("reports.round_report .xlsx (export)", lambda: reports.round_report(con, model, None, ".xlsx")),

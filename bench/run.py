@@ -254,7 +254,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
         "memory_after_pages": memory(),
         "query": query,
     }
-    found["summary_inprocess"] = [timed(__import__("opmaturity.metrics").metrics.summary, con.cursor())[0]
+    found["summary_inprocess"] = [timed(__import__("opmaturity.summary").summary.summary, con.cursor())[0]
                                   for _ in range(repeat)]  # fmt: skip
     if sweep:
         at, _, _ = open_cold("heatmap")
@@ -475,7 +475,7 @@ def table(result: dict[str, Any]) -> str:
         f"| `python -m opmaturity export --out x.xlsx` | {_fmt(median(cli.get('export_xlsx', [])), ' s')} |",
         f"| Python start-up + `import opmaturity.cli, opmaturity.metrics` | "
         f"{_fmt(median(cli.get('python_import', [])), ' s')} |",
-        f"| `metrics.summary()` in process | {_fmt(median(at.get('summary_inprocess', [])), ' s')} |",
+        f"| `summary.summary()` in process | {_fmt(median(at.get('summary_inprocess', [])), ' s')} |",
         f"| pandas: read the raw answers once | {_fmt(at.get('pandas_load_s'), ' s')} |",
     ]
     if "browser" in result:

@@ -18,7 +18,8 @@ from . import audit, metrics, store
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
-from .schema import frame, rows, scalar, transaction
+from .queries import frame, rows, scalar
+from .schema import transaction
 
 STATUSES = ("todo", "doing", "done")
 FIELDS = ("title", "owner", "status", "due", "note", "item")

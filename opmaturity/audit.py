@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from .auth import Actor
-from .schema import frame
+from .queries import frame
 
 # What the audit records; the Import page names each (`auth.audit.action.<key>`).
 ACTIONS = ("import", "undo", "target", "tier", "round_name", "round_date", "relink", "action_add", "action_set",

@@ -115,15 +115,15 @@ def _members(table: Any) -> dict[Team, frozenset[str]]:
     return found
 
 
-def access(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Access:
-    """The access configuration from the dashboard's secrets and the environment.
+def access(secrets: Mapping[str, Any], admin_password: str | None = None) -> Access:
+    """The access configuration from the dashboard's secrets and `admin_password` (Settings.admin_password).
 
     An `[auth]` section (Streamlit's OIDC settings) means an identity provider; else a password from
     $OPMATURITY_ADMIN_PASSWORD, `admin_password` or `[opmaturity] admin_password`; else local mode.
     """
     ours = secrets.get("opmaturity") or {}
     ours = ours if isinstance(ours, Mapping) else {}
-    password = environ.get("OPMATURITY_ADMIN_PASSWORD") or secrets.get("admin_password") or ours.get("admin_password")
+    password = admin_password or secrets.get("admin_password") or ours.get("admin_password")
     password = str(password) if password else None
     auth = secrets.get("auth")
     mode = "oidc" if isinstance(auth, Mapping) and auth else "password" if password else "local"

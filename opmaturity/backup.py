@@ -24,7 +24,8 @@ import duckdb
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
-from .schema import SCHEMA_VERSION, migrate, rows, schema_version, transaction, writes_paused
+from .queries import rows
+from .schema import SCHEMA_VERSION, migrate, schema_version, transaction, writes_paused
 
 FORMAT = "opmaturity-backup"
 MANIFEST = "manifest.json"

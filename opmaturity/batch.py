@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from .errors import Problem
 from .i18n import Listed, Message
-from .validate import display, shown
+from .values import display, shown
 
 
 @dataclass

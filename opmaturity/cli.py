@@ -17,13 +17,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, config, i18n, metrics, readers, store
+from . import __version__, i18n, readers, store, summary
 from .actions import STATUSES
 from .errors import OpmaturityError, Problem
 from .formats import LAYOUTS
 from .formats.roles import ROLES, encode, parse_mapping
 from .i18n import Message
 from .model import RATERS, load_model
+from .settings import Settings
 
 DB_HELP = "the DuckDB file (default: $OPMATURITY_DB, else opmaturity.duckdb in the data folder)"
 LANG_HELP = "the language of messages: ja or en (default: $OPMATURITY_LANG, else ja when $LANG says ja, else en)"
@@ -160,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.json_lang = args.lang or i18n.MESSAGE_LANG  # the JSON contract is English unless asked otherwise
     args.file_lang = args.lang or i18n.DEFAULT_LANG  # reports are Japanese unless asked otherwise
-    args.lang = args.lang or language(os.environ)
+    args.settings = Settings.from_env(os.environ, db=args.db)  # the only read of the environment
+    args.lang = args.lang or args.settings.lang
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Inert(out), _Inert(err)  # text from files never drives the terminal
     try:
@@ -189,12 +191,6 @@ class _Inert:
         return getattr(self._stream, name)
 
 
-def language(environ: dict[str, str] | os._Environ[str]) -> str:
-    """The language of messages when `--lang` is not given: $OPMATURITY_LANG, else the locale's (ja or en)."""
-    chosen = environ.get("OPMATURITY_LANG", "")
-    return chosen if chosen in i18n.LANGS else i18n.lang_from_env(dict(environ))
-
-
 def say(args: argparse.Namespace, key: str, /, **values: object) -> str:
     """The command line's text `key` in the chosen language."""
     return Message(key, **values).text(args.lang, "cli")
@@ -205,8 +201,8 @@ def _run(args: argparse.Namespace) -> int:
         model = load_model()
         if args.command in OFFLINE:  # commands that must not open (or create) a database
             return OFFLINE[args.command](model, args)
-        path = config.db_path(args.db)
-        con = store.connect(path, model)
+        path = args.settings.db
+        con = store.connect(path, model, wait=args.settings.lock_wait)
         model = store.current_model(con, model)  # the database's current model version
         try:
             return COMMANDS[args.command](con, model, args)
@@ -237,7 +233,7 @@ def cmd_import(con, model, args) -> int:
     from .importer import FileReport, ImportOptions, import_files
 
     files, unreadable = [], []
-    limit = readers.limits()  # the same limits as the Import page's
+    limit = args.settings.limits  # the same limits as the Import page's
     for raw in args.paths:
         path = Path(raw)
         try:
@@ -261,7 +257,7 @@ def cmd_import(con, model, args) -> int:
         round_date=args.round_date,
         mappings=dict(args.map),
     )
-    reports = unreadable + import_files(con, files, model, options)
+    reports = unreadable + import_files(con, files, model, options, settings=args.settings)
     if args.json:
         _print_json({"files": [report.to_dict(args.json_lang) for report in reports]})
     else:
@@ -286,9 +282,7 @@ def _print_report(args: argparse.Namespace, report: Any, *, dry_run: bool) -> No
 
 
 def cmd_summary(con, model, args) -> int:
-    from .metrics import summary
-
-    result = summary(con, args.round)
+    result = summary.summary(con, args.round)
     if args.json:
         _print_json(result)
         return 0
@@ -359,7 +353,7 @@ def cmd_action(con, model, args) -> int:
     else:
         found = list_actions(con, args.product, args.team)
         if args.json:
-            _print_json(metrics.records(found, ACTION_FIELDS))
+            _print_json(summary.records(found, ACTION_FIELDS))
         elif found.empty:
             print(say(args, "cli.action.none"))
         for row in [] if args.json else found.itertuples():
@@ -461,7 +455,7 @@ def _offline_restore(model, args) -> int:
 
     if not args.db:  # the database it builds is named, never taken from the environment by surprise
         raise OpmaturityError.of("msg.backup.needs_db")
-    result = restore(args.folder, config.db_path(args.db))
+    result = restore(args.folder, args.settings.db)
     print(say(args, "cli.backup.restored", path=str(result.path), rows=sum(result.counts.values())))
     return 0
 

@@ -19,10 +19,12 @@ import duckdb
 from . import store
 from .actions import add_action
 from .auth import Actor, require
-from .batch import Batch, Note, Response
+from .batch import Answers, Batch, Note, Response
 from .model import Model
 from .notes import linked_item
 from .pseudonym import pseudonym
+from .queries import scalar
+from .schema import transaction
 
 SEED = "opmaturity-demo-v1"
 DEMO_KEY = b"opmaturity-demo"  # a fixed pseudonym key: the demo must not depend on the machine's secret
@@ -293,7 +295,7 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
                 file=f"demo: {round_name} {kind}",
                 layout=LAYOUT,
                 sha256="",
-                responses=responses,
+                responses=Answers(responses),
                 notes=kind_notes,
                 round=round_name,
                 round_date=held_on,
@@ -313,7 +315,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model, *, actor: Actor | No
     """
     actor = require(actor, "change")
     counts = dict.fromkeys(("rounds", "products", "teams", "responses", "notes", "actions"), 0)
-    with store.transaction(con):  # all of it or nothing: a failure half-way leaves no half organisation
+    with transaction(con):  # all of it or nothing: a failure half-way leaves no half organisation
         for round_name, _held_on, batch in demo_batches(model):
             result = store.commit_batch(con, batch, round_name, imported_by="demo", actor=actor)
             if result.status != "imported":
@@ -326,7 +328,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model, *, actor: Actor | No
         for tier, product, item, level in TARGETS:
             if item is not None and item not in keys:
                 continue
-            exists = store.scalar(
+            exists = scalar(
                 con,
                 """SELECT count(*) FROM targets t LEFT JOIN products p USING (product_id)
                    WHERE t.tier IS NOT DISTINCT FROM ? AND p.name IS NOT DISTINCT FROM ?
@@ -337,7 +339,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model, *, actor: Actor | No
                 store.set_target(con, level, tier=tier, product=product, item=item, actor=actor)
         for product, team, item, title, owner, status, due, round_index in ACTIONS:
             team_id, _ = store.ensure_team(con, product, team, dict(PRODUCTS)[product])
-            if store.scalar(con, "SELECT count(*) FROM actions WHERE team_id = ? AND title = ?", [team_id, title]):
+            if scalar(con, "SELECT count(*) FROM actions WHERE team_id = ? AND title = ?", [team_id, title]):
                 continue
             add_action(
                 con,

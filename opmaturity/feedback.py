@@ -10,7 +10,8 @@ import pandas as pd
 from . import audit, store
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem
-from .queries import sql_frame
+from .queries import rows, scalar, sql_frame
+from .schema import transaction
 from .text import normalize
 
 FACETS = ("products", "teams", "tags", "groups", "items")
@@ -83,15 +84,15 @@ def relink_note(
 ) -> None:
     """Link note `note_id` to the item `item_key` (None: to no item) as a person decided (linked_by 'person')."""
     actor = require(actor, "change")
-    if not store.scalar(con, "SELECT count(*) FROM notes WHERE note_id = ?", [note_id]):
+    if not scalar(con, "SELECT count(*) FROM notes WHERE note_id = ?", [note_id]):
         raise OpmaturityError.of("msg.store.no_note", note_id=note_id)
     if item_key is not None:
-        keys = [key for (key,) in store.rows(con, "SELECT item_key FROM items ORDER BY position")]
+        keys = [key for (key,) in rows(con, "SELECT item_key FROM items ORDER BY position")]
         if item_key not in keys:
             near = difflib.get_close_matches(item_key.upper(), keys, n=1, cutoff=0.5)
             hint = [Problem.of("msg.store.did_you_mean", name=near[0])] if near else []
             raise OpmaturityError.of("msg.store.no_item", hint, item=item_key)
-    with store.transaction(con):
+    with transaction(con):
         con.execute("UPDATE notes SET item_key = ?, linked_by = 'person' WHERE note_id = ?", [item_key, note_id])
         audit.record(con, actor, "relink", f"#{note_id}", item=item_key)
         store.bump(con)

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import config, parsing, readers, store
+from . import parsing, readers, store
 from .auth import Actor, require
 from .batch import Batch
 from .errors import Problem
@@ -23,10 +23,10 @@ from .formats.roles import CATEGORY_ROLES, ITEM_ROLES, Column, decode
 from .i18n import Advice, AndListed, Listed, Message, counted
 from .model import Model
 from .parsing import Parsed
-from .pseudonym import secret_key
 from .rounds import date_from_name
+from .settings import Settings
 from .text import normalize
-from .validate import IGNORE, Invalid, Values
+from .values import IGNORE, Invalid, Values
 
 __all__ = [
     "IGNORE", "LAYOUTS", "FileReport", "ImportOptions", "Parsed", "import_file", "import_files", "parse", "preview",
@@ -107,6 +107,7 @@ def import_files(
     options: ImportOptions,
     *,
     actor: Actor | None = None,
+    settings: Settings | None = None,
 ) -> list[FileReport]:
     """One report per file, each file in its own transaction; the same bytes twice count once. `actor` (None:
     the command line's operator) needs the right to change, unless this is a dry run."""
@@ -126,7 +127,7 @@ def import_files(
                 )
             )
             continue
-        report = import_file(con, name, data, model, options, actor=actor)
+        report = import_file(con, name, data, model, options, actor=actor, settings=settings)
         if report.status == "imported":
             seen[digest] = report.layout
         reports.append(report)
@@ -142,6 +143,7 @@ def import_file(
     parsed: Parsed | None = None,
     *,
     actor: Actor | None = None,
+    settings: Settings | None = None,
 ) -> FileReport:
     """The report of importing one file: committed in one transaction, or rejected with every problem.
 
@@ -151,7 +153,7 @@ def import_file(
     """
     if not options.dry_run:
         actor = require(actor, "change")  # before the file is even read
-    report, batch, valid = _prepare(con, name, data, model, options, parsed)
+    report, batch, valid = _prepare(con, name, data, model, options, parsed, settings)
     if batch is None or report.status != "imported":
         return report
     round_name, why = _round(con, batch, options)
@@ -204,9 +206,10 @@ def preview(
     model: Model,
     options: ImportOptions,
     parsed: Parsed | None = None,
+    settings: Settings | None = None,
 ) -> tuple[FileReport, pd.DataFrame]:
     """The report an import would give (nothing written at all) and the first canonical rows the file holds."""
-    report, batch, _ = _prepare(con, name, data, model, options, parsed)
+    report, batch, _ = _prepare(con, name, data, model, options, parsed, settings)
     if batch is None:
         return report, pd.DataFrame(columns=RESPONSE_COLUMNS)
     table = _preview_frame(batch)
@@ -230,17 +233,17 @@ def preview(
 
 
 def parse_request(
-    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions
+    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions, settings: Settings
 ) -> parsing.Request:
     """What the fenced worker needs to read and parse this file with these options (its `key` names the parse)."""
     problems, valid = _check_options(name, model, options)
-    limit = readers.limits(options.max_bytes, options.max_rows, options.max_cells)
+    limit = readers.limits(options.max_bytes, options.max_rows, options.max_cells, base=settings.limits)
     return parsing.request(
         name,
         data,
         model_source=model.source,
         mappings={**store.header_mappings(con), **valid},
-        key=secret_key(),
+        key=settings.key(),
         limits=dataclasses.asdict(limit),
         layout=options.layout if options.layout in LAYOUTS else None,
         product=(options.product or "").strip() or None,
@@ -250,9 +253,11 @@ def parse_request(
     )
 
 
-def parse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions) -> Parsed:
+def parse(
+    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions, settings: Settings
+) -> Parsed:
     """The file read and parsed in the fenced worker (nothing written): what the preview and the import share."""
-    return parsing.parse(parse_request(con, name, data, model, options), config.fence_limits())
+    return parsing.parse(parse_request(con, name, data, model, options, settings), settings.worker)
 
 
 def _prepare(
@@ -262,6 +267,7 @@ def _prepare(
     model: Model,
     options: ImportOptions,
     parsed: Parsed | None = None,
+    settings: Settings | None = None,
 ) -> tuple[FileReport, Batch | None, dict[str, str]]:
     """Everything before the round and the commit: the report so far, the settled batch, the valid mappings."""
     report = FileReport(file=name, layout=options.layout or "", status="rejected")
@@ -271,7 +277,7 @@ def _prepare(
         return _duplicate(con, report, earlier), None, {}
     problems, valid = _check_options(name, model, options)
     if parsed is None:
-        parsed = parse(con, name, data, model, options)
+        parsed = parse(con, name, data, model, options, settings or Settings.from_env())
     report.messages.extend(parsed.messages)
     if parsed.problems or problems or parsed.batch is None:
         return _reject(report, [*parsed.problems, *problems]), None, valid

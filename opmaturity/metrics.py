@@ -8,11 +8,9 @@ and bound as a value too, never written into SQL text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -22,15 +20,7 @@ import pyarrow as pa
 
 from . import store
 from .errors import OpmaturityError
-from .queries import (  # noqa: F401  (sql_parameters, sql_text re-exported)
-    arrow,
-    materialized,
-    registered,
-    sql_frame,
-    sql_parameters,
-    sql_table,
-    sql_text,
-)
+from .queries import arrow, materialized, registered, scalar, sql_frame, sql_table
 
 METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
 HEATMAP_METRICS = (*METRICS, "disagreement")  # disagreement too: the only metric that can be "too_few"
@@ -135,8 +125,11 @@ def every_round_figures(con: duckdb.DuckDBPyConnection) -> Figures:
     return Figures(None, params, {"category_scores": categories})
 
 
-def _figures(con: duckdb.DuckDBPyConnection, round_name: str | None, k: int, figures: Figures | None) -> Figures:
+def figures_for(
+    con: duckdb.DuckDBPyConnection, round_name: str | None, k: int = DEFAULT_K, figures: Figures | None = None
+) -> Figures:
     """`figures` when given (checked to be the round and k asked for), else the round's computed now."""
+    k = _k(k)
     if figures is None:
         return round_figures(con, round_name, k=k)
     if round_name is not None and figures.round != round_name or figures.params.get("k") != k:
@@ -154,13 +147,13 @@ def _scores(
     **params: Any,
 ) -> pd.DataFrame:
     """Query `name` rolled up from the round's figures (computed now unless given)."""
-    found = _figures(con, round_name, params.get("k", DEFAULT_K), figures)
+    found = figures_for(con, round_name, params.get("k", DEFAULT_K), figures)
     with found.registered(con) as reuse:
         return sql_frame(con, name, {**found.params, **params}, reuse)
 
 
 def _ensure_team(con: duckdb.DuckDBPyConnection, product: str, team: str) -> None:
-    found = store.scalar(
+    found = scalar(
         con,
         "SELECT count(*) FROM teams t JOIN products p USING (product_id) WHERE p.name = ? AND t.name = ?",
         [product, team],
@@ -184,7 +177,7 @@ def item_scores(
     perception_gap, sd, min_level, max_level, disagreement_status, previous_level, previous_n, change, change_se,
     significant.
     """
-    found = _figures(con, round_name, _k(k), figures)
+    found = figures_for(con, round_name, k, figures)
     with found.registered(con):
         frame = con.execute("SELECT * FROM item_scores").df()
     order = ["product", "team", "rater", "item_position"]
@@ -203,7 +196,7 @@ def category_scores(
     change_items, n_before, n_after (the items rated in both rounds: the two levels are over those),
     respondents, sd, items_reported, disagreement_status, change_se, significant.
     """
-    found = _figures(con, round_name, _k(k), figures)
+    found = figures_for(con, round_name, k, figures)
     with found.registered(con):
         frame = con.execute("SELECT * FROM category_scores").df()
     order = ["product", "team", "rater", "category_position"]
@@ -457,102 +450,3 @@ def coverage(con: duckdb.DuckDBPyConnection, round_name: str | None = None) -> p
     answers (with a level), coverage (teams_answered / teams), notes (the round's notes about the product).
     """
     return sql_frame(con, "coverage", _context(con, round_name).params)
-
-
-# --- the summary contract ------------------------------------------------------------------------------------
-
-_SUMMARY_FIELDS = {
-    "top_gaps": ["product", "team", "category", "item", "level", "n", "target", "gap", "importance",
-                 "importance_assumed", "priority"],
-    "perception_gaps": ["product", "team", "category", "item", "team_level", "sre_level", "perception_gap",
-                        "team_n", "sre_n"],
-    "disagreements": ["product", "team", "category", "item", "level", "sd", "min_level", "max_level", "n"],
-    "org_weak_items": ["item", "category", "teams", "teams_below", "share_below", "mean_level", "mean_target"],
-    "changes": ["product", "team", "category", "level", "previous_level", "change", "n", "n_before", "n_after",
-                "items", "significant"],
-    "silent_gaps": ["item", "category", "teams_below_target", "teams", "share", "mean_gap", "notes"],
-}  # fmt: skip
-_HEATMAP_FIELDS = ["product", "team", "category", "rater", "level", "n", "target", "gap", "respondents"]
-
-
-def json_value(value: Any) -> Any:
-    """`value` as plain JSON: None for missing or NaN, floats rounded to 2 decimals, numpy scalars unwrapped."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        # noise first (9 decimals), then 2: a mean of 1.875 summed in another order must not read 1.87 once, 1.88 next
-        return None if math.isnan(value) or math.isinf(value) else round(round(float(value), 9), 2) + 0.0
-    if isinstance(value, (datetime, date, pd.Timestamp)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [json_value(v) for v in value]
-    return value
-
-
-def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[str, Any]]:
-    """The rows of `frame` (only `fields`, in that order) as JSON-ready dicts."""
-    fields = fields or list(frame.columns)
-    return [
-        {field: json_value(value) for field, value in zip(fields, row, strict=True)}
-        for row in frame[fields].itertuples(index=False, name=None)
-    ]
-
-
-def summary(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, figures: Figures | None = None
-) -> dict[str, Any]:
-    """The `summary --json` object of a round (default: the latest), JSON-ready and ranked.
-
-    Keys: round (None in an empty database), heatmap (per product, team, category and rater: level, n, target,
-    gap, respondents), top_gaps, perception_gaps, disagreements, org_weak_items, changes (per team and
-    category, over paired items, with n_before, n_after, items and significant), silent_gaps; items and
-    categories by key, floats rounded to 2 decimals, None for missing.
-    """
-    found = _figures(con, round_name, _k(k), figures)
-    result: dict[str, Any] = {"round": found.round, "heatmap": [], **{name: [] for name in _SUMMARY_FIELDS}}
-    if found.round is None:
-        return result
-    params = {**found.params, "limit": None}
-    cells = {"metric": "level", "rows": "team", "columns": "category"}
-    with found.registered(con) as reuse:  # every list rolls up from the same figures
-        frames = [
-            sql_frame(con, "heatmap", params | cells | {"rater": r}, reuse).assign(rater=r, _order=n)
-            for n, r in enumerate(RATERS)
-        ]
-        heat = pd.concat(frames, ignore_index=True).sort_values(["product", "team", "position", "_order"])
-        result["heatmap"] = records(heat, _HEATMAP_FIELDS)
-        for name, fields in _SUMMARY_FIELDS.items():
-            query_params = params | ({"level": "category"} if name == "changes" else {})
-            result[name] = records(sql_frame(con, name, query_params, reuse), fields)
-    return result
-
-
-_HEADS = {"top_gaps": 1, "perception_gaps": 1, "disagreements": 1, "org_weak_items": 2, "changes": 1, "silent_gaps": 1}
-
-
-def highlights(
-    con: duckdb.DuckDBPyConnection, round_name: str | None = None, *, k: int = DEFAULT_K, figures: Figures | None = None
-) -> dict[str, Any]:
-    """What the Overview says stands out: the first entries of the summary's ranked lists (the same entries, in
-    the same form, as `summary` gives first; two of org_weak_items), and `moved`, how many changes there are in
-    all. No heatmap: only what the sentences need is computed and converted."""
-    found = _figures(con, round_name, _k(k), figures)
-    result: dict[str, Any] = {"round": found.round, **{name: [] for name in _SUMMARY_FIELDS}, "moved": 0}
-    if found.round is None:
-        return result
-    with found.registered(con) as reuse:
-        for name, fields in _SUMMARY_FIELDS.items():
-            limit = None if name == "changes" else _HEADS[name]  # every change: `moved` counts them
-            params = {**found.params, "limit": limit, "level": "category"}
-            frame = sql_frame(con, name, params, reuse)
-            result[name] = records(frame.head(_HEADS[name]), fields)
-            if name == "top_gaps" and {"target_low", "target_high"} <= set(frame.columns):
-                for entry, low, high in zip(result[name], frame["target_low"], frame["target_high"], strict=False):
-                    entry["target_low"], entry["target_high"] = json_value(low), json_value(high)  # a range
-            if name == "changes":
-                result["moved"] = len(frame)
-    return result

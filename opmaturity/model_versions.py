@@ -33,7 +33,8 @@ from .errors import OpmaturityError
 from .i18n import Listed, Message
 from .model import Model, parse_model
 from .model_files import model_dict, model_yaml, read_model_file
-from .schema import rows, scalar
+from .queries import rows, scalar
+from .schema import transaction
 
 
 @dataclass
@@ -198,7 +199,7 @@ def save(con: duckdb.DuckDBPyConnection, found: ModelPreview, actor: Actor | Non
         return None
     model = dataclasses.replace(found.model, version=found.version_after, source="")
     model = dataclasses.replace(model, source=model_yaml(model))
-    with store.transaction(con):
+    with transaction(con):
         number = save_version(con, model, origin="imported", file_name=found.file, saved_by=actor.name,
                               changes=json.dumps(found.changes, ensure_ascii=False))  # fmt: skip
         store.mirror_model(con, model, in_transaction=True)
@@ -270,11 +271,6 @@ def _titled_changes(what: str, before: Any, after: Any) -> list[dict[str, Any]]:
             change = "added" if was is None else "retired" if now is None else "retitled"
             out.append({what: key, "change": change, "title_ja": shown.ja, "title_en": shown.en})
     return out
-
-
-def change_counts(found: ModelPreview) -> dict[str, int]:
-    """How many changes of each kind (for a one-line summary)."""
-    return {kind: len(found.changes.get(kind, [])) for kind in CHANGE_KINDS}
 
 
 def change_lines(found: dict[str, list[dict[str, Any]]]) -> list[Message]:

@@ -166,7 +166,7 @@ def run(header: dict[str, Any], content: bytes) -> Parsed:
     from .formats.common import Context
     from .model import parse_model
     from .readers import Limits, read
-    from .validate import Invalid, Values
+    from .values import Invalid, Values
 
     name = header["name"]
     source = read(name, content, Limits(**header["limits"]))

@@ -8,16 +8,14 @@ import os
 import secrets
 from pathlib import Path
 
-from . import config
 from .text import normalize
 
 
-def secret_key(path: Path | None = None) -> bytes:
-    """The pseudonym key: $OPMATURITY_SECRET, else config.secret_key_path() (created on first use, mode 600)."""
-    from_env = os.environ.get("OPMATURITY_SECRET")
-    if from_env:
-        return from_env.encode("utf-8")
-    path = path or config.secret_key_path()
+def secret_key(secret: str | None, path: Path) -> bytes:
+    """The pseudonym key: `secret` ($OPMATURITY_SECRET, Settings.key), else the key in `path` (created on first
+    use, mode 600)."""
+    if secret:
+        return secret.encode("utf-8")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,4 +1,5 @@
-"""The analytic queries: `opmaturity/sql/<name>.sql` files loaded by name and run with bound parameters.
+"""Queries: the small helpers (`rows`, `scalar`, `frame`) and the analytic queries, `opmaturity/sql/<name>.sql`
+files loaded by name; both always run with bound parameters.
 
 A file may build on others (`-- uses: a, b`): they are prepended as CTEs, so each definition is written once.
 Values are always bound as parameters; nothing a user picks is ever written into SQL text.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +23,22 @@ _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
 _USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """All rows of a parameterised query (fetched completely, as DuckDB 2.0 requires)."""
+    return con.execute(sql, list(params)).fetchall()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the first row, or None."""
+    found = rows(con, sql, params)
+    return found[0][0] if found else None
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """A parameterised query as a DataFrame."""
+    return con.execute(sql, list(params)).df()
 
 
 def _read_sql(name: str) -> str:

@@ -1,16 +1,15 @@
-"""The DuckDB schema: versioned migration steps applied on connect, and the small query helpers."""
+"""The DuckDB schema: versioned migration steps applied on connect, and the one way to write: `transaction`."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import duckdb
-import pandas as pd
 
 from .errors import OpmaturityError, Problem
+from .queries import scalar
 from .rounds import date_from_name
 
 
@@ -195,22 +194,6 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """All rows of a parameterised query (fetched completely, as DuckDB 2.0 requires)."""
-    return con.execute(sql, list(params)).fetchall()
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Any:
-    """The first column of the first row, or None."""
-    found = rows(con, sql, params)
-    return found[0][0] if found else None
-
-
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """A parameterised query as a DataFrame."""
-    return con.execute(sql, list(params)).df()
 
 
 @contextmanager

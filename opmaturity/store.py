@@ -19,33 +19,28 @@ from .batch import Batch
 from .errors import OpmaturityError, Problem
 from .i18n import Listed, Message, Quoted
 from .model import Model
-from .queries import sql_frame
+from .queries import frame, rows, scalar, sql_frame
 from .rounds import round_date
-
-# The schema and the query helpers live in schema.py; callers keep using them through store.
-from .schema import MIGRATIONS as MIGRATIONS
-from .schema import SCHEMA_VERSION as SCHEMA_VERSION
-from .schema import frame, migrate, rows, scalar, transaction
-from .schema import schema_version as schema_version
+from .schema import migrate, transaction
 from .text import note_key
 
 
 def connect(
-    path: str | Path | None = None, model: Model | None = None, *, wait: float | None = None
+    path: str | Path, model: Model | None = None, *, wait: float = config.LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """A read/write connection to the database file, migrated and holding `model`'s catalogue.
 
     DuckDB lets one process at a time hold a file: when another holds it (the dashboard for a moment, or an
-    import from the command line), try again with backoff for up to `wait` seconds ($OPMATURITY_LOCK_WAIT,
-    else 30 s) before saying who holds it. Hold connections briefly: close them when the work is done.
+    import from the command line), try again with backoff for up to `wait` seconds (Settings.lock_wait or
+    .page_wait) before saying who holds it. Hold connections briefly: close them when the work is done.
     """
-    file = config.db_path(path)
+    file = Path(path).expanduser().resolve()
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
         raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
-    con = _open(file, config.lock_wait() if wait is None else wait)
+    con = _open(file, wait)
     try:
         migrate(con)
         if model is not None:
@@ -94,10 +89,10 @@ def unreadable(file: str | Path, exc: BaseException) -> OpmaturityError:
     )
 
 
-def signature(path: str | Path | None = None) -> tuple[int, ...]:
+def signature(path: str | Path) -> tuple[int, ...]:
     """A cheap fingerprint of the database file and its write-ahead log (size and modification time): it
     changes whenever a transaction commits, so results cached under it stay right without opening the file."""
-    file = config.db_path(path)
+    file = Path(path).expanduser().resolve()
     marks: list[int] = []
     for part in (file, file.with_name(file.name + ".wal")):
         try:

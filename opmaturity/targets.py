@@ -14,7 +14,8 @@ from . import audit, store
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .model import Model
-from .schema import rows, transaction
+from .queries import rows
+from .schema import transaction
 
 
 def tier_item_targets(con: duckdb.DuckDBPyConnection, model: Model, lang: str) -> pd.DataFrame:

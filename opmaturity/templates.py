@@ -134,9 +134,10 @@ def team_workbook_for(
 ) -> bytes:
     """The team workbook with the team's levels of the latest round for reference (none for a new team)."""
     from . import metrics, store
+    from .queries import scalar
 
     previous = None
-    known = store.scalar(
+    known = scalar(
         con, "SELECT count(*) FROM teams t JOIN products p USING (product_id) WHERE p.name = ? AND t.name = ?",
         [product, team],
     )  # fmt: skip

@@ -14,10 +14,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import config, i18n, metrics, store
+from . import i18n, metrics, store
 from .auth import Actor
 from .errors import OpmaturityError
 from .model import Model, load_model
+from .settings import Settings
 
 LANG_KEY = "lang"
 ROUND_KEY = "round"
@@ -42,6 +43,7 @@ _LAST_GOOD: dict[str, tuple[int, ...]] = {}  # db path -> the signature of the l
 def begin_run() -> None:
     """The first thing a script run does (app.py): close a connection a callback opened before the run."""
     _close_run_connection()
+    _local.settings = None
     _local.stale = False
     _local.in_run = True
 
@@ -49,6 +51,7 @@ def begin_run() -> None:
 def end_run() -> None:
     """The last thing a script run does: let go of the database file, and say if the figures were not fresh."""
     _local.in_run = False
+    _local.settings = None
     _close_run_connection()
     if getattr(_local, "stale", False):
         _local.stale = False
@@ -92,29 +95,33 @@ def _model_at(db: str, signature: tuple[int, ...]) -> Model:
     return store.current_model(cursor(), shipped_model())
 
 
-def _secret_from_streamlit() -> None:
-    """Take the pseudonym key from Streamlit secrets (`opmaturity_secret`) when the environment has none."""
-    if os.environ.get("OPMATURITY_SECRET"):
-        return
+def secrets() -> dict[str, Any]:
+    """The dashboard's Streamlit secrets (.streamlit/secrets.toml), {} when there are none."""
     try:
-        secret = st.secrets.get("opmaturity_secret")
-    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
-        return
-    if secret:
-        os.environ["OPMATURITY_SECRET"] = str(secret)
+        return st.secrets.to_dict()
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def settings() -> Settings:
+    """This script run's settings: the environment's, with the pseudonym key from the secrets
+    (`opmaturity_secret`) where the environment has none; read once per run (begin_run and end_run drop it)."""
+    found = getattr(_local, "settings", None)
+    if found is None:
+        found = _local.settings = Settings.from_env(os.environ, secrets=secrets())
+    return found
 
 
 def db_path() -> str:
     """The database file this dashboard serves ($OPMATURITY_DB or data/opmaturity.duckdb)."""
-    return str(config.db_path())
+    return str(settings().db)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """This script run's connection, opened on first use (waiting briefly if another program holds the file)."""
     con = getattr(_local, "con", None)
     if con is None:
-        _secret_from_streamlit()
-        wait = 0.0 if getattr(_local, "stale", False) else config.page_wait()
+        wait = 0.0 if getattr(_local, "stale", False) else settings().page_wait
         con = store.connect(db_path(), shipped_model(), wait=wait)
         _local.con = con
     return con
@@ -437,10 +444,10 @@ def import_options(
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=900)
-def _parsed(key: str, _request: Any) -> Any:
+def _parsed(key: str, _request: Any, _limits: Any) -> Any:
     from .parsing import parse
 
-    return parse(_request, config.fence_limits())
+    return parse(_request, _limits)
 
 
 def parsed(name: str, data: bytes, options: Any) -> Any:
@@ -448,8 +455,8 @@ def parsed(name: str, data: bytes, options: Any) -> Any:
     import button share it (kept a while for every session: it is never changed, only read)."""
     from .importer import parse_request
 
-    request = parse_request(cursor(), name, data, model(), options)
-    return _parsed(request.key, request)
+    request = parse_request(cursor(), name, data, model(), options, settings())
+    return _parsed(request.key, request, settings().worker)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -466,7 +473,7 @@ def import_preview(name: str, data: bytes, options: Any) -> Any:
     from .importer import parse_request
 
     with st.spinner(tr("import.running", file=name)):
-        key = parse_request(cursor(), name, data, model(), options).key
+        key = parse_request(cursor(), name, data, model(), options, settings()).key
         return _preview(key, repr(options), db_path(), store.signature(db_path()), name, data, options)
 
 

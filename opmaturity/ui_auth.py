@@ -10,29 +10,20 @@ sidebar. What each kind of session may do is decided in `auth`; the core checks 
 
 from __future__ import annotations
 
-import os
 import uuid
-from typing import Any
 
 import streamlit as st
 
-from . import auth
+from . import auth, ui
 from .errors import OpmaturityError
 
 SIGNED_IN_KEY = "auth_password_admin"  # set only by a correct password (no widget has this key)
 CLIENT_KEY = "auth_client"
 
 
-def _secrets() -> dict[str, Any]:
-    try:
-        return st.secrets.to_dict()
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        return {}
-
-
 def access() -> auth.Access:
     """How this dashboard is configured: identity provider, password or local mode."""
-    return auth.access(_secrets(), os.environ)
+    return auth.access(ui.secrets(), ui.settings().admin_password)
 
 
 @st.cache_resource(show_spinner=False)

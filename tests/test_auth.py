@@ -13,6 +13,7 @@ import pytest
 from opmaturity import actions, audit, auth, feedback, importer, store
 from opmaturity.batch import Batch, Note, Response
 from opmaturity.errors import OpmaturityError
+from opmaturity.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWER = auth.VIEWER
@@ -34,16 +35,17 @@ class Clock:
 
 
 def test_nothing_configured_is_local_mode():
-    config = auth.access({}, {})
+    config = auth.access({})
     assert (config.mode, config.configured) == ("local", False)
 
 
 def test_a_password_in_the_environment_beats_the_one_in_the_secrets():
     secrets = {"admin_password": "from-secrets", "opmaturity": {"admin_password": "nested"}}
-    assert auth.access(secrets, {"OPMATURITY_ADMIN_PASSWORD": "from-env"}).password == "from-env"
-    assert auth.access(secrets, {}).password == "from-secrets"
-    assert auth.access({"opmaturity": {"admin_password": "nested"}}, {}).password == "nested"
-    assert auth.access(secrets, {}).mode == "password"
+    from_env = Settings.from_env({"OPMATURITY_ADMIN_PASSWORD": "from-env"}).admin_password
+    assert auth.access(secrets, from_env).password == "from-env"
+    assert auth.access(secrets).password == "from-secrets"
+    assert auth.access({"opmaturity": {"admin_password": "nested"}}).password == "nested"
+    assert auth.access(secrets).mode == "password"
 
 
 def test_an_auth_section_means_the_identity_provider_decides_and_admins_are_matched_without_case():
@@ -52,7 +54,7 @@ def test_an_auth_section_means_the_identity_provider_decides_and_admins_are_matc
         "opmaturity": {"admins": [" SRE-Lead@Example.com "], "provider": "google",
                        "team_members": {"学び放題": {"検索チーム": ["Dev@example.com"]}}},
     }  # fmt: skip
-    config = auth.access(secrets, {})
+    config = auth.access(secrets)
     assert (config.mode, config.provider) == ("oidc", "google")
     assert auth.identity(config, "sre-lead@EXAMPLE.com") == auth.Actor("sre-lead@example.com", auth.ALL)
     member = auth.identity(config, "dev@example.com")
@@ -64,15 +66,15 @@ def test_an_auth_section_means_the_identity_provider_decides_and_admins_are_matc
 
 
 def test_the_password_is_compared_whole():
-    config = auth.access({}, {"OPMATURITY_ADMIN_PASSWORD": "correct horse"})
+    config = auth.access({}, "correct horse")
     assert auth.password_matches(config, "correct horse")
     assert not auth.password_matches(config, "correct hors")
     assert not auth.password_matches(config, "correct horse ")
-    assert not auth.password_matches(auth.access({}, {}), "")  # no password set: nothing matches, not even ""
+    assert not auth.password_matches(auth.access({}), "")  # no password set: nothing matches, not even ""
 
 
 def test_five_wrong_passwords_lock_the_client_out_for_five_minutes_even_with_the_right_one():
-    config, clock = auth.access({}, {"OPMATURITY_ADMIN_PASSWORD": "pw"}), Clock()
+    config, clock = auth.access({}, "pw"), Clock()
     lockout = auth.Lockout(clock=clock)
     said = []
     for _ in range(5):
@@ -93,7 +95,7 @@ def test_five_wrong_passwords_lock_the_client_out_for_five_minutes_even_with_the
 
 
 def test_a_right_password_forgets_the_earlier_failures():
-    config, lockout = auth.access({}, {"OPMATURITY_ADMIN_PASSWORD": "pw"}), auth.Lockout(clock=Clock())
+    config, lockout = auth.access({}, "pw"), auth.Lockout(clock=Clock())
     for _ in range(4):
         with pytest.raises(OpmaturityError):
             auth.sign_in(config, lockout, "s", "x")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from opmaturity import backup, metrics, store
+from opmaturity import backup, schema, store, summary
 from opmaturity.errors import OpmaturityError
 
 
@@ -18,7 +18,7 @@ def demo_con(demo_db, model):
 def test_a_backup_restores_into_a_database_with_the_same_rows_and_figures(demo_con, tmp_path, model):
     written = backup.backup(demo_con, tmp_path / "backup")
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == store.SCHEMA_VERSION
+    assert manifest["schema_version"] == schema.SCHEMA_VERSION
     assert manifest["tables"]["responses"]["rows"] == written.counts["responses"] > 5000
     restored = backup.restore(tmp_path / "backup", tmp_path / "restored.duckdb")
     assert {k: v for k, v in restored.counts.items()} == {
@@ -26,7 +26,7 @@ def test_a_backup_restores_into_a_database_with_the_same_rows_and_figures(demo_c
     }
     con = store.connect(tmp_path / "restored.duckdb", model)
     try:
-        assert metrics.summary(con) == metrics.summary(demo_con)
+        assert summary.summary(con) == summary.summary(demo_con)
         before = store.scalar(demo_con, "SELECT max(note_id) FROM notes")
         assert store.scalar(con, "SELECT nextval('note_ids')") == before + 1  # new ids continue after the old
     finally:

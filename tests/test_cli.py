@@ -20,6 +20,7 @@ import pytest
 from openpyxl import load_workbook
 
 from opmaturity.cli import main
+from opmaturity.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 IMPORTS = Path(__file__).parent / "data" / "imports"
@@ -610,9 +611,7 @@ def test_an_unreadable_path_and_a_missing_round_are_said_in_japanese(capsys, tmp
     ],
 )
 def test_the_language_comes_from_opmaturity_lang_else_the_locale(environ, lang):
-    from opmaturity.cli import language
-
-    assert language(environ) == lang
+    assert Settings.from_env(environ).lang == lang
 
 
 def test_a_database_open_in_another_program_says_so_in_japanese(tmp_path):

@@ -7,7 +7,7 @@ import pickle
 from opmaturity.errors import OpmaturityError, Problem
 from opmaturity.i18n import Advice, Message
 from opmaturity.readers import read
-from opmaturity.validate import Values
+from opmaturity.values import Values
 
 BAD_LEVEL = Message(
     "msg.value.bad_level",

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from opmaturity import charts, metrics, store
+from opmaturity import charts, metrics, store, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,14 +47,14 @@ def test_lists_from_shared_figures_equal_lists_computing_their_own(demo):
         alone, rolled = call(), call(figures=shared)
         assert len(alone), name  # a list with rows: an empty one would compare equal whatever happened
         pd.testing.assert_frame_equal(alone, rolled, check_exact=False, rtol=1e-12, obj=name)
-    assert metrics.summary(demo, latest) == metrics.summary(demo, latest, figures=shared)
+    assert summary.summary(demo, latest) == summary.summary(demo, latest, figures=shared)
     every = metrics.every_round_figures(demo)
     pd.testing.assert_frame_equal(metrics.trend(demo, product=product), metrics.trend(demo, product=product,
                                                                                           figures=every))  # fmt: skip
 
 
 def test_the_overview_highlights_are_the_first_entries_of_the_summary(demo):
-    whole, heads = metrics.summary(demo), metrics.highlights(demo)
+    whole, heads = summary.summary(demo), summary.highlights(demo)
     assert heads["round"] == whole["round"]
     assert "heatmap" not in heads  # the Overview draws no heatmap: it is not computed for it
     for name in ("perception_gaps", "disagreements", "silent_gaps", "changes"):

@@ -17,7 +17,7 @@ from opmaturity.formats.miro import plain
 from opmaturity.model import Model
 from opmaturity.pseudonym import pseudonym
 from opmaturity.readers import read
-from opmaturity.validate import Values
+from opmaturity.values import Values
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
 KEY = b"test-secret"

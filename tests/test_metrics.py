@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from opmaturity import config, metrics, store
+from opmaturity import config, metrics, queries, store, summary
 from opmaturity.batch import Batch, Response
 from opmaturity.errors import OpmaturityError
 from opmaturity.model import parse_model
@@ -512,7 +512,7 @@ def test_coverage_counts_teams_respondents_and_answers_per_product(org):
 
 
 def test_summary_of_the_latest_round_is_plain_json_with_every_list(org):
-    result = metrics.summary(org)
+    result = summary.summary(org)
     text = json.dumps(result, ensure_ascii=False, allow_nan=False)
     assert json.loads(text) == result
     assert result["round"] == "R2"
@@ -538,13 +538,13 @@ def test_summary_of_the_latest_round_is_plain_json_with_every_list(org):
 
 
 def test_summary_heatmap_has_none_where_sre_gave_no_answer(org):
-    entries = metrics.summary(org, "R2")["heatmap"]
+    entries = summary.summary(org, "R2")["heatmap"]
     search = next(e for e in entries if e["team"] == "Search" and e["rater"] == "sre" and e["category"] == "OBS")
     assert search["level"] is None and search["n"] == 0 and search["gap"] is None
 
 
 def test_summary_of_an_empty_database_has_no_round_and_empty_lists(con):
-    assert metrics.summary(con) == {
+    assert summary.summary(con) == {
         "round": None, "heatmap": [], "top_gaps": [], "perception_gaps": [], "disagreements": [],
         "org_weak_items": [], "changes": [], "silent_gaps": [],
     }  # fmt: skip
@@ -552,7 +552,7 @@ def test_summary_of_an_empty_database_has_no_round_and_empty_lists(con):
 
 def test_an_unknown_round_is_an_error_naming_the_known_ones(org):
     with pytest.raises(OpmaturityError, match="Known rounds: R1, R2"):
-        metrics.summary(org, "R9")
+        summary.summary(org, "R9")
 
 
 def test_every_query_file_runs_on_an_empty_database_with_only_bound_parameters(con):
@@ -563,8 +563,8 @@ def test_every_query_file_runs_on_an_empty_database_with_only_bound_parameters(c
         "item": None, "linked": None,
     }  # fmt: skip
     for path in sorted(config.SQL_DIR.glob("*.sql")):
-        assert metrics.sql_parameters(path.stem) <= values.keys(), path.name
-        found = metrics.sql_frame(con, path.stem, values)
+        assert queries.sql_parameters(path.stem) <= values.keys(), path.name
+        found = queries.sql_frame(con, path.stem, values)
         counts = [c for c in ("n", "team_n", "count") if c in found.columns]
         assert found.empty or (counts and (found[counts] == 0).all().all()), path.name
 
@@ -681,7 +681,7 @@ def test_silent_gaps_are_items_many_teams_are_below_target_on_that_nobody_wrote_
     entry = silent.iloc[0]
     assert (entry["teams_below_target"], entry["teams"], entry["notes"]) == (4, 6, 0)
     assert close(entry["share"], 4 / 6) and close(entry["mean_gap"], 2.0)
-    assert metrics.summary(con)["silent_gaps"] == [
+    assert summary.summary(con)["silent_gaps"] == [
         {"item": "OBS-1", "category": "OBS", "teams_below_target": 4, "teams": 6, "share": 0.67, "mean_gap": 2.0,
          "notes": 0},
     ]  # fmt: skip
@@ -709,8 +709,8 @@ def test_the_same_data_always_gives_the_same_figures_and_ranks(demo_db, model):
     # DuckDB sums in parallel, in no fixed order: figures rounded once from exact means must not flip ranks.
     con = store.connect(demo_db, model)
     try:
-        first = metrics.summary(con)
-        assert all(metrics.summary(con) == first for _ in range(4))
+        first = summary.summary(con)
+        assert all(summary.summary(con) == first for _ in range(4))
     finally:
         con.close()
 
@@ -742,5 +742,5 @@ def test_a_product_given_a_tier_takes_the_tiers_target(con):
 
 
 def test_json_figures_round_away_float_noise_before_two_decimals():
-    assert metrics.json_value(1.8749999999999998) == metrics.json_value(1.8750000000000002) == 1.88
-    assert metrics.json_value(-0.0) == 0.0 and str(metrics.json_value(-0.0)) == "0.0"
+    assert summary.json_value(1.8749999999999998) == summary.json_value(1.8750000000000002) == 1.88
+    assert summary.json_value(-0.0) == 0.0 and str(summary.json_value(-0.0)) == "0.0"

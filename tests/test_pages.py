@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -397,6 +398,7 @@ def test_the_pseudonym_key_can_come_from_streamlit_secrets(tmp_path, monkeypatch
         pseudonym("b@example.com", b"from-secrets-toml"),
     }
     assert not (tmp_path / "unused.key").exists()
+    assert "OPMATURITY_SECRET" not in os.environ  # the dashboard keeps its secret out of the environment
 
 
 def test_heatmap_products_expand_to_their_teams(demo_db):

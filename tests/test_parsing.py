@@ -3,6 +3,7 @@ or a bug becomes a clear problem on the file with nothing written, and the previ
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 from datetime import date, datetime, time, timedelta
@@ -10,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from opmaturity import codec, config, fence, importer, parsing, store
+from opmaturity import codec, fence, importer, parsing, store
 from opmaturity.batch import Batch, Note, Response
 from opmaturity.cli import main
 from opmaturity.errors import Problem
 from opmaturity.i18n import Advice, Listed, Message, Quoted, QuotedBoth
 from opmaturity.importer import ImportOptions, import_file, preview
+from opmaturity.readers import limits
+from opmaturity.settings import Settings, fence_limits
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
 
@@ -171,9 +174,9 @@ def test_each_limit_that_stops_the_worker_is_named_in_the_problem(con, model, mo
 
 
 def test_the_worker_limits_come_from_the_environment_else_defaults_for_a_2_core_4_gb_machine():
-    assert config.fence_limits({}) == fence.Limits(2 * 1024**3, 120, 180.0, 512 * 1024**2)
+    assert fence_limits({}) == fence.Limits(2 * 1024**3, 120, 180.0, 512 * 1024**2)
     environ = {"MEMORY_MB": "300", "CPU_SECONDS": "9", "WALL_SECONDS": "2.5", "OUTPUT_MB": "nonsense"}
-    chosen = config.fence_limits({f"OPMATURITY_FENCE_{name}": value for name, value in environ.items()})
+    chosen = fence_limits({f"OPMATURITY_FENCE_{name}": value for name, value in environ.items()})
     assert chosen == fence.Limits(300 * 1024**2, 9, 2.5, 512 * 1024**2)
 
 
@@ -185,7 +188,7 @@ def test_the_preview_and_the_import_share_one_parse(con, model, monkeypatch):
     real = fence.run
     monkeypatch.setattr(fence, "run", lambda job, data, limits: calls.append(job) or real(job, data, limits))
     options = ImportOptions()
-    parsed = importer.parse(con, "tidy.csv", fixture("tidy.csv"), model, options)
+    parsed = importer.parse(con, "tidy.csv", fixture("tidy.csv"), model, options, Settings.from_env())
     before = list(parsed.batch.messages)
     shown, rows = preview(con, "tidy.csv", fixture("tidy.csv"), model, options, parsed)
     report = import_file(con, "tidy.csv", fixture("tidy.csv"), model, options, parsed)
@@ -196,12 +199,19 @@ def test_the_preview_and_the_import_share_one_parse(con, model, monkeypatch):
 
 
 def test_the_parse_key_changes_with_what_the_parse_depends_on(con, model):
-    key = importer.parse_request(con, "t.csv", b"a", model, ImportOptions()).key
-    assert importer.parse_request(con, "t.csv", b"a", model, ImportOptions(round="2024-H1")).key == key
-    assert importer.parse_request(con, "t.csv", b"b", model, ImportOptions()).key != key
-    assert importer.parse_request(con, "t.csv", b"a", model, ImportOptions(team="A")).key != key
+    settings = Settings.from_env()
+
+    def key_of(data: bytes, options: ImportOptions, chosen: Settings = settings) -> str:
+        return importer.parse_request(con, "t.csv", data, model, options, chosen).key
+
+    key = key_of(b"a", ImportOptions())
+    assert key_of(b"a", ImportOptions(round="2024-H1")) == key
+    assert key_of(b"b", ImportOptions()) != key
+    assert key_of(b"a", ImportOptions(team="A")) != key
+    assert key_of(b"a", ImportOptions(), dataclasses.replace(settings, secret="another key")) != key
+    assert key_of(b"a", ImportOptions(), dataclasses.replace(settings, limits=limits(max_rows=5))) != key
     store.remember_mapping(con, "見出し", "OBS-1")
-    assert importer.parse_request(con, "t.csv", b"a", model, ImportOptions()).key != key
+    assert key_of(b"a", ImportOptions()) != key
 
 
 # --- suggestions once per unknown name -------------------------------------------------------------------

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from opmaturity.readers import Table, decode, expand_merged, limits, read, sniff_delimiter
+from opmaturity.readers import Limits, Table, decode, expand_merged, limits, read, sniff_delimiter
+from opmaturity.settings import Settings
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
 
@@ -131,12 +132,12 @@ def test_a_file_over_the_byte_limit_is_refused_naming_the_limit():
     assert source.tables == []
 
 
-def test_row_and_cell_limits_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("OPMATURITY_MAX_ROWS", "2")
-    assert limits().max_rows == 2
-    source = read("google_forms.csv", fixture("google_forms.csv"))
+def test_row_and_cell_limits_come_from_the_environment():
+    chosen = Settings.from_env({"OPMATURITY_MAX_ROWS": "2", "OPMATURITY_MAX_TEXT": "many"}).limits
+    assert (chosen.max_rows, chosen.max_bytes, chosen.max_text) == (2, 50 * 1024 * 1024, 160_000_000)
+    source = read("google_forms.csv", fixture("google_forms.csv"), chosen)
     assert source.problems[0].message.startswith("the file has 4 rows; the limit is 2 rows (OPMATURITY_")
-    monkeypatch.delenv("OPMATURITY_MAX_ROWS")
+    assert limits(max_cells=7, base=chosen) == Limits(50 * 1024 * 1024, 2, 7, 160_000_000)
     cells = read("google_forms.csv", fixture("google_forms.csv"), limits(max_cells=20))
     assert "OPMATURITY_MAX_CELLS" in cells.problems[0].message
 

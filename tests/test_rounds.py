@@ -5,7 +5,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from opmaturity import metrics, store
+from opmaturity import metrics, store, summary
 from opmaturity.batch import Batch, Response
 from opmaturity.errors import OpmaturityError
 from opmaturity.rounds import date_from_name
@@ -55,7 +55,7 @@ def test_last_years_round_imported_later_sorts_before_this_years(con):
     _import(con, "2023-H1")  # imported second, held first
     assert store.rounds(con)["name"].tolist() == ["2023-H1", "2024-H1"]
     assert store.latest_round(con) == "2024-H1"
-    assert metrics.summary(con)["round"] == "2024-H1"
+    assert summary.summary(con)["round"] == "2024-H1"
 
 
 def test_rounds_sort_by_date_when_names_and_insertion_order_disagree(con):
@@ -65,7 +65,7 @@ def test_rounds_sort_by_date_when_names_and_insertion_order_disagree(con):
     rounds = store.rounds(con)
     assert rounds["name"].tolist() == ["A: kickoff", "B: autumn", "C: spring"]
     assert rounds["round_position"].tolist() == [1, 2, 3]
-    assert metrics.summary(con)["round"] == "C: spring"
+    assert summary.summary(con)["round"] == "C: spring"
 
 
 def test_the_change_of_a_round_is_against_the_round_before_it_in_time(con):

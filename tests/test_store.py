@@ -4,7 +4,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from opmaturity import store
+from opmaturity import schema, store
 from opmaturity.batch import Batch, Note, Response
 from opmaturity.errors import OpmaturityError
 
@@ -23,7 +23,7 @@ def snapshot(con):
 
 
 def test_a_new_file_is_migrated_to_the_latest_schema(con):
-    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert schema.schema_version(con) == schema.SCHEMA_VERSION
 
 
 def test_an_old_schema_upgrades_and_keeps_its_data(db_file, model):
@@ -32,7 +32,7 @@ def test_an_old_schema_upgrades_and_keeps_its_data(db_file, model):
     old.execute("INSERT INTO rounds (name) VALUES ('2024-H1')")
     old.close()
     con = store.connect(db_file, model)
-    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert schema.schema_version(con) == schema.SCHEMA_VERSION
     assert store.rows(con, "SELECT name FROM rounds") == [("2024-H1",)]
     assert store.scalar(con, "SELECT count(*) FROM notes") == 0  # table from step 2 exists
 

@@ -10,7 +10,7 @@ from ..batch import Batch
 from ..i18n import Advice, Listed, Message
 from ..readers import Cell, Source, Table, expand_merged
 from ..readers.columns import coded
-from ..validate import Invalid, Values, display
+from ..values import Invalid, Values, display
 from . import google_forms, miro, ms_forms, tidy, workbook
 from .common import FOOTER, Context, filled, header_roles, role_of
 from .forms import find_header as form_header

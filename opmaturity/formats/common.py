@@ -13,7 +13,7 @@ from ..model import Model
 from ..pseudonym import pseudonym
 from ..readers import Cell
 from ..text import compact
-from ..validate import Invalid, Values, display, shown
+from ..values import Invalid, Values, display, shown
 from .roles import Column, clean, grid, header_role, values_role, whole_role
 
 # Column roles and the headers (English or Japanese, compared compacted) that name them.

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..batch import Batch, Note, Response
+from ..dates import parse_timestamp
 from ..errors import Problem
 from ..i18n import Advice, Listed, Message, QuotedBoth
 from ..notes import linked_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
-from ..validate import IGNORE, Invalid, Values, choices, display, parse_timestamp
+from ..values import IGNORE, Invalid, Values, choices, display
 from .common import (
     Context,
     Question,

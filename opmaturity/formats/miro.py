@@ -8,11 +8,12 @@ from datetime import date
 from typing import Any
 
 from ..batch import Batch, Note
+from ..dates import parse_date
 from ..i18n import Advice, Listed, Message
 from ..notes import linked_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
-from ..validate import Invalid, display, parse_date
+from ..values import Invalid, display
 from .common import Context, filled, header_roles, name_of, text_of
 
 STICKY_TYPES = frozenset({"sticky_note", "sticky note", "sticky", "stickynote", "付箋"})

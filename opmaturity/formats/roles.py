@@ -166,7 +166,7 @@ def parse_mapping(text: str) -> tuple[str, str, str | None]:
     return header.strip(), role, key
 
 
-IGNORED = "-"  # how an ignored column is remembered (validate.IGNORE; earlier versions stored it so)
+IGNORED = "-"  # how an ignored column is remembered (values.IGNORE; earlier versions stored it so)
 
 
 def encode(role: str, key: str | None = None) -> str:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..batch import ANSWER_SCHEMA, Batch, Note
+from ..dates import parse_date
 from ..errors import Problem
 from ..i18n import Advice, Message, Quoted
 from ..notes import linked_item
 from ..readers import Cell, Source, Table, expand_merged
 from ..readers.columns import Coded, any_of, coded_columns, rows_where
-from ..validate import IGNORE, Invalid, Values, display, parse_date, shown
+from ..values import IGNORE, Invalid, Values, display, shown
 from .common import (
     FOOTER,
     ROLE_WORDS,
@@ -268,15 +270,14 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
     for at in rows_where(pc.and_(ignored, pc.invert(no_item))):
         raw = display(item_cells.cell(at)).strip()
         ctx.once(batch, Message("msg.parse.item_mapped_to_ignore", item=raw, ignore=IGNORE))
-    pair = pc.add(pc.multiply(category_cells.codes.cast(pa.int64()), len(item_cells.uniques)), item_cells.codes)
-    pairs = Coded(pair.dictionary_encode().indices, pair.dictionary_encode().dictionary.to_pylist())
+    width = len(item_cells.uniques)  # a (category, item) pair as one number: category code * width + item code
+    pair = pc.add(pc.multiply(category_cells.codes.cast(pa.int64()), width), item_cells.codes)
+    encoded = pair.dictionary_encode()
+    pairs = Coded(encoded.indices, encoded.dictionary.to_pylist())
     keys: list[str | None] = []
     wrong: list[Message | None] = []
-    for code in pairs.uniques:
-        category, item = (
-            category_cells.uniques[code // len(item_cells.uniques)],
-            item_cells.uniques[code % len(item_cells.uniques)],
-        )
+    for code in cast(list[int], pairs.uniques):
+        category, item = category_cells.uniques[code // width], item_cells.uniques[code % width]
         if not display(item).strip() or values.mapped(item) == IGNORE:
             keys.append(None)
             wrong.append(None)
@@ -316,7 +317,9 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         if cells is None:
             converted[role] = pa.nulls(rows, pa.int8())
             continue
-        convert = values.importance if role == "importance" else lambda v, role=role: values.level(v, role)
+        convert: Callable[[Cell], int | None] = (
+            values.importance if role == "importance" else functools.partial(values.level, what=role)
+        )
         converted[role], invalid = _convert(cells, convert, pa.int8())
         fail(
             pc.and_(answered, cells.spread(invalid, pa.bool_())),

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..batch import Batch, Response
+from ..dates import parse_date
 from ..i18n import Advice, Message
 from ..readers import Cell, Source, Table, expand_merged
-from ..validate import IGNORE, Invalid, display, parse_date
+from ..values import IGNORE, Invalid, display
 from .common import FOOTER, PEOPLE, Context, filled, item_header, item_key, name_of, role_of, text_of
 
 _LABEL = re.compile(r"^(.+?)\s*[:：]\s*(.*)$", re.S)

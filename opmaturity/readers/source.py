@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 
 Cell = str | float | int | bool | datetime | date | time | timedelta
 
-# Defaults, each overridable by an environment variable of the same name and by ImportOptions.
+# Defaults, each overridable by $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT (settings.py) and by ImportOptions.
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_CELLS = 10_000_000
@@ -106,22 +105,16 @@ class Limits:
 
 
 def limits(
-    max_bytes: int | None = None, max_rows: int | None = None, max_cells: int | None = None, max_text: int | None = None
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    max_cells: int | None = None,
+    max_text: int | None = None,
+    *,
+    base: Limits | None = None,
 ) -> Limits:
-    """The limits in force: explicit values, else $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT, else the defaults."""
-
-    def pick(explicit: int | None, env: str, default: int) -> int:
-        if explicit is not None:
-            return int(explicit)
-        raw = os.environ.get(env, "").strip()
-        return int(raw) if raw.isdigit() else default
-
-    return Limits(
-        pick(max_bytes, "OPMATURITY_MAX_BYTES", MAX_BYTES),
-        pick(max_rows, "OPMATURITY_MAX_ROWS", MAX_ROWS),
-        pick(max_cells, "OPMATURITY_MAX_CELLS", MAX_CELLS),
-        pick(max_text, "OPMATURITY_MAX_TEXT", MAX_TEXT),
-    )
+    """`base` (the settings' limits; else the defaults) with the values given put in."""
+    given = {"max_bytes": max_bytes, "max_rows": max_rows, "max_cells": max_cells, "max_text": max_text}
+    return replace(base or Limits(), **{name: int(value) for name, value in given.items() if value is not None})
 
 
 def accepted() -> Message:

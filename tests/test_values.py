@@ -1,4 +1,4 @@
-"""validate: cell values in the model's terms, never clamped, rounded or guessed."""
+"""values: cell values in the model's terms, never clamped, rounded or guessed."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from opmaturity.batch import Batch, Response, settle
-from opmaturity.validate import IGNORE, Invalid, Values, choices, display, parse_date, parse_timestamp
+from opmaturity.values import IGNORE, Invalid, Values, choices, display
 
 LEVEL_HELP = "level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化)"
 
@@ -149,63 +148,6 @@ def test_categories_match_by_key_and_titles(values):
     assert values.category("監視・アラート") == values.category("monitoring & alerting") == "OBS"
 
 
-@pytest.mark.parametrize(
-    ("text", "when"),
-    [
-        ("2024/01/07 7:41:40 午後 GMT+9", datetime(2024, 1, 7, 19, 41, 40)),
-        ("2024/01/07 12:15:40 午後 GMT+9", datetime(2024, 1, 7, 12, 15, 40)),
-        ("2024/01/07 12:41:03 午前 GMT+9", datetime(2024, 1, 7, 0, 41, 3)),
-        ("2024/01/07 19:41:41", datetime(2024, 1, 7, 19, 41, 41)),
-        ("2024/5/20 10:31", datetime(2024, 5, 20, 10, 31)),
-        ("1/7/2024 19:41:40", datetime(2024, 1, 7, 19, 41, 40)),
-        ("5/20/24 10:31:05 AM", datetime(2024, 5, 20, 10, 31, 5)),
-        (datetime(2024, 5, 20, 10, 1), datetime(2024, 5, 20, 10, 1)),
-    ],
-)
-def test_timestamps_in_every_export_style(text, when):
-    assert parse_timestamp(text) == when
-
-
-@pytest.mark.parametrize(
-    ("text", "day"),
-    [("令和6年5月20日", date(2024, 5, 20)), ("令和元年5月1日", date(2019, 5, 1)),
-     ("平成31年4月30日", date(2019, 4, 30)), ("2024年5月14日", date(2024, 5, 14)),
-     ("2024/5/20", date(2024, 5, 20)), ("R6.5.20", date(2024, 5, 20))],
-)  # fmt: skip
-def test_dates_in_western_and_japanese_era_forms(text, day):
-    assert parse_date(text) == day
-
-
-@pytest.mark.parametrize(
-    ("text", "day"),
-    [("24/5/20", date(2024, 5, 20)), ("24/12/31", date(2024, 12, 31)), ("5/20/24", date(2024, 5, 20)),
-     ("19/5/1", date(2019, 5, 1))],
-)  # fmt: skip
-def test_short_slashed_dates_read_year_month_day_unless_only_us_order_makes_a_date(text, day):
-    assert parse_date(text) == day
-
-
-def test_a_short_japanese_timestamp_is_year_month_day():
-    assert parse_timestamp("24/5/20 10:31") == datetime(2024, 5, 20, 10, 31)
-    assert parse_timestamp("24/5/6 10:31 午後") == datetime(2024, 5, 6, 22, 31)
-    assert parse_timestamp("5/6/07 10:31 PM") == datetime(2007, 5, 6, 22, 31)  # US exports say AM/PM
-
-
-def test_a_short_date_that_reads_both_ways_is_a_problem_not_a_guess():
-    with pytest.raises(Invalid) as caught:
-        parse_date("5/6/07")
-    assert caught.value.message == (
-        'the date "5/6/07" is ambiguous: 2005-06-07 (year/month/day) or 2007-05-06 (month/day/year); '
-        "write the year in full, such as 2005/06/07"
-    )
-
-
-def test_a_date_that_is_not_one_says_what_is_accepted():
-    with pytest.raises(Invalid) as caught:
-        parse_date("来週")
-    assert caught.value.message == 'expected a date such as 2024/5/20, 2024年5月20日 or 令和6年5月20日, got "来週"'
-
-
 def test_display_shows_cells_as_a_spreadsheet_does():
     assert (display(7.0), display(2.5), display(date(2024, 5, 20)), display("=A1")) == ("7", "2.5", "2024-05-20", "=A1")
 
@@ -214,39 +156,6 @@ def test_checkbox_answers_split_on_semicolons_and_comma_space():
     assert choices("Datadog;Sentry;") == ["Datadog", "Sentry"]
     assert choices("Datadog, Sentry") == ["Datadog", "Sentry"]
     assert choices("1,000") == ["1,000"]
-
-
-def answer(row: int, level: int | None, item: str = "OBS-4") -> Response:
-    return Response("学び放題", "A", "p-1", "sre", item, level, sheet="", row=row)
-
-
-def test_settle_drops_exact_duplicates_and_says_which_rows():
-    batch = Batch("f.csv", "tidy", "x", responses=[answer(2, 2), answer(3, 3, "INC-2"), answer(4, 2)])
-    settle(batch, "f.csv")
-    assert [r.row for r in batch.responses] == [2, 3]
-    assert batch.messages == ["row 4 repeats row 2 exactly: dropped"]
-    assert batch.problems == []
-
-
-def test_settle_refuses_conflicting_answers_naming_both_rows():
-    batch = Batch("f.csv", "tidy", "x", responses=[answer(2, 2), answer(3, 3, "INC-2"), answer(4, 3)])
-    settle(batch, "f.csv")
-    assert [r.row for r in batch.responses] == [3]
-    (problem,) = batch.problems
-    assert problem.row == 4
-    assert "conflicting answers for item OBS-4" in problem.message
-    assert "row 2 says level 2, row 4 says level 3" in problem.message
-
-
-def test_settle_names_the_column_where_conflicting_answers_differ_and_counts_both_as_dropped():
-    first, second = answer(2, 2), Response("学び放題", "A", "p-1", "sre", "OBS-4", 2, importance=3, sheet="", row=4)
-    batch = Batch("f.csv", "tidy", "x", responses=[first, second, answer(3, 3, "INC-2")])
-    headers = {"level": "現状レベル", "importance": "温度感"}
-    columns = {("", 2, "OBS-4", "sre"): headers, ("", 4, "OBS-4", "sre"): headers}
-    assert settle(batch, "f.csv", columns) == 2
-    (problem,) = batch.problems
-    assert (problem.row, problem.column) == (4, "温度感")
-    assert [r.item for r in batch.responses] == ["INC-2"]
 
 
 def test_a_mapping_to_ignore_names_no_item(model):
