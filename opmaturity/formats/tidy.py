@@ -326,7 +326,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
             check,
             role,
             cells,
-            lambda v, convert=convert: _invalid(convert, v),
+            functools.partial(_invalid, convert),
         )
     assessed_on = pa.nulls(rows, pa.date32())
     if "assessed_on" in s.roles:
