@@ -517,7 +517,8 @@ def mapping_step(columns: list[Any]) -> None:
 
     mappings: dict[str, str] = st.session_state.setdefault(MAPPINGS_KEY, {})
     read = {c.header: c for c in columns}
-    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in ("unknown", "conflict")), *mappings]))
+    asked = ("unknown", "conflict", "ambiguous")
+    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in asked), *mappings]))
     if not shown:
         return
     st.markdown(f"**{tr('roles.mapping')}**")
@@ -536,6 +537,9 @@ def mapping_step(columns: list[Any]) -> None:
         def role_label(role: str | None, as_read: Any = as_read) -> str:
             if role is not None:
                 return tr(f"msg.role.{role}")
+            if as_read is not None and as_read.how == "ambiguous":
+                named = tr("list.separator").join(tr(f"msg.role.{r}") for r in as_read.candidates)
+                return tr("roles.ambiguous", roles=named)
             if as_read is None or as_read.role is None:
                 return tr("roles.unknown")
             if as_read.how == "unknown":

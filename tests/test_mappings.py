@@ -1,5 +1,6 @@
 """mappings: the column roles a person chose on an earlier import, listed and forgotten from the command line as
-on the Import page (`opmaturity mapping list|forget`), with the audit saying who forgot what."""
+on the Import page (`opmaturity mapping list|forget`), with the audit saying who forgot what; and a header that
+names two roles, which is reported as ambiguous and left for a person to choose, never silently read or dropped."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 
 import pytest
 
-from opmaturity import audit, mappings, store
+from opmaturity import audit, importer, mappings, store, ui
 from opmaturity.auth import VIEWER, operator
 from opmaturity.errors import OpmaturityError
+from opmaturity.formats.roles import candidates, header_role
 from tests.test_cli import cli, snapshot
-from tests.test_column_roles import DEPT_FORM
+from tests.test_column_roles import DEPT_FORM, form
+from tests.test_pages import open_page, texts
 
 
 @pytest.fixture
@@ -91,3 +94,95 @@ def test_a_viewer_cannot_forget_and_nothing_changes(con, model):
     assert nothing.value.text("en") == (
         "Nothing was forgotten; the remembered column roles are unchanged.\n- name at least one header to forget."
     )
+
+
+# --- a header naming two roles ---------------------------------------------------------------------------------
+
+BOTH = ["タイムスタンプ", "メールアドレス", "担当チーム/プロダクト", "あなたのロール", "現状レベル [ランブック]"]
+BOTH_FORM = form(BOTH, [["2024/05/20 10:31:00 午前 GMT+9", "a@example.co.jp", "検索", "開発", "2"],
+                        ["2024/05/20 11:02:13 午前 GMT+9", "b@example.co.jp", "検索", "SRE", "1"]])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "roles"),
+    [("担当チーム/プロダクト", ("product", "team")), ("Which product team are you on?", ("product", "team")),
+     ("Your role in the team", ("team", "rater")), ("対象プロダクト（必須）", ("product",)), ("SLOの合意", ())],
+)  # fmt: skip
+def test_a_header_names_every_role_it_holds_and_one_role_only_when_it_is_alone(header, roles):
+    assert candidates(header) == roles
+    assert header_role(header) == (roles[0] if len(roles) == 1 else None)
+
+
+def test_a_column_naming_two_roles_is_reported_ambiguous_with_both_and_read_once_a_role_is_chosen(tmp_path, db_file):
+    path = tmp_path / "回答.csv"
+    path.write_bytes(BOTH_FORM)
+    refused = cli("import", path, "--db", db_file, "--dry-run", "--json", "--product", "学び放題")
+    result = json.loads(refused.stdout)["files"][0]
+    assert (refused.returncode, result["status"], result["responses"]) == (1, "rejected", 0)
+    (column,) = [c for c in result["columns"] if c["column"] == "担当チーム/プロダクト"]
+    assert column == {"sheet": "", "column": "担当チーム/プロダクト", "role": None, "key": None, "how": "ambiguous",
+                      "candidates": ["product", "team"]}  # fmt: skip
+    (problem,) = result["problems"]
+    assert (problem["row"], problem["column"]) == (1, "担当チーム/プロダクト")
+    assert problem["message"] == (
+        'column "担当チーム/プロダクト" names more than one role (product, team); none is chosen for you: name its '
+        'role on import (--map "HEADER=ROLE"), or ignore it (--map "HEADER=ignore")'
+    )
+    ja = cli("import", path, "--db", db_file, "--dry-run", "--lang", "ja", "--product", "学び放題")
+    assert "列「担当チーム/プロダクト」の見出しは複数の役割（プロダクト、チーム）に当てはまります" in ja.stdout
+    chosen = cli(
+        "import", path, "--db", db_file, "--json", "--product", "学び放題", "--map", "担当チーム/プロダクト=team"
+    )
+    result = json.loads(chosen.stdout)["files"][0]
+    assert (chosen.returncode, result["status"], result["responses"]) == (0, "imported", 2)
+    (column,) = [c for c in result["columns"] if c["column"] == "担当チーム/プロダクト"]
+    assert (column["role"], column["how"], column["candidates"]) == ("team", "mapped", [])
+    assert query_teams(db_file) == [("学び放題", "検索")]
+
+
+def query_teams(db_file):
+    con = store.connect(db_file)
+    try:
+        return store.rows(con, "SELECT p.name, t.name FROM teams t JOIN products p USING (product_id)")
+    finally:
+        con.close()
+
+
+def test_an_ambiguous_column_whose_roles_other_columns_hold_is_left_out_and_said_so(con, model):
+    header = ["タイムスタンプ", "メールアドレス", "対象プロダクト", "チーム名", "Which product team are you on?",
+              "あなたのロール", "現状レベル [ランブック]"]  # fmt: skip
+    data = form(header, [["2024/05/20 10:31:00 午前 GMT+9", "a@example.co.jp", "学び放題", "検索", "検索2", "開発",
+                          "2"]])  # fmt: skip
+    report = importer.import_file(con, "回答.csv", data, model, importer.ImportOptions())
+    assert (report.status, report.responses) == ("imported", 1)
+    assert (
+        'column "Which product team are you on?" names more than one role (product, team), but other columns hold '
+        "each of them, so it was left out (its role can be chosen)" in report.messages
+    )
+    (column,) = [c for c in report.columns if c.how == "ambiguous"]
+    assert (column.header, column.candidates) == ("Which product team are you on?", ("product", "team"))
+
+
+def test_a_tidy_column_naming_two_roles_is_a_problem_and_nothing_is_offered_for_skipping(con, model):
+    data = "プロダクト/チーム,回答者ロール,項目,現状レベル\r\n学び放題,SRE,OBS-1,2\r\n".encode()
+    report = importer.import_file(con, "tidy.csv", data, model, importer.ImportOptions())
+    assert (report.status, report.skippable) == ("rejected", False)
+    assert [p.column for p in report.problems] == ["プロダクト/チーム"]
+    assert [(c.header, c.how) for c in report.columns][0] == ("プロダクト/チーム", "ambiguous")
+    assert store.scalar(con, "SELECT count(*) FROM responses") == 0
+
+
+def test_the_import_page_offers_an_ambiguous_column_s_roles_and_previews_the_choice(demo_db):
+    at = open_page("import_page")
+    at.file_uploader(key="uploads").upload("回答.csv", BOTH_FORM, "text/csv").run()
+    (said,) = [f.value for f in at.dataframe if "内容" in f.value.columns][0]["内容"]
+    assert said == (
+        "列「担当チーム/プロダクト」の見出しは複数の役割（プロダクト、チーム）に当てはまります。どれかに決めることは"
+        "しません: 下の「列の役割」でこの列の役割（または「無視」）を選んでください"
+    )
+    role = at.selectbox(key=ui.widget_key("imp_map", "担当チーム/プロダクト"))
+    assert (role.value, role.options[:3]) == (None, ["（未選択: プロダクト、チームのどれか）", "プロダクト", "チーム"])
+    role.set_value("product").run()
+    assert "回答.csv: 取り込み可能（試行）" in texts(at)
+    preview = [f.value for f in at.dataframe if "product" in f.value.columns][0]
+    assert set(preview["product"]) == {"検索"}

@@ -11,6 +11,7 @@ from .common import (
     FOOTER,
     ROLE_WORDS,
     Context,
+    ambiguous_columns,
     conflicts,
     filled,
     header_columns,
@@ -109,9 +110,14 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         ctx.once(batch, _on_sheet(sheet, said))
     role_at = {n: role for role, found in claims.items() for n in found} | {n: r for r, n in roles.items()}
     used = {n for role, n in roles.items() if role in USED} | clash
+    taken = claimed | ({by_values} if by_values is not None else set())
+    unclear, refused = ambiguous_columns(ctx, batch, header, roles, taken, sheet, top + 1)
     for n, head in enumerate(header):
         text = display(head).strip()
         if not text:
+            continue
+        if n in unclear:
+            ctx.column(sheet, text, None, how="ambiguous", candidates=unclear[n])
             continue
         if n in used:
             how = "conflict" if n in clash else "values" if n == by_values else "header"
@@ -124,7 +130,7 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
             ctx.once(batch, _on_sheet(sheet, Message(key, column=text)))
         elif chosen[0] == "ignore":
             ctx.once(batch, Message("msg.parse.column_mapped_to_ignore", column=text, ignore=IGNORE))
-    if clash:
+    if clash or refused:
         ctx.skipped += len(body)
         return
     first = body[0][0] if body else top + 2
