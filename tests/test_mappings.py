@@ -4,6 +4,7 @@ names two roles, which is reported as ambiguous and left for a person to choose,
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -186,3 +187,52 @@ def test_the_import_page_offers_an_ambiguous_column_s_roles_and_previews_the_cho
     assert "回答.csv: 取り込み可能（試行）" in texts(at)
     preview = [f.value for f in at.dataframe if "product" in f.value.columns][0]
     assert set(preview["product"]) == {"検索"}
+
+
+# --- a hand-made workbook reports its columns too ----------------------------------------------------------------
+
+
+def hand_made() -> bytes:
+    """A sheet as people make it: a title naming the product, a date label, the header, a notes column of its own."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "学び放題"
+    sheet.append(["プロダクト運用成熟度チェック — 学び放題"])
+    sheet.append(["実施日：", datetime(2024, 5, 20)])
+    sheet.append([])
+    sheet.append(["カテゴリ", "項目", "SRE評価", "PT評価", "気づいたこと"])
+    sheet.append(["監視・アラート", "サービスダッシュボード", 3, 2, "SLO ダッシュボードがない"])
+    sheet.append([None, "外形監視", 1, "2", None])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_hand_made_workbook_reports_each_column_s_role_and_reads_a_role_a_person_chose(tmp_path, db_file):
+    path = tmp_path / "成熟度チェック.xlsx"
+    path.write_bytes(hand_made())
+    first = cli("import", path, "--db", db_file, "--dry-run", "--json")
+    result = json.loads(first.stdout)["files"][0]
+    assert (first.returncode, result["layout"], result["responses"]) == (0, "workbook", 4)
+    assert [(c["sheet"], c["column"], c["role"], c["how"]) for c in result["columns"]] == [
+        ("学び放題", "カテゴリ", "category", "header"), ("学び放題", "項目", "item", "header"),
+        ("学び放題", "SRE評価", "level", "header"), ("学び放題", "PT評価", "level", "header"),
+        ("学び放題", "気づいたこと", "ignore", "unknown"),
+    ]  # fmt: skip
+    chosen = cli("import", path, "--db", db_file, "--json", "--map", "気づいたこと=comment")
+    result = json.loads(chosen.stdout)["files"][0]
+    assert (result["status"], result["columns"][-1]["role"], result["columns"][-1]["how"]) == (
+        "imported", "comment", "mapped",
+    )  # fmt: skip
+    con = store.connect(db_file)
+    try:
+        assert store.rows(con, "SELECT item_key, rater, level, comment FROM responses ORDER BY 1, 2") == [
+            ("OBS-1", "sre", 3, "SLO ダッシュボードがない"), ("OBS-1", "team", 2, "SLO ダッシュボードがない"),
+            ("OBS-4", "sre", 1, None), ("OBS-4", "team", 2, None),
+        ]  # fmt: skip
+    finally:
+        con.close()
