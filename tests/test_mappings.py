@@ -4,6 +4,7 @@ names two roles, which is reported as ambiguous and left for a person to choose,
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -236,3 +237,39 @@ def test_a_hand_made_workbook_reports_each_column_s_role_and_reads_a_role_a_pers
         ]  # fmt: skip
     finally:
         con.close()
+
+
+# --- a re-exported board --------------------------------------------------------------------------------------------
+
+BOARD = [
+    ["SREヒアリング ワークショップ｜GLOBIS 学び放題｜2024-05-21", "", ""],
+    ["監視の振り返り", "", ""],
+    ["Datadogのダッシュボードが古い", "アラートが多すぎる\n夜間に鳴る", "Sentryの通知先が不明"],
+    ["インシデント対応", "", ""],
+    ["ランブックがない", "", "オンコールが一人に偏っている"],
+    ["", "", 'ポストモーテムのテンプレートがほしい "誰が書くか"も決めたい'],
+]
+
+
+def board_csv(rows: list[list[str]]) -> bytes:
+    """Miro's "Export to spreadsheet (CSV)": a BOM, no header, the board laid out in cells."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def test_a_board_re_exported_with_one_note_edited_keeps_five_unchanged_and_swaps_the_edited_one(con, model):
+    first = importer.import_file(con, "Board.csv", board_csv(BOARD), model, importer.ImportOptions())
+    assert (first.status, first.notes) == ("imported", 6)
+    edited = [list(row) for row in BOARD]
+    edited[4][2] = "オンコールが一人に偏っている（交代制にしたい）"
+    again = importer.import_file(con, "Board (1).csv", board_csv(edited), model, importer.ImportOptions())
+    assert "notes: 1 new, 0 replaced (edited), 5 unchanged, 1 no longer on the board" in again.messages
+    live = "SELECT text FROM notes WHERE superseded_by IS NULL ORDER BY note_id"
+    assert [t for (t,) in store.rows(con, live)][-2:] == [
+        "オンコールが一人に偏っている（交代制にしたい）", 'ポストモーテムのテンプレートがほしい "誰が書くか"も決めたい',
+    ]  # fmt: skip
+    assert store.scalar(con, "SELECT count(*) FROM notes WHERE superseded_by IS NULL") == 6
+    store.undo_import(con, 2)
+    assert "オンコールが一人に偏っている" in [t for (t,) in store.rows(con, live)]
+    assert store.scalar(con, "SELECT count(*) FROM notes WHERE superseded_by IS NULL") == 6
