@@ -518,7 +518,8 @@ def mapping_step(columns: list[Any]) -> None:
     mappings: dict[str, str] = st.session_state.setdefault(MAPPINGS_KEY, {})
     read = {c.header: c for c in columns}
     asked = ("unknown", "conflict", "ambiguous")
-    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in asked), *mappings]))
+    twice = {h for h in read if sum(c.header == h and c.how == "conflict" for c in columns) > 1}  # only renaming helps
+    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in asked and c.header not in twice), *mappings]))
     if not shown:
         return
     st.markdown(f"**{tr('roles.mapping')}**")

@@ -273,3 +273,26 @@ def test_a_board_re_exported_with_one_note_edited_keeps_five_unchanged_and_swaps
     store.undo_import(con, 2)
     assert "オンコールが一人に偏っている" in [t for (t,) in store.rows(con, live)]
     assert store.scalar(con, "SELECT count(*) FROM notes WHERE superseded_by IS NULL") == 6
+
+
+TWICE = "プロダクト,チーム,回答者ロール,項目,現状レベル,現状レベル\r\n学び放題,検索,SRE,OBS-1,1,4\r\n".encode()
+
+
+def test_two_columns_under_one_header_are_never_offered_a_choice_by_header_that_would_hit_both(tmp_path, db_file):
+    path = tmp_path / "tidy.csv"
+    path.write_bytes(TWICE)
+    refused = json.loads(cli("import", path, "--db", db_file, "--dry-run", "--json").stdout)["files"][0]
+    (problem,) = refused["problems"]
+    assert problem["message"] == (
+        'columns "現状レベル" and "現状レベル" both hold the level; neither is chosen for you: they share one header, '
+        "so rename or delete one of them in the file"
+    )
+    assert "--map" not in problem["message"]
+
+
+def test_the_import_page_does_not_offer_a_header_two_columns_share(demo_db):
+    at = open_page("import_page")
+    at.file_uploader(key="uploads").upload("tidy.csv", TWICE, "text/csv").run()
+    assert ui.widget_key("imp_map", "現状レベル") not in [s.key for s in at.selectbox]
+    (said,) = [f.value for f in at.dataframe if "内容" in f.value.columns][0]["内容"]
+    assert said.endswith("見出しが同じなので、ファイルで一方の列名を変えるか、一方を消してください")

@@ -150,9 +150,12 @@ def conflicts(
             continue
         heads = [display(header[n]).strip() for n in claimed]
         what = Message(f"msg.role.{REPORTED.get(role, role)}")
-        message = Message(
-            "msg.parse.same_role_twice", columns=QuotedBoth(heads), role=what, advice=Advice("map_column")
-        )
+        if len({compact(h) for h in heads}) < len(heads):  # one header twice: a choice by header would hit both
+            message = Message("msg.parse.same_header_twice", columns=QuotedBoth(heads), role=what)
+        else:
+            message = Message(
+                "msg.parse.same_role_twice", columns=QuotedBoth(heads), role=what, advice=Advice("map_column")
+            )
         batch.problems.append(ctx.problem(message, sheet, row, heads[1]))
         found.update(claimed)
     return found
