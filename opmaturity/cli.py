@@ -114,6 +114,13 @@ def parser() -> argparse.ArgumentParser:
     tier.add_argument("name", metavar="NAME")
     tier.add_argument("--tier", metavar="KEY", required=True)
 
+    maps = command("mapping", "list or forget the column roles remembered from earlier imports (import --map)")
+    map_verbs = maps.add_subparsers(dest="verb", required=True, metavar="VERB")
+    remembered = verb(map_verbs, "list", "list the remembered headers and the role each was given")
+    remembered.add_argument("--json", action="store_true", help="print JSON")
+    forget = verb(map_verbs, "forget", "forget what these headers were mapped to (the next file is read afresh)")
+    forget.add_argument("headers", nargs="+", metavar="HEADER", help="a header as the file wrote it, or as listed")
+
     mod = command("model", "export the model to edit it, and import an edited one as the next model version")
     mod_verbs = mod.add_subparsers(dest="verb", required=True, metavar="VERB")
     out = verb(mod_verbs, "export", "write the current model as an Excel template or YAML")
@@ -373,6 +380,28 @@ def cmd_product(con, model, args) -> int:
     return 0
 
 
+def cmd_mapping(con, model, args) -> int:
+    from .mappings import forget, remembered
+
+    if args.verb == "forget":
+        gone = forget(con, args.headers)
+        print(say(args, "cli.mapping.forgot", n=len(gone)))
+        for header in gone:
+            print(f"  - {header}")
+        return 0
+    found = remembered(con)
+    if args.json:
+        _print_json([m.to_dict() for m in found])
+    elif not found:
+        print(say(args, "cli.mapping.none"))
+    titles = {i.key: i.title(args.lang) for i in model.items} | {c.key: c.title(args.lang) for c in model.categories}
+    for m in [] if args.json else found:
+        role = say(args, f"msg.role.{m.role}")
+        what = " ".join(filter(None, [m.key, titles.get(m.key or "")]))
+        print(f"{m.header} → {role}" + (f": {what}" if what else ""))
+    return 0
+
+
 def cmd_model(con, model, args) -> int:
     from .model_files import model_xlsx, model_yaml
     from .model_versions import change_lines, preview, save
@@ -461,6 +490,6 @@ def _offline_restore(model, args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,
-            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "model": cmd_model,
-            "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
+            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "mapping": cmd_mapping,
+            "model": cmd_model, "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}

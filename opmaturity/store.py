@@ -547,13 +547,12 @@ def _write_notes(
     finally:
         con.unregister("_batch_notes")
     new = {
-        (r.product_id, r.team_id, r.note_key): (r.text, r.group_name, r.colour, list(r.tags))
+        (_id(r.product_id), _id(r.team_id), r.note_key): (r.text, r.group_name, r.colour, list(r.tags))
         for r in notes.itertuples()
     }
     unchanged = replaced = 0
     for r in earlier.itertuples():
-        pid = None if pd.isna(r.product_id) else int(r.product_id)
-        tid = None if pd.isna(r.team_id) else int(r.team_id)
+        pid, tid = _id(r.product_id), _id(r.team_id)
         before = (r.text, r.group_name, r.colour, list(r.tags) if r.tags is not None else [])
         after = new.get((pid, tid, r.note_key))
         if after is not None and _same_note(before, after):
@@ -563,6 +562,11 @@ def _write_notes(
     return NoteCounts(
         stored=len(notes), new=len(notes) - len(earlier), replaced=replaced, unchanged=unchanged, removed=removed
     )
+
+
+def _id(value: object) -> int | None:
+    """A product or team id as a key: None for a note without one (pandas' NA and NaN alike)."""
+    return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
 
 
 def _same_note(before: tuple[object, ...], after: tuple[object, ...]) -> bool:

@@ -524,7 +524,9 @@ def mapping_step(columns: list[Any]) -> None:
 
     mappings: dict[str, str] = st.session_state.setdefault(MAPPINGS_KEY, {})
     read = {c.header: c for c in columns}
-    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in ("unknown", "conflict")), *mappings]))
+    asked = ("unknown", "conflict", "ambiguous")
+    twice = {h for h in read if sum(c.header == h and c.how == "conflict" for c in columns) > 1}  # only renaming helps
+    shown = list(dict.fromkeys([*(c.header for c in columns if c.how in asked and c.header not in twice), *mappings]))
     if not shown:
         return
     st.markdown(f"**{tr('roles.mapping')}**")
@@ -543,6 +545,9 @@ def mapping_step(columns: list[Any]) -> None:
         def role_label(role: str | None, as_read: Any = as_read) -> str:
             if role is not None:
                 return tr(f"msg.role.{role}")
+            if as_read is not None and as_read.how == "ambiguous":
+                named = tr("list.separator").join(tr(f"msg.role.{r}") for r in as_read.candidates)
+                return tr("roles.ambiguous", roles=named)
             if as_read is None or as_read.role is None:
                 return tr("roles.unknown")
             if as_read.how == "unknown":

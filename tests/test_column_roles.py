@@ -113,9 +113,7 @@ def test_two_columns_claiming_one_role_are_a_problem_naming_both_never_a_silent_
     assert str(problem.message).startswith(
         'columns "現状レベル" and "現状レベル" both hold the level; neither is chosen'
     )
-    assert text(problem.message, "ja", "page").startswith(
-        "列 「現状レベル」と「現状レベル」 の両方が現状レベルの列です"
-    )
+    assert text(problem.message, "ja", "page").startswith("列「現状レベル」と「現状レベル」の両方が現状レベルの列です")
     assert [c.how for c in report.columns if c.header == "現状レベル"] == ["conflict", "conflict"]
     assert store.scalar(con, "SELECT count(*) FROM responses") == 0
 

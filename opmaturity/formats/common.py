@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from ..batch import Batch, Response
 from ..errors import Problem
-from ..i18n import Advice, Message, QuotedBoth
+from ..i18n import Advice, Listed, Message, QuotedBoth
 from ..model import Model
 from ..pseudonym import pseudonym
 from ..readers import Cell
 from ..text import compact
 from ..values import Invalid, Values, display, shown
-from .roles import Column, clean, grid, header_role, values_role, whole_role
+from .roles import Column, candidates, clean, grid, header_role, values_role, whole_role
 
 # Column roles and the headers (English or Japanese, compared compacted) that name them.
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -150,12 +150,52 @@ def conflicts(
             continue
         heads = [display(header[n]).strip() for n in claimed]
         what = Message(f"msg.role.{REPORTED.get(role, role)}")
-        message = Message(
-            "msg.parse.same_role_twice", columns=QuotedBoth(heads), role=what, advice=Advice("map_column")
-        )
+        if len({compact(h) for h in heads}) < len(heads):  # one header twice: a choice by header would hit both
+            message = Message("msg.parse.same_header_twice", columns=QuotedBoth(heads), role=what)
+        else:
+            message = Message(
+                "msg.parse.same_role_twice", columns=QuotedBoth(heads), role=what, advice=Advice("map_column")
+            )
         batch.problems.append(ctx.problem(message, sheet, row, heads[1]))
         found.update(claimed)
     return found
+
+
+def ambiguous(cell: Cell, values: Values) -> tuple[str, ...]:
+    """The roles a header names when it names more than one (`担当チーム/プロダクト`: product and team), else ().
+
+    A grid question, an item's title, a header named in so many words and a person's choice are never ambiguous.
+    """
+    text = display(cell).strip()
+    if not text or grid(text) is not None or values.role(text) is not None or _plainly(cell, values):
+        return ()
+    found = candidates(text)
+    return found if len(found) > 1 and not values.item(text) else ()
+
+
+def ambiguous_columns(
+    ctx: Context, batch: Batch, header: list[Cell], roles: dict[str, int], taken: set[int], sheet: str, row: int
+) -> tuple[dict[int, tuple[str, ...]], bool]:
+    """The columns nobody took whose header names several roles (index -> the roles), and whether any is a
+    problem: one is when a role it names is held by no other column (a person must choose), else a message says
+    it was left out. `roles` are the parser's roles found; the caller reports each column (`how` ambiguous)."""
+    held = {REPORTED.get(role, role) for role in roles}
+    found: dict[int, tuple[str, ...]] = {}
+    refused = False
+    for n, cell in enumerate(header):
+        named = () if n in taken else ambiguous(cell, ctx.values)
+        if not named:
+            continue
+        head = display(cell).strip()
+        found[n] = named
+        words = Listed(Message(f"msg.role.{role}") for role in named)
+        if held.issuperset(named):
+            ctx.once(batch, Message("msg.parse.ambiguous_left_out", column=head, roles=words))
+            continue
+        refused = True
+        message = Message("msg.parse.ambiguous_column", column=head, roles=words, advice=Advice("choose_role"))
+        batch.problems.append(ctx.problem(message, sheet, row, head))
+    return found, refused
 
 
 def rater_by_values(header: list[Cell], body: list[list[Cell]], taken: set[int], values: Values) -> int | None:
@@ -270,11 +310,14 @@ class Context:
         """Note the headers every answer of a sheet took its measures from (one column per measure)."""
         self.columns[(sheet, None, "", "")] = headers
 
-    def column(self, sheet: str, header: str, role: str | None, key: str | None = None, how: str = "header") -> None:
-        """Say what a column was read as (a person's choice shows as `mapped`)."""
+    def column(
+        self, sheet: str, header: str, role: str | None, key: str | None = None, how: str = "header",
+        candidates: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
+        """Say what a column was read as (a person's choice shows as `mapped`; an ambiguous one its candidates)."""
         if how == "header" and self.values.role(header) is not None:
             how = "mapped"
-        self.report.append(Column(sheet, header, REPORTED.get(role or "", role), key, how))
+        self.report.append(Column(sheet, header, REPORTED.get(role or "", role), key, how, candidates))
 
     def unknown(self, header: str) -> None:
         """Remember a header or item name that matched no item, for the mapping step."""

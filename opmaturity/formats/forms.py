@@ -17,6 +17,7 @@ from ..values import IGNORE, Invalid, Values, choices, display
 from .common import (
     Context,
     Question,
+    ambiguous_columns,
     conflicts,
     filled,
     header_columns,
@@ -115,12 +116,16 @@ def _table(
         taken.add(by_values)
         ctx.once(batch, Message("msg.parse.rater_by_values", column=display(header[by_values]).strip()))
     role_at = {n: role for role, found in columns.items() for n in found} | {n: r for r, n in roles.items()}
+    unclear, refused = ambiguous_columns(ctx, batch, header, roles, taken, sheet, top + 1)
     questions: list[Question] = []
     free: list[tuple[int, str]] = [(n, display(header[n]).strip()) for n in columns.get("free_text", [])]
     seen: dict[tuple[str, str | None, str | None, str | None], str] = {}
     for n, cell in enumerate(header):
         head = display(cell).strip()
         if not head:
+            continue
+        if n in unclear:
+            ctx.column(sheet, head, None, how="ambiguous", candidates=unclear[n])
             continue
         if n in taken:
             how = "conflict" if n in clash else "values" if n == by_values else "header"
@@ -172,6 +177,9 @@ def _table(
     for role, n in roles.items():
         if role not in _USED:
             ctx.once(batch, Message("msg.parse.column_not_tied", column=display(header[n]).strip()))
+    if refused:  # a person chooses what the ambiguous column holds before any answer is read
+        ctx.skipped += sum(1 for row in body if filled(row))
+        return []
     _check_defaults(roles, ctx, batch, sheet, top + 1)
     out = []
     rounds: dict[str, int] = {}

@@ -217,7 +217,8 @@ def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
     grid = any(len(filled(row)) > 1 for row in table.rows)  # a one-column list holds notes only
     numbered = [(n, row, filled(row)) for n, row in enumerate(table.rows, start=1) if filled(row)]
     if numbered and numbered[0][2] == [0] and (title := board_title(text_of(numbered[0][1][0]))) is not None:
-        _propose(ctx, batch, text_of(numbered[0][1][0]).strip(), *title)
+        batch.board = text_of(numbered[0][1][0]).strip()  # a re-export of this board replaces its notes
+        _propose(ctx, batch, batch.board, *title)
         numbered = numbered[1:]  # the board's title: neither a note nor a frame
     for position, (n, row, cells) in enumerate(numbered):
         if grid and cells == [0]:

@@ -122,14 +122,21 @@ def whole_role(header: object) -> str | None:
 def header_role(header: object) -> str | None:
     """The role a plain header names (`対象プロダクト` -> product, `Your role?` -> rater), or None when it names
     none or more than one (`プロダクトチーム名` could be either: a person decides)."""
+    found = candidates(header)
+    return found[0] if len(found) == 1 else None
+
+
+def candidates(header: object) -> tuple[str, ...]:
+    """Every role a plain header names, in the order of ROLES: one for `対象プロダクト`, two for
+    `担当チーム/プロダクト` (product and team: an ambiguous header a person decides), none for `SLOの合意`."""
     text = clean(header)
     if not text:
-        return None
+        return ()
     whole = _WHOLE.get(text) or _WHOLE.get(text.replace(" ", ""))
     if whole:
-        return whole
+        return (whole,)
     inside = _inside(text)
-    return inside.pop() if len(inside) == 1 else None
+    return tuple(role for role in ROLES if role in inside)
 
 
 def values_role(values: Iterable[object], is_rater: Callable[[object], bool]) -> str | None:
@@ -197,7 +204,8 @@ class Column:
     """What the importer made of one column: its role (and item or category), and how it knew.
 
     `how` is `header` (its words), `values` (its answers), `mapped` (a person chose), `unknown` (nothing said
-    what it is: ignored, or refused when it looks like answers) or `conflict` (another column claims the same).
+    what it is: ignored, or refused when it looks like answers), `conflict` (another column claims the same) or
+    `ambiguous` (its header names several roles, the `candidates`, and a person chooses one).
     """
 
     sheet: str
@@ -205,7 +213,12 @@ class Column:
     role: str | None
     key: str | None = None
     how: str = "header"
+    candidates: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str | None]:
-        """The command line's JSON for this column."""
-        return {"sheet": self.sheet, "column": self.header, "role": self.role, "key": self.key, "how": self.how}
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "candidates", tuple(self.candidates))  # a list when it comes back as JSON
+
+    def to_dict(self) -> dict[str, object]:
+        """The command line's JSON for this column (`candidates`: the roles an ambiguous header names)."""
+        return {"sheet": self.sheet, "column": self.header, "role": self.role, "key": self.key, "how": self.how,
+                "candidates": list(self.candidates)}  # fmt: skip

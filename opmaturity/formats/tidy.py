@@ -22,6 +22,7 @@ from .common import (
     FOOTER,
     ROLE_WORDS,
     Context,
+    ambiguous_columns,
     conflicts,
     header_columns,
     item_header,
@@ -122,7 +123,9 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         roles = {**roles, "rater": by_values}
         said = Message("msg.parse.rater_by_values", column=display(header[by_values]).strip())
         ctx.once(batch, _on_sheet(sheet, said))
-    _report_columns(header, roles, claims, clash, by_values, sheet, ctx, batch)
+    taken = claimed | ({by_values} if by_values is not None else set())
+    unclear, refused = ambiguous_columns(ctx, batch, header, roles, taken, sheet, top + 1)
+    _report_columns(header, roles, claims, clash, unclear, by_values, sheet, ctx, batch)
     width = max(table.width, len(header))
     cells = coded_columns(table, top + 1, width)
     body = any_of([c.where(_filled) for c in cells], max(table.height - top - 1, 0))
@@ -136,7 +139,7 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         body = pc.and_(body, pc.invert(pc.is_in(pa.array(range(len(body)), pa.int64()), pa.array(footers, pa.int64()))))
     numbers = pc.filter(pa.array(range(top + 2, top + 2 + len(body)), pa.int64()), body)
     rows = len(numbers)
-    if clash:
+    if clash or refused:
         ctx.skipped += rows
         return
     first = numbers[0].as_py() if rows else top + 2
@@ -181,6 +184,7 @@ def _report_columns(
     roles: dict[str, int],
     claims: dict[str, list[int]],
     clash: set[int],
+    unclear: dict[int, tuple[str, ...]],
     by_values: int | None,
     sheet: str,
     ctx: Context,
@@ -193,6 +197,9 @@ def _report_columns(
     for n, head in enumerate(header):
         text = display(head).strip()
         if not text:
+            continue
+        if n in unclear:
+            ctx.column(sheet, text, None, how="ambiguous", candidates=unclear[n])
             continue
         if n in used:
             how = "conflict" if n in clash else "values" if n == by_values else "header"

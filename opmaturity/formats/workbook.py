@@ -79,6 +79,7 @@ def _sheet(
     if not any(c.measure == "level" for c in columns):  # an item list or legend: no answers to read
         batch.messages.append(Message("msg.parse.sheet_no_rater_level_column", sheet=sheet))
         return None
+    _report(ctx, sheet, rows, top, roles, columns)
     answered = sum(1 for row in rows[first:] if filled(row))
     title = _title_block(rows[:top], _merged_copies(table.merged, top), sheet, ctx, batch)
     product = title.names.get("product") or ctx.product or ""
@@ -223,6 +224,24 @@ def _row(
         batch.responses.append(response)
 
 
+def _report(
+    ctx: Context, sheet: str, rows: list[list[Cell]], top: int, roles: dict[str, int], columns: list[_Column]
+) -> None:
+    """Say what each column of the header was read as: the category and item columns, each answer column's
+    measure (of the item on each row), and every other column ignored (a person's choice, or nothing it names)."""
+    answers = {c.index: c for c in columns}
+    read = {n: role for role, n in roles.items() if role in ("category", "item")}
+    below = rows[top + 1] if top + 1 < len(rows) else []
+    for n in range(max(len(rows[top]), len(below))):
+        text = display(_at(rows[top], n)).strip()
+        if n in answers:
+            ctx.column(sheet, answers[n].label, answers[n].measure)
+        elif n in read:
+            ctx.column(sheet, text, read[n])
+        elif text:
+            ctx.column(sheet, text, "ignore", how="mapped" if ctx.values.role(text) else "unknown")
+
+
 def _at(row: list[Cell], index: int | None) -> Cell:
     """The cell at `index`, or "" past the row's end."""
     return row[index] if index is not None and index < len(row) else ""
@@ -328,9 +347,9 @@ def _columns(rows: list[list[Cell]], top: int, roles: dict[str, int], ctx: Conte
         if below == top_text:
             below = ""
         label = f"{top_text} / {below}" if top_text and below else top_text or below
-        if not label or n in (roles.get("category"), item_at):
+        if not label or n in (roles.get("category"), item_at) or _chosen(ctx, top_text) == "ignore":
             continue
-        role = role_of(top_text)
+        role = _chosen(ctx, top_text) or role_of(top_text)
         rater = _rater(ctx, below) if below else None
         if role is None and below and role_of(below) in MEASURES:
             role, rater = role_of(below), _rater(ctx, top_text)
@@ -340,6 +359,15 @@ def _columns(rows: list[list[Cell]], top: int, roles: dict[str, int], ctx: Conte
         if role in MEASURES:
             columns.append(_Column(n, label, role, rater))
     return columns, top + (2 if two_rows else 1)
+
+
+def _chosen(ctx: Context, header: str) -> str | None:
+    """The role a person chose for this header where a hand-made sheet can use it: a measure of each row's item
+    (level, target, importance, comment) or ignore; None otherwise."""
+    chosen = ctx.values.role(header) if header else None
+    if chosen is None or chosen[1] is not None:
+        return None
+    return chosen[0] if chosen[0] in (*MEASURES, "ignore") else None
 
 
 def _rater(ctx: Context, text: Cell) -> str | None:
