@@ -11,19 +11,23 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
-from . import __version__, i18n, readers, store, summary
+from . import __version__, i18n, parsing, readers, store, summary
 from .actions import STATUSES
+from .batch import Batch
 from .errors import OpmaturityError, Problem
 from .formats import LAYOUTS
 from .formats.roles import ROLES, encode, parse_mapping
 from .i18n import Message
-from .model import RATERS, load_model
+from .model import RATERS, Model, load_model
 from .settings import Settings
 
 DB_HELP = "the DuckDB file (default: $OPMATURITY_DB, else opmaturity.duckdb in the data folder)"
@@ -208,20 +212,29 @@ def _run(args: argparse.Namespace) -> int:
         model = load_model()
         if args.command in OFFLINE:  # commands that must not open (or create) a database
             return OFFLINE[args.command](model, args)
-        path = args.settings.db
-        con = store.connect(path, model, wait=args.settings.lock_wait)
-        model = store.current_model(con, model)  # the database's current model version
-        try:
-            return COMMANDS[args.command](con, model, args)
-        except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
-            raise store.unreadable(path, exc) from exc
-        finally:
-            con.close()
+        if args.command == "import":  # parses with the file let go, so that the dashboard keeps reading it
+            return cmd_import(model, args)
+        with _database(model, args) as (con, current):
+            return COMMANDS[args.command](con, current, args)
     except OpmaturityError as error:
         print(say(args, "cli.error", title=error.title_text(args.lang, "cli")), file=sys.stderr)
         for problem in error.problems:
             print(f"  - {problem.full(args.lang, 'cli')}", file=sys.stderr)
         return 1
+
+
+@contextmanager
+def _database(model: Model, args: argparse.Namespace) -> Iterator[tuple[duckdb.DuckDBPyConnection, Model]]:
+    """The database, opened (waiting for another program's hold) with its current model version; a damaged file
+    noticed while reading it is said in the user's words; closed at the end."""
+    path = args.settings.db
+    con = store.connect(path, model, wait=args.settings.lock_wait)
+    try:
+        yield con, store.current_model(con, model)
+    except store.STORAGE_ERRORS as exc:  # a truncated or damaged file noticed while reading it
+        raise store.unreadable(path, exc) from exc
+    finally:
+        con.close()
 
 
 def _print_json(obj: Any) -> None:
@@ -236,8 +249,10 @@ def cmd_demo(con, model, args) -> int:
     return 0
 
 
-def cmd_import(con, model, args) -> int:
-    from .importer import FileReport, ImportOptions, import_files
+def cmd_import(model: Model, args: argparse.Namespace) -> int:
+    """Import the files: the database is opened briefly for what parsing needs (the model, the remembered
+    mappings), let go while the fenced worker reads and checks every file, and opened again to commit."""
+    from .importer import FileReport, ImportOptions, import_files, parse_request
 
     files, unreadable = [], []
     limit = args.settings.limits  # the same limits as the Import page's
@@ -264,7 +279,17 @@ def cmd_import(con, model, args) -> int:
         round_date=args.round_date,
         mappings=dict(args.map),
     )
-    reports = unreadable + import_files(con, files, model, options, settings=args.settings)
+    settings = args.settings
+    with _database(model, args) as (con, current):  # bytes imported before are said so, never parsed again
+        requests = [
+            None
+            if store.find_duplicate(con, Batch.digest(data))
+            else parse_request(con, name, data, current, options, settings)
+            for name, data in files
+        ]
+    parsed = [parsing.parse(r, settings.worker) if r else None for r in requests]  # the file is let go meanwhile
+    with _database(model, args) as (con, current):
+        reports = unreadable + import_files(con, files, current, options, settings=settings, parsed=parsed)
     if args.json:
         _print_json({"files": [report.to_dict(args.json_lang) for report in reports]})
     else:
@@ -489,7 +514,7 @@ def _offline_restore(model, args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "import": cmd_import, "summary": cmd_summary, "export": cmd_export,
+COMMANDS = {"demo": cmd_demo, "summary": cmd_summary, "export": cmd_export,
             "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "mapping": cmd_mapping,
             "model": cmd_model, "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}

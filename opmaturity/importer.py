@@ -7,6 +7,7 @@ never raises: it becomes a Problem in the FileReport, the file is "rejected" and
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -108,14 +109,16 @@ def import_files(
     *,
     actor: Actor | None = None,
     settings: Settings | None = None,
+    parsed: Sequence[Parsed | None] | None = None,
 ) -> list[FileReport]:
     """One report per file, each file in its own transaction; the same bytes twice count once. `actor` (None:
-    the command line's operator) needs the right to change, unless this is a dry run."""
+    the command line's operator) needs the right to change, unless this is a dry run. `parsed` holds each file
+    already parsed with these options (`parse_request`), where it was."""
     if not options.dry_run:
         actor = require(actor, "change")
     reports: list[FileReport] = []
     seen: dict[str, str] = {}
-    for name, data in files:
+    for n, (name, data) in enumerate(files):
         digest = Batch.digest(data)
         if options.dry_run and digest in seen:
             reports.append(
@@ -127,7 +130,8 @@ def import_files(
                 )
             )
             continue
-        report = import_file(con, name, data, model, options, actor=actor, settings=settings)
+        ready = parsed[n] if parsed is not None else None
+        report = import_file(con, name, data, model, options, ready, actor=actor, settings=settings)
         if report.status == "imported":
             seen[digest] = report.layout
         reports.append(report)

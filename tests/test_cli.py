@@ -634,3 +634,25 @@ def test_a_database_open_in_another_program_says_so_in_japanese(tmp_path):
         "  - そのプログラムが終わるのを待つか止めてから、もう一度実行してください"
         "（待つ時間は OPMATURITY_LOCK_WAIT 秒、既定は30秒）。",
     ]
+
+
+def test_import_lets_go_of_the_database_while_its_worker_reads_the_file(tmp_path, monkeypatch, capsys):
+    """Another program (the dashboard) can open the file while the command line parses: it holds it only to read
+    the model and mappings, and again to commit."""
+    from opmaturity import parsing
+
+    db = tmp_path / "shared.duckdb"
+    assert run(capsys, "demo", "--db", db)[0] == 0
+    real = parsing.parse
+    opened: list[int] = []
+
+    def parse_while_another_program_opens(request: parsing.Request, limits: Any) -> parsing.Parsed:
+        probe = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
+        opened.append(subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True).returncode)
+        return real(request, limits)
+
+    monkeypatch.setattr(parsing, "parse", parse_while_another_program_opens)
+    status, out, _ = run(capsys, "import", IMPORTS / "tidy.csv", "--db", db, "--lang", "en", "--round", "2024-H1")
+    assert status == 0, out
+    assert opened == [0]  # the other process opened the file while the worker ran
+    assert "imported" in out
