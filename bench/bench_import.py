@@ -140,20 +140,20 @@ def measure(path: Path, work: Path, repeat: int) -> dict[str, object]:
         best[name] = min(best.get(name, value), value)
 
     for n in range(repeat):
-        db = work / f"floor-{n}.duckdb"
+        db = work / f"floor-{path.suffix[1:]}-{n}.duckdb"
         out, wall = run([sys.executable, "-c", FLOOR, str(path), str(db)], env)
         read, total = map(float, out.split())
         keep("floor_read", read)
         keep("floor", total)
         keep("floor_process", wall)
-        db = work / f"import-{n}.duckdb"
+        db = work / f"import-{path.suffix[1:]}-{n}.duckdb"
         out, wall = run([sys.executable, "-c", MEASURE, str(path), str(db)], env)
         found = json.loads(out)
         if found["status"] != "imported":
             raise SystemExit(f"import refused: {found}")
         keep("import_file", found["seconds"])
         detail = found
-        db = work / f"cli-{n}.duckdb"
+        db = work / f"cli-{path.suffix[1:]}-{n}.duckdb"
         cli = [sys.executable, "-m", "opmaturity", "import", str(path), "--db", str(db), "--round", "2024-H1", "--json"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         _, wall = run(cli, env)
