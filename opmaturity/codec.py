@@ -97,13 +97,14 @@ def problem_from_json(data: dict[str, Any]) -> Problem:
     return Problem(value_from_json(data["message"]), **{name: data[name] for name in _PROBLEM})
 
 
-def batch_to_json(batch: Batch) -> dict[str, Any]:
-    """A batch as JSON data: the answers as Arrow columns, notes as rows under one list of field names."""
+def batch_to_json(batch: Batch, *, answers: bool = True) -> dict[str, Any]:
+    """A batch as JSON data: the answers as Arrow columns (base64; left out where `answers` is false, for a caller
+    that sends `answers_to_ipc` beside the JSON), notes as rows under one list of field names."""
     return {
         "file": batch.file,
         "layout": batch.layout,
         "sha256": batch.sha256,
-        "answers": base64.b64encode(answers_to_ipc(batch.responses.table)).decode("ascii"),
+        "answers": base64.b64encode(answers_to_ipc(batch.responses.table)).decode("ascii") if answers else None,
         "note_fields": _NOTE,
         "notes": [[value_to_json(getattr(n, name)) for name in _NOTE] for n in batch.notes],
         "problems": [problem_to_json(p) for p in batch.problems],
@@ -116,14 +117,16 @@ def batch_to_json(batch: Batch) -> dict[str, Any]:
     }
 
 
-def batch_from_json(data: dict[str, Any]) -> Batch:
-    """The batch batch_to_json encoded."""
+def batch_from_json(data: dict[str, Any], answers: bytes | None = None) -> Batch:
+    """The batch batch_to_json encoded (with `answers`, the IPC stream sent beside it, where it left them out)."""
     note = data["note_fields"]
     return Batch(
         file=data["file"],
         layout=data["layout"],
         sha256=data["sha256"],
-        responses=Answers(table=answers_from_ipc(base64.b64decode(data["answers"]))),
+        responses=Answers(
+            table=answers_from_ipc(answers if answers is not None else base64.b64decode(data["answers"]))
+        ),
         notes=[Note(**dict(zip(note, map(value_from_json, row), strict=True))) for row in data["notes"]],
         problems=[problem_from_json(p) for p in data["problems"]],
         messages=[value_from_json(m) for m in data["messages"]],

@@ -20,8 +20,9 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
-# job name -> "module:function" taking the input bytes and returning the output bytes
+# job name -> "module:function" taking the input stream (stdin) and returning the output bytes
 JOBS: dict[str, str] = {
     "probe": "opmaturity.fence:probe",
     "parse": "opmaturity.parsing:job",
@@ -131,18 +132,20 @@ def _limiter(limits: Limits) -> Callable[[], None]:
 
 
 def _environment() -> dict[str, str]:
-    """The child's environment: the parent's, with thread pools at one thread (memory is capped)."""
+    """The child's environment: the parent's, with thread pools at one thread (memory is capped) and Arrow on the
+    system allocator (its default, mimalloc, spent a third of a large parse in the kernel, and reserves more)."""
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
         env[name] = "1"
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     return env
 
 
-def probe(data: bytes) -> bytes:
+def probe(stream: BinaryIO) -> bytes:
     """A job that checks the fence itself: `echo:TEXT`, `allocate:BYTES`, `spin` (CPU), `write:BYTES`, `abort`."""
-    command, _, argument = data.decode("utf-8").partition(":")
+    command, _, argument = stream.read().decode("utf-8").partition(":")
     if command == "echo":
         return argument.encode("utf-8")
     if command == "allocate":
@@ -163,9 +166,13 @@ def _main(argv: list[str]) -> int:
         print("usage: python -m opmaturity.fence JOB (an internal entry point)", file=sys.stderr)
         return 2
     module, _, function = JOBS[argv[0]].partition(":")
+    # pyarrow and openpyxl import numpy when they can (and pyarrow's grouping then pandas), only to know its
+    # types: that would double the child's start-up and need memory of its own. No job needs numpy, so the
+    # child never loads it.
+    sys.modules["numpy"] = None  # type: ignore[assignment]
     try:
         job = getattr(importlib.import_module(module), function)
-        result = job(sys.stdin.buffer.read())
+        result = job(sys.stdin.buffer)  # a job reads its input itself (a large file is never copied whole)
     except MemoryError:
         return MEMORY_EXIT
     except ImportError as exc:

@@ -12,9 +12,8 @@ import dataclasses
 import hashlib
 import json
 import logging
-import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import codec, fence
 from .batch import Batch
@@ -58,14 +57,14 @@ class Parsed:
     columns: list[Column] = field(default_factory=list)  # the role each column was given, and how it was known
     skipped: int = 0  # answers left out for a problem, conflicting ones included
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, answers: bool = True) -> dict[str, Any]:
         """JSON data for the way back from the child."""
         return {
             "messages": [codec.value_to_json(m) for m in self.messages],
             "problems": [codec.problem_to_json(p) for p in self.problems],
             "layout": self.layout,
             "why": codec.value_to_json(self.why),
-            "batch": codec.batch_to_json(self.batch) if self.batch is not None else None,
+            "batch": codec.batch_to_json(self.batch, answers=answers) if self.batch is not None else None,
             "defaulted_teams": self.defaulted_teams,
             "unmapped": self.unmapped,
             "columns": [dataclasses.asdict(column) for column in self.columns],
@@ -73,14 +72,14 @@ class Parsed:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Parsed:
+    def from_json(cls, data: dict[str, Any], answers: bytes | None = None) -> Parsed:
         """The Parsed to_json gave."""
         return cls(
             messages=[codec.value_from_json(m) for m in data["messages"]],
             problems=[codec.problem_from_json(p) for p in data["problems"]],
             layout=data["layout"],
             why=codec.value_from_json(data["why"]),
-            batch=codec.batch_from_json(data["batch"]) if data["batch"] is not None else None,
+            batch=codec.batch_from_json(data["batch"], answers) if data["batch"] is not None else None,
             defaulted_teams=list(data["defaulted_teams"]),
             unmapped=list(data["unmapped"]),
             columns=[Column(**column) for column in data.get("columns", [])],
@@ -122,7 +121,8 @@ def parse(req: Request, limits: fence.Limits) -> Parsed:
     """The file read and parsed in the fenced worker; a limit that stopped it (or a bug) is the file's problem."""
     name = req.header["name"]
     try:
-        return Parsed.from_json(codec.loads(fence.run(JOB, req.encode(), limits)))
+        head, _, answers = fence.run(JOB, req.encode(), limits).partition(b"\n")
+        return Parsed.from_json(codec.loads(head), answers or None)
     except fence.FenceError as exc:
         if exc.reason == "error":  # a bug in our code: the traceback goes to the log, the user hears "internal"
             log.error("parsing %s failed in the fenced worker:\n%s", name, exc.log)
@@ -149,14 +149,13 @@ def _stopped(reason: str, limits: fence.Limits) -> Message:
 # --- the child --------------------------------------------------------------------------------------------
 
 
-def job(data: bytes) -> bytes:
-    """The fenced job: a request in, the Parsed as JSON bytes out. Runs in the child only."""
-    # openpyxl (whose column helpers the xlsx guard uses) imports numpy when it can, only to know its number
-    # types: numpy and its BLAS would double the child's start-up and need memory of their own. Nothing the
-    # child runs needs numpy, so it is never loaded here.
-    sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
-    head, _, content = data.partition(b"\n")
-    return codec.dumps(run(json.loads(head), content).to_json())
+def job(stream: BinaryIO) -> bytes:
+    """The fenced job: a request in (its header line, then the file's bytes, read apart so that the file is never
+    copied), the Parsed as JSON and the answers as Arrow out. Runs in the child only."""
+    head = stream.readline()
+    parsed = run(json.loads(head), stream.read())
+    answers = codec.answers_to_ipc(parsed.batch.responses.table) if parsed.batch is not None else b""
+    return codec.dumps(parsed.to_json(answers=False)) + b"\n" + answers  # JSON holds no raw newline
 
 
 def run(header: dict[str, Any], content: bytes) -> Parsed:
