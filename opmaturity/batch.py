@@ -101,7 +101,7 @@ class Answers:
         if not self._tables:
             return ANSWER_SCHEMA.empty_table()
         if len(self._tables) > 1:
-            self._tables = [pa.concat_tables(self._tables)]
+            self._tables = [pa.concat_tables([t.cast(ANSWER_SCHEMA) for t in self._tables])]
         return self._tables[0]
 
     def _flush(self) -> None:
@@ -125,7 +125,7 @@ class Answers:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Answers):
-            return self.table.equals(other.table)
+            return self.table.cast(ANSWER_SCHEMA).equals(other.table.cast(ANSWER_SCHEMA))
         return isinstance(other, list) and list(self) == other
 
     __hash__ = None  # type: ignore[assignment]

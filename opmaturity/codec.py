@@ -149,12 +149,17 @@ def answers_to_ipc(table: pa.Table) -> bytes:
 
 
 def answers_from_ipc(data: bytes) -> pa.Table:
-    """The answers answers_to_ipc wrote, in the answer schema (anything else is refused)."""
+    """The answers answers_to_ipc wrote, in the answer schema, names and keys still dictionary-encoded (anything
+    else is refused)."""
     with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
         table = reader.read_all()
     if table.column_names != ANSWER_SCHEMA.names:
         raise ValueError(f"unexpected answer columns from the fenced worker: {table.column_names}")
-    return table.cast(ANSWER_SCHEMA)
+    for found, expected in zip(table.schema, ANSWER_SCHEMA, strict=True):
+        kind = found.type.value_type if pa.types.is_dictionary(found.type) else found.type
+        if kind != expected.type:
+            raise ValueError(f"unexpected type {found.type} for {found.name} from the fenced worker")
+    return table
 
 
 def dumps(data: Any) -> bytes:
