@@ -117,7 +117,7 @@ elapsed = time.perf_counter() - started
 con.close()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "status": report.status, "answers": report.responses,
+print(json.dumps({"seconds": elapsed, "status": report.status, "answers": report.answered,
                   "problems": [str(p) for p in report.problems[:3]],
                   "parent_before_mb": before / 1024, "parent_peak_mb": peak, "worker_peak_mb": worker}))
 """

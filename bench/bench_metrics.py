@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from opmaturity import metrics, store, summary  # noqa: E402
-from opmaturity.batch import Batch, Response  # noqa: E402
+from opmaturity.batch import Answer, Batch  # noqa: E402
 from opmaturity.model import load_model  # noqa: E402
 
 
@@ -30,10 +30,10 @@ def build(con, teams: int, rounds: int) -> int:
                 rater = "sre" if p == 5 else "team"
                 for item in model.items:
                     level = None if rng.random() < 0.03 else rng.randint(0, 4)
-                    answers.append(Response(product, team, f"p-{t}-{p}", rater, item.key, level,
+                    answers.append(Answer(product, team, f"p-{t}-{p}", rater, item.key, level,
                                             importance=rng.randint(1, 3)))  # fmt: skip
         total += len(answers)
-        store.commit_batch(con, Batch(file=f"r{r}", layout="bench", sha256=f"bench-{r}", responses=answers), f"R{r}")
+        store.commit_batch(con, Batch(file=f"r{r}", layout="bench", sha256=f"bench-{r}", answers=answers), f"R{r}")
     return total
 
 

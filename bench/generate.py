@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("OPMATURITY_SECRET", "bench-secret")
 
 from opmaturity import store  # noqa: E402
-from opmaturity.batch import Batch, Note, Response  # noqa: E402
+from opmaturity.batch import Answer, Batch, Note  # noqa: E402
 from opmaturity.model import Model, load_model  # noqa: E402
 from opmaturity.notes import linked_item  # noqa: E402
 from opmaturity.pseudonym import pseudonym  # noqa: E402
@@ -400,7 +400,7 @@ def write_bulk(con, org: Org, scale: float, model: Model) -> None:
              AND c.respondent = r.respondent AND c.rater = r.rater AND c.item_key = r.item_key"""
     )
     con.execute(
-        """UPDATE imports AS i SET responses = s.responses, answers = s.answers, replaced = s.replaced, notes = s.notes
+        """UPDATE imports AS i SET responses = s.answers, answers = s.answers, replaced = s.replaced, notes = s.notes
            FROM (SELECT i.import_id,
                         (SELECT count(level) FROM responses r WHERE r.import_id = i.import_id) AS responses,
                         (SELECT count(*) FROM responses r WHERE r.import_id = i.import_id) AS answers,
@@ -421,19 +421,19 @@ def write_bulk(con, org: Org, scale: float, model: Model) -> None:
 
 
 def write_package(con, org: Org, scale: float, model: Model) -> None:
-    """Every file through store.commit_batch, as an import would do it (Response and Note objects)."""
+    """Every file through store.commit_batch, as an import would do it (Answer and Note objects)."""
     tiers = dict(zip(org.products["product"], org.products["tier"], strict=True))
     for r, answers, notes in rounds_of(org, scale, model):
         name, held_on = ROUNDS[r]
         for file, rows in answers.groupby("file", sort=False):
             responses = [
-                Response(p, t, resp, rater, item, None if pd.isna(lv) else int(lv), None if pd.isna(tg) else int(tg),
+                Answer(p, t, resp, rater, item, None if pd.isna(lv) else int(lv), None if pd.isna(tg) else int(tg),
                          None if pd.isna(im) else int(im), c, held_on)
                 for p, t, resp, rater, item, lv, tg, im, c in zip(
                     rows["product"], rows["team"], rows["respondent"], rows["rater"], rows["item"], rows["level"],
                     rows["target"], rows["importance"], rows["comment"], strict=True)
             ]  # fmt: skip
-            batch = Batch(file=file, layout="bench", sha256=f"bench-{file}", responses=responses, round=name,
+            batch = Batch(file=file, layout="bench", sha256=f"bench-{file}", answers=responses, round=name,
                           round_date=held_on, tiers={p: tiers[p] for p in rows["product"].unique()})  # fmt: skip
             store.commit_batch(con, batch, name, imported_by="bench")
         batch = Batch(

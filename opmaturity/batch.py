@@ -1,4 +1,9 @@
-"""The canonical shape every layout parser produces: responses, notes and problems of one file."""
+"""The canonical shape every layout parser produces: answers, notes and problems of one file.
+
+A response is one person's submission; an answer is one item's level (with its target, importance and comment)
+in it. The `responses` table and the `responses` count of `import --json` keep their names from the command-line
+contract: both hold answers.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from .values import display, shown
 
 
 @dataclass
-class Response:
+class Answer:
     """One answer: a respondent's level for one item (level None = not applicable / blank)."""
 
     product: str
@@ -69,25 +74,25 @@ ANSWER_SCHEMA = pa.schema(
         ("row", pa.int64()),
     ]
 )
-_FIELDS = [f.name for f in fields(Response)]
+_FIELDS = [f.name for f in fields(Answer)]
 
 
 class Answers:
     """A file's answers: Arrow columns, to which a layout that reads one answer at a time appends Responses.
 
-    Iterating gives Response objects (for small batches and tests); the pipeline reads `table` and never
+    Iterating gives Answer objects (for small batches and tests); the pipeline reads `table` and never
     builds an object per answer.
     """
 
-    def __init__(self, responses: Iterable[Response] = (), table: pa.Table | None = None) -> None:
+    def __init__(self, answers: Iterable[Answer] = (), table: pa.Table | None = None) -> None:
         self._tables: list[pa.Table] = [table] if table is not None else []
-        self._pending: list[Response] = list(responses)
+        self._pending: list[Answer] = list(answers)
 
-    def append(self, response: Response) -> None:
+    def append(self, response: Answer) -> None:
         self._pending.append(response)
 
-    def extend(self, responses: Iterable[Response]) -> None:
-        self._pending.extend(responses)
+    def extend(self, answers: Iterable[Answer]) -> None:
+        self._pending.extend(answers)
 
     def add(self, table: pa.Table) -> None:
         """Columns of answers (in ANSWER_SCHEMA), after those added so far."""
@@ -116,9 +121,9 @@ class Answers:
     def __bool__(self) -> bool:
         return len(self) > 0
 
-    def __iter__(self) -> Iterator[Response]:
+    def __iter__(self) -> Iterator[Answer]:
         columns = self.table.to_pydict()
-        return (Response(*row) for row in zip(*(columns[name] for name in _FIELDS), strict=True))
+        return (Answer(*row) for row in zip(*(columns[name] for name in _FIELDS), strict=True))
 
     def __getitem__(self, index: Any) -> Any:
         return list(self)[index]
@@ -141,7 +146,7 @@ class Batch:
     file: str
     layout: str
     sha256: str
-    responses: Answers = field(default_factory=Answers)
+    answers: Answers = field(default_factory=Answers)
     notes: list[Note] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)  # what the user should know (replaced, dropped)
@@ -152,8 +157,8 @@ class Batch:
     board: str | None = None  # the workshop board the notes come from: a re-export replaces that board's notes
 
     def __post_init__(self) -> None:
-        if not isinstance(self.responses, Answers):
-            self.responses = Answers(self.responses)
+        if not isinstance(self.answers, Answers):
+            self.answers = Answers(self.answers)
 
     @staticmethod
     def digest(data: bytes) -> str:
@@ -177,7 +182,7 @@ def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
     the two answers differ. Returns how many answers were dropped as conflicting. The keys that repeat are found
     on the columns; only their answers are compared one by one.
     """
-    table = batch.responses.table
+    table = batch.answers.table
     if table.num_rows < 2 or not _repeats(table):
         return 0
     order = table.append_column("_at", pa.array(range(table.num_rows), pa.int64()))
@@ -187,11 +192,11 @@ def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
         return 0
     rows = order.join(repeated, keys=list(KEY), join_type="left semi").sort_by("_at")
     at = rows["_at"].to_pylist()
-    answers = [Response(*values) for values in zip(*(rows[name].to_pylist() for name in _FIELDS), strict=True)]
+    answers = [Answer(*values) for values in zip(*(rows[name].to_pylist() for name in _FIELDS), strict=True)]
     drop, dropped = _settle_repeats(batch, file, list(zip(at, answers, strict=True)), columns or {})
     if drop:
         kept = pc.invert(pc.is_in(order["_at"], pa.array(sorted(drop), pa.int64())))
-        batch.responses = Answers(table=table.filter(kept))
+        batch.answers = Answers(table=table.filter(kept))
     return dropped
 
 
@@ -206,10 +211,10 @@ def _repeats(table: pa.Table) -> bool:
 
 
 def _settle_repeats(
-    batch: Batch, file: str, answers: list[tuple[int, Response]], columns: Columns
+    batch: Batch, file: str, answers: list[tuple[int, Answer]], columns: Columns
 ) -> tuple[set[int], int]:
     """The positions to drop among answers whose key repeats (in file order), and how many conflicted."""
-    first: dict[tuple[str, ...], tuple[int, Response]] = {}
+    first: dict[tuple[str, ...], tuple[int, Answer]] = {}
     drop: set[int] = set()
     repeats: dict[tuple[str, int | None], tuple[str, int | None]] = {}
     conflicting: set[tuple[str, ...]] = set()
@@ -260,16 +265,16 @@ def _settle_repeats(
     return drop, dropped
 
 
-def _key(r: Response) -> tuple[str, ...]:
+def _key(r: Answer) -> tuple[str, ...]:
     return (r.product, r.team, r.respondent, r.rater, r.item)
 
 
-def _answer(r: Response) -> tuple[object, ...]:
+def _answer(r: Answer) -> tuple[object, ...]:
     """What a response says, apart from who and where: equal tuples are exact duplicates."""
     return (r.level, r.target, r.importance, r.comment, r.assessed_on)
 
 
-def _differing_column(earlier: Response, later: Response, columns: Columns) -> tuple[str, str]:
+def _differing_column(earlier: Answer, later: Answer, columns: Columns) -> tuple[str, str]:
     """The header of the first column where two answers to the same item differ (the level column by default),
     and the later answer's value there."""
     headers = columns.get((later.sheet, later.row, later.item, later.rater)) or columns.get(
@@ -286,12 +291,12 @@ def _at(sheet: str, rows: object) -> Message:
     return Message("msg.settle.at_sheet_row" if sheet else "msg.settle.at_row", sheet=sheet, row=rows)
 
 
-def _where(r: Response) -> Message:
+def _where(r: Answer) -> Message:
     """`row 4` or `sheet "x" row 4` for the row of a response."""
     return _at(r.sheet, r.row)
 
 
-def _say(r: Response) -> Listed:
+def _say(r: Answer) -> Listed:
     """A response's answer in words, for conflict messages."""
     parts = [Message("msg.say.level", level=display(r.level) if r.level is not None else "N/A")]
     if r.target is not None:

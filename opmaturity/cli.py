@@ -303,7 +303,7 @@ def _print_report(args: argparse.Namespace, report: Any, *, dry_run: bool) -> No
     key = "cli.report.line" if report.layout else "cli.report.line_no_layout"
     line = say(args, key, file=report.file, layout=report.layout, status=Message(f"cli.status.{status}"))
     if report.status == "imported":
-        line += say(args, "cli.report.counts", responses=report.responses, notes=report.notes)
+        line += say(args, "cli.report.counts", responses=report.answered, notes=report.notes)
         if report.round:
             line += say(args, "cli.report.round", round=report.round)
     print(line)

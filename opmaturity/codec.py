@@ -104,7 +104,7 @@ def batch_to_json(batch: Batch, *, answers: bool = True) -> dict[str, Any]:
         "file": batch.file,
         "layout": batch.layout,
         "sha256": batch.sha256,
-        "answers": base64.b64encode(answers_to_ipc(batch.responses.table)).decode("ascii") if answers else None,
+        "answers": base64.b64encode(answers_to_ipc(batch.answers.table)).decode("ascii") if answers else None,
         "note_fields": _NOTE,
         "notes": [[value_to_json(getattr(n, name)) for name in _NOTE] for n in batch.notes],
         "problems": [problem_to_json(p) for p in batch.problems],
@@ -124,9 +124,7 @@ def batch_from_json(data: dict[str, Any], answers: bytes | None = None) -> Batch
         file=data["file"],
         layout=data["layout"],
         sha256=data["sha256"],
-        responses=Answers(
-            table=answers_from_ipc(answers if answers is not None else base64.b64decode(data["answers"]))
-        ),
+        answers=Answers(table=answers_from_ipc(answers if answers is not None else base64.b64decode(data["answers"]))),
         notes=[Note(**dict(zip(note, map(value_from_json, row), strict=True))) for row in data["notes"]],
         problems=[problem_from_json(p) for p in data["problems"]],
         messages=[value_from_json(m) for m in data["messages"]],

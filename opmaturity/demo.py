@@ -19,7 +19,7 @@ import duckdb
 from . import store
 from .actions import add_action
 from .auth import Actor, require
-from .batch import Answers, Batch, Note, Response
+from .batch import Answer, Answers, Batch, Note
 from .model import Model
 from .notes import linked_item
 from .pseudonym import pseudonym
@@ -278,8 +278,8 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
     """(round name, held on, batch) for every round: survey answers, SRE assessment, workshop notes."""
     found: list[tuple[str, date, Batch]] = []
     for index, (round_name, held_on) in enumerate(ROUNDS):
-        survey: list[Response] = []
-        sre: list[Response] = []
+        survey: list[Answer] = []
+        sre: list[Answer] = []
         for team in TEAMS:
             if index < team.first_round:
                 continue
@@ -287,7 +287,7 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
             survey += answers
             sre += assessment
         notes = _notes(index, model)
-        kinds: tuple[tuple[str, list[Response], list[Note]], ...] = (
+        kinds: tuple[tuple[str, list[Answer], list[Note]], ...] = (
             ("survey answers", survey, []), ("SRE assessment", sre, []), ("workshop notes", [], notes),
         )  # fmt: skip
         for kind, responses, kind_notes in kinds:
@@ -295,7 +295,7 @@ def demo_batches(model: Model) -> list[tuple[str, date, Batch]]:
                 file=f"demo: {round_name} {kind}",
                 layout=LAYOUT,
                 sha256="",
-                responses=Answers(responses),
+                answers=Answers(responses),
                 notes=kind_notes,
                 round=round_name,
                 round_date=held_on,
@@ -322,7 +322,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model, *, actor: Actor | No
                 continue
             for kind in ("rounds", "products", "teams"):
                 counts[kind] += len(result.created.get(kind, []))
-            counts["responses"] += result.responses
+            counts["responses"] += result.answered
             counts["notes"] += result.notes
         keys = {i.key for i in model.items}
         for tier, product, item, level in TARGETS:
@@ -360,7 +360,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, model: Model, *, actor: Actor | No
 # --- how one team answers in one round ----------------------------------------------------------------
 
 
-def _team_round(team: DemoTeam, index: int, held_on: date, model: Model) -> tuple[list[Response], list[Response]]:
+def _team_round(team: DemoTeam, index: int, held_on: date, model: Model) -> tuple[list[Answer], list[Answer]]:
     """The team's survey answers and SRE's assessment of the team for round `index`."""
     ease = dict(ITEM_EASE)
     bias = dict(team.self_bias)
@@ -373,7 +373,7 @@ def _team_round(team: DemoTeam, index: int, held_on: date, model: Model) -> tupl
     truth = {i.key: team.base + team.trend * index + ease.get(i.key, 0.0) + item_noise[i.key] for i in model.items}
     target_level = 2 if dict(PRODUCTS)[team.product] == "T3" else 3
 
-    survey: list[Response] = []
+    survey: list[Answer] = []
     for member in range(1, rng.randint(3, 5) + 1):
         respondent = pseudonym(f"{team.slug}.{member}@example.com", DEMO_KEY)
         high_camp = member % 2 == 0
@@ -391,11 +391,11 @@ def _team_round(team: DemoTeam, index: int, held_on: date, model: Model) -> tupl
             if level is not None and rng.random() < 0.15:
                 target = min(4, max(level + 1, target_level + (said == 3)))
             survey.append(
-                Response(team.product, team.name, respondent, "team", item.key, level, target, said,
+                Answer(team.product, team.name, respondent, "team", item.key, level, target, said,
                          assessed_on=held_on)
             )  # fmt: skip
 
-    assessment: list[Response] = []
+    assessment: list[Answer] = []
     if team.product not in NO_SRE_PRODUCTS:
         sre = pseudonym(dict(SRE_BY_PRODUCT)[team.product], DEMO_KEY)
         comments = dict(SRE_COMMENTS)
@@ -407,12 +407,12 @@ def _team_round(team: DemoTeam, index: int, held_on: date, model: Model) -> tupl
                 comment = comments.get(item.category)
                 commented.add(item.category)
             assessment.append(
-                Response(team.product, team.name, sre, "sre", item.key, level, comment=comment, assessed_on=held_on)
+                Answer(team.product, team.name, sre, "sre", item.key, level, comment=comment, assessed_on=held_on)
             )
     return survey, assessment
 
 
-def _tiers(responses: list[Response], notes: list[Note]) -> dict[str, str]:
+def _tiers(responses: list[Answer], notes: list[Note]) -> dict[str, str]:
     """Product -> tier for the products a batch names."""
     named = {r.product for r in responses} | {n.product for n in notes if n.product}
     return {product: tier for product, tier in PRODUCTS if product in named}
@@ -446,7 +446,7 @@ def _canonical(batch: Batch) -> bytes:
     content: dict[str, Any] = {
         "file": batch.file,
         "round": batch.round,
-        "responses": [asdict(r) for r in batch.responses],
+        "responses": [asdict(r) for r in batch.answers],
         "notes": [asdict(n) for n in batch.notes],
     }
     return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -175,9 +176,9 @@ def _main(argv: list[str]) -> int:
         result = job(sys.stdin.buffer)  # a job reads its input itself (a large file is never copied whole)
     except MemoryError:
         return MEMORY_EXIT
-    except ImportError as exc:
-        if "failed to map segment" in str(exc) or "cannot allocate memory" in str(exc).lower():
-            return MEMORY_EXIT  # a native library (Arrow) that cannot be mapped under the memory cap
+    except ImportError:
+        if resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY:
+            return MEMORY_EXIT  # a native library (Arrow needs about 200 MB of address space) not loaded under the cap
         raise
     try:
         sys.stdout.buffer.write(len(result).to_bytes(LENGTH_BYTES, "big"))  # the parent checks it got all of it

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import parsing, readers, store
 from .auth import Actor, require
-from .batch import Batch
+from .batch import Answers, Batch
 from .errors import Problem
 from .formats import LAYOUTS
 from .formats.roles import CATEGORY_ROLES, ITEM_ROLES, Column, decode
@@ -35,7 +35,7 @@ __all__ = [
 
 NEAR_DAYS = 60  # a file dated this close to an existing round's date belongs to that round
 PREVIEW_ROWS = 100
-RESPONSE_COLUMNS = [
+ANSWER_COLUMNS = [
     "sheet", "row", "product", "team", "respondent", "rater", "item", "level", "target", "importance", "comment",
     "assessed_on",
 ]  # fmt: skip
@@ -69,7 +69,7 @@ class FileReport:
     file: str
     layout: str
     status: str  # imported | duplicate | rejected
-    responses: int = 0  # answers with a level stored from this file
+    answered: int = 0  # answers with a level stored from this file (`responses` in the JSON contract)
     notes: int = 0
     problems: list[Problem] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
@@ -93,7 +93,7 @@ class FileReport:
             "file": self.file,
             "layout": self.layout,
             "status": self.status,
-            "responses": self.responses,
+            "responses": self.answered,
             "notes": self.notes,
             "problems": [{k: v for k, v in p.to_dict(lang, "cli").items() if k in fields} for p in self.problems],
             "columns": [c.to_dict() for c in self.columns],
@@ -171,7 +171,7 @@ def import_file(
     if result.status == "duplicate":
         return _duplicate(con, report, result.import_id)
     report.round, report.import_id = result.round, result.import_id
-    report.responses, report.notes, report.replaced = result.responses, result.notes, result.replaced
+    report.answered, report.notes, report.replaced = result.answered, result.notes, result.replaced
     report.created = result.created
     report.messages.extend(_created_messages(result.created, options.dry_run))
     if result.replaced:
@@ -215,7 +215,7 @@ def preview(
     """The report an import would give (nothing written at all) and the first canonical rows the file holds."""
     report, batch, _ = _prepare(con, name, data, model, options, parsed, settings)
     if batch is None:
-        return report, pd.DataFrame(columns=RESPONSE_COLUMNS)
+        return report, pd.DataFrame(columns=ANSWER_COLUMNS)
     table = _preview_frame(batch)
     if report.status != "imported":
         return report, table
@@ -225,7 +225,8 @@ def preview(
     if undated is not None:
         return _reject(report, [undated]), table
     report.round = round_name
-    report.responses = sum(1 for r in batch.responses if r.level is not None)
+    answers = batch.answers.table
+    report.answered = answers.num_rows - answers["level"].null_count
     report.notes = len(batch.notes)
     report.created = _would_create(con, batch, round_name)
     report.messages.extend(_created_messages(report.created, dry_run=True))
@@ -301,7 +302,7 @@ def _prepare(
         batch.messages.append(note)
         report.messages.append(note)
     if batch.problems and not options.skip_invalid:
-        report.skippable = bool(batch.responses or batch.notes)  # skipping the bad rows leaves something to import
+        report.skippable = bool(batch.answers or batch.notes)  # skipping the bad rows leaves something to import
         return _reject(report, batch.problems), batch, valid
     if batch.problems:
         report.problems = list(batch.problems)
@@ -312,7 +313,7 @@ def _prepare(
         )
         batch.messages.append(skipped)
         report.messages.append(skipped)
-    if not batch.responses and not batch.notes:
+    if not batch.answers and not batch.notes:
         reason = Message("msg.import.nothing_valid" if batch.problems else "msg.import.no_answers")
         return _reject(report, [*report.problems, Problem(reason, file=name)]), batch, valid
     report.status = "imported"
@@ -352,7 +353,7 @@ def _reject(report: FileReport, problems: list[Problem]) -> FileReport:
     """The report marked rejected with these problems and no counts."""
     report.status = "rejected"
     report.problems = list(problems)
-    report.responses = report.notes = 0
+    report.answered = report.notes = 0
     report.messages.append(Message("msg.import.rejected", count=len(problems)))
     return report
 
@@ -442,7 +443,10 @@ def _would_create(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str)
     rounds = set(store.rounds(con)["name"])
     known = store.teams(con)
     products, teams = set(known["product"]), set(zip(known["product"], known["team"], strict=True))
-    pairs: set[tuple[str, str | None]] = {(r.product, r.team) for r in batch.responses}
+    teams_answering = batch.answers.table.select(["product", "team"]).group_by(["product", "team"]).aggregate([])
+    pairs: set[tuple[str, str | None]] = set(
+        zip(teams_answering["product"].to_pylist(), teams_answering["team"].to_pylist(), strict=True)
+    )
     pairs |= {(n.product, n.team) for n in batch.notes if n.product}
     created: dict[str, list[str]] = {
         "rounds": [round_name] if round_name not in rounds else [],
@@ -453,14 +457,14 @@ def _would_create(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str)
 
 
 def _preview_frame(batch: Batch) -> pd.DataFrame:
-    """The first canonical responses (or notes) as a DataFrame for the preview."""
-    if batch.responses or not batch.notes:
+    """The first canonical answers (or notes) as a DataFrame for the preview."""
+    if batch.answers or not batch.notes:
         rows = [
             [r.sheet, r.row, r.product, r.team, r.respondent, r.rater, r.item, r.level, r.target, r.importance,
              r.comment, r.assessed_on]
-            for r in batch.responses[:PREVIEW_ROWS]
+            for r in Answers(table=batch.answers.table.slice(0, PREVIEW_ROWS))
         ]  # fmt: skip
-        frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+        frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
         for column in ("level", "target", "importance"):
             frame[column] = frame[column].astype("Int16")
         return frame

@@ -154,7 +154,7 @@ def job(stream: BinaryIO) -> bytes:
     copied), the Parsed as JSON and the answers as Arrow out. Runs in the child only."""
     head = stream.readline()
     parsed = run(json.loads(head), stream.read())
-    answers = codec.answers_to_ipc(parsed.batch.responses.table) if parsed.batch is not None else b""
+    answers = codec.answers_to_ipc(parsed.batch.answers.table) if parsed.batch is not None else b""
     return codec.dumps(parsed.to_json(answers=False)) + b"\n" + answers  # JSON holds no raw newline
 
 

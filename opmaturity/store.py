@@ -221,7 +221,7 @@ def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Imports newest first, with their counts and whether they were undone."""
     return frame(
         con,
-        """SELECT i.import_id, i.file_name, i.layout, r.name AS round, i.responses, i.notes, i.replaced,
+        """SELECT i.import_id, i.file_name, i.layout, r.name AS round, i.answers, i.notes, i.replaced,
                   i.messages, i.imported_at, i.imported_by, i.undone_at
            FROM imports i LEFT JOIN rounds r USING (round_id) ORDER BY i.import_id DESC""",
     )
@@ -281,7 +281,7 @@ class CommitResult:
     status: str  # imported | duplicate
     import_id: int | None = None
     round: str | None = None
-    responses: int = 0  # answers with a level
+    answered: int = 0  # answers with a level (imports.responses)
     answers: int = 0  # all answer rows, not-applicable included
     notes: int = 0
     replaced: int = 0  # earlier answers this file replaced
@@ -353,7 +353,7 @@ def commit_batch(
     dry_run: bool = False,
     actor: Actor | None = None,
 ) -> CommitResult:
-    """Store the batch's responses and notes in one transaction (rolled back for a dry run), as `actor` (None:
+    """Store the batch's answers and notes in one transaction (rolled back for a dry run), as `actor` (None:
     the command line's operator), who needs the right to change; `imported_by` names the import otherwise.
 
     Answers that repeat the natural key (round, team, respondent, rater, item) of a live answer
@@ -367,7 +367,7 @@ def commit_batch(
         result = _write_batch(con, batch, round_name, imported_by if imported_by is not None else actor.name)
         if not dry_run:
             audit.record(con, actor, "import", f"#{result.import_id} {batch.file}", round=round_name,
-                         answers=result.responses, notes=result.notes, replaced=result.replaced)  # fmt: skip
+                         answers=result.answered, notes=result.notes, replaced=result.replaced)  # fmt: skip
         bump(con)
     if dry_run:
         result.import_id = None
@@ -417,7 +417,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, 
             ],
         )
     )
-    answers = batch.responses.table
+    answers = batch.answers.table
     replaced = _write_answers(con, answers, import_id, rid, team_id)
     note_counts = _write_notes(con, batch, import_id, rid, product_id, team_id) if batch.notes else NoteCounts()
     with_level = answers.num_rows - answers["level"].null_count
@@ -429,7 +429,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, 
         status="imported",
         import_id=import_id,
         round=round_name,
-        responses=with_level,
+        answered=with_level,
         answers=answers.num_rows,
         notes=note_counts.stored,
         replaced=replaced,

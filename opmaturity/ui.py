@@ -481,7 +481,7 @@ def show_report(report: Any, *, preview: bool = False) -> None:
     """One file's outcome (or, for a preview, what would happen): status and counts, what the user
     should know, and every problem as a table."""
     status = report.status
-    counts = tr("import.counts", responses=report.responses, notes=report.notes)
+    counts = tr("import.counts", responses=report.answered, notes=report.notes)
     shown = "would_import" if preview and status == "imported" else status
     label = f"{escape_markdown(report.file)}: {tr('import.status.' + shown)}"  # a file name is data, never markup
     if status == "rejected":

@@ -5,14 +5,14 @@ from datetime import date
 import pytest
 
 from opmaturity import actions, auth, reports, store, views
-from opmaturity.batch import Batch, Response
+from opmaturity.batch import Answer, Batch
 from opmaturity.errors import OpmaturityError
 
 
 @pytest.fixture
 def org(con):
     batch = Batch(file="a.csv", layout="tidy", sha256="a" * 64,
-                  responses=[Response("学び放題", "検索チーム", "r1", "team", "OBS-1", 1)])  # fmt: skip
+                  answers=[Answer("学び放題", "検索チーム", "r1", "team", "OBS-1", 1)])  # fmt: skip
     store.commit_batch(con, batch, "2024-H1")
     return con
 
@@ -80,10 +80,10 @@ def test_clearing_owner_and_due_takes_them_away(org):
 def _answers(con, round_name: str, sha: str, levels: dict[tuple[str, str], int | None]) -> None:
     """Commit one round's answers: (respondent, item) -> level; respondent "sre" answers as SRE."""
     responses = [
-        Response("学び放題", "検索チーム", who, "sre" if who == "sre" else "team", item, level)
+        Answer("学び放題", "検索チーム", who, "sre" if who == "sre" else "team", item, level)
         for (who, item), level in levels.items()
     ]
-    store.commit_batch(con, Batch(file=f"{sha}.csv", layout="tidy", sha256=sha * 64, responses=responses), round_name)
+    store.commit_batch(con, Batch(file=f"{sha}.csv", layout="tidy", sha256=sha * 64, answers=responses), round_name)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from opmaturity import actions, audit, auth, feedback, importer, store
-from opmaturity.batch import Batch, Note, Response
+from opmaturity.batch import Answer, Batch, Note
 from opmaturity.errors import OpmaturityError
 from opmaturity.settings import Settings
 
@@ -114,7 +114,7 @@ def test_the_command_line_is_the_operator_with_every_right():
 @pytest.fixture
 def org(con):
     batch = Batch(file="a.csv", layout="tidy", sha256="a" * 64,
-                  responses=[Response("学び放題", "検索チーム", "r1", "team", "OBS-1", 1)],
+                  answers=[Answer("学び放題", "検索チーム", "r1", "team", "OBS-1", 1)],
                   notes=[Note("ログが見づらい", "学び放題", "検索チーム")])  # fmt: skip
     store.commit_batch(con, batch, "2024-H1", actor=ADMIN)
     actions.add_action(con, "学び放題", "検索チーム", title="ダッシュボードを作る", actor=ADMIN)
@@ -176,7 +176,7 @@ def test_a_teams_member_keeps_its_actions_but_nothing_else(org):
     with pytest.raises(OpmaturityError):
         store.set_target(org, 3, tier="T1", actor=MEMBER)
     store.commit_batch(org, Batch(file="c.csv", layout="tidy", sha256="c" * 64,
-                                  responses=[Response("学び放題", "決済チーム", "r1", "team", "OBS-1", 2)]),
+                                  answers=[Answer("学び放題", "決済チーム", "r1", "team", "OBS-1", 2)]),
                        "2024-H1", actor=ADMIN)  # fmt: skip
     with pytest.raises(OpmaturityError):
         actions.add_action(org, "学び放題", "決済チーム", title="他チームのアクション", actor=MEMBER)
@@ -187,7 +187,7 @@ def test_a_viewers_dry_run_changes_nothing_and_is_allowed(org):
     tidy = "product,team,respondent,rater,item,level\n学び放題,検索チーム,r2,team,OBS-1,3\n".encode()
     options = importer.ImportOptions(dry_run=True)
     report = importer.import_file(org, "b.csv", tidy, _model(), options, actor=VIEWER)
-    assert report.status == "imported" and report.responses == 1
+    assert report.status == "imported" and report.answered == 1
     assert snapshot(org) == before
 
 

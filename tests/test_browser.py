@@ -45,9 +45,9 @@ def _add_one_team_round(db: Path) -> None:
 
     model = load_model()
     _, _, survey = demo.demo_batches(model)[0]
-    first = survey.responses[0]
-    answers = [r for r in survey.responses if (r.product, r.team) == (first.product, first.team)]
-    batch = replace(survey, file="one team", responses=answers, notes=[], round=ONE_TEAM_ROUND,
+    first = survey.answers[0]
+    answers = [r for r in survey.answers if (r.product, r.team) == (first.product, first.team)]
+    batch = replace(survey, file="one team", answers=answers, notes=[], round=ONE_TEAM_ROUND,
                     round_date=date(2024, 4, 15), sha256=Batch.digest(b"one team"))  # fmt: skip
     con = store.connect(db, model)
     try:

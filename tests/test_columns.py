@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from opmaturity import codec
-from opmaturity.batch import ANSWER_SCHEMA, Answers, Batch, Response, settle
+from opmaturity.batch import ANSWER_SCHEMA, Answer, Answers, Batch, settle
 from opmaturity.importer import ImportOptions, import_file
 from opmaturity.readers import Table, read
 from opmaturity.readers.columns import coded_columns
@@ -75,7 +75,7 @@ def test_group_cells_left_blank_are_filled_down_and_footers_are_left_out(con, mo
     ]
     report = import_file(con, "fill.csv", as_csv(rows), model, ImportOptions(round="2024-H1"))
     assert report.status == "imported", report.problems
-    assert report.responses == 3
+    assert report.answered == 3
     stored = con.execute(
         """SELECT t.name, r.rater, r.item_key, r.level FROM responses r JOIN teams t USING (team_id)
            ORDER BY t.name, r.item_key"""
@@ -116,24 +116,24 @@ def test_a_tidy_workbook_with_numbers_and_dates_imports_like_its_csv(con, model)
     book.save(out)
     report = import_file(con, "tidy.xlsx", out.getvalue(), model, ImportOptions(round="2024-H1"))
     assert report.status == "imported", report.problems
-    assert report.responses == 100
+    assert report.answered == 100
     assert con.execute("SELECT DISTINCT assessed_on FROM responses").fetchall() == [(date(2024, 5, 20),)]
 
 
 def test_answers_keep_the_order_of_appends_and_tables():
-    answers = Answers([Response("P", "T", "r1", "team", "OBS-1", 1, row=2)])
+    answers = Answers([Answer("P", "T", "r1", "team", "OBS-1", 1, row=2)])
     table = pa.table({name: [None] for name in ANSWER_SCHEMA.names}, schema=ANSWER_SCHEMA)
     answers.add(table.set_column(0, "product", pa.array(["Q"])))
-    answers.append(Response("P", "T", "r2", "sre", "OBS-2", None, row=9))
+    answers.append(Answer("P", "T", "r2", "sre", "OBS-2", None, row=9))
     assert [a.product for a in answers] == ["P", "Q", "P"]
     assert len(answers) == 3
     assert answers.table.column("level").to_pylist() == [1, None, None]
 
 
 def test_answers_travel_as_arrow_and_anything_else_is_refused():
-    batch = Batch("f.csv", "tidy", "x", responses=[Response("P", "T", "r1", "team", "OBS-1", 3, comment="①髙")])
+    batch = Batch("f.csv", "tidy", "x", answers=[Answer("P", "T", "r1", "team", "OBS-1", 3, comment="①髙")])
     back = codec.batch_from_json(codec.loads(codec.dumps(codec.batch_to_json(batch))))
-    assert list(back.responses) == list(batch.responses)
+    assert list(back.answers) == list(batch.answers)
     forged = codec.batch_to_json(batch)
     other = pa.table({"product": ["P"]})
     sink = pa.BufferOutputStream()
@@ -145,12 +145,12 @@ def test_answers_travel_as_arrow_and_anything_else_is_refused():
 
 
 def test_settling_a_large_batch_compares_only_the_repeated_keys():
-    answers = [Response("P", "T", f"r{n}", "team", "OBS-1", n % 5, row=n + 2) for n in range(5000)]
-    answers.append(Response("P", "T", "r7", "team", "OBS-1", 2, row=5002))  # the same as row 9: a repeat
-    answers.append(Response("P", "T", "r8", "team", "OBS-1", 0, row=5003))  # row 10 said 3: a conflict
-    batch = Batch("f.csv", "tidy", "x", responses=answers)
+    answers = [Answer("P", "T", f"r{n}", "team", "OBS-1", n % 5, row=n + 2) for n in range(5000)]
+    answers.append(Answer("P", "T", "r7", "team", "OBS-1", 2, row=5002))  # the same as row 9: a repeat
+    answers.append(Answer("P", "T", "r8", "team", "OBS-1", 0, row=5003))  # row 10 said 3: a conflict
+    batch = Batch("f.csv", "tidy", "x", answers=answers)
     assert settle(batch, "f.csv") == 2  # both answers of r8 are left out
-    assert len(batch.responses) == 4999  # 5,002 less the repeat and r8's two
+    assert len(batch.answers) == 4999  # 5,002 less the repeat and r8's two
     (problem,) = batch.problems
     assert (problem.row, problem.value) == (5003, "0")
     assert any("5002" in str(m) for m in batch.messages)

@@ -42,7 +42,7 @@ def test_there_are_two_rounds_with_survey_sre_and_workshop_batches(model):
 def test_the_organisation_has_six_products_in_three_tiers_and_seventeen_teams(model):
     # The design (demo.PRODUCTS, demo.TEAMS): 学び放題 4 teams, ポイント基盤 3, Shop Connect 3, 会員ID 2,
     # Partner Hub 3, 社内ポータル 2; T1 学び放題 and ポイント基盤, T3 社内ポータル, T2 the other three.
-    responses = [r for _, _, b in demo_batches(model) for r in b.responses]
+    responses = [r for _, _, b in demo_batches(model) for r in b.answers]
     teams = Counter(product for product, _ in {(r.product, r.team) for r in responses})
     assert teams == {
         "学び放題": 4,
@@ -73,12 +73,12 @@ def test_most_notes_link_to_the_item_they_are_about(model):
 def test_every_item_key_exists_in_the_model(model):
     keys = {i.key for i in model.items}
     batches = demo_batches(model)
-    assert {r.item for _, _, b in batches for r in b.responses} == keys
+    assert {r.item for _, _, b in batches for r in b.answers} == keys
     assert {n.item for _, _, b in batches for n in b.notes} - {None} <= keys
 
 
 def test_levels_are_within_the_scale_or_not_applicable(model):
-    responses = [r for _, _, b in demo_batches(model) for r in b.responses]
+    responses = [r for _, _, b in demo_batches(model) for r in b.answers]
     assert {r.level for r in responses} <= {None, 0, 1, 2, 3, 4}
     assert any(r.level is None for r in responses)
     assert {r.importance for r in responses if r.rater == "team"} == {1, 2, 3}
@@ -88,7 +88,7 @@ def test_levels_are_within_the_scale_or_not_applicable(model):
 def test_each_team_has_three_to_five_respondents_and_one_sre_per_round(model):
     for _, _, batch in demo_batches(model):
         per_team: dict[tuple[str, str], set[str]] = {}
-        for r in batch.responses:
+        for r in batch.answers:
             per_team.setdefault((r.team, r.rater), set()).add(r.respondent)
         for (_, rater), respondents in per_team.items():
             assert (3 <= len(respondents) <= 5) if rater == "team" else len(respondents) == 1
@@ -222,11 +222,11 @@ def test_respondents_of_two_teams_split_into_low_and_high_camps(model):
     spread = {(t.product, t.name): set(t.spread) for t in TEAMS if t.spread}
     assert spread == {("ポイント基盤", "ポイント付与"): {"OBS-2", "INC-1", "SLO-2", "REL-2"},
                       ("Shop Connect", "Storefront"): {"TST-3", "REL-1", "CAP-1"}}  # fmt: skip
-    surveys = [(name, b) for name, _, b in demo_batches(model) if b.responses and b.responses[0].rater == "team"]
+    surveys = [(name, b) for name, _, b in demo_batches(model) if b.answers and b.answers[0].rater == "team"]
     assert [name for name, _ in surveys] == [EARLIER, LATEST]
     for round_name, batch in surveys:
         sides: dict[tuple[str, str], dict[str, set[bool]]] = {}
-        for r in batch.responses:
+        for r in batch.answers:
             if r.item in spread.get((r.product, r.team), ()) and r.level is not None:
                 assert r.level in (0, 1, 3, 4), (round_name, r)
                 sides.setdefault((r.product, r.team), {}).setdefault(r.respondent, set()).add(r.level >= 3)

@@ -38,7 +38,7 @@ def parsed(model: Model, name: str, data: bytes | None = None, layout: str | Non
 
 
 def answers(batch: Batch) -> dict[tuple[str, str, str], int | None]:
-    return {(r.respondent, r.rater, r.item): r.level for r in batch.responses}
+    return {(r.respondent, r.rater, r.item): r.level for r in batch.answers}
 
 
 def xlsx(rows: list[list[object]], title: str = "Sheet1") -> bytes:
@@ -99,7 +99,7 @@ def test_google_forms_grid_columns_become_answers_and_a_resubmission_replaces_th
 
 def test_google_forms_keeps_importance_per_category_comments_and_the_local_date(model):
     batch = parsed(model, "google_forms.csv")
-    by_key = {(r.rater, r.item): r for r in batch.responses}
+    by_key = {(r.rater, r.item): r for r in batch.answers}
     assert by_key[("team", "OBS-1")].importance == 3 and by_key[("sre", "OBS-2")].importance == 2
     assert by_key[("team", "INC-2")].importance is None  # 温度感 [監視・アラート] covers OBS only
     assert by_key[("team", "OBS-1")].comment == "Datadogに移行した\n夜間の確認も済み"
@@ -110,25 +110,25 @@ def test_google_forms_keeps_importance_per_category_comments_and_the_local_date(
 
 def test_the_batch_never_holds_an_email_address(model):
     batch = parsed(model, "google_forms.csv")
-    assert not any("@" in r.respondent for r in batch.responses)
+    assert not any("@" in r.respondent for r in batch.answers)
     assert "tanaka" not in repr(batch)
 
 
 def test_the_same_form_resaved_by_excel_in_cp932_gives_the_same_answers(model):
     original, resaved = parsed(model, "google_forms.csv"), parsed(model, "google_forms_excel_cp932.csv")
     assert answers(resaved) == answers(original)
-    comments = [r.comment for r in resaved.responses if r.comment]
+    comments = [r.comment for r in resaved.answers if r.comment]
     assert comments == ["①の手順は髙橋さん～確認済み"]
 
 
 def test_english_forms_and_utf16_unicode_text_parse_too(model):
     english = parsed(model, "google_forms_bom.csv")
-    assert sorted((r.rater, r.item, r.level, r.importance) for r in english.responses) == [
+    assert sorted((r.rater, r.item, r.level, r.importance) for r in english.answers) == [
         ("sre", "INC-2", None, None), ("sre", "OBS-1", 2, 1), ("team", "INC-2", 1, None), ("team", "OBS-1", 3, 3),
     ]  # fmt: skip
     assert english.round_date == date(2024, 1, 7)
     unicode = parsed(model, "google_forms_unicode.txt")
-    assert len(unicode.responses) == 6 and unicode.problems == []
+    assert len(unicode.answers) == 6 and unicode.problems == []
 
 
 def test_an_unknown_grid_column_is_a_problem_with_the_nearest_item_and_can_be_mapped(model):
@@ -154,7 +154,7 @@ def test_a_google_sheets_workbook_with_typed_timestamps_parses_like_the_csv(mode
         title="フォームの回答 1",
     )
     batch = parsed(model, "responses.xlsx", data)
-    assert [(r.sheet, r.row, r.item, r.level, r.assessed_on) for r in batch.responses] == [
+    assert [(r.sheet, r.row, r.item, r.level, r.assessed_on) for r in batch.answers] == [
         ("フォームの回答 1", 3, "SLO-2", 4, date(2024, 1, 9))
     ]
     assert batch.round_date == date(2024, 1, 7)
@@ -163,10 +163,10 @@ def test_a_google_sheets_workbook_with_typed_timestamps_parses_like_the_csv(mode
 def test_a_form_without_a_rater_column_needs_the_rater_from_the_user(model):
     data = '"Timestamp","Email","Product","SLOの合意"\r\n"2024/5/20 10:00","a@x.jp","P","2"\r\n'.encode()
     batch = parsed(model, "f.csv", data)
-    assert batch.responses == []
+    assert batch.answers == []
     assert batch.problems[0].message.startswith("no rater: the file has no rater column")
     chosen = parsed(model, "f.csv", data, rater="sre", team="T")
-    assert [(r.product, r.team, r.rater, r.item, r.level) for r in chosen.responses] == [("P", "T", "sre", "SLO-2", 2)]
+    assert [(r.product, r.team, r.rater, r.item, r.level) for r in chosen.answers] == [("P", "T", "sre", "SLO-2", 2)]
 
 
 def test_two_answers_in_one_cell_are_refused(model):
@@ -182,17 +182,17 @@ def test_two_answers_in_one_cell_are_refused(model):
 def test_ms_forms_keeps_each_anonymous_response_as_its_own_respondent(model):
     batch = parsed(model, "ms_forms.xlsx")
     assert batch.problems == []
-    people = {r.row: r.respondent for r in batch.responses}
+    people = {r.row: r.respondent for r in batch.answers}
     assert people[2] == pseudonym("yamada@example.com", KEY)
     assert people[3] == pseudonym("anonymous:2", KEY) and people[4] == pseudonym("anonymous:3", KEY)
-    assert len({r.respondent for r in batch.responses}) == 3
-    levels = {(r.row, r.item): r.level for r in batch.responses}
+    assert len({r.respondent for r in batch.answers}) == 3
+    levels = {(r.row, r.item): r.level for r in batch.answers}
     assert levels == {
         (2, "OBS-1"): 3, (2, "INC-2"): 2, (2, "SLO-2"): 1,
         (3, "OBS-1"): 2, (3, "INC-2"): None, (3, "SLO-2"): 1,
         (4, "OBS-1"): 1, (4, "INC-2"): 1, (4, "SLO-2"): 0,
     }  # fmt: skip
-    assert {(r.product, r.team, r.rater) for r in batch.responses} == {("ポイント管理", "決済チーム", "team")}
+    assert {(r.product, r.team, r.rater) for r in batch.answers} == {("ポイント管理", "決済チーム", "team")}
     assert batch.round_date == date(2024, 5, 20)
 
 
@@ -206,7 +206,7 @@ def test_ms_forms_quiz_columns_are_ignored_and_a_named_respondent_resubmitting_i
         ]
     )
     batch = parsed(model, "ms.xlsx", data, product="P", rater="team")
-    assert [(r.item, r.level, r.row) for r in batch.responses] == [("INC-2", 3, 3)]
+    assert [(r.item, r.level, r.row) for r in batch.answers] == [("INC-2", 3, 3)]
     assert batch.messages[-1].startswith('sheet "Sheet1" row 3 replaces row 2')
 
 
@@ -215,7 +215,7 @@ def test_ms_forms_quiz_columns_are_ignored_and_a_named_respondent_resubmitting_i
 
 def test_tidy_csv_fills_group_cells_down_and_reads_japanese_headers(model):
     batch = parsed(model, "tidy.csv")
-    rows = [(r.row, r.product, r.team, r.rater, r.item, r.level, r.target, r.importance) for r in batch.responses]
+    rows = [(r.row, r.product, r.team, r.rater, r.item, r.level, r.target, r.importance) for r in batch.answers]
     assert rows == [
         (2, "学び放題", "007", "sre", "OBS-1", 3, 4, 3),
         (3, "学び放題", "007", "sre", "OBS-4", 3, None, None),
@@ -223,16 +223,16 @@ def test_tidy_csv_fills_group_cells_down_and_reads_japanese_headers(model):
         (5, "学び放題", "007", "team", "OBS-1", 2, None, 3),
         (6, "学び放題", "007", "team", "OBS-4", None, None, None),
     ]
-    assert batch.responses[0].respondent == batch.responses[2].respondent == pseudonym("佐藤", KEY)
-    assert batch.responses[4].respondent == pseudonym("伊藤", KEY)
-    assert batch.responses[2].comment == "合意はまだ"
-    assert {r.assessed_on for r in batch.responses} == {date(2024, 5, 14)}
+    assert batch.answers[0].respondent == batch.answers[2].respondent == pseudonym("佐藤", KEY)
+    assert batch.answers[4].respondent == pseudonym("伊藤", KEY)
+    assert batch.answers[2].comment == "合意はまだ"
+    assert {r.assessed_on for r in batch.answers} == {date(2024, 5, 14)}
 
 
 def test_tidy_xlsx_with_merged_group_cells_gives_the_same_answers_as_the_csv(model):
     from_csv, from_xlsx = parsed(model, "tidy.csv"), parsed(model, "tidy.xlsx")
     assert answers(from_xlsx) == answers(from_csv)
-    assert [r.sheet for r in from_xlsx.responses] == ["回答"] * 5
+    assert [r.sheet for r in from_xlsx.answers] == ["回答"] * 5
     assert 'sheet "メモ" has no 項目 / item column; skipped' in from_xlsx.messages
 
 
@@ -258,7 +258,7 @@ def test_english_tidy_headers_with_a_round_column(model):
     )
     batch = parsed(model, "t.csv", data)
     assert batch.round == "2024 spring"
-    assert [(r.rater, r.item, r.level, r.target, r.importance) for r in batch.responses] == [
+    assert [(r.rater, r.item, r.level, r.target, r.importance) for r in batch.answers] == [
         ("sre", "SLO-2", 3, 4, 3),
         ("team", "SLO-2", 2, None, None),
     ]
@@ -270,7 +270,7 @@ def test_english_tidy_headers_with_a_round_column(model):
 def test_a_hand_made_workbook_reads_the_title_block_two_row_header_and_merged_groups(model):
     batch = parsed(model, "workbook.xlsx")
     assert batch.problems == []
-    first = [r for r in batch.responses if r.sheet == "学び放題"]
+    first = [r for r in batch.answers if r.sheet == "学び放題"]
     assert {(r.product, r.team, r.assessed_on) for r in first} == {
         ("学び放題", "コンテンツ開発チーム", date(2024, 5, 20))
     }
@@ -288,9 +288,7 @@ def test_a_hand_made_workbook_reads_the_title_block_two_row_header_and_merged_gr
 def test_each_sheet_is_a_product_and_the_legend_sheet_is_skipped(model):
     batch = parsed(model, "workbook.xlsx")
     second = [
-        (r.product, r.team, r.rater, r.item, r.level, r.assessed_on)
-        for r in batch.responses
-        if r.sheet == "ポイント管理"
+        (r.product, r.team, r.rater, r.item, r.level, r.assessed_on) for r in batch.answers if r.sheet == "ポイント管理"
     ]
     assert second == [
         ("ポイント管理", "ポイント管理", "sre", "SLO-2", 2, date(2024, 5, 14)),
@@ -310,10 +308,10 @@ def test_a_hand_made_csv_fills_category_and_importance_down_the_group(model):
     ).encode("cp932")
     batch = parsed(model, "hand.csv", data)
     assert batch.layout == "workbook" and batch.problems == []
-    assert {(r.item, r.rater): (r.level, r.importance) for r in batch.responses} == {
+    assert {(r.item, r.rater): (r.level, r.importance) for r in batch.answers} == {
         ("OBS-1", "sre"): (3, 3), ("OBS-1", "team"): (2, 3), ("OBS-4", "sre"): (1, 3), ("OBS-4", "team"): (1, 3),
     }  # fmt: skip
-    assert {(r.product, r.team) for r in batch.responses} == {("学び放題", "A")}
+    assert {(r.product, r.team) for r in batch.answers} == {("学び放題", "A")}
 
 
 def test_a_bad_value_in_a_hand_made_sheet_names_sheet_row_and_the_two_row_header(model):
@@ -347,7 +345,7 @@ def test_a_miro_board_csv_turns_cells_into_notes_and_single_cell_rows_into_frame
     assert [n.item for n in batch.notes][:1] == ["OBS-1"] and batch.notes[3].item == "INC-2"
     assert {(n.product, n.team) for n in batch.notes} == {("学び放題", None)}
     assert batch.messages == ["1 sticky notes appeared twice in the export (inside a frame); counted once"]
-    assert batch.responses == []
+    assert batch.answers == []
 
 
 def test_miro_api_json_keeps_sticky_notes_only_with_frame_colour_and_plain_text(model):
@@ -416,7 +414,7 @@ def test_a_hand_mapped_grid_header_keeps_the_measure_its_question_part_names(mod
     assert problem.column == "温度感 [監視]"
     mapped = parsed(model, "g.csv", data, mappings={"温度感 [監視]": "OBS-1"})
     assert mapped.problems == []
-    assert [(r.item, r.level, r.importance) for r in mapped.responses] == [("INC-2", 1, None), ("OBS-1", None, 3)]
+    assert [(r.item, r.level, r.importance) for r in mapped.answers] == [("INC-2", 1, None), ("OBS-1", None, 3)]
 
 
 def test_several_measures_of_one_unknown_grid_row_can_each_be_mapped_to_the_same_item(model):
@@ -425,7 +423,7 @@ def test_several_measures_of_one_unknown_grid_row_can_each_be_mapped_to_the_same
     assert len(parsed(model, "g.csv", data).problems) == 3
     mapped = parsed(model, "g.csv", data, mappings=dict.fromkeys(headers, "OBS-1"))
     assert mapped.problems == []
-    assert [(r.item, r.level, r.importance, r.target) for r in mapped.responses] == [("OBS-1", 2, 3, 4)]
+    assert [(r.item, r.level, r.importance, r.target) for r in mapped.answers] == [("OBS-1", 2, 3, 4)]
 
 
 def test_a_form_column_mapped_to_ignore_is_left_out_and_said_so(model):
@@ -434,16 +432,16 @@ def test_a_form_column_mapped_to_ignore_is_left_out_and_said_so(model):
     assert [p.column for p in refused.problems] == ["SREとの連携の満足度（1〜5）", "チームの人数"]
     ignored = parsed(model, "g.csv", data, mappings={"SREとの連携の満足度（1〜5）": "-", "チームの人数": "-"})
     assert ignored.problems == []
-    assert [(r.item, r.level) for r in ignored.responses] == [("INC-2", 1)]
+    assert [(r.item, r.level) for r in ignored.answers] == [("INC-2", 1)]
     assert 'column "チームの人数" ignored (mapped to "-" on import)' in ignored.messages
 
 
 def test_google_forms_rows_without_an_email_are_each_their_own_respondent(model):
     batch = parsed(model, "google_forms_anonymous.csv")
     assert batch.problems == [] and not any("replaces" in m for m in batch.messages)
-    people = {r.row: r.respondent for r in batch.responses}
+    people = {r.row: r.respondent for r in batch.answers}
     assert people == {2: pseudonym(f"anonymous:{'0' * 64}:2", KEY), 3: pseudonym(f"anonymous:{'0' * 64}:3", KEY)}
-    assert sorted((r.row, r.item, r.level) for r in batch.responses) == [
+    assert sorted((r.row, r.item, r.level) for r in batch.answers) == [
         (2, "INC-2", 2), (2, "OBS-1", 3), (3, "INC-2", 1), (3, "OBS-1", 1),
     ]  # fmt: skip
 
@@ -455,22 +453,22 @@ def test_an_invalid_level_in_a_form_leaves_out_that_items_whole_answer(model):
     batch = parsed(model, "g.csv", data)
     (problem,) = batch.problems
     assert (problem.column, problem.value) == ("現状レベル [ランブック]", "3 or 4")
-    assert [(r.item, r.level, r.importance) for r in batch.responses] == [("SLO-2", 2, None)]  # no INC-2 at all
+    assert [(r.item, r.level, r.importance) for r in batch.answers] == [("SLO-2", 2, None)]  # no INC-2 at all
 
 
 def test_a_title_block_label_merged_over_two_cells_takes_the_value_after_the_merge(model):
     batch = parsed(model, "workbook_reviewed.xlsx")
     assert batch.problems == []
-    assert {(r.product, r.team, r.assessed_on) for r in batch.responses} == {
+    assert {(r.product, r.team, r.assessed_on) for r in batch.answers} == {
         ("決済サービス", "決済チーム", date(2024, 5, 20))
     }
 
 
 def test_the_person_who_filled_in_a_sheet_is_a_pseudonym_never_the_product_or_anything_stored(model):
     batch = parsed(model, "workbook_reviewed.xlsx")
-    assert {r.respondent for r in batch.responses} == {pseudonym("山田 太郎", KEY)}
+    assert {r.respondent for r in batch.answers} == {pseudonym("山田 太郎", KEY)}
     assert 'sheet "決済サービス": product "決済サービス" taken from the sheet name' in batch.messages
-    assert "山田" not in repr(batch) and "備考" not in repr(batch.responses)  # nor the unlabelled 備考：第2回
+    assert "山田" not in repr(batch) and "備考" not in repr(batch.answers)  # nor the unlabelled 備考：第2回
 
 
 @pytest.mark.parametrize("label", ["記入者", "担当者", "回答者", "氏名", "名前"])
@@ -512,7 +510,7 @@ def test_a_hand_made_sheet_without_a_title_block_is_recognised_by_its_footer_row
     found = detect(source_of("w.xlsx", data), Values(model))
     assert found.layout == "workbook" and "footer rows such as 平均 or ※" in found.reason
     batch = parsed(model, "w.xlsx", data, rater="sre")
-    assert [(r.product, r.item, r.level) for r in batch.responses] == [
+    assert [(r.product, r.item, r.level) for r in batch.answers] == [
         ("決済サービス", "OBS-1", 3), ("決済サービス", "OBS-2", 2),
     ]  # fmt: skip
 
@@ -520,7 +518,7 @@ def test_a_hand_made_sheet_without_a_title_block_is_recognised_by_its_footer_row
 def test_a_tidy_person_column_is_the_respondent_and_other_columns_are_said_to_be_ignored(model):
     batch = parsed(model, "tidy_people.csv")
     assert batch.problems == []
-    assert [(r.row, r.respondent, r.level) for r in batch.responses] == [
+    assert [(r.row, r.respondent, r.level) for r in batch.answers] == [
         (2, pseudonym("山田", KEY), 2), (3, pseudonym("鈴木", KEY), 3),
     ]  # fmt: skip
     assert 'column "所属部署" is not used; ignored' in batch.messages
@@ -531,7 +529,7 @@ def test_a_tidy_person_column_is_the_respondent_and_other_columns_are_said_to_be
 def test_any_person_column_of_a_tidy_table_is_read_as_the_respondent(model, header):
     data = f"プロダクト,ロール,{header},項目,現状レベル\r\nP,SRE,a,ランブック,2\r\nP,SRE,b,ランブック,3\r\n".encode()
     batch = parsed(model, "t.csv", data)
-    assert [(r.respondent, r.level) for r in batch.responses] == [(pseudonym("a", KEY), 2), (pseudonym("b", KEY), 3)]
+    assert [(r.respondent, r.level) for r in batch.answers] == [(pseudonym("a", KEY), 2), (pseudonym("b", KEY), 3)]
 
 
 def test_tidy_xlsx_target_and_importance_merged_down_a_group_apply_to_every_row(model):
@@ -539,7 +537,7 @@ def test_tidy_xlsx_target_and_importance_merged_down_a_group_apply_to_every_row(
             ["決済", "SRE", "サービスダッシュボード", 2, 3, "高"],
             [None, None, "アラート設計と通知先", 1], [None, None, "エラートラッキング", 0]]  # fmt: skip
     batch = parsed(model, "t.xlsx", book(("回答", rows, ["A2:A4", "B2:B4", "E2:E4", "F2:F4"])))
-    assert [(r.item, r.level, r.target, r.importance) for r in batch.responses] == [
+    assert [(r.item, r.level, r.target, r.importance) for r in batch.answers] == [
         ("OBS-1", 2, 3, 3), ("OBS-2", 1, 3, 3), ("OBS-3", 0, 3, 3),
     ]  # fmt: skip
 

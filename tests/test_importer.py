@@ -41,7 +41,7 @@ LEVELS = """SELECT p.name, t.name, r.rater, r.item_key, r.level, r.importance, r
 
 def test_a_google_forms_export_imports_into_an_empty_database_creating_what_it_names(con, model):
     report = run(con, model, "google_forms.csv")
-    assert (report.status, report.layout, report.responses, report.notes) == ("imported", "google_forms", 5, 0)
+    assert (report.status, report.layout, report.answered, report.notes) == ("imported", "google_forms", 5, 0)
     assert report.round == "2024-H1"
     assert report.created == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / チームA"]}
     assert 'a new round "2024-H1" (named after the file\'s date 2024-01-07: year and half)' in report.messages
@@ -61,7 +61,7 @@ def test_a_google_forms_export_imports_into_an_empty_database_creating_what_it_n
 
 def test_japanese_text_from_a_cp932_file_is_stored_byte_for_byte(con, model):
     report = run(con, model, "google_forms_excel_cp932.csv")
-    assert report.status == "imported" and report.responses == 5
+    assert report.status == "imported" and report.answered == 5
     (comment,) = stored(con, "SELECT comment FROM responses WHERE comment IS NOT NULL")[0]
     assert comment == "①の手順は髙橋さん～確認済み"
     assert comment.encode("utf-8") == "①の手順は髙橋さん\uff5e確認済み".encode()
@@ -78,7 +78,7 @@ def test_japanese_text_from_a_cp932_file_is_stored_byte_for_byte(con, model):
 )  # fmt: skip
 def test_each_fixture_imports_with_its_counts(con, model, name, layout, responses, notes):
     report = run(con, model, name, product="学び放題")
-    assert (report.status, report.layout, report.responses, report.notes, report.problems) == (
+    assert (report.status, report.layout, report.answered, report.notes, report.problems) == (
         "imported", layout, responses, notes, [],
     )  # fmt: skip
     assert stored(con, "SELECT count(*) FROM responses WHERE level IS NOT NULL") == [(responses,)]
@@ -179,7 +179,7 @@ def test_a_refused_file_changes_nothing_in_the_database(con, model, name, first_
     report = run(con, model, name)
     assert report.status == "rejected"
     assert report.problems[0].message.startswith(first_message)
-    assert (report.responses, report.notes, report.import_id) == (0, 0, None)
+    assert (report.answered, report.notes, report.import_id) == (0, 0, None)
     assert snapshot(con) == before
     assert report.messages[-1].endswith("nothing was written")
 
@@ -210,7 +210,7 @@ def test_conflicting_answers_refuse_the_file_naming_both_rows(con, model):
 
 def test_exact_duplicate_rows_are_dropped_and_said(con, model):
     report = run(con, model, "duplicates.csv")
-    assert (report.status, report.responses) == ("imported", 2)
+    assert (report.status, report.answered) == ("imported", 2)
     assert "row 4 repeats row 2 exactly: dropped" in report.messages
     assert stored(con, "SELECT count(*) FROM responses") == [(2,)]
 
@@ -218,14 +218,14 @@ def test_exact_duplicate_rows_are_dropped_and_said(con, model):
 def test_skip_invalid_imports_the_valid_rows_and_lists_what_it_skipped(con, model):
     report = run(con, model, "out_of_range.csv", skip_invalid=True)
     # rows 2, 3, 4, 5 and 7 are skipped; rows 4 and 7 have two problems each
-    assert (report.status, report.responses, report.skipped, len(report.problems)) == ("imported", 1, 5, 7)
+    assert (report.status, report.answered, report.skipped, len(report.problems)) == ("imported", 1, 5, 7)
     assert "skipped 5 answers with problems (7 problems, each listed under problems)" in report.messages
     assert stored(con, "SELECT item_key, level FROM responses") == [("SLO-2", 3)]
 
 
 def test_skip_invalid_drops_both_conflicting_answers_and_keeps_the_rest(con, model):
     report = run(con, model, "conflicts.csv", skip_invalid=True)
-    assert (report.status, report.responses, report.skipped) == ("imported", 1, 2)
+    assert (report.status, report.answered, report.skipped) == ("imported", 1, 2)
     assert "skipped 2 answers with problems (1 problem, each listed under problems)" in report.messages
     assert stored(con, "SELECT item_key, level FROM responses") == [("INC-2", 3)]
 
@@ -299,7 +299,7 @@ def test_a_corrected_file_replaces_the_answers_it_repeats_and_undo_brings_them_b
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing(con, model):
     before = snapshot(con)
     report = run(con, model, "google_forms.csv", dry_run=True)
-    assert (report.status, report.responses, report.import_id) == ("imported", 5, None)
+    assert (report.status, report.answered, report.import_id) == ("imported", 5, None)
     assert report.created["rounds"] == ["2024-H1"]
     assert "would create round '2024-H1', product '学び放題' and team '学び放題 / チームA'" in report.messages
     assert report.messages[-1] == "dry run: nothing was written"
@@ -309,7 +309,7 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(con, model):
 def test_preview_writes_nothing_and_shows_the_canonical_rows(con, model):
     before = snapshot(con)
     report, table = preview(con, "tidy.csv", fixture("tidy.csv"), model, ImportOptions())
-    assert (report.status, report.responses, report.round) == ("imported", 4, "2024-H1")
+    assert (report.status, report.answered, report.round) == ("imported", 4, "2024-H1")
     assert report.messages[-1] == "preview: nothing was written"
     assert list(table.columns[:7]) == ["sheet", "row", "product", "team", "respondent", "rater", "item"]
     assert table["level"].tolist()[:3] == [3, 3, 1] and len(table) == 5
@@ -408,7 +408,7 @@ def test_an_unknown_header_is_refused_then_imported_once_mapped_by_hand(con, mod
     refused = run(con, model, "g.csv", data)
     assert refused.status == "rejected" and refused.unmapped_headers == ["現状レベル [手順書の整備]"]
     mapped = run(con, model, "g.csv", data, mappings={"現状レベル [手順書の整備]": "INC-2"})
-    assert (mapped.status, mapped.responses) == ("imported", 5)
+    assert (mapped.status, mapped.answered) == ("imported", 5)
     assert stored(con, "SELECT count(*) FROM responses WHERE item_key = 'INC-2'") == [(2,)]
 
 
@@ -453,7 +453,7 @@ def grid_csv(header: str) -> bytes:
 
 def test_a_hand_mapped_grid_header_stores_its_measure_and_is_remembered_that_way(con, model):
     report = run(con, model, "g.csv", grid_csv("温度感 [監視]"), mappings={"温度感 [監視]": "OBS-1"})
-    assert (report.status, report.responses) == ("imported", 1)
+    assert (report.status, report.answered) == ("imported", 1)
     assert stored(con, "SELECT item_key, level, importance FROM responses ORDER BY 1") == [
         ("INC-2", 1, None),
         ("OBS-1", None, 3),
@@ -469,11 +469,11 @@ def test_a_column_mapped_to_ignore_is_remembered_and_ignored_next_time(con, mode
     refused = run(con, model, "g.csv", data)
     assert refused.status == "rejected" and refused.unmapped_headers == ["チームの人数"]
     report = run(con, model, "g.csv", data, mappings={"チームの人数": IGNORE})
-    assert (report.status, report.responses) == ("imported", 1)
+    assert (report.status, report.answered) == ("imported", 1)
     assert 'column "チームの人数" ignored (mapped to "-" on import)' in report.messages
     assert store.header_mappings(con) == {"チームの人数": "-"}
     later = run(con, model, "g2.csv", data.replace(b"a@x.jp", b"b@x.jp"))
-    assert (later.status, later.responses) == ("imported", 1)
+    assert (later.status, later.answered) == ("imported", 1)
     assert stored(con, "SELECT item_key, level FROM responses ORDER BY 1, 2") == [("INC-2", 1), ("INC-2", 1)]
 
 
@@ -484,21 +484,21 @@ def test_skip_invalid_in_a_form_leaves_out_an_items_whole_answer_and_counts_answ
         '"2024/05/20 9:41:40 午前 GMT+9","a@x.jp","決済","A","開発","3 くらい？","高","2"\r\n'
     ).encode()
     report = run(con, model, "g.csv", data, skip_invalid=True)
-    assert (report.status, report.responses, report.skipped) == ("imported", 1, 1)
+    assert (report.status, report.answered, report.skipped) == ("imported", 1, 1)
     assert "skipped 1 answer with problems (1 problem, each listed under problems)" in report.messages
     assert stored(con, "SELECT item_key, level, importance FROM responses") == [("SLO-2", 2, None)]
 
 
 def test_anonymous_google_forms_rows_with_one_timestamp_are_stored_as_two_respondents(con, model):
     report = run(con, model, "google_forms_anonymous.csv")
-    assert (report.status, report.responses) == ("imported", 4)
+    assert (report.status, report.answered) == ("imported", 4)
     assert not any("replaces" in m for m in report.messages)
     assert stored(con, "SELECT count(DISTINCT respondent) FROM responses") == [(2,)]
 
 
 def test_a_hand_made_workbook_stores_no_name_and_takes_the_values_after_merged_labels(con, model):
     report = run(con, model, "workbook_reviewed.xlsx")
-    assert (report.status, report.layout, report.responses) == ("imported", "workbook", 4)
+    assert (report.status, report.layout, report.answered) == ("imported", "workbook", 4)
     assert 'hidden sheet "前回" skipped (unhide to import)' in report.messages
     where = stored(
         con,

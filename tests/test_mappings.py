@@ -156,7 +156,7 @@ def test_an_ambiguous_column_whose_roles_other_columns_hold_is_left_out_and_said
     data = form(header, [["2024/05/20 10:31:00 午前 GMT+9", "a@example.co.jp", "学び放題", "検索", "検索2", "開発",
                           "2"]])  # fmt: skip
     report = importer.import_file(con, "回答.csv", data, model, importer.ImportOptions())
-    assert (report.status, report.responses) == ("imported", 1)
+    assert (report.status, report.answered) == ("imported", 1)
     assert (
         'column "Which product team are you on?" names more than one role (product, team), but other columns hold '
         "each of them, so it was left out (its role can be chosen)" in report.messages

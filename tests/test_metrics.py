@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from opmaturity import config, metrics, queries, store, summary
-from opmaturity.batch import Batch, Response
+from opmaturity.batch import Answer, Batch
 from opmaturity.errors import OpmaturityError
 from opmaturity.model import parse_model
 
@@ -18,13 +18,13 @@ NA = None
 
 def load(con, round_name, rows, *, held_on=None, tiers=None):
     """Commit (product, team, respondent, rater, item, level[, target[, importance]]) rows as one import."""
-    responses = [Response(*row) for row in rows]
+    responses = [Answer(*row) for row in rows]
     digest = Batch.digest(repr((round_name, rows)).encode())
     batch = Batch(
         file=f"{round_name}.csv",
         layout="tidy",
         sha256=digest,
-        responses=responses,
+        answers=responses,
         round_date=held_on,
         tiers=tiers or {},
     )
@@ -663,13 +663,13 @@ def _silent_org(con, notes=(), comments=0):
     """Six teams of P (tier T1, target 3). OBS-1: 4 teams below (level 1), 2 at target; SLO-1: 1 team below."""
     rows = [("P", f"T{i}", f"r{i}", "team", "OBS-1", 1 if i < 4 else 3) for i in range(6)]
     rows += [("P", f"T{i}", f"r{i}", "team", "SLO-1", 1 if i == 0 else 3) for i in range(6)]
-    responses = [Response(*r) for r in rows]
+    responses = [Answer(*r) for r in rows]
     for response in responses[:comments]:
         response.comment = "アラートが多すぎる"
     from opmaturity.batch import Note
 
     batch = Batch(file="s.csv", layout="tidy", sha256=Batch.digest(repr((rows, notes, comments)).encode()),
-                  responses=responses, notes=[Note(text=t, product="P", item=i) for t, i in notes],
+                  answers=responses, notes=[Note(text=t, product="P", item=i) for t, i in notes],
                   round_date=date(2024, 5, 1), tiers={"P": "T1"})  # fmt: skip
     assert store.commit_batch(con, batch, "2024-H1").status == "imported"
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from opmaturity import auth, metrics, model_versions, store
-from opmaturity.batch import Batch, Response
+from opmaturity.batch import Answer, Batch
 from opmaturity.cli import main
 from opmaturity.errors import OpmaturityError
 from opmaturity.model_files import model_xlsx, model_yaml, read_model_file
@@ -19,7 +19,7 @@ from opmaturity.model_files import model_xlsx, model_yaml, read_model_file
 def load(con, round_name, rows, held_on):
     """Commit (product, team, respondent, rater, item, level) rows as one import of round `round_name`."""
     batch = Batch(file=f"{round_name}.csv", layout="tidy", sha256=Batch.digest(repr((round_name, rows)).encode()),
-                  responses=[Response(*row) for row in rows], round_date=held_on)  # fmt: skip
+                  answers=[Answer(*row) for row in rows], round_date=held_on)  # fmt: skip
     assert store.commit_batch(con, batch, round_name).status == "imported"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from opmaturity import codec, fence, importer, parsing, store
-from opmaturity.batch import Batch, Note, Response
+from opmaturity.batch import Answer, Batch, Note
 from opmaturity.cli import main
 from opmaturity.errors import Problem
 from opmaturity.i18n import Advice, Listed, Message, Quoted, QuotedBoth
@@ -41,9 +41,9 @@ def test_a_batch_with_every_kind_of_value_comes_back_from_json_as_it_was():
         file="survey.xlsx",
         layout="tidy",
         sha256="ab" * 32,
-        responses=[
-            Response("学び放題", "A", "p-1", "team", "OBS-1", 3, 4, 2, "コメント\n二行目", date(2024, 5, 14), "S", 7),
-            Response("学び放題", "A", "p-2", "sre", "OBS-2", None),
+        answers=[
+            Answer("学び放題", "A", "p-1", "team", "OBS-1", 3, 4, 2, "コメント\n二行目", date(2024, 5, 14), "S", 7),
+            Answer("学び放題", "A", "p-2", "sre", "OBS-2", None),
         ],
         notes=[Note("付箋", "学び放題", None, "G", ("tag", "タグ"), "yellow", "p-3", "OBS-1", "3458764", "", 2)],
         problems=[
@@ -108,7 +108,7 @@ def test_a_file_parsed_in_the_child_is_the_file_parsed_here(model):
     there = parsing.parse(request, fence.Limits(wall_seconds=60))
     assert there.batch == here.batch and there.layout == here.layout == "tidy"
     assert (there.why, there.messages, there.problems) == (here.why, here.messages, here.problems)
-    assert len(there.batch.responses) == 5  # five rows, one of them N/A
+    assert len(there.batch.answers) == 5  # five rows, one of them N/A
 
 
 def test_a_bug_in_a_parser_is_raised_in_the_child_not_made_the_users_problem(model, monkeypatch):
@@ -141,15 +141,15 @@ def big_csv(rows: int) -> bytes:
 def test_a_file_that_needs_more_memory_than_the_worker_may_use_is_refused_and_nothing_is_written(
     con, model, monkeypatch
 ):
-    monkeypatch.setenv("OPMATURITY_FENCE_MEMORY_MB", "80")
+    monkeypatch.setenv("OPMATURITY_FENCE_MEMORY_MB", "256")
     before = snapshot(con)
     report = import_file(con, "big.csv", big_csv(150_000), model, ImportOptions(round="2024-H1"))
     assert report.status == "rejected"
     (problem,) = report.problems
     assert problem.message.startswith(
-        "this file needed more memory than allowed (80 MB, OPMATURITY_FENCE_MEMORY_MB) to be read; nothing was written"
+        "this file needed more memory than allowed (256 MB, OPMATURITY_FENCE_MEMORY_MB) to be read; nothing was written"
     )
-    assert problem.text("ja").startswith("このファイルを読むには、許可されたメモリ（80 MB")
+    assert problem.text("ja").startswith("このファイルを読むには、許可されたメモリ（256 MB")
     assert snapshot(con) == before
     monkeypatch.delenv("OPMATURITY_FENCE_MEMORY_MB")
     assert import_file(con, "tidy.csv", fixture("tidy.csv"), model, ImportOptions()).status == "imported"
@@ -193,8 +193,8 @@ def test_the_preview_and_the_import_share_one_parse(con, model, monkeypatch):
     shown, rows = preview(con, "tidy.csv", fixture("tidy.csv"), model, options, parsed)
     report = import_file(con, "tidy.csv", fixture("tidy.csv"), model, options, parsed)
     assert calls == ["parse"]
-    assert (shown.status, shown.responses, len(rows)) == ("imported", 4, 5)
-    assert (report.status, report.responses) == ("imported", 4)
+    assert (shown.status, shown.answered, len(rows)) == ("imported", 4, 5)
+    assert (report.status, report.answered) == ("imported", 4)
     assert parsed.batch.messages == before  # what the import said was not added to the shared parse
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from opmaturity import metrics, store, summary
-from opmaturity.batch import Batch, Response
+from opmaturity.batch import Answer, Batch
 from opmaturity.errors import OpmaturityError
 from opmaturity.rounds import date_from_name
 
@@ -44,9 +44,9 @@ def test_a_name_that_states_no_period_gives_no_date(name):
 
 
 def _import(con, round_name, *, file_date=None):
-    rows = [Response("P", "A", "r1", "team", "OBS-1", 2)]
+    rows = [Answer("P", "A", "r1", "team", "OBS-1", 2)]
     batch = Batch(file=f"{round_name}.csv", layout="tidy", sha256=Batch.digest(round_name.encode()),
-                  responses=rows, round_date=file_date)  # fmt: skip
+                  answers=rows, round_date=file_date)  # fmt: skip
     assert store.commit_batch(con, batch, round_name).status == "imported"
 
 
@@ -72,7 +72,7 @@ def test_the_change_of_a_round_is_against_the_round_before_it_in_time(con):
     rows = {"2024-H1": 3, "2023-H1": 1, "2023-H2": 2}  # imported out of order
     for name, level in rows.items():
         batch = Batch(file=f"{name}.csv", layout="tidy", sha256=Batch.digest(name.encode()),
-                      responses=[Response("P", "A", "r1", "team", "OBS-1", level)])  # fmt: skip
+                      answers=[Answer("P", "A", "r1", "team", "OBS-1", level)])  # fmt: skip
         store.commit_batch(con, batch, name)
     item = metrics.item_scores(con, "2024-H1")
     assert (item["previous_level"].iloc[0], item["change"].iloc[0]) == (2.0, 1.0)  # 2023-H2 -> 2024-H1

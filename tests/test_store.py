@@ -5,12 +5,12 @@ import duckdb
 import pytest
 
 from opmaturity import schema, store
-from opmaturity.batch import Batch, Note, Response
+from opmaturity.batch import Answer, Batch, Note
 from opmaturity.errors import OpmaturityError
 
 
 def answers(*rows, sha="a"):
-    return Batch(file=f"{sha}.csv", layout="tidy", sha256=sha, responses=[Response(*r) for r in rows])
+    return Batch(file=f"{sha}.csv", layout="tidy", sha256=sha, answers=[Answer(*r) for r in rows])
 
 
 def live(con):
@@ -55,7 +55,7 @@ def test_commit_creates_round_product_and_team_and_counts_only_answers_with_a_le
         answers(("学び放題", "検索", "p-1", "team", "OBS-1", 2), ("学び放題", "検索", "p-1", "team", "OBS-2", None)),
         "2024-H1",
     )
-    assert (result.status, result.responses, result.answers) == ("imported", 1, 2)
+    assert (result.status, result.answered, result.answers) == ("imported", 1, 2)
     assert result.created == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / 検索"]}
 
 
@@ -95,7 +95,7 @@ def test_answers_in_another_round_are_not_replaced(con):
 def test_a_dry_run_reports_counts_and_leaves_the_database_unchanged(con):
     before = snapshot(con)
     result = store.commit_batch(con, answers(("P", "T", "p-1", "team", "OBS-1", 2)), "R1", dry_run=True)
-    assert (result.status, result.responses, result.import_id) == ("imported", 1, None)
+    assert (result.status, result.answered, result.import_id) == ("imported", 1, None)
     assert snapshot(con) == before
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..batch import Batch, Response
+from ..batch import Answer, Batch
 from ..errors import Problem
 from ..i18n import Advice, Listed, Message, QuotedBoth
 from ..model import Model
@@ -302,7 +302,7 @@ class Context:
             self.defaulted_teams.append(product)
         return product
 
-    def remember_columns(self, response: Response, headers: dict[str, str]) -> None:
+    def remember_columns(self, response: Answer, headers: dict[str, str]) -> None:
         """Note which headers a response's measures came from (for conflict messages); `headers` may be shared."""
         self.columns[(response.sheet, response.row, response.item, response.rater)] = headers
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..batch import Batch, Note, Response
+from ..batch import Answer, Batch, Note
 from ..dates import parse_timestamp
 from ..errors import Problem
 from ..i18n import Advice, Listed, Message, QuotedBoth
@@ -56,7 +56,7 @@ class _Submission:
     sheet: str
     when: datetime | None
     key: tuple[str, str, str, str]
-    responses: list[Response] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: int = 0  # answers of this row left out because of its problems
     notes: list[Note] = field(default_factory=list)  # its free-text answers, kept as comments
@@ -91,7 +91,7 @@ def parse_form(source: Source, ctx: Context, layout: FormLayout) -> Batch:
             key = "msg.parse.no_form_header_any_sheet" if source.kind == "xlsx" else "msg.parse.no_form_header"
             batch.problems.append(ctx.problem(Message(key, need=QuotedBoth(layout.required), layout=layout.name)))
     for sub in _settle_resubmissions(submissions, batch):
-        batch.responses.extend(sub.responses)
+        batch.answers.extend(sub.answers)
         batch.notes.extend(sub.notes)
         batch.problems.extend(sub.problems)
         ctx.skipped += sub.skipped
@@ -304,7 +304,7 @@ def _submission(
         if importance is None and category in by_category:
             importance = by_category[category]
             measures["importance"] = category_headers[category]
-        response = Response(
+        response = Answer(
             product=product,
             team=team,
             respondent=respondent,
@@ -319,10 +319,10 @@ def _submission(
             row=number,
         )
         ctx.remember_columns(response, measures)
-        sub.responses.append(response)
+        sub.answers.append(response)
     if row_failed or not product or not rater:
-        skipped |= {r.item for r in sub.responses}
-        sub.responses = []
+        skipped |= {r.item for r in sub.answers}
+        sub.answers = []
     else:
         for n, head in free:  # a comment of the response: searchable with the workshop notes
             text = text_of(_cell(row, n))
@@ -377,7 +377,7 @@ def _settle_resubmissions(submissions: list[_Submission], batch: Batch) -> list[
         last = subs[-1]
         kept.append(last)
         for earlier in subs[:-1]:
-            same = [_answers(r) for r in earlier.responses] == [_answers(r) for r in last.responses]
+            same = [_answers(r) for r in earlier.answers] == [_answers(r) for r in last.answers]
             if same:
                 at = Message(
                     "msg.settle.at_sheet_row" if last.sheet else "msg.settle.at_row", sheet=last.sheet, row=earlier.row
@@ -398,6 +398,6 @@ def several_rounds(rounds: dict[str, int]) -> Message:
     return Message("msg.parse.several_rounds", names=Listed(names))
 
 
-def _answers(r: Response) -> tuple[object, ...]:
+def _answers(r: Answer) -> tuple[object, ...]:
     """What a response answers, for comparing two submissions."""
     return (r.item, r.level, r.target, r.importance, r.comment)

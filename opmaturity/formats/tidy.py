@@ -69,7 +69,7 @@ def parse(source: Source, ctx: Context) -> Batch:
         _table(table, top, roles, ctx, batch, rounds)
     if not found:
         batch.problems.append(ctx.problem(_need(Message("msg.parse.no_item_header"))))
-    elif not batch.responses and not batch.problems:
+    elif not batch.answers and not batch.problems:
         batch.problems.append(ctx.problem(Message("msg.parse.no_answers")))
     if len(rounds) > 1:
         batch.problems.append(ctx.problem(several_rounds(rounds)))
@@ -381,7 +381,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         schema=ANSWER_SCHEMA,
     ).filter(keep)
     ctx.remember_sheet_columns(s.name, {m: display(s.header[s.roles[m]]).strip() for m in MEASURES if m in s.roles})
-    batch.responses.add(answers)
+    batch.answers.add(answers)
     earliest = pc.min(answers["assessed_on"]).as_py()
     if earliest and (batch.round_date is None or earliest < batch.round_date):
         batch.round_date = earliest

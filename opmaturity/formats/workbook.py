@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..batch import Batch, Response
+from ..batch import Answer, Batch
 from ..dates import parse_date
 from ..i18n import Advice, Message
 from ..readers import Cell, Source, Table, expand_merged
@@ -53,7 +53,7 @@ def parse(source: Source, ctx: Context) -> Batch:
             dates.append(when)
     if not sheets:
         batch.problems.append(ctx.problem(Message("msg.parse.no_sheet_with_items")))
-    elif not batch.responses and not batch.problems:
+    elif not batch.answers and not batch.problems:
         batch.problems.append(ctx.problem(Message("msg.parse.no_answers")))
     batch.round_date = min(dates) if dates else None
     return batch
@@ -204,7 +204,7 @@ def _row(
         return
     shared_heads = {c.measure: c.label for c in columns if c.measure in ("target", "importance")}
     for rater, level in levels.items():
-        response = Response(
+        response = Answer(
             product=product,
             team=team,
             respondent=ctx.person(person) if person else ctx.group(rater),
@@ -221,7 +221,7 @@ def _row(
         level_head = next((c.label for c in columns if c.measure == "level" and (c.rater or ctx.rater) == rater), "")
         comment_head = next((c.label for c in columns if c.measure == "comment" and c.rater in (rater, None)), "")
         ctx.remember_columns(response, {**shared_heads, "level": level_head, "comment": comment_head})
-        batch.responses.append(response)
+        batch.answers.append(response)
 
 
 def _report(
