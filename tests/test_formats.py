@@ -482,7 +482,7 @@ def test_a_person_label_in_the_title_block_is_never_read_as_the_title(model, lab
 
 def test_an_unlabelled_colon_cell_is_not_a_title_but_a_dashed_title_still_names_the_product(model):
     rows = [["成熟度チェック — 学び放題", None, "メモ：第2回"], [], ["項目", "SRE評価"], ["ランブック", 2]]
-    assert {r.product for r in parsed(model, "w.xlsx", book(("Sheet1", rows, []))).responses} == {"学び放題"}
+    assert {r.product for r in parsed(model, "w.xlsx", book(("Sheet1", rows, []))).answers} == {"学び放題"}
     rows[0] = ["第2回：学び放題"]
     assert parsed(model, "w.xlsx", book(("Sheet1", rows, []))).problems[0].message.startswith("no product")
 
@@ -500,7 +500,7 @@ def test_an_item_list_sheet_before_the_product_sheet_does_not_decide_the_layout(
 def test_a_hidden_sheet_is_skipped_and_named(model):
     source = source_of("workbook_reviewed.xlsx")
     assert source.messages == ['hidden sheet "前回" skipped (unhide to import)']
-    assert {r.sheet for r in parsed(model, "workbook_reviewed.xlsx").responses} == {"決済サービス"}
+    assert {r.sheet for r in parsed(model, "workbook_reviewed.xlsx").answers} == {"決済サービス"}
 
 
 def test_a_hand_made_sheet_without_a_title_block_is_recognised_by_its_footer_rows(model):
