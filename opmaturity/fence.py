@@ -133,12 +133,14 @@ def _limiter(limits: Limits) -> Callable[[], None]:
 
 
 def _environment() -> dict[str, str]:
-    """The child's environment: the parent's, with thread pools at one thread (memory is capped) and Arrow on the
-    system allocator (its default, mimalloc, spent a third of a large parse in the kernel, and reserves more)."""
+    """The child's environment: the parent's, with thread pools at one thread (memory is capped), Arrow on the
+    system allocator (its default, mimalloc, spent a third of a large parse in the kernel, and reserves more) and
+    glibc handing large blocks back when they are freed (a 500,000-answer CSV peaked at 380 MB instead of 550)."""
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
         env[name] = "1"
     env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    env["MALLOC_MMAP_THRESHOLD_"] = str(64 * 1024)
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     return env

@@ -128,7 +128,9 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
     _report_columns(header, roles, claims, clash, unclear, by_values, sheet, ctx, batch)
     width = max(table.width, len(header))
     cells = coded_columns(table, top + 1, width)
-    body = any_of([c.where(_filled) for c in cells], max(table.height - top - 1, 0))
+    below = max(table.height - top - 1, 0)
+    table.release()  # a large CSV's text is held as codes from here on
+    body = any_of([c.where(_filled) for c in cells], below)
     footers = _footer_rows(cells, roles["item"], body)
     for at in footers:
         lead = next(c.cell(at) for c in cells if _filled(c.cell(at)))

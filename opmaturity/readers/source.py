@@ -21,6 +21,9 @@ MAX_CELLS = 10_000_000
 MAX_TEXT = 160_000_000  # characters of cell text a workbook may expand to (a shared string counts per use)
 
 
+_KEPT = 64  # rows a released table keeps: enough for any header search after it
+
+
 class Table:
     """One sheet (or the one table of a CSV): rows of cells as read, rows[0] is Excel row 1.
 
@@ -63,6 +66,12 @@ class Table:
         if self._rows is not None:
             return max((len(r) for r in self._rows), default=0)
         return self.columns.num_columns  # type: ignore[union-attr]
+
+    def release(self) -> None:
+        """Let go of the columns read by Arrow once a layout holds what it needs of them (the first rows stay)."""
+        if self.columns is not None and self._rows is None:
+            self._rows = self.head(_KEPT)
+            self.columns = None
 
     def head(self, count: int) -> list[list[Cell]]:
         """The first `count` rows (without building the others)."""
