@@ -400,7 +400,7 @@ def write_bulk(con, org: Org, scale: float, model: Model) -> None:
              AND c.respondent = r.respondent AND c.rater = r.rater AND c.item_key = r.item_key"""
     )
     con.execute(
-        """UPDATE imports AS i SET responses = s.answers, answers = s.answers, replaced = s.replaced, notes = s.notes
+        """UPDATE imports AS i SET responses = s.responses, answers = s.answers, replaced = s.replaced, notes = s.notes
            FROM (SELECT i.import_id,
                         (SELECT count(level) FROM responses r WHERE r.import_id = i.import_id) AS responses,
                         (SELECT count(*) FROM responses r WHERE r.import_id = i.import_id) AS answers,

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import errno
 import importlib
+import json
 import os
 import resource
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -69,8 +69,8 @@ def run(job: str, data: bytes, limits: Limits | None = None) -> bytes:
                 stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=err,
-                preexec_fn=_limiter(limits),  # noqa: PLW1509  (no threads run between fork and exec here)
-                env=_environment(),
+                env={**_environment(), _LIMITS_ENV: _rlimits(limits)},  # the child applies them first thing
+                start_new_session=True,  # its own process group: a signal to the dashboard's terminal reaches it once
                 cwd=folder,
             )
             try:
@@ -113,23 +113,36 @@ def _reason(code: int, log: str) -> str:
     return "crash"
 
 
-def _limiter(limits: Limits) -> Callable[[], None]:
-    def apply() -> None:
-        import resource
+# The limits travel to the child in its environment and it sets them before it imports anything: a preexec_fn
+# would run Python between fork and exec, which is unsafe in a process with threads (the dashboard, DuckDB and
+# Arrow all run some), and did crash children under the test suite.
+_LIMITS_ENV = "OPMATURITY_FENCE_RLIMITS"
+_KINDS = {
+    "as": resource.RLIMIT_AS,
+    "cpu": resource.RLIMIT_CPU,
+    "fsize": resource.RLIMIT_FSIZE,
+    "core": resource.RLIMIT_CORE,
+}
 
-        def cap(kind: int, soft: int, hard: int) -> None:  # never above what this process may use itself
-            _, ceiling = resource.getrlimit(kind)
-            if ceiling != resource.RLIM_INFINITY:
-                soft, hard = min(soft, ceiling), min(hard, ceiling)
-            resource.setrlimit(kind, (soft, hard))
 
-        cap(resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes)
-        cap(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 5)
-        cap(resource.RLIMIT_FSIZE, limits.output_bytes + LENGTH_BYTES + 1, limits.output_bytes + LENGTH_BYTES + 1)
-        cap(resource.RLIMIT_CORE, 0, 0)
-        os.setsid()  # its own process group: a signal to the dashboard's terminal does not reach it twice
+def _rlimits(limits: Limits) -> str:
+    """The child's resource limits as JSON, never above what this process may use itself."""
+    output = limits.output_bytes + LENGTH_BYTES + 1
+    wanted = {"as": (limits.memory_bytes, limits.memory_bytes), "cpu": (limits.cpu_seconds, limits.cpu_seconds + 5),
+              "fsize": (output, output), "core": (0, 0)}  # fmt: skip
+    capped = {}
+    for name, (soft, hard) in wanted.items():
+        _, ceiling = resource.getrlimit(_KINDS[name])
+        if ceiling != resource.RLIM_INFINITY:
+            soft, hard = min(soft, ceiling), min(hard, ceiling)
+        capped[name] = [soft, hard]
+    return json.dumps(capped)
 
-    return apply
+
+def _apply_rlimits() -> None:
+    """In the child: set the limits the parent chose (from the environment), before anything else runs."""
+    for name, (soft, hard) in json.loads(os.environ.pop(_LIMITS_ENV, "{}")).items():
+        resource.setrlimit(_KINDS[name], (soft, hard))
 
 
 def _environment() -> dict[str, str]:
@@ -168,6 +181,7 @@ def _main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] not in JOBS:
         print("usage: python -m opmaturity.fence JOB (an internal entry point)", file=sys.stderr)
         return 2
+    _apply_rlimits()
     module, _, function = JOBS[argv[0]].partition(":")
     # pyarrow and openpyxl import numpy when they can (and pyarrow's grouping then pandas), only to know its
     # types: that would double the child's start-up and need memory of its own. No job needs numpy, so the

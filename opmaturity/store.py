@@ -221,7 +221,7 @@ def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Imports newest first, with their counts and whether they were undone."""
     return frame(
         con,
-        """SELECT i.import_id, i.file_name, i.layout, r.name AS round, i.answers, i.notes, i.replaced,
+        """SELECT i.import_id, i.file_name, i.layout, r.name AS round, i.responses, i.notes, i.replaced,
                   i.messages, i.imported_at, i.imported_by, i.undone_at
            FROM imports i LEFT JOIN rounds r USING (round_id) ORDER BY i.import_id DESC""",
     )

@@ -45,3 +45,22 @@ def test_a_child_that_aborts_is_a_crash_and_the_parent_goes_on():
 def test_only_named_jobs_run():
     with pytest.raises(ValueError, match="Not a fenced job"):
         fence.run("os:system", b"", SMALL)
+
+
+def test_the_child_never_gets_more_than_its_parent_may_use_and_sets_its_limits_itself():
+    """A parent limited to 1 GB gives its child 1 GB even when asked for 2; the limits travel in the child's
+    environment (no Python runs between fork and exec in a process with threads)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import resource, sys; sys.path.insert(0, sys.argv[1]);"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
+        "from opmaturity import fence; print(fence._rlimits(fence.Limits(memory_bytes=2 << 30)))"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", script, root], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["as"] == [1 << 30, 1 << 30]
+    assert fence.run("probe", b"allocate:300000000", fence.Limits(memory_bytes=2 << 30)) == b"300000000"
