@@ -300,12 +300,13 @@ def category_bars(data: pd.DataFrame, *, lang_titles: Mapping[str, str], max_lev
 
 def _key(label: str, colour: str, symbol: str) -> alt.Color:
     """A layer's one-entry legend: the mark's colour under its name, drawn as `symbol` (the layer needs the
-    field `series` holding `label`, see _series)."""
+    field `series` holding `label`, see _series). The entries stack right of the plot, which narrows to make
+    room: side by side above it, four Japanese names ran past a 1024 px page's edge."""
     return alt.Color(
         "series:N",
         scale=alt.Scale(domain=[label], range=[colour]),
         legend=alt.Legend(
-            title=None, orient="top", symbolType=symbol, symbolStrokeColor=colour, symbolStrokeWidth=3, labelLimit=300
+            title=None, orient="right", symbolType=symbol, symbolStrokeColor=colour, symbolStrokeWidth=3, labelLimit=160
         ),
     )
 

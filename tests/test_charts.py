@@ -286,6 +286,8 @@ def test_category_bars_name_bars_dots_and_target_marks_in_a_legend():
     assert [c["scale"]["domain"] for c in legends] == [["現状レベル"], ["目標"], ["組織の中央値"], ["SRE評価"]]
     assert all(c["legend"]["title"] is None for c in legends)
     assert spec["resolve"]["legend"]["color"] == "independent"
+    # stacked right of the plot: side by side above it, the four Japanese names ran past a 1024 px page
+    assert {c["legend"]["orient"] for c in legends} == {"right"}
 
 
 def test_likert_axis_shows_every_share_label_as_a_positive_share():
