@@ -208,4 +208,9 @@ def _main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    status = _main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Leave without the interpreter's teardown: Arrow's thread pool, torn down at exit, now and then ended the
+    # child with "terminate called without an active exception" after its answer was already written.
+    os._exit(status)
