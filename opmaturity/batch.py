@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from .errors import Problem
 from .i18n import Listed, Message
+from .readers.columns import positions
 from .values import display, shown
 
 
@@ -75,6 +76,24 @@ ANSWER_SCHEMA = pa.schema(
     ]
 )
 _FIELDS = [f.name for f in fields(Answer)]
+
+
+def answer_table(columns: Mapping[str, pa.Array]) -> pa.Table:
+    """Answer columns as a table in ANSWER_SCHEMA's order and types; a text column may come dictionary-encoded
+    (codes into its distinct values, as the tidy parser builds them and the worker sends them)."""
+    return checked(pa.table({name: columns[name] for name in ANSWER_SCHEMA.names}))
+
+
+def checked(table: pa.Table) -> pa.Table:
+    """The table, when it has the answer columns in ANSWER_SCHEMA's types (text dictionary-encoded or not);
+    ValueError otherwise (the worker's answer is checked on arrival)."""
+    if table.column_names != ANSWER_SCHEMA.names:
+        raise ValueError(f"unexpected answer columns: {table.column_names}")
+    for found, expected in zip(table.schema, ANSWER_SCHEMA, strict=True):
+        kind = found.type.value_type if pa.types.is_dictionary(found.type) else found.type
+        if kind != expected.type:
+            raise ValueError(f"unexpected type {found.type} for answer column {found.name}")
+    return table
 
 
 class Answers:
@@ -183,31 +202,49 @@ def settle(batch: Batch, file: str, columns: Columns | None = None) -> int:
     on the columns; only their answers are compared one by one.
     """
     table = batch.answers.table
-    if table.num_rows < 2 or not _repeats(table):
+    if table.num_rows < 2:
         return 0
-    order = table.append_column("_at", pa.array(range(table.num_rows), pa.int64()))
-    counts = order.group_by(list(KEY), use_threads=False).aggregate([("_at", "count")])
-    repeated = counts.filter(pc.greater(counts["_at_count"], 1)).drop_columns(["_at_count"])
-    if repeated.num_rows == 0:
+    keys = _keys(table)
+    counts = pc.value_counts(keys)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    if len(repeated) == 0:
         return 0
-    rows = order.join(repeated, keys=list(KEY), join_type="left semi").sort_by("_at")
-    at = rows["_at"].to_pylist()
+    at = pc.indices_nonzero(pc.is_in(keys, repeated))
+    rows = table.take(at)
     answers = [Answer(*values) for values in zip(*(rows[name].to_pylist() for name in _FIELDS), strict=True)]
-    drop, dropped = _settle_repeats(batch, file, list(zip(at, answers, strict=True)), columns or {})
+    drop, dropped = _settle_repeats(batch, file, list(zip(at.to_pylist(), answers, strict=True)), columns or {})
     if drop:
-        kept = pc.invert(pc.is_in(order["_at"], pa.array(sorted(drop), pa.int64())))
+        kept = pc.invert(pc.is_in(positions(table.num_rows), pa.array(sorted(drop), pa.int64())))
         batch.answers = Answers(table=table.filter(kept))
     return dropped
 
 
-def _repeats(table: pa.Table) -> bool:
-    """True when two answers share a key: the key's columns as codes of their distinct values, combined into one
-    number per answer (a quick count of distinct numbers instead of grouping by five text columns)."""
-    combined = pa.array([0] * table.num_rows, pa.int64())
+def _keys(table: pa.Table) -> pa.Int64Array:
+    """Every answer's key (product, team, respondent, rater, item) as one number: equal keys, equal numbers.
+
+    Each key column as codes of its distinct values (the tidy parser and the worker hand them over that way;
+    other columns are encoded here), combined column by column; the running numbers are renumbered densely
+    whenever they could grow past 2**31, so they never overflow.
+    """
+    combined = pa.repeat(pa.scalar(0, pa.int64()), table.num_rows)
+    bound = 1
     for name in KEY:
-        codes = table[name].combine_chunks().dictionary_encode()
-        combined = pc.add(pc.multiply(combined, len(codes.dictionary) + 1), codes.indices.cast(pa.int64()))
-    return len(pc.unique(combined)) < table.num_rows
+        codes, size = _codes(table[name])
+        if bound * (size + 1) >= 2**62:
+            dense = combined.dictionary_encode()
+            combined, bound = dense.indices.cast(pa.int64()), len(dense.dictionary)
+        combined = pc.add(pc.multiply(combined, size + 1), codes)
+        bound *= size + 1
+    return combined
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[pa.Int64Array, int]:
+    """A column as codes of its distinct values (null as one more code) and how many codes there are."""
+    whole = column.unify_dictionaries().combine_chunks() if pa.types.is_dictionary(column.type) else None
+    if whole is None or len(pc.unique(whole.dictionary)) != len(whole.dictionary):
+        whole = column.combine_chunks().dictionary_encode()
+    size = len(whole.dictionary)
+    return pc.fill_null(whole.indices.cast(pa.int64()), size), size
 
 
 def _settle_repeats(

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import logging
+import os
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import codec, fence
 from .batch import Batch
 from .errors import Problem
 from .formats.roles import Column
 from .i18n import Message
+
+if TYPE_CHECKING:
+    from .readers import Source
 
 JOB = "parse"
 log = logging.getLogger(__name__)
@@ -38,9 +43,10 @@ class Request:
         head = hashlib.sha256(json.dumps(self.header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         return f"{Batch.digest(self.data)}-{head.hexdigest()}"
 
-    def encode(self) -> bytes:
-        """The child's input: the header as one line of JSON, a newline, the bytes."""
-        return json.dumps(self.header, ensure_ascii=True).encode("ascii") + b"\n" + self.data
+    def encode(self) -> list[bytes]:
+        """The child's input, in parts (the file's bytes never copied): the header as one line of JSON and a
+        newline, then the bytes."""
+        return [json.dumps(self.header, ensure_ascii=True).encode("ascii") + b"\n", self.data]
 
 
 @dataclass
@@ -152,23 +158,46 @@ def _stopped(reason: str, limits: fence.Limits) -> Message:
 def job(stream: BinaryIO) -> bytes:
     """The fenced job: a request in (its header line, then the file's bytes, read apart so that the file is never
     copied), the Parsed as JSON and the answers as Arrow out. Runs in the child only."""
-    head = stream.readline()
-    parsed = run(json.loads(head), stream.read())
+    header = json.loads(stream.readline())
+    # The file's bytes are let go once read: the columns hold what the parsers need (a large CSV's text is not
+    # held twice while it is parsed).
+    parsed = _parse(header, *_read(header, _rest(stream)))
     answers = codec.answers_to_ipc(parsed.batch.answers.table) if parsed.batch is not None else b""
     return codec.dumps(parsed.to_json(answers=False)) + b"\n" + answers  # JSON holds no raw newline
 
 
+def _rest(stream: BinaryIO) -> bytes:
+    """What is left of the stream. Read in one piece where its size is known (a file): reading to the end in
+    chunks would hold the file twice while joining them."""
+    try:
+        left = os.fstat(stream.fileno()).st_size - stream.tell()
+    except (AttributeError, OSError, io.UnsupportedOperation):  # a pipe, or bytes in memory
+        return stream.read()
+    data = stream.read(left)
+    return data + stream.read() if len(data) == left else data
+
+
 def run(header: dict[str, Any], content: bytes) -> Parsed:
     """Read and parse the file as the header says (in this process: the child calls it, and so may a test)."""
+    return _parse(header, *_read(header, content))
+
+
+def _read(header: dict[str, Any], content: bytes) -> tuple[Source, str]:
+    """The file read (within the header's limits), and its digest."""
+    from .readers import Limits, read
+
+    return read(header["name"], content, Limits(**header["limits"])), Batch.digest(content)
+
+
+def _parse(header: dict[str, Any], source: Source, digest: str) -> Parsed:
+    """The layout found (or the one chosen) and the source parsed into a batch, its repeats settled."""
     from .batch import settle
     from .formats import PARSERS, detect
     from .formats.common import Context
     from .model import parse_model
-    from .readers import Limits, read
     from .values import Invalid, Values
 
     name = header["name"]
-    source = read(name, content, Limits(**header["limits"]))
     parsed = Parsed(messages=list(source.messages), problems=list(source.problems))
     if source.problems or header["read_only"]:
         return parsed
@@ -188,7 +217,7 @@ def run(header: dict[str, Any], content: bytes) -> Parsed:
         rater = None
     ctx = Context(
         file=name,
-        sha256=Batch.digest(content),
+        sha256=digest,
         model=model,
         values=values,
         key=header["key"].encode("latin-1"),

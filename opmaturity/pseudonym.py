@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -26,5 +25,4 @@ def secret_key(secret: str | None, path: Path) -> bytes:
 
 def pseudonym(identity: str, key: bytes) -> str:
     """`p-` and 16 hex digits of HMAC-SHA256 over the normalised e-mail or name."""
-    digest = hmac.new(key, normalize(identity).encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"p-{digest[:16]}"
+    return "p-" + hmac.digest(key, normalize(identity).encode("utf-8"), "sha256")[:8].hex()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -338,6 +338,57 @@ def ensure_team(
     return int(team_id), created
 
 
+def _ensure_teams(
+    con: duckdb.DuckDBPyConnection,
+    pairs: list[tuple[str, str]],
+    tiers: Mapping[str, str],
+    created: dict[str, list[str]],
+) -> dict[tuple[str, str], int]:
+    """The id of every (product, team) pair, making the products and teams that are new in a few statements
+    (not a few per team: an organisation's first import names hundreds); what was made is added to `created`,
+    in the order the pairs come. The tier `tiers` gives a product without one is kept, as `ensure_product` does."""
+    order = list(dict.fromkeys(pairs))
+    if not order:
+        return {}
+    wanted = pa.table({"product": [p for p, _ in order], "team": [t for _, t in order],
+                       "tier": [tiers.get(p) for p, _ in order], "seq": list(range(len(order)))})  # fmt: skip
+    con.register("_batch_pairs", wanted)
+    try:
+        con.execute(
+            """UPDATE products AS p SET tier = w.tier
+               FROM (SELECT DISTINCT product, tier FROM _batch_pairs WHERE tier IS NOT NULL) AS w
+               WHERE p.name = w.product AND p.tier IS NULL"""
+        )
+        new_products = rows(
+            con,
+            """INSERT INTO products (name, tier)
+               SELECT product, max(tier) FROM _batch_pairs
+               WHERE product NOT IN (SELECT name FROM products) GROUP BY product ORDER BY min(seq)
+               RETURNING name""",
+        )
+        new_teams = rows(
+            con,
+            """INSERT INTO teams (product_id, name)
+               SELECT p.product_id, w.team FROM _batch_pairs w JOIN products p ON p.name = w.product
+               WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.product_id = p.product_id AND t.name = w.team)
+               ORDER BY w.seq
+               RETURNING team_id""",
+        )
+        found = rows(
+            con,
+            """SELECT w.product, w.team, t.team_id FROM _batch_pairs w
+               JOIN products p ON p.name = w.product JOIN teams t ON t.product_id = p.product_id AND t.name = w.team""",
+        )
+    finally:
+        con.unregister("_batch_pairs")
+    new = {str(r[0]) for r in new_products}
+    created["products"].extend(p for p in dict.fromkeys(p for p, _ in order) if p in new)
+    ids = {(str(p), str(t)): int(i) for p, t, i in found}
+    made = {int(r[0]) for r in new_teams}
+    created["teams"].extend(f"{p} / {t}" for p, t in order if ids[(p, t)] in made)
+    return ids
+
+
 def find_duplicate(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     """The live import of exactly these bytes, if any."""
     found = scalar(con, "SELECT min(import_id) FROM imports WHERE sha256 = ? AND undone_at IS NULL", [sha256])
@@ -379,18 +430,11 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, 
     rid, new_round = ensure_round(con, round_name, batch.round_date, date_given=batch.round_date_given)
     if new_round:
         created["rounds"].append(round_name)
-    team_ids: dict[tuple[str, str], int] = {}
-
-    def team_id(product: str, team: str) -> int:
-        key = (product, team)
-        if key not in team_ids:
-            tid, made = ensure_team(con, product, team, batch.tiers.get(product))
-            for what in made:
-                kind, _, name = what.partition(":")
-                created[kind + "s"].append(name)
-            team_ids[key] = tid
-        return team_ids[key]
-
+    answers = batch.answers.table
+    pairs = answers.select(["product", "team"]).group_by(["product", "team"], use_threads=False).aggregate([])
+    named = list(zip(pairs["product"].to_pylist(), pairs["team"].to_pylist(), strict=True))
+    named += [(n.product, n.team) for n in batch.notes if n.product and n.team]
+    team_ids = _ensure_teams(con, named, batch.tiers, created)
     product_ids: dict[str, int] = {}
 
     def product_id(product: str) -> int:
@@ -417,9 +461,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str, 
             ],
         )
     )
-    answers = batch.answers.table
-    replaced = _write_answers(con, answers, import_id, rid, team_id)
-    note_counts = _write_notes(con, batch, import_id, rid, product_id, team_id) if batch.notes else NoteCounts()
+    replaced = _write_answers(con, answers, import_id, rid, team_ids)
+    note_counts = _write_notes(con, batch, import_id, rid, product_id, team_ids) if batch.notes else NoteCounts()
     with_level = answers.num_rows - answers["level"].null_count
     con.execute(
         "UPDATE imports SET responses = ?, answers = ?, notes = ?, replaced = ? WHERE import_id = ?",
@@ -443,16 +486,14 @@ def _write_answers(
     answers: pa.Table,
     import_id: int,
     rid: int,
-    team_id: Callable[[str, str], int],
+    team_ids: Mapping[tuple[str, str], int],
 ) -> int:
     """Insert a file's answers in one statement from their Arrow columns, marking the live answers they repeat
-    as replaced; returns how many were replaced. Teams (and products) are made once per distinct pair."""
+    as replaced; returns how many were replaced."""
     if answers.num_rows == 0:
         return 0
-    pairs = answers.select(["product", "team"]).group_by(["product", "team"], use_threads=False).aggregate([])
-    products, names = pairs["product"].to_pylist(), pairs["team"].to_pylist()
-    teams = pa.table({"product": products, "team": names,
-                      "team_id": [team_id(p, t) for p, t in zip(products, names, strict=True)]})  # fmt: skip
+    teams = pa.table({"product": [p for p, _ in team_ids], "team": [t for _, t in team_ids],
+                      "team_id": list(team_ids.values())})  # fmt: skip
     con.register("_batch_answers", answers)
     con.register("_batch_teams", teams)
     try:
@@ -487,7 +528,7 @@ def _write_notes(
     import_id: int,
     rid: int,
     product_id: Callable[[str], int],
-    team_id: Callable[[str, str], int],
+    team_ids: Mapping[tuple[str, str], int],
 ) -> NoteCounts:
     """Store the batch's notes, replacing the live notes they repeat (same round, product, team and natural key:
     the Miro item id, else group and text); with a board named, the board's earlier notes that the new export
@@ -496,7 +537,7 @@ def _write_notes(
     rows_: list[tuple[object, ...]] = []
     for n in batch.notes:
         pid = product_id(n.product) if n.product else None
-        tid = team_id(n.product, n.team) if n.product and n.team else None
+        tid = team_ids[(n.product, n.team)] if n.product and n.team else None
         key = note_key(n.key, n.group, n.text)
         if (pid, tid, key) in seen:  # the same sticky twice in one export (a frame and the board both list it)
             continue

@@ -127,14 +127,16 @@ class Values:
 
     def _level(self, value: object, what: str) -> int | None:
         """The level a cell means, computed (level() remembers it)."""
-        bad = Invalid(Message("msg.value.bad_level", what=_what(what), help=self.level_help, value=shown(value)))
+        # The message, not an Invalid kept in a local: an exception raised from a local refers to its own frame
+        # (a cycle that keeps the caller's frames, and a parser's columns, alive until the garbage collector runs).
+        bad = Message("msg.value.bad_level", what=_what(what), help=self.level_help, value=shown(value))
         if self.is_blank(value):
             return None
         if isinstance(value, (bool, datetime, date, time, timedelta)):
-            raise bad
+            raise Invalid(bad)
         if isinstance(value, float):
             if not value.is_integer():
-                raise bad
+                raise Invalid(bad)
             value = int(value)
         if isinstance(value, int):
             return self._in_range(value, bad)
@@ -142,7 +144,7 @@ class Values:
         if _INT.match(text):
             return self._in_range(int(float(text)), bad)
         if _DECIMAL.match(text):
-            raise bad
+            raise Invalid(bad)
         if text in self.levels:
             return self.levels[text]
         prefix = _LEVEL_PREFIX.match(text)
@@ -154,7 +156,7 @@ class Values:
             word = label.group(2).strip()
             named = self.level_labels.get(_label_word(word))
             if named is None:
-                raise bad  # `3 or 4`, `3 くらい？`: never guess which level was meant
+                raise Invalid(bad)  # `3 or 4`, `3 くらい？`: never guess which level was meant
             if named != number:
                 raise Invalid(
                     Message(
@@ -168,12 +170,12 @@ class Values:
                     )
                 )
             return number
-        raise bad
+        raise Invalid(bad)
 
-    def _in_range(self, number: int, bad: Invalid) -> int:
-        """The number when it is on the scale; the `bad` Invalid otherwise."""
+    def _in_range(self, number: int, bad: Message) -> int:
+        """The number when it is on the scale; an Invalid saying `bad` otherwise."""
         if not self.model.min_level <= number <= self.model.max_level:
-            raise bad
+            raise Invalid(bad)
         return number
 
     def importance(self, value: object) -> int | None:
@@ -183,31 +185,29 @@ class Values:
     def _importance(self, value: object) -> int | None:
         """The importance a cell means, computed (importance() remembers it)."""
         levels = sorted(self.model.importance, key=lambda lv: -lv.level)
-        bad = Invalid(
-            Message(
-                "msg.value.bad_importance",
-                low=levels[-1].level,
-                high=levels[0].level,
-                words="/".join(lv.ja for lv in levels),
-                value=shown(value),
-            )
+        bad = Message(
+            "msg.value.bad_importance",
+            low=levels[-1].level,
+            high=levels[0].level,
+            words="/".join(lv.ja for lv in levels),
+            value=shown(value),
         )
         if self.is_blank(value):
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise bad
+            raise Invalid(bad)
         text = normalize(display(value))
         if text in self.importances:
             return self.importances[text]
         label = None if _INT.match(text) else _LABEL.match(text)
         if label and self.importance_labels.get(_label_word(label.group(2))) != int(label.group(1)):
-            raise bad  # `3 or 2`, `2 高`: a label must name the same importance as its number
+            raise Invalid(bad)  # `3 or 2`, `2 高`: a label must name the same importance as its number
         number = label.group(1) if label else text
         if _INT.match(number):
             n = int(float(number))
             if any(lv.level == n for lv in levels):
                 return n
-        raise bad
+        raise Invalid(bad)
 
     def rater(self, value: object) -> str | None:
         """`team` or `sre` for a rater word (開発, PT評価, SRE...), None for blank; Invalid otherwise."""

@@ -103,7 +103,8 @@ def test_a_full_disk_during_an_import_changes_nothing_and_says_so(demo_file, big
     done = cli("import", big_csv, "--db", demo_file, "--json", preexec_fn=_small_disk)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
-    # The worker's answer is the first thing that no longer fits: the file is refused, in the user's words.
+    # The worker's input (the file, handed over on disk) or its answer is the first thing that no longer fits:
+    # the file is refused, in the user's words.
     (report,) = json.loads(done.stdout)["files"]
     assert report["status"] == "rejected"
     assert len(report["problems"]) == 1 and "the disk seems full" in report["problems"][0]["message"]

@@ -11,6 +11,10 @@ def test_a_job_within_its_limits_returns_its_output_byte_for_byte():
     assert fence.run("probe", "echo:髙橋①".encode(), SMALL) == "髙橋①".encode()
 
 
+def test_input_given_in_parts_reaches_the_child_as_one_stream():
+    assert fence.run("probe", [b"echo:", "髙橋".encode(), b"", "①".encode()], SMALL) == "髙橋①".encode()
+
+
 def test_a_job_that_wants_more_memory_than_its_cap_is_stopped_as_memory():
     with pytest.raises(fence.FenceError) as caught:
         fence.run("probe", b"allocate:2000000000", SMALL)

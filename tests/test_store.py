@@ -59,6 +59,32 @@ def test_commit_creates_round_product_and_team_and_counts_only_answers_with_a_le
     assert result.created == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / 検索"]}
 
 
+def test_a_file_naming_known_and_new_teams_makes_only_the_new_ones_in_the_order_they_come(con):
+    store.ensure_team(con, "学び放題", "検索")
+    store.ensure_team(con, "法人", "営業")  # no tier yet
+    batch = answers(
+        ("髙島屋①", "B", "p-1", "team", "OBS-1", 2),
+        ("学び放題", "検索", "p-1", "team", "OBS-1", 2),
+        ("法人", "営業", "p-2", "team", "OBS-1", 1),
+        ("学び放題", "動画", "p-1", "team", "OBS-2", 3),
+        ("髙島屋①", "A", "p-3", "sre", "OBS-1", 4),
+    )
+    batch.tiers = {"法人": "Tier 1", "髙島屋①": "Tier 2"}
+    batch.notes = [Note("付箋", product="新規", team="チーム")]
+    result = store.commit_batch(con, batch, "2024-H1")
+    assert result.created["products"] == ["髙島屋①", "新規"]
+    assert result.created["teams"] == ["髙島屋① / B", "学び放題 / 動画", "髙島屋① / A", "新規 / チーム"]
+    assert store.rows(con, "SELECT name, tier FROM products ORDER BY product_id") == [
+        ("学び放題", None), ("法人", "Tier 1"), ("髙島屋①", "Tier 2"), ("新規", None)
+    ]  # fmt: skip
+    teams = "SELECT p.name, t.name FROM responses r JOIN teams t USING (team_id) JOIN products p USING (product_id)"
+    assert sorted(store.rows(con, teams)) == sorted([
+        ("髙島屋①", "B"), ("学び放題", "検索"), ("法人", "営業"), ("学び放題", "動画"), ("髙島屋①", "A")
+    ])  # fmt: skip
+    assert store.rows(con, "SELECT p.name, t.name FROM notes n JOIN teams t USING (team_id) JOIN products p "
+                           "ON p.product_id = n.product_id") == [("新規", "チーム")]  # fmt: skip
+
+
 def test_the_same_bytes_again_are_a_duplicate_and_add_nothing(con):
     batch = answers(("P", "T", "p-1", "team", "OBS-1", 2))
     first = store.commit_batch(con, batch, "R1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime
 
 import pytest
@@ -93,6 +94,25 @@ def test_repeated_invalid_values_raise_each_time(values):
     for _ in range(3):
         with pytest.raises(Invalid):
             values.level("abc")
+
+
+def test_a_refused_value_leaves_no_reference_cycle_behind(values):
+    # An exception kept in a local refers to its own frame: the frames above it (a parser's, holding whole
+    # columns of a large file) then lived until the garbage collector ran.
+    gc.collect()
+    gc.disable()
+    try:
+        refused = ((values.level, "abc"), (values.level, "7"), (values.importance, "9"), (values.level, 2.5))
+        for convert, cell in refused:
+            try:
+                convert(cell)
+            except Invalid:
+                pass
+            else:
+                raise AssertionError(f"{cell!r} was accepted")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize(("cell", "importance"), [("高", 3), ("中", 2), ("低", 1), ("High", 3), (1, 1), ("3.0", 3)])

@@ -10,13 +10,13 @@ from typing import Any, cast
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..batch import ANSWER_SCHEMA, Batch, Note
+from ..batch import Batch, Note, answer_table
 from ..dates import parse_date
 from ..errors import Problem
 from ..i18n import Advice, Message, Quoted
 from ..notes import linked_item
 from ..readers import Cell, Source, Table, expand_merged
-from ..readers.columns import Coded, any_of, coded_columns, rows_where
+from ..readers.columns import Coded, any_of, coded_columns, constant, positions, rows_where
 from ..values import IGNORE, Invalid, Values, display, shown
 from .common import (
     FOOTER,
@@ -138,8 +138,8 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
             _on_sheet(sheet, Message("msg.parse.footer_row", row=top + 2 + at, value=shown(lead, 40)))
         )
     if footers:
-        body = pc.and_(body, pc.invert(pc.is_in(pa.array(range(len(body)), pa.int64()), pa.array(footers, pa.int64()))))
-    numbers = pc.filter(pa.array(range(top + 2, top + 2 + len(body)), pa.int64()), body)
+        body = pc.and_(body, pc.invert(pc.is_in(positions(len(body)), pa.array(footers, pa.int64()))))
+    numbers = pc.filter(positions(len(body), top + 2), body)
     rows = len(numbers)
     if clash or refused:
         ctx.skipped += rows
@@ -240,7 +240,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
     """The sheet's answers as columns, and a problem for each bad cell, naming its row, column and value."""
     values, rows = ctx.values, len(s.numbers)
     found: list[tuple[int, int, Problem]] = []  # (row, check, problem): told in the order of the rows
-    bad = pa.array([False] * rows, pa.bool_())
+    bad = pa.repeat(False, rows)
 
     def fail(mask: pa.BooleanArray, check: int, role: str, cells: Coded, message: Callable[[Cell], Message]) -> None:
         nonlocal bad
@@ -251,7 +251,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
             found.append((at, check, ctx.problem(message(value), s.name, s.numbers[at].as_py(), head, value)))
 
     def group(role: str) -> Coded:
-        return s.column(role, down=True) or Coded(pa.array([0] * rows, pa.int32()), [""])
+        return s.column(role, down=True) or constant(rows)
 
     product_cells, team_cells = group("product"), group("team")
     product = product_cells.spread([name_of(u) or ctx.product or "" for u in product_cells.uniques], pa.string())
@@ -265,7 +265,8 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         team = pc.if_else(no_team, product, team_named)
     who = next((r for r in ("respondent", "email", "name") if r in s.roles), None)
     person_cells = group(who) if who else group("")
-    person = person_cells.spread([name_of(u) for u in person_cells.uniques], pa.string())
+    person_names = [name_of(u) for u in person_cells.uniques]
+    person = person_cells.spread(person_names, pa.string())
     _rounds(group("round"), s, rounds)
     _tiers(group("tier"), product, batch)
     if "free_text" in s.roles:
@@ -297,7 +298,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         if key is None:
             ctx.unknown(display(item).strip())
     answered = pc.invert(pc.or_(no_item, ignored))
-    item = pairs.spread(keys, pa.string())
+    item = pairs.names(keys)
     unknown = pc.and_(
         answered, pairs.spread([k is None and w is None for k, w in zip(keys, wrong, strict=True)], pa.bool_())
     )
@@ -317,7 +318,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         pc.and_(answered, pc.equal(product, "")),
         _PRODUCT,
         "product",
-        Coded(pa.array([0] * rows, pa.int32()), [""]),
+        constant(rows),
         lambda v: Message("msg.parse.product_empty", advice=Advice("product")),
     )
     converted: dict[str, pa.Array] = {}
@@ -348,10 +349,10 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
             cells,
             lambda v: _invalid(parse_date, v),
         )
-    comment = pa.nulls(rows, pa.string())
+    comment: pa.Array = pa.nulls(rows, pa.string())
     if "comment" in s.cells:
         cells = s.cells["comment"]
-        comment = cells.spread([text_of(u) if display(u).strip() else None for u in cells.uniques], pa.string())
+        comment = cells.names([text_of(u) if display(u).strip() else None for u in cells.uniques])
     found.sort(key=lambda f: (f[0], f[1]))
     batch.problems.extend(p for _, _, p in found)
     usable = pc.and_(pc.and_(answered, pc.invert(bad)), pc.and_(pc.is_valid(item), pc.is_valid(rater)))
@@ -364,11 +365,11 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         pc.and_(pc.is_null(converted["importance"]), pc.is_null(comment)),
     )
     keep = pc.and_(usable, pc.invert(pc.and_(nothing, pc.invert(level_cell))))
-    respondent = _respondents(person, rater, ctx)
-    answers = pa.table(
+    respondent = _respondents(person_cells, person_names, rater, ctx)
+    answers = answer_table(
         {
-            "product": product,
-            "team": team,
+            "product": product.dictionary_encode(),
+            "team": team.dictionary_encode(),
             "respondent": respondent,
             "rater": rater,
             "item": item,
@@ -377,10 +378,9 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
             "importance": converted["importance"],
             "comment": comment,
             "assessed_on": assessed_on,
-            "sheet": pa.array([s.name] * rows, pa.string()),
+            "sheet": constant(rows, s.name).names([s.name]),
             "row": s.numbers,
-        },
-        schema=ANSWER_SCHEMA,
+        }
     ).filter(keep)
     ctx.remember_sheet_columns(s.name, {m: display(s.header[s.roles[m]]).strip() for m in MEASURES if m in s.roles})
     batch.answers.add(answers)
@@ -391,6 +391,12 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
 
 def _convert(cells: Coded, convert: Callable[[Cell], Any], kind: pa.DataType) -> tuple[pa.Array, list[bool]]:
     """The converted value of every row (null where invalid) and, per distinct value, whether it is invalid."""
+    results, invalid = _converted(cells, convert)
+    return cells.spread(results, kind), invalid
+
+
+def _converted(cells: Coded, convert: Callable[[Cell], Any]) -> tuple[list[Any], list[bool]]:
+    """Per distinct value: the converted value (None where invalid), and whether it is invalid."""
     results: list[Any] = []
     invalid: list[bool] = []
     for value in cells.uniques:
@@ -400,7 +406,7 @@ def _convert(cells: Coded, convert: Callable[[Cell], Any], kind: pa.DataType) ->
         except Invalid:
             results.append(None)
             invalid.append(True)
-    return cells.spread(results, kind), invalid
+    return results, invalid
 
 
 def _invalid(convert: Callable[[Cell], Any], value: Cell) -> Message:
@@ -421,8 +427,9 @@ def _raters(
 ) -> pa.Array:
     """The rater group of every row (null where the cell is no rater word), from the column or the options."""
     if cells is None:
-        return pa.array([ctx.rater] * len(s.numbers), pa.string())
-    groups, invalid = _convert(cells, lambda v: ctx.values.rater(v) or ctx.rater, pa.string())
+        return constant(len(s.numbers)).names([ctx.rater])
+    results, invalid = _converted(cells, lambda v: ctx.values.rater(v) or ctx.rater)
+    groups = cells.names(results)
     fail(
         pc.and_(answered, cells.spread(invalid, pa.bool_())),
         _RATER,
@@ -444,16 +451,14 @@ def _raters(
     return groups
 
 
-def _respondents(person: pa.Array, rater: pa.Array, ctx: Context) -> pa.Array:
-    """Every row's respondent as a pseudonym: the person's, else the rater group's when the sheet names nobody."""
-    names = person.dictionary_encode()
-    pseudonyms = pc.take(
-        pa.array([ctx.person(n) if n else "" for n in names.dictionary.to_pylist()], pa.string()), names.indices
-    )
-    groups = pc.fill_null(rater, "")
-    by_group = groups.dictionary_encode()
-    stand_in = pc.take(pa.array([ctx.group(g) for g in by_group.dictionary.to_pylist()], pa.string()), by_group.indices)
-    return pc.if_else(pc.equal(person, ""), stand_in, pseudonyms)
+def _respondents(person: Coded, names: list[str], rater: pa.DictionaryArray, ctx: Context) -> pa.DictionaryArray:
+    """Every row's respondent as a pseudonym: the person's (`names` per distinct cell), else the rater group's
+    when the row names nobody (null where the row has no rater group either)."""
+    pseudonyms = [ctx.person(n) if n else None for n in names]
+    stand_ins = [ctx.group(g) for g in rater.dictionary.to_pylist()]
+    nobody = person.spread([p is None for p in pseudonyms], pa.bool_())
+    codes = pc.if_else(nobody, pc.add(rater.indices, len(pseudonyms)).cast(pa.int32()), person.codes)
+    return Coded(codes, []).names([*pseudonyms, *stand_ins])
 
 
 def _rounds(cells: Coded, s: _Sheet, rounds: dict[str, int]) -> None:

@@ -31,6 +31,16 @@ class Coded:
         """One value per row: `per_value[k]` (computed once for uniques[k]) where the row's cell is uniques[k]."""
         return pc.take(pa.array(per_value, kind), self.codes)
 
+    def names(self, per_value: Sequence[str | None]) -> pa.DictionaryArray:
+        """One name per row (`per_value[k]` for uniques[k], null for None) as codes into the distinct names: two
+        cells that name the same thing (`学び放題` and ` 学び放題 `) share a code, so that equal names have equal
+        codes and the names are never repeated per row."""
+        distinct: dict[str, int] = {}
+        remap = [None if name is None else distinct.setdefault(name, len(distinct)) for name in per_value]
+        return pa.DictionaryArray.from_arrays(
+            pc.take(pa.array(remap, pa.int32()), self.codes), pa.array(list(distinct), pa.string())
+        )
+
     def where(self, test: Callable[[Cell], bool]) -> pa.BooleanArray:
         """True for the rows whose cell passes `test` (asked once per distinct value)."""
         return self.spread([bool(test(u)) for u in self.uniques], pa.bool_())
@@ -57,12 +67,22 @@ class Coded:
         return self.uniques[self.codes[row].as_py()]
 
 
+def constant(length: int, cell: Cell = "") -> Coded:
+    """A column of `length` rows that all hold `cell` (a role no column has)."""
+    return Coded(pa.repeat(pa.scalar(0, pa.int32()), length), [cell])
+
+
+def positions(length: int, start: int = 0) -> pa.Int64Array:
+    """start, start + 1, … for `length` rows (without a Python list)."""
+    return pc.add(pc.indices_nonzero(pa.repeat(True, length)).cast(pa.int64()), start)
+
+
 def coded(table: Table, index: int, start: int) -> Coded:
     """Column `index` of the table from row `start` on (cells past a short row's end are "")."""
     height = max(table.height - start, 0)
     if table.columns is not None:
         if index >= table.columns.num_columns:
-            return Coded(pa.array([0] * height, pa.int32()), [""])
+            return constant(height)
         return _encoded(table.columns.column(index).slice(start).combine_chunks())
     return _from_cells([row[index] if index < len(row) else "" for row in table.rows[start:]])
 
@@ -80,7 +100,9 @@ def coded_columns(table: Table, start: int, width: int) -> list[Coded]:
 
 
 def _encoded(column: pa.Array) -> Coded:
-    found = column.dictionary_encode()
+    """Codes of a column read by Arrow: a CSV's come dictionary-encoded (its dictionary may hold values of the
+    rows above `start` too, which no code points at)."""
+    found = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
     return Coded(found.indices.cast(pa.int32()), found.dictionary.to_pylist())
 
 
@@ -108,7 +130,7 @@ def _from_cells(cells: Sequence[Cell]) -> Coded:
 
 def any_of(masks: Sequence[pa.BooleanArray], length: int) -> pa.BooleanArray:
     """Rows where any of the masks is true (all false without masks)."""
-    found = pa.array([False] * length, pa.bool_())
+    found = pa.repeat(False, length)
     for mask in masks:
         found = pc.or_(found, mask)
     return found

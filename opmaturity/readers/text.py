@@ -151,7 +151,9 @@ def _read_json(source: Source, text: str, limit: Limits) -> bool:
     return True
 
 
-# Every column is text, as Excel shows it (`007` stays `007`); Arrow names the columns f0, f1 ….
+# Every column is text, as Excel shows it (`007` stays `007`); Arrow names the columns f0, f1 …. Each column
+# comes as codes into its distinct values (an export repeats its products, items and levels on every row): the
+# parsers work on the codes, and no text is held twice.
 _TEXT_COLUMNS = tuple(f"f{n}" for n in range(4096))
 
 
@@ -174,7 +176,7 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
             read_options=pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(_TEXT_COLUMNS, pa.string()),
+                column_types=dict.fromkeys(_TEXT_COLUMNS, pa.dictionary(pa.int32(), pa.string())),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
@@ -182,7 +184,7 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # ragged rows, invalid UTF-8: the row reader decides
         return False
-    if any(not pa.types.is_string(t) for t in columns.schema.types):
+    if any(not pa.types.is_dictionary(t) for t in columns.schema.types):
         return False  # wider than _TEXT_COLUMNS: the row reader keeps every cell as text
     if columns.num_rows > limit.max_rows:
         fail(source, too_many_rows(columns.num_rows, limit, at_least=False))
