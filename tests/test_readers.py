@@ -374,3 +374,27 @@ def test_a_file_just_over_the_byte_limit_shows_both_sizes_to_the_byte():
     assert source.problems[0].message.startswith(
         "the file is 1,048,577 bytes (1.0 MB); the limit is 1,048,576 bytes (1.0 MB) (OPMATURITY_MAX_BYTES)"
     )
+
+
+def test_sheet_rows_start_at_a1_whatever_the_used_range_and_repeat_no_text(tmp_path):
+    from datetime import datetime
+
+    from python_calamine import load_workbook
+
+    from opmaturity.readers.xlsx import _rows
+
+    wb = Workbook()
+    offset = wb.active
+    offset.title = "ずれた表"
+    offset["C3"], offset["D4"], offset["C5"], offset["E5"] = "髙橋①", 2, datetime(2024, 5, 20), True
+    offset["C6"], offset["D6"] = "髙橋①", "２"
+    far = wb.create_sheet("遠い")
+    far["E9"] = "only"
+    wb.create_sheet("空")
+    book = load_workbook(saved(wb, tmp_path / "shapes.xlsx"))
+    for name in ("ずれた表", "遠い", "空"):
+        sheet = book.get_sheet_by_name(name)
+        assert _rows(sheet) == sheet.to_python(skip_empty_area=False), name
+    rows = _rows(book.get_sheet_by_name("ずれた表"))
+    assert rows[2][2] == "髙橋①" and rows[2][2] is rows[5][2]  # equal texts share one string
+    assert rows[5][3] == "２" and rows[4][2] == date(2024, 5, 20) and rows[4][4] is True
