@@ -129,7 +129,11 @@ def test_importance_outside_the_scale_is_a_problem(values):
 @pytest.mark.parametrize(
     ("cell", "rater"),
     [("開発", "team"), ("PT", "team"), ("PT評価", "team"), ("プロダクトチーム（開発）", "team"), ("product", "team"),
-     ("SRE", "sre"), ("SRE評価", "sre"), ("ｓｒｅ", "sre"), ("team", "team")],
+     ("SRE", "sre"), ("SRE評価", "sre"), ("ｓｒｅ", "sre"), ("team", "team"),
+     # what an English form's "Your role" gets as answers, and Japanese job titles
+     ("Product manager", "team"), ("QA Engineer", "team"), ("Software engineer", "team"), ("Designer", "team"),
+     ("プロダクトマネージャー", "team"), ("ＰＭ", "team"), ("SRE engineer", "sre"),
+     ("Site Reliability Engineering", "sre"), ("インフラエンジニア", "sre")],
 )  # fmt: skip
 def test_rater_words_map_to_team_or_sre(values, cell, rater):
     assert values.rater(cell) == rater
