@@ -145,6 +145,9 @@ def test_map_names_a_column_s_role_and_the_choice_is_remembered_for_the_next_fil
     assert main(["import", str(path), "--db", str(db_file), "--dry-run"]) == 1
     refused = capsys.readouterr().out
     assert 'or name the column that holds it (--map "HEADER=product")' in refused
+    # the importance grid's row names no category of the model: the advice names a category, not an item
+    assert '"障害" in this importance column is neither a category nor an item of the model' in refused
+    assert 'name its category on import (--map "HEADER=category_importance:CATEGORY")' in refused
     code = main(["import", str(path), "--db", str(db_file), "--json", "--map", "所属部署=product",
                  "--map", "温度感 [障害]=category_importance:INC"])  # fmt: skip
     result = json.loads(capsys.readouterr().out)["files"][0]

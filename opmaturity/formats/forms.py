@@ -166,7 +166,7 @@ def _table(
         elif found == "unknown":
             ctx.unknown(head)
             ctx.column(sheet, head, None, how="unknown")
-            batch.problems.append(ctx.problem(ctx.values.unknown_item(head), sheet, top + 1, head, head))
+            batch.problems.append(ctx.problem(_unknown(head, ctx), sheet, top + 1, head, head))
             ctx.skipped += sum(1 for row in body if n < len(row) and not ctx.values.is_blank(row[n]))
         elif found == "ignored":
             ctx.column(sheet, head, "ignore", how="mapped")
@@ -401,3 +401,14 @@ def several_rounds(rounds: dict[str, int]) -> Message:
 def _answers(r: Answer) -> tuple[object, ...]:
     """What a response answers, for comparing two submissions."""
     return (r.item, r.level, r.target, r.importance, r.comment)
+
+
+def _unknown(head: str, ctx: Context) -> Message:
+    """Why a question column names nothing of the model: an importance grid's row (`温度感 [障害]`) is asked to be
+    named as a category, any other question as an item."""
+    found = grid(head)
+    if found is not None and found.role == "importance":
+        return Message(
+            "msg.value.unknown_importance_row", value=found.row, column=head, advice=Advice("map_importance")
+        )
+    return ctx.values.unknown_item(head)
