@@ -281,11 +281,12 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
     )
     settings = args.settings
     with _database(model, args) as (con, current):  # bytes imported before are said so, never parsed again
+        digests = [Batch.digest(data) for _, data in files]
         requests = [
             None
-            if store.find_duplicate(con, Batch.digest(data))
-            else parse_request(con, name, data, current, options, settings)
-            for name, data in files
+            if store.find_duplicate(con, digest)
+            else parse_request(con, name, data, current, options, settings, digest)
+            for (name, data), digest in zip(files, digests, strict=True)
         ]
     parsed = [parsing.parse(r, settings.worker) if r else None for r in requests]  # the file is let go meanwhile
     with _database(model, args) as (con, current):

@@ -131,7 +131,7 @@ def import_files(
             )
             continue
         ready = parsed[n] if parsed is not None else None
-        report = import_file(con, name, data, model, options, ready, actor=actor, settings=settings)
+        report = import_file(con, name, data, model, options, ready, actor=actor, settings=settings, digest=digest)
         if report.status == "imported":
             seen[digest] = report.layout
         reports.append(report)
@@ -148,16 +148,17 @@ def import_file(
     *,
     actor: Actor | None = None,
     settings: Settings | None = None,
+    digest: str | None = None,
 ) -> FileReport:
     """The report of importing one file: committed in one transaction, or rejected with every problem.
 
     `parsed` is this file already read and parsed with these options (`parse`, as the preview did); without it
     the file is parsed here. `actor` (None: the command line's operator) needs the right to change, unless this
-    is a dry run.
+    is a dry run. `digest` is the bytes' Batch.digest where the caller has it.
     """
     if not options.dry_run:
         actor = require(actor, "change")  # before the file is even read
-    report, batch, valid = _prepare(con, name, data, model, options, parsed, settings)
+    report, batch, valid = _prepare(con, name, data, model, options, parsed, settings, digest)
     if batch is None or report.status != "imported":
         return report
     round_name, why = _round(con, batch, options)
@@ -238,7 +239,13 @@ def preview(
 
 
 def parse_request(
-    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions, settings: Settings
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: bytes,
+    model: Model,
+    options: ImportOptions,
+    settings: Settings,
+    digest: str | None = None,
 ) -> parsing.Request:
     """What the fenced worker needs to read and parse this file with these options (its `key` names the parse)."""
     problems, valid = _check_options(name, model, options)
@@ -255,14 +262,21 @@ def parse_request(
         team=(options.team or "").strip() or None,
         rater=options.rater,
         read_only=bool(problems),
+        sha256=digest,
     )
 
 
 def parse(
-    con: duckdb.DuckDBPyConnection, name: str, data: bytes, model: Model, options: ImportOptions, settings: Settings
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: bytes,
+    model: Model,
+    options: ImportOptions,
+    settings: Settings,
+    digest: str | None = None,
 ) -> Parsed:
     """The file read and parsed in the fenced worker (nothing written): what the preview and the import share."""
-    return parsing.parse(parse_request(con, name, data, model, options, settings), settings.worker)
+    return parsing.parse(parse_request(con, name, data, model, options, settings, digest), settings.worker)
 
 
 def _prepare(
@@ -273,16 +287,17 @@ def _prepare(
     options: ImportOptions,
     parsed: Parsed | None = None,
     settings: Settings | None = None,
+    digest: str | None = None,
 ) -> tuple[FileReport, Batch | None, dict[str, str]]:
     """Everything before the round and the commit: the report so far, the settled batch, the valid mappings."""
     report = FileReport(file=name, layout=options.layout or "", status="rejected")
-    digest = Batch.digest(data)
+    digest = digest or Batch.digest(data)
     earlier = store.find_duplicate(con, digest)
     if earlier is not None:
         return _duplicate(con, report, earlier), None, {}
     problems, valid = _check_options(name, model, options)
     if parsed is None:
-        parsed = parse(con, name, data, model, options, settings or Settings.from_env())
+        parsed = parse(con, name, data, model, options, settings or Settings.from_env(), digest)
     report.messages.extend(parsed.messages)
     if parsed.problems or problems or parsed.batch is None:
         return _reject(report, [*parsed.problems, *problems]), None, valid

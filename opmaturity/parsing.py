@@ -41,7 +41,7 @@ class Request:
     def key(self) -> str:
         """Identifies the parse: the same bytes under the same header parse the same (the preview's cache key)."""
         head = hashlib.sha256(json.dumps(self.header, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        return f"{Batch.digest(self.data)}-{head.hexdigest()}"
+        return f"{self.header['sha256']}-{head.hexdigest()}"
 
     def encode(self) -> list[bytes]:
         """The child's input, in parts (the file's bytes never copied): the header as one line of JSON and a
@@ -106,10 +106,13 @@ def request(
     team: str | None = None,
     rater: str | None = None,
     read_only: bool = False,
+    sha256: str | None = None,
 ) -> Request:
-    """The request to parse `data` (named `name`) with these choices; `read_only` stops after reading."""
+    """The request to parse `data` (named `name`) with these choices; `read_only` stops after reading. `sha256`
+    is the bytes' digest where the caller has it already (a large file is hashed once)."""
     header = {
         "name": name,
+        "sha256": sha256 or Batch.digest(data),
         "model": model_source,
         "mappings": mappings,
         "key": key.decode("latin-1"),
@@ -183,10 +186,10 @@ def run(header: dict[str, Any], content: bytes) -> Parsed:
 
 
 def _read(header: dict[str, Any], content: bytes) -> tuple[Source, str]:
-    """The file read (within the header's limits), and its digest."""
+    """The file read (within the header's limits), and its digest (the parent's, where it gave one)."""
     from .readers import Limits, read
 
-    return read(header["name"], content, Limits(**header["limits"])), Batch.digest(content)
+    return read(header["name"], content, Limits(**header["limits"])), header.get("sha256") or Batch.digest(content)
 
 
 def _parse(header: dict[str, Any], source: Source, digest: str) -> Parsed:
