@@ -49,12 +49,38 @@ def json_value(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[str, Any]]:
-    """The rows of `frame` (only `fields`, in that order) as JSON-ready dicts."""
+    """The rows of `frame` (only `fields`, in that order) as JSON-ready dicts.
+
+    Column by column, each distinct value converted once (a heatmap of 1,000 teams is 100,000 rows that repeat
+    a few hundred levels and names): converting cell by cell took 5 s of the 6 s `summary` needs at that size.
+    """
     fields = fields or list(frame.columns)
-    return [
-        {field: json_value(value) for field, value in zip(fields, row, strict=True)}
-        for row in frame[fields].itertuples(index=False, name=None)
-    ]
+    columns = [_json_column(frame[field]) for field in fields]
+    return [dict(zip(fields, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _json_column(column: pd.Series) -> list[Any]:
+    """json_value of every value of a column: whole numbers and flags as they are, text with None for missing,
+    other values (floats: rounded) converted once per distinct value."""
+    values = column.tolist()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biu":  # numpy ints and flags: none missing
+        return values
+    if pd.api.types.is_string_dtype(column.dtype):
+        return [value if type(value) is str else json_value(value) for value in values]
+    done: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if type(value) is float and math.isnan(value):
+            out.append(None)
+            continue
+        key = (type(value), value)
+        try:
+            out.append(done[key])
+        except KeyError:
+            out.append(done.setdefault(key, json_value(value)))
+        except TypeError:  # unhashable (a list)
+            out.append(json_value(value))
+    return out
 
 
 def summary(

@@ -168,6 +168,16 @@ def test_summary_round_option_summarises_that_round(capsys, demo_copy):
     assert result["changes"] == []  # the first round has nothing to change from
 
 
+def test_json_output_puts_a_key_per_line_and_a_record_per_line(capsys, demo_copy):
+    code, out, _ = run(capsys, "summary", "--db", demo_copy, "--json")
+    result = json.loads(out)
+    lines = out.splitlines()
+    assert lines[0] == "{" and lines[1] == f'  "round": "{result["round"]}",' and lines[-1] == "}"
+    first = lines.index('  "heatmap": [') + 1
+    assert json.loads(lines[first].strip().rstrip(",")) == result["heatmap"][0]
+    assert len(lines) == 2 + sum(len(v) + 2 if v else 1 for v in result.values() if isinstance(v, list)) + 1
+
+
 def test_an_unknown_round_exits_1_naming_the_known_rounds_without_a_traceback(demo_copy):
     done = cli("summary", "--db", demo_copy, "--json", "--round", "2024-H9")
     assert done.returncode == 1

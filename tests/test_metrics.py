@@ -744,3 +744,26 @@ def test_a_product_given_a_tier_takes_the_tiers_target(con):
 def test_json_figures_round_away_float_noise_before_two_decimals():
     assert summary.json_value(1.8749999999999998) == summary.json_value(1.8750000000000002) == 1.88
     assert summary.json_value(-0.0) == 0.0 and str(summary.json_value(-0.0)) == "0.0"
+
+
+def test_records_convert_each_column_as_json_value_converts_each_cell():
+    frame = pd.DataFrame(
+        {
+            "team": pd.Series(["髙橋①", None, "検索", "髙橋①"], dtype="str"),
+            "level": [1.875, float("nan"), -0.0, 1.875],
+            "n": [3, 0, 12, 3],
+            "significant": [True, False, True, True],
+            "previous": pd.Series([2, None, 1, 2], dtype="Int64"),
+            "mixed": [1, True, 1.0, "1"],  # equal under ==, kept apart by type
+            "tags": [["a"], [], ["b", "c"], ["a"]],
+            "held_on": [date(2024, 5, 20), None, date(2024, 5, 20), None],
+        }
+    )
+    rows = frame.itertuples(index=False)
+    expected = [{k: summary.json_value(v) for k, v in zip(frame.columns, row, strict=True)} for row in rows]
+    found = summary.records(frame)
+    assert found == expected
+    assert [type(r["mixed"]) for r in found] == [int, bool, float, str]
+    assert found[1] == {"team": None, "level": None, "n": 0, "significant": False, "previous": None, "mixed": True,
+                        "tags": [], "held_on": None}  # fmt: skip
+    assert summary.records(frame, ["n", "team"])[0] == {"n": 3, "team": "髙橋①"}
