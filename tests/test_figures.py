@@ -53,6 +53,18 @@ def test_lists_from_shared_figures_equal_lists_computing_their_own(demo):
                                                                                           figures=every))  # fmt: skip
 
 
+def test_the_trends_category_levels_are_category_scores_levels_for_every_round(demo):
+    # The trends roll up from the item levels directly; they must read what each round's category scores say.
+    every = metrics.every_round_figures(demo).tables["category_scores"].to_pandas()
+    key = ["round_id", "product", "team", "rater", "category"]
+    rounds = store.rounds(demo)["name"]
+    scores = pd.concat([metrics.round_figures(demo, r).tables["category_scores"].to_pandas() for r in rounds])
+    expected = scores[[*key, "category_position", "level", "n"]].sort_values(key).reset_index(drop=True)
+    found = every[expected.columns].sort_values(key).reset_index(drop=True)
+    assert len(found) == len(expected) > 100 and found["level"].notna().sum() > 100
+    pd.testing.assert_frame_equal(found, expected, check_exact=False, rtol=1e-12, check_dtype=False)
+
+
 def test_the_overview_highlights_are_the_first_entries_of_the_summary(demo):
     whole, heads = summary.summary(demo), summary.highlights(demo)
     assert heads["round"] == whole["round"]
