@@ -14,11 +14,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import audit, metrics, store
+from . import audit, store
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
-from .queries import frame, rows, scalar
+from .queries import frame, rows, scalar, sql_frame
 from .schema import transaction
 
 STATUSES = ("todo", "doing", "done")
@@ -215,14 +215,17 @@ def action_progress(
     rate the item in both). Levels are the raters' means, as the Team page shows them (metrics.item_scores)."""
     done = list_actions(con, product, team)
     done = done[(done["status"] == "done") & done["item"].notna() & done["round"].notna()]
-    names = store.rounds(con)["name"].tolist()
+    rounds = store.rounds(con)
+    names = rounds["name"].tolist()
     following = dict(zip(names, names[1:], strict=False))
     levels: dict[tuple[str, str, str, str, str], float] = {}
-    for name in {*done["round"], *(following[r] for r in done["round"] if r in following)}:
-        scores = metrics.item_scores(con, name)
-        scores = scores[scores["level"].notna()]
-        for row in scores[["product", "team", "rater", "item", "level"]].itertuples(index=False):
-            levels[(name, row.product, row.team, row.rater, row.item)] = float(row.level)
+    wanted = {*done["round"], *(following[r] for r in done["round"] if r in following)}
+    if wanted:
+        name_of = dict(zip(rounds["round_id"].astype(int), rounds["name"], strict=True))
+        params = {"round_ids": [i for i, n in name_of.items() if n in wanted], "team_ids": _team_ids(con, done)}
+        found = sql_frame(con, "action_levels", params)  # only these teams' items: not every team's scores
+        for row in found.itertuples(index=False):
+            levels[(name_of[int(row.round_id)], row.product, row.team, row.rater, row.item)] = float(row.level)
     rows = []
     for a in done.itertuples(index=False):
         after_round = following.get(a.round)
@@ -234,3 +237,10 @@ def action_progress(
         moved = [None if b is None or f is None else round(f - b, 9) for b, f in pairs]
         rows.append([a.id, a.product, a.team, a.item, a.round, after_round, *pairs[0], moved[0], *pairs[1], moved[1]])
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+
+
+def _team_ids(con: duckdb.DuckDBPyConnection, actions: pd.DataFrame) -> list[int]:
+    """The ids of the teams the actions belong to."""
+    pairs = {(p, t) for p, t in zip(actions["product"], actions["team"], strict=True)}
+    teams = rows(con, "SELECT p.name, t.name, t.team_id FROM teams t JOIN products p USING (product_id)")
+    return [int(i) for p, t, i in teams if (p, t) in pairs]
