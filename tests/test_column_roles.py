@@ -139,6 +139,16 @@ DEPT_FORM = form(
 )  # fmt: skip
 
 
+def test_an_importance_grid_row_that_names_no_category_asks_for_its_category_on_the_page_too(con, model):
+    report = importer.preview(con, "回答.csv", DEPT_FORM, model, importer.ImportOptions(product="学び放題"))[0]
+    (problem,) = [p for p in report.problems if p.column == "温度感 [障害]"]
+    assert text(problem.message, "ja", "page") == (
+        "この温度感の列の「障害」は、モデルのカテゴリにも項目にもありません。直すか、下の「列の役割」で"
+        "「カテゴリの温度感」とそのカテゴリを選んでください（1項目だけの温度感なら「温度感」と項目を選びます）"
+    )
+    assert 'choose "category importance" and its category under "Column roles"' in text(problem.message, "en", "page")
+
+
 def test_map_names_a_column_s_role_and_the_choice_is_remembered_for_the_next_file(capsys, tmp_path, db_file):
     path = tmp_path / "回答.csv"
     path.write_bytes(DEPT_FORM)
