@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from . import store
 from .errors import OpmaturityError
-from .queries import arrow, materialized, registered, scalar, sql_frame, sql_table
+from .queries import arrow, materialized, registered, rows, scalar, sql_frame, sql_table
 
 METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
 HEATMAP_METRICS = (*METRICS, "disagreement")  # disagreement too: the only metric that can be "too_few"
@@ -116,12 +116,16 @@ def round_figures(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
 _TREND_COLUMNS = ["round_id", "product", "team", "rater", "category", "category_position", "level", "n"]
 
 
-def every_round_figures(con: duckdb.DuckDBPyConnection) -> Figures:
-    """The category levels of every round (the columns sql/trend.sql reads of category_scores), for the trends:
-    rolled up straight from the item levels (sql/category_levels.sql), not through every round's item scores
-    (changes, perception gaps and spreads no trend reads took three quarters of the time)."""
+def every_round_figures(con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None) -> Figures:
+    """The category levels of every round (the columns sql/trend.sql reads of category_scores), for the trends
+    of the organisation, or of one product's or team's teams only: rolled up straight from the item levels
+    (sql/category_levels.sql), not through every round's item scores (changes, perception gaps and spreads no
+    trend reads took three quarters of the time)."""
     every_round = [int(i) for i in store.rounds(con)["round_id"]]
-    params = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K}
+    team_ids = None
+    if product is not None or team is not None:
+        team_ids = _team_ids(con, product, team)
+    params = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, "team_ids": team_ids}
     categories = sql_table(con, "category_levels", params).select(_TREND_COLUMNS)
     return Figures(None, params, {"category_scores": categories})
 
@@ -425,6 +429,17 @@ def answer_distributions(
     return sql_frame(con, "answer_distributions", params)
 
 
+def _team_ids(con: duckdb.DuckDBPyConnection, product: str | None, team: str | None) -> list[int]:
+    """The ids of the teams of `product` (any product: None) called `team` (any name: None)."""
+    found = rows(
+        con,
+        """SELECT t.team_id FROM teams t JOIN products p USING (product_id)
+           WHERE (? IS NULL OR p.name = ?) AND (? IS NULL OR t.name = ?)""",
+        [product, product, team, team],
+    )
+    return [int(r[0]) for r in found]
+
+
 def trend(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -439,7 +454,7 @@ def trend(
     Columns: round, round_position (1 = oldest), held_on, category, position, level, n, teams.
     """
     params = {"rater": _choice(rater, RATERS, "rater group"), "product": product, "team": team}
-    found = figures or every_round_figures(con)
+    found = figures or every_round_figures(con, product, team)  # only the teams shown
     with found.registered(con) as reuse:
         return sql_frame(con, "trend", {**found.params, **params}, reuse)
 

@@ -51,6 +51,13 @@ def test_lists_from_shared_figures_equal_lists_computing_their_own(demo):
     every = metrics.every_round_figures(demo)
     pd.testing.assert_frame_equal(metrics.trend(demo, product=product), metrics.trend(demo, product=product,
                                                                                           figures=every))  # fmt: skip
+    # one team's trend computed from its own levels alone (as the Team page does) reads what every team's say
+    alone = metrics.trend(demo, product=product, team=team)
+    assert len(alone) > 10
+    pd.testing.assert_frame_equal(alone, metrics.trend(demo, product=product, team=team, figures=every))
+    assert metrics.every_round_figures(demo, product, team).tables["category_scores"]["team"].unique().tolist() == [
+        team
+    ]
 
 
 def test_the_trends_category_levels_are_category_scores_levels_for_every_round(demo):
