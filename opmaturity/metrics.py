@@ -56,7 +56,7 @@ def _context(con: duckdb.DuckDBPyConnection, round_name: str | None) -> _Context
         row = ordered[ordered["round_id"] == round_id].iloc[0]
         previous = row["previous_round_id"]
         round_ids = [round_id] + ([] if pd.isna(previous) else [int(previous)])
-    return _Context(round_name, {"round_id": round_id, "round_ids": round_ids})
+    return _Context(round_name, {"round_id": round_id, "round_ids": round_ids, "team_ids": None})
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -118,7 +118,7 @@ _TREND_COLUMNS = ["round_id", "product", "team", "rater", "category", "category_
 
 def every_round_figures(con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None) -> Figures:
     """The category levels of every round (the columns sql/trend.sql reads of category_scores), for the trends
-    of the organisation, or of one product's or team's teams only: rolled up straight from the item levels
+    of the organisation, or of one product's or team's answers only: rolled up straight from the item levels
     (sql/category_levels.sql), not through every round's item scores (changes, perception gaps and spreads no
     trend reads took three quarters of the time)."""
     every_round = [int(i) for i in store.rounds(con)["round_id"]]

@@ -190,15 +190,16 @@ def _figures_for(
     fn: Callable[..., Any], db: str, revision: tuple[int, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> metrics.Figures | None:
     """The figures a metric that rolls up from them (it takes `figures`) needs for these arguments: its round's
-    (and k), or every round's where it reads no round (a trend); None for any other function, and for one
-    team's trend: it reads only that team's levels (0.6 s at 1,000 teams, against 1.2-2.4 s for every team's)."""
+    (and k), or every round's where it reads no round (the organisation's trend); None for any other function,
+    and for a product's or a team's trend: it reads only those teams' answers (0.1 s at 1,000 teams, against
+    1.2 s and more for every team's)."""
     parameters = inspect.signature(fn)
     if "figures" not in parameters.parameters:
         return None
     bound = parameters.bind(None, *args, **kwargs)  # None stands for the cursor
     bound.apply_defaults()
     if "round_name" not in bound.arguments:
-        if bound.arguments.get("team") is not None:
+        if bound.arguments.get("product") is not None or bound.arguments.get("team") is not None:
             return None
         return _every_round_figures(db, revision)
     return _round_figures(db, revision, bound.arguments["round_name"], bound.arguments.get("k", metrics.DEFAULT_K))

@@ -1,6 +1,7 @@
 -- answers: every live answer of the rounds read, with the target that applies to it.
 -- Parameters: $round_ids, the rounds read (a list: the round shown and the one before it, or every round for a
--- trend). Tiers and their default targets come from the tiers table (the model's, mirrored by sync_model).
+-- trend); $team_ids, the teams read (a list: one team's trend, the teams of finished actions; NULL: every team).
+-- Tiers and their default targets come from the tiers table (the model's, mirrored by sync_model).
 --
 -- level: the answer's level; NULL for a not-applicable answer, which counts in no mean and no n downstream.
 -- target (the effective target of the answer), the first of these that exists:
@@ -27,6 +28,7 @@ live AS (
     SELECT round_id, team_id, respondent, rater, item_key, level, target, importance
     FROM current_responses
     WHERE list_contains(CAST($round_ids AS INTEGER[]), round_id)
+        AND ($team_ids IS NULL OR list_contains(CAST($team_ids AS INTEGER[]), team_id))
 ),
 
 carried AS (

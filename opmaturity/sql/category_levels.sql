@@ -2,7 +2,7 @@
 -- category_scores (the same roll-up of the same item levels: each item weighs the same, items without a level
 -- are left out), and nothing else, for the trends of every round.
 -- uses: answers, item_levels
--- Parameters: $team_ids, the teams read (a list; NULL: every team); plus those of the queries used.
+-- Parameters: those of the queries used.
 SELECT
     round_id,
     product,
@@ -13,5 +13,4 @@ SELECT
     avg(level) AS level,
     CAST(sum(n) AS BIGINT) AS n
 FROM item_levels
-WHERE $team_ids IS NULL OR list_contains(CAST($team_ids AS INTEGER[]), team_id)
 GROUP BY round_id, product_id, product, tier, team_id, team, rater, category, category_position
