@@ -621,7 +621,10 @@ def test_downloads_carry_translated_headers_titles_the_team_and_rounded_numbers(
     captured = []
     real = export.csv_bytes
     monkeypatch.setattr(export, "csv_bytes", lambda frame, *lang: captured.append(frame) or real(frame, *lang))
+    builders = _deferred(monkeypatch)
     open_page("team", {"product": "Shop Connect", "team": "Storefront", "lang": "English"})
+    assert captured == []  # the CSV is written when its button is clicked, not on every run of the page
+    (csv,) = [b() for name, b in builders.items() if name.startswith("team-Shop Connect-Storefront-")]
     (team,) = captured
     assert team.columns.tolist()[:7] == ["Product", "Team", "Round", "Category key", "Category", "Item key", "Item"]
     assert set(team["Team"]) == {"Storefront"} and set(team["Round"]) == {"2026-H1"}
@@ -629,8 +632,12 @@ def test_downloads_carry_translated_headers_titles_the_team_and_rounded_numbers(
     assert not [c for c in team.columns if re.fullmatch(r"[a-z_]+", c)]
     numbers = team.select_dtypes("float").stack()
     assert (numbers.round(2) == numbers).all()  # no 1.733333
+    assert csv.decode("utf-8-sig").startswith('"Product","Team","Round","Category key"')
     captured.clear()
+    builders.clear()
     open_page("feedback")
+    (build,) = [b for name, b in builders.items() if name.endswith(".csv")]
+    build()
     (notes,) = captured
     assert notes.columns.tolist()[:4] == ["ラウンド", "プロダクト", "チーム", "メモ"]
     assert "author" not in notes.columns and "note_id" not in notes.columns
