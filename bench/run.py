@@ -60,7 +60,7 @@ WIDGETS: dict[str, tuple[str, str, Any, Any]] = {
     "gaps": ("segmented_control", "rater", "sre", "team"),
     "trends": ("selectbox", "product", None, None),
     "feedback": ("text_input", "q", "Datadog", ""),
-    "import_page": ("checkbox", "imp_skip", True, False),
+    "import_page": ("segmented_control", "lang", "English", "日本語"),  # its other widgets wait for an upload
     # not the language: AppTest formats the tier pick list outside the session language (see tests)
     "model_page": ("select_slider", "target_level", 3, 2),
 }
