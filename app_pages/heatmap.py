@@ -38,14 +38,16 @@ metric = left.selectbox(
     placeholder=ui.choose(),
 )
 by_value = right.toggle(tr("charts.sort_by_value"), key="sort", help=tr("charts.sort_by_value.help"))
-left, mid, right = st.columns(3)
-rater = left.segmented_control(
+# Side by side, each as wide as its options, wrapping when the page is narrow (thirds of a 1024 px page cut
+# チーム自己評価 | SRE評価 short).
+controls = st.container(horizontal=True, gap="small")
+rater = controls.segmented_control(
     tr("common.rater"), metrics.RATERS, required=True, key="rater", format_func=lambda r: tr(f"common.rater.{r}")
 )
-rows = mid.segmented_control(
+rows = controls.segmented_control(
     tr("heatmap.rows"), metrics.ROWS, required=True, key="rows", format_func=lambda r: tr(f"heatmap.rows.{r}")
 )
-columns = right.segmented_control(
+columns = controls.segmented_control(
     tr("heatmap.columns"), metrics.COLUMNS, required=True, key="columns",
     format_func=lambda c: tr(f"heatmap.columns.{c}"),
 )  # fmt: skip
