@@ -224,7 +224,7 @@ def _keys(table: pa.Table) -> pa.Int64Array:
 
     Each key column as codes of its distinct values (the tidy parser and the worker hand them over that way;
     other columns are encoded here), combined column by column; the running numbers are renumbered densely
-    whenever they could grow past 2**31, so they never overflow.
+    whenever they could grow past 2**62, so they never overflow.
     """
     combined = pa.repeat(pa.scalar(0, pa.int64()), table.num_rows)
     bound = 1
