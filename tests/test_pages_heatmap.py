@@ -76,3 +76,23 @@ def test_rows_keep_their_order_when_the_metric_changes(demo_db):
         at.selectbox(key="metric").set_value(metric).run()
         assert spec(at)["layer"][0]["encoding"]["y"]["sort"] == before, metric
     assert len(before) == 17
+
+
+def _parent(node, target):
+    """The block that holds `target` directly (None when it is not under `node`)."""
+    for child in getattr(node, "children", {}).values():
+        if child is target:
+            return node
+        found = _parent(child, target)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_three_view_controls_share_one_row_that_wraps_rather_than_cutting_them(demo_db):
+    # In thirds of a 1024 px page, チーム自己評価 | SRE評価 was cut short; each control now takes its own width.
+    at = open_heatmap({})
+    controls = [at.segmented_control(key=k) for k in ("rater", "rows", "columns")]
+    (row,) = {id(_parent(at._tree, c)): _parent(at._tree, c) for c in controls}.values()
+    flex = row.proto.flex_container
+    assert (flex.direction, flex.wrap) == (type(flex).Direction.HORIZONTAL, True)
