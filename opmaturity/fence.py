@@ -122,7 +122,9 @@ def _reason(code: int, log: str) -> str:
     if code == -signal.SIGXFSZ:
         return "output"
     if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
-        return "crash"  # often a native library that could not allocate under the memory cap
+        if "Out of memory" in log or "std::bad_alloc" in log:
+            return "memory"  # a native library (Arrow) that could not allocate under the cap, and said so
+        return "crash"  # often a native library that could not allocate under the memory cap, silently
     return "crash"
 
 

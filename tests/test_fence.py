@@ -39,6 +39,15 @@ def test_too_much_output_is_refused():
     assert caught.value.reason == "output"
 
 
+def test_a_native_library_that_aborts_saying_it_is_out_of_memory_is_a_memory_refusal():
+    import signal
+
+    said = "arrow/result.cc:27: ValueOrDie called on an error: Out of memory: malloc of size 16777216 failed"
+    assert fence._reason(-signal.SIGABRT, said) == "memory"
+    assert fence._reason(-signal.SIGABRT, "terminate called after throwing an instance of 'std::bad_alloc'") == "memory"
+    assert fence._reason(-signal.SIGABRT, "something else") == "crash"
+
+
 def test_a_child_that_aborts_is_a_crash_and_the_parent_goes_on():
     with pytest.raises(fence.FenceError) as caught:
         fence.run("probe", b"abort", SMALL)
