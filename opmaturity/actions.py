@@ -241,6 +241,8 @@ def action_progress(
 
 def _team_ids(con: duckdb.DuckDBPyConnection, actions: pd.DataFrame) -> list[int]:
     """The ids of the teams the actions belong to."""
-    pairs = {(p, t) for p, t in zip(actions["product"], actions["team"], strict=True)}
-    teams = rows(con, "SELECT p.name, t.name, t.team_id FROM teams t JOIN products p USING (product_id)")
-    return [int(i) for p, t, i in teams if (p, t) in pairs]
+    pairs = set(zip(actions["product"], actions["team"], strict=True))
+    teams = store.teams(con)
+    return [
+        int(i) for p, t, i in zip(teams["product"], teams["team"], teams["team_id"], strict=True) if (p, t) in pairs
+    ]

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from . import store
 from .errors import OpmaturityError
-from .queries import arrow, materialized, registered, rows, scalar, sql_frame, sql_table
+from .queries import arrow, materialized, registered, scalar, sql_frame, sql_table
 
 METRICS = ("level", "gap", "priority", "perception_gap", "change", "n")  # the heatmap's metric selector
 HEATMAP_METRICS = (*METRICS, "disagreement")  # disagreement too: the only metric that can be "too_few"
@@ -431,13 +431,12 @@ def answer_distributions(
 
 def _team_ids(con: duckdb.DuckDBPyConnection, product: str | None, team: str | None) -> list[int]:
     """The ids of the teams of `product` (any product: None) called `team` (any name: None)."""
-    found = rows(
-        con,
-        """SELECT t.team_id FROM teams t JOIN products p USING (product_id)
-           WHERE (? IS NULL OR p.name = ?) AND (? IS NULL OR t.name = ?)""",
-        [product, product, team, team],
-    )
-    return [int(r[0]) for r in found]
+    teams = store.teams(con)
+    if product is not None:
+        teams = teams[teams["product"] == product]
+    if team is not None:
+        teams = teams[teams["team"] == team]
+    return [int(i) for i in teams["team_id"]]
 
 
 def trend(
