@@ -376,12 +376,44 @@ def test_a_file_just_over_the_byte_limit_shows_both_sizes_to_the_byte():
     )
 
 
-def test_sheet_rows_start_at_a1_whatever_the_used_range_and_repeat_no_text(tmp_path):
-    from datetime import datetime
-
+def whole(path: Path) -> dict[str, tuple[list[list], list]]:
+    """Every sheet as calamine reads the workbook whole: rows from A1, and merged ranges within them."""
     from python_calamine import load_workbook
 
-    from opmaturity.readers.xlsx import _rows
+    book = load_workbook(path)
+    found = {}
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        bottom, right = len(rows) - 1, max(map(len, rows), default=0) - 1
+        clipped = [(r0, c0, min(r1, bottom), min(c1, right)) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges]
+        kept = [((r0, c0), (r1, c1)) for r0, c0, r1, c1 in clipped if r0 <= r1 and c0 <= c1 and (r0, c0) != (r1, c1)]
+        found[name] = (rows, sorted(kept))
+    return found
+
+
+def read_in_runs(path: Path, monkeypatch, chunk: int = 512) -> tuple[dict[str, tuple[list[list], list]], list[int]]:
+    """Every sheet as `read` gives it with runs of about `chunk` bytes of sheet XML, and the rows of every run."""
+    from opmaturity.readers import pieces
+
+    runs: list[int] = []
+    real = pieces.read
+
+    def counted(sheet):
+        piece = real(sheet)
+        runs.append(len(piece.rows))
+        return piece
+
+    monkeypatch.setattr(pieces, "CHUNK", chunk)
+    monkeypatch.setattr(pieces, "read", counted)
+    source = read(path.name, path.read_bytes())
+    assert not source.problems, source.problems
+    tables = {t.name: (t.rows, sorted(((r0, c0), (r1, c1)) for r0, c0, r1, c1 in t.merged)) for t in source.tables}
+    return tables, runs
+
+
+def test_sheet_rows_start_at_a1_whatever_the_used_range_and_repeat_no_text(tmp_path):
+    from datetime import datetime
 
     wb = Workbook()
     offset = wb.active
@@ -391,10 +423,73 @@ def test_sheet_rows_start_at_a1_whatever_the_used_range_and_repeat_no_text(tmp_p
     far = wb.create_sheet("遠い")
     far["E9"] = "only"
     wb.create_sheet("空")
-    book = load_workbook(saved(wb, tmp_path / "shapes.xlsx"))
-    for name in ("ずれた表", "遠い", "空"):
-        sheet = book.get_sheet_by_name(name)
-        assert _rows(sheet) == sheet.to_python(skip_empty_area=False), name
-    rows = _rows(book.get_sheet_by_name("ずれた表"))
+    path = saved(wb, tmp_path / "shapes.xlsx")
+    source = read(path.name, path.read_bytes())
+    tables = {t.name: t for t in source.tables}
+    for name, (rows, _) in whole(path).items():
+        assert tables[name].rows == rows, name
+    rows = tables["ずれた表"].rows
     assert rows[2][2] == "髙橋①" and rows[2][2] is rows[5][2]  # equal texts share one string
     assert rows[5][3] == "２" and rows[4][2] == date(2024, 5, 20) and rows[4][4] is True
+
+
+def long_book(path: Path, write_only: bool = False) -> Path:
+    """A workbook that needs many runs: 600 answer rows under a title, a gap, a block further right and wider,
+    dates, numbers beside text in one column, and merged ranges (shared strings; inline ones when write_only)."""
+    from datetime import datetime
+
+    wb = Workbook(write_only=write_only)
+    ws = wb.create_sheet("回答") if write_only else wb.active
+    ws.title = "回答"
+    ws.append(["成熟度アンケート", None, None])
+    ws.append(["プロダクト", "項目", "現状レベル", "実施日"])
+    for n in range(600):
+        ws.append([f"プロダクト{n % 7}", "ランブック", n % 5 if n % 9 else "未回答", datetime(2024, 5, 1 + n % 28)])
+    for _ in range(40):
+        ws.append([])
+    for n in range(300):
+        ws.append([None, None, None, "髙橋①", n, "ＳＲＥ", f"メモ{n}"])
+    if not write_only:
+        ws.merge_cells("A1:C1")
+        ws.merge_cells("D700:G701")
+    return saved(wb, path)
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared strings", "inline strings"])
+def test_a_sheet_read_in_runs_of_rows_is_the_sheet_read_whole(tmp_path, monkeypatch, write_only):
+    path = long_book(tmp_path / "long.xlsx", write_only)
+    tables, runs = read_in_runs(path, monkeypatch)
+    assert tables == whole(path)
+    assert len(runs) > 20 and max(runs) < 100  # a run of 512 bytes holds a few rows, never the sheet
+
+
+def prefixed(data: bytes) -> bytes:
+    """Sheet XML written with a namespace prefix on every element (`<x:row>`), as some generators do."""
+    text = data.replace(b'<worksheet xmlns="', b'<worksheet xmlns:x="')
+    return re.sub(rb"<(/?)(?!\?|!)([A-Za-z]+)", rb"<\1x:\2", text)
+
+
+def commented(data: bytes) -> bytes:
+    """A comment that looks like a row's end in the middle of the rows."""
+    return data.replace(b'<row r="300"', b'<!-- </row> --><row r="300"', 1)
+
+
+def unordered(data: bytes) -> bytes:
+    """Row 5 moved after row 400 (Excel never writes it so; calamine still places it)."""
+    row = re.search(rb'<row r="5".*?</row>', data).group(0)
+    return data.replace(row, b"", 1).replace(b'<row r="401"', row + b'<row r="401"', 1)
+
+
+def unreferenced(data: bytes) -> bytes:
+    """Rows and cells without references: each follows the one before it."""
+    return re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+
+
+@pytest.mark.parametrize("change", [prefixed, commented, unordered, unreferenced])
+def test_sheet_xml_written_unusually_is_read_as_calamine_reads_it_whole(tmp_path, monkeypatch, change):
+    path = rewritten(long_book(tmp_path / "long.xlsx"), "xl/worksheets/sheet1.xml", change)
+    tables, runs = read_in_runs(path, monkeypatch)
+    assert tables == whole(path)
+    assert tables["回答"][0][1][:3] == ["プロダクト", "項目", "現状レベル"]
+    if change is prefixed:
+        assert len(runs) > 20  # cut at `</x:row>` as at `</row>`

@@ -80,23 +80,28 @@ def positions(length: int, start: int = 0) -> pa.Int64Array:
 def coded(table: Table, index: int, start: int) -> Coded:
     """Column `index` of the table from row `start` on (cells past a short row's end are "")."""
     height = max(table.height - start, 0)
+    if table.coded is not None:
+        if index >= len(table.coded):
+            return constant(height)
+        column = table.coded[index]
+        return Coded(column.codes.slice(start), column.uniques)
     if table.columns is not None:
         if index >= table.columns.num_columns:
             return constant(height)
         return _encoded(table.columns.column(index).slice(start).combine_chunks())
-    return _from_cells([row[index] if index < len(row) else "" for row in table.rows[start:]])
+    return from_cells([row[index] if index < len(row) else "" for row in table.rows[start:]])
 
 
 def coded_columns(table: Table, start: int, width: int) -> list[Coded]:
     """Columns 0..width-1 of the table from row `start` on, read in one pass over the rows."""
-    if table.columns is not None:
+    if table.columns is not None or table.coded is not None:
         return [coded(table, n, start) for n in range(width)]
     rows = table.rows[start:]
     if not rows:
         return [Coded(pa.array([], pa.int32()), [""]) for _ in range(width)]
     if any(len(row) != width for row in rows):
         rows = [row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))] for row in rows]
-    return [_from_cells(column) for column in zip(*rows, strict=True)]
+    return [from_cells(column) for column in zip(*rows, strict=True)]
 
 
 def _encoded(column: pa.Array) -> Coded:
@@ -106,7 +111,7 @@ def _encoded(column: pa.Array) -> Coded:
     return Coded(found.indices.cast(pa.int32()), found.dictionary.to_pylist())
 
 
-def _from_cells(cells: Sequence[Cell]) -> Coded:
+def from_cells(cells: Sequence[Cell]) -> Coded:
     """Codes for a column of cells as a workbook gives them: Arrow encodes a column of one type (text, numbers,
     dates); a column that mixes types (`3` beside `未回答`) is encoded here, 1, 1.0 and True kept apart."""
     try:

@@ -12,6 +12,8 @@ from ..i18n import Message
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from .columns import Coded
+
 Cell = str | float | int | bool | datetime | date | time | timedelta
 
 # Defaults, each overridable by $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT (settings.py) and by ImportOptions.
@@ -27,9 +29,10 @@ _KEPT = 64  # rows a released table keeps: enough for any header search after it
 class Table:
     """One sheet (or the one table of a CSV): rows of cells as read, rows[0] is Excel row 1.
 
-    A large CSV is read into columns (`columns`, an Arrow table of text) and its rows are only built when some
-    layout asks for them all (forms, boards); the tidy layout reads it column by column (`column`), and header
-    detection only looks at the first rows (`head`).
+    A CSV is read into columns (`columns`, an Arrow table of text), a workbook's sheet into columns of codes
+    (`coded`, one `Coded` per column, every one as long as the sheet); the rows are only built when some layout
+    asks for them all (forms, boards). The tidy layout reads the columns as they are (`readers.columns.coded`),
+    and header detection only looks at the first rows (`head`).
     """
 
     def __init__(
@@ -38,11 +41,13 @@ class Table:
         rows: list[list[Cell]] | None = None,
         merged: list[tuple[int, int, int, int]] | None = None,
         columns: pa.Table | None = None,
+        coded: list[Coded] | None = None,
     ) -> None:
         self.name = name
-        self._rows = rows if rows is not None or columns is not None else []
+        self._rows = rows if rows is not None or columns is not None or coded is not None else []
         self.merged = merged or []  # 0-based r0, c0, r1, c1 inclusive
         self.columns = columns
+        self.coded = coded
 
     def __repr__(self) -> str:
         return f"Table({self.name!r}, {self.height} rows)"
@@ -51,34 +56,42 @@ class Table:
     def rows(self) -> list[list[Cell]]:
         """Every row as a list of cells (built once from the columns where the table was read as columns)."""
         if self._rows is None:
-            assert self.columns is not None
-            self._rows = [list(row) for row in zip(*(c.to_pylist() for c in self.columns.columns), strict=True)]
+            self._rows = self.head(self.height)
         return self._rows
 
     @property
     def height(self) -> int:
         """How many rows the table has."""
-        return len(self._rows) if self._rows is not None else self.columns.num_rows  # type: ignore[union-attr]
+        if self._rows is not None:
+            return len(self._rows)
+        if self.coded is not None:
+            return len(self.coded[0]) if self.coded else 0
+        return self.columns.num_rows  # type: ignore[union-attr]
 
     @property
     def width(self) -> int:
         """How many columns the widest row has."""
         if self._rows is not None:
             return max((len(r) for r in self._rows), default=0)
+        if self.coded is not None:
+            return len(self.coded)
         return self.columns.num_columns  # type: ignore[union-attr]
 
     def release(self) -> None:
-        """Let go of the columns read by Arrow once a layout holds what it needs of them (the first rows stay)."""
-        if self.columns is not None and self._rows is None:
+        """Let go of the columns once a layout holds what it needs of them (the first rows stay)."""
+        if self._rows is None:
             self._rows = self.head(_KEPT)
-            self.columns = None
+            self.columns = self.coded = None
 
     def head(self, count: int) -> list[list[Cell]]:
         """The first `count` rows (without building the others)."""
         if self._rows is not None:
             return self._rows[:count]
-        part = self.columns.slice(0, count)  # type: ignore[union-attr]
-        return [list(row) for row in zip(*(c.to_pylist() for c in part.columns), strict=True)]
+        if self.coded is not None:
+            cells = ([c.uniques[k] for k in c.codes.slice(0, count).to_pylist()] for c in self.coded)
+        else:
+            cells = (c.to_pylist() for c in self.columns.slice(0, count).columns)  # type: ignore[union-attr]
+        return [list(row) for row in zip(*cells, strict=True)]
 
     def cell(self, row: int, col: int) -> Cell:
         """The cell at 0-based (row, col), or "" outside the data."""

@@ -1,15 +1,18 @@
-"""Workbooks: every visible worksheet of an .xlsx read with python-calamine, once the guard has sized it."""
+"""Workbooks: every visible worksheet of an .xlsx read with python-calamine, once the guard has sized it, a run of
+rows at a time (`pieces`)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..i18n import Message, Quoted
 from .guard import Extent, Guard, Refused, resave, too_big_sheet
-from .source import Cell, Limits, Source, Table, accepted, fail, size
+from .pieces import Piece, Stack, Unordered, book, kept_parts, pieces, read
+from .source import Limits, Source, Table, accepted, fail, size
 
 UNZIP_FACTOR = 10  # an xlsx may unpack to at most this many times max_bytes (zip bombs)
 _OTHER_BOOKS = {"xl/workbook.bin": "xlsb", "content.xml": "ods"}  # -> msg.kind.<name>
@@ -57,11 +60,13 @@ def read_workbook(source: Source, data: bytes, limit: Limits) -> None:
 
 
 def _load_sheets(source: Source, data: bytes, guard: Guard) -> None:
-    """Load the visible worksheets through calamine, each only after the guard has admitted it."""
-    from python_calamine import CalamineError, PasswordError, SheetTypeEnum, SheetVisibleEnum, load_workbook
+    """Load the visible worksheets through calamine, each only after the guard has admitted it, a run of rows at
+    a time (`pieces`) into columns of codes."""
+    from python_calamine import CalamineError, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
+    kept = kept_parts(guard.archive)
     try:
-        book = load_workbook(io.BytesIO(data))
+        metadata = book(kept).sheets_metadata  # the sheets' names, kinds and visibility, without their cells
     except PasswordError:
         fail(source, Message("msg.read.password"))
         return
@@ -69,62 +74,82 @@ def _load_sheets(source: Source, data: bytes, guard: Guard) -> None:
         fail(source, Message("msg.read.workbook_unreadable", detail=str(exc), accepted=accepted()))
         return
     hidden: list[str] = []
+    whole = _Whole(data)
     try:
-        for meta in book.sheets_metadata:
+        for meta in metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
             if meta.visible != SheetVisibleEnum.Visible:
                 hidden.append(meta.name)
                 continue
             extent = guard.admit(meta.name)
-            sheet = book.get_sheet_by_name(meta.name)
-            top, left = sheet.start or (0, 0)
-            if (sheet.height + top) * max(sheet.width + left, 1) > max(extent.area, 1):  # the guard missed cells
-                loaded = Extent(sheet.height + top, sheet.width + left)
-                raise Refused(too_big_sheet(meta.name, loaded, guard.limit), meta.name)
-            rows = _rows(sheet)
-            merged, covered = _clip_merged(sheet.merged_cell_ranges or [], rows)
+            part = guard.parts.get(meta.name, "")
+            try:
+                stack = _stacked(
+                    pieces(guard.archive, part, meta.name, kept) if part in guard.names else whole.sheet(meta.name),
+                    meta.name,
+                    extent,
+                    guard,
+                )
+            except Unordered:  # rows out of order, or without references: calamine places them reading it whole
+                stack = _stacked(whole.sheet(meta.name), meta.name, extent, guard)
+            columns = stack.columns()
+            merged, covered = _clip_merged(stack.merged, stack.height, len(columns))
             guard.cells += covered
             if guard.cells > guard.limit.max_cells:
                 message = Message(
                     "msg.read.merged_too_big", sheet=meta.name, covered=covered, limit=guard.limit.max_cells
                 )
                 raise Refused(message, meta.name)
-            source.tables.append(Table(name=meta.name, rows=rows, merged=merged))
+            source.tables.append(Table(name=meta.name, merged=merged, coded=columns))
+    except PasswordError:
+        fail(source, Message("msg.read.password"))
+        return
     except (CalamineError, ValueError, OSError) as exc:
         fail(source, Message("msg.read.workbook_unreadable", detail=str(exc), accepted=accepted()))
         return
     finally:
-        book.close()
+        whole.close()
     if hidden:
         key = "msg.read.hidden_sheets" if len(hidden) > 1 else "msg.read.hidden_sheet"
         source.messages.append(Message(key, sheets=Quoted(hidden)))
     source.kind = "xlsx"
 
 
-def _rows(sheet: Any) -> list[list[Cell]]:
-    """The sheet's rows from A1 (as `to_python(skip_empty_area=False)` gives them), each distinct text held once.
+def _stacked(runs: Iterable[Piece], name: str, extent: Extent, guard: Guard) -> Stack:
+    """The runs of a sheet stacked into columns, each run checked against the extent the guard admitted."""
+    stack = Stack()
+    for piece in runs:
+        bottom, right = piece.top + len(piece.rows), piece.left + piece.width
+        if piece.rows and bottom * max(right, 1) > max(extent.area, 1):  # the guard missed cells
+            raise Refused(too_big_sheet(name, Extent(bottom, right), guard.limit), name)
+        stack.add(piece)
+    return stack
 
-    calamine makes a new string for every cell; a long export repeats its products, items and levels on every
-    row, so the rows are read one at a time and equal texts share one string (a 500,000-answer workbook held
-    its rows in 760 MB, now in a fraction)."""
-    top, left = sheet.start or (0, 0)
-    same: dict[str, str] = {}
-    keep = same.setdefault
-    pad: list[Cell] = [""] * left
-    rows: list[list[Cell]] = [[*pad, *(keep(c, c) if type(c) is str else c for c in row)] for row in sheet.iter_rows()]
-    if len(rows) == sheet.height and top:  # rows counted from the first used one: the empty ones above first
-        width = left + sheet.width
-        empty: list[list[Cell]] = [[""] * width for _ in range(top)]
-        rows = empty + rows
-    return rows
+
+class _Whole:
+    """The workbook as given, loaded by calamine the first time a sheet must be read whole."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.book: Any = None
+
+    def sheet(self, name: str) -> Iterator[Piece]:
+        from python_calamine import load_workbook
+
+        if self.book is None:
+            self.book = load_workbook(io.BytesIO(self.data))
+        yield read(self.book.get_sheet_by_name(name))
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.close()
 
 
 def _clip_merged(
-    ranges: list[tuple[tuple[int, int], tuple[int, int]]], rows: list[list[Cell]]
+    ranges: list[tuple[tuple[int, int], tuple[int, int]]], height: int, width: int
 ) -> tuple[list[tuple[int, int, int, int]], int]:
-    """Merged ranges clipped to the data (height and widest row), and how many cells they cover in all."""
-    height, width = len(rows), max((len(r) for r in rows), default=0)
+    """Merged ranges clipped to the data (its height and width), and how many cells they cover in all."""
     clipped, covered = [], 0
     for (r0, c0), (r1, c1) in ranges:
         r1, c1 = min(r1, height - 1), min(c1, width - 1)
