@@ -116,7 +116,7 @@ def add_action(
             values,
         )
         audit.record(con, actor, "action_add", f"#{new_id} {product} / {team}", item=values[2], title=values[3])
-        store.bump(con)
+        store.bump(con, store.NO_LEVELS)
     return int(new_id)
 
 
@@ -160,7 +160,7 @@ def set_action(
         )
         detail = {("item" if k == "item_key" else k): v for k, v in updates.items()}
         audit.record(con, actor, "action_set", f"#{action_id} {product} / {team}", **detail)
-        store.bump(con)
+        store.bump(con, store.NO_LEVELS)
 
 
 _UPDATES = {

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import levels
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem
 from .i18n import Listed
@@ -45,8 +46,9 @@ class BackupResult:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables a backup holds: all but the stored item levels, which are computed again from the data."""
     found = rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name")
-    return [name for (name,) in found]
+    return [name for (name,) in found if name != levels.TABLE]
 
 
 def _sha256(path: Path) -> str:
@@ -156,6 +158,7 @@ def restore(folder: str | Path, db_file: str | Path) -> BackupResult:
         ]
         if wrong:
             raise OpmaturityError.of("msg.backup.mismatch", wrong)
+        levels.forget(con)  # a backup holds no item levels: computed again on the first connect
         migrate(con)
         return BackupResult(target, schema_version(con), counts)
     except BaseException:

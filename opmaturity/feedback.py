@@ -95,4 +95,4 @@ def relink_note(
     with transaction(con):
         con.execute("UPDATE notes SET item_key = ?, linked_by = 'person' WHERE note_id = ?", [item_key, note_id])
         audit.record(con, actor, "relink", f"#{note_id}", item=item_key)
-        store.bump(con)
+        store.bump(con, store.NO_LEVELS)

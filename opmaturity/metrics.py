@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import store
+from . import levels, store
 from .errors import OpmaturityError
 from .queries import arrow, materialized, registered, scalar, sql_frame, sql_table
 
@@ -105,7 +105,7 @@ def round_figures(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
     round and the one before it (sql/item_scores.sql, sql/category_scores.sql)."""
     ctx = _context(con, round_name)
     params = ctx.params | {"k": _k(k)}
-    with materialized(con, "item_scores", params) as reuse:
+    with levels.registered_levels(con, params) as stored, materialized(con, "item_scores", params, stored) as reuse:
         tables = {
             "item_scores": arrow(con, "SELECT * FROM item_scores"),
             "category_scores": sql_table(con, "category_scores", params, reuse),
@@ -126,7 +126,8 @@ def every_round_figures(con: duckdb.DuckDBPyConnection, product: str | None = No
     if product is not None or team is not None:
         team_ids = _team_ids(con, product, team)
     params = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, "team_ids": team_ids}
-    categories = sql_table(con, "category_levels", params).select(_TREND_COLUMNS)
+    with levels.registered_levels(con, params) as stored:
+        categories = sql_table(con, "category_levels", params, stored).select(_TREND_COLUMNS)
     return Figures(None, params, {"category_scores": categories})
 
 

@@ -52,12 +52,15 @@ def _uses(text: str) -> list[str]:
     return [part.strip() for part in found.group(1).split(",") if part.strip()] if found else []
 
 
-def _dependencies(name: str, seen: list[str], path: tuple[str, ...] = ()) -> list[str]:
+def _dependencies(
+    name: str, seen: list[str], path: tuple[str, ...] = (), given: frozenset[str] = frozenset()
+) -> list[str]:
+    """The queries `name` builds on, dependencies first; those `given` (and what only they use) left out."""
     if name in path:
         raise ValueError(f"The SQL files use each other in a circle: {' -> '.join((*path, name))}")
     for dependency in _uses(_read_sql(name)):
-        if dependency not in seen:
-            _dependencies(dependency, seen, (*path, name))
+        if dependency not in seen and dependency not in given:
+            _dependencies(dependency, seen, (*path, name), given)
             seen.append(dependency)
     return seen
 
@@ -65,9 +68,10 @@ def _dependencies(name: str, seen: list[str], path: tuple[str, ...] = ()) -> lis
 @functools.cache
 def sql_text(name: str, reuse: frozenset[str] = frozenset()) -> str:
     """The SQL of query `name`, with the queries it uses prepended as CTEs (dependencies first); those named in
-    `reuse` are left out, so that a table of that name computed once beforehand (see `materialized`) serves."""
+    `reuse` are left out, so that a table of that name computed once beforehand (see `materialized`) serves, and
+    so are the queries only they use."""
     main = _read_sql(name)
-    dependencies = [d for d in _dependencies(name, []) if d not in reuse]
+    dependencies = _dependencies(name, [], given=reuse)
     if not dependencies:
         return main
     lines = main.splitlines(keepends=True)
@@ -129,13 +133,16 @@ def registered(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -
 
 
 @contextmanager
-def materialized(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> Iterator[frozenset[str]]:
-    """Query `name` computed once into a temporary table of that name, for the block; yields the `reuse` set
-    that lets other queries read it instead of recomputing it. The table goes when the block ends."""
+def materialized(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], reuse: frozenset[str] = frozenset()
+) -> Iterator[frozenset[str]]:
+    """Query `name` computed once into a temporary table of that name (reading the tables `reuse` names), for
+    the block; yields the `reuse` set, with `name` added, that lets other queries read it instead of recomputing
+    it. The table goes when the block ends."""
     if not _NAME.fullmatch(name):
         raise ValueError(f"Not a query name: {name!r}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql_text(name)}", _bound(name, params, frozenset()))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql_text(name, reuse)}", _bound(name, params, reuse))
     try:
-        yield frozenset({name})
+        yield reuse | {name}
     finally:
         con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from . import audit, config
+from . import audit, config, levels
 from .auth import VIEWER, Actor, require
 from .batch import Batch
 from .errors import OpmaturityError, Problem
@@ -45,6 +45,7 @@ def connect(
         migrate(con)
         if model is not None:
             sync_model(con, model)
+        levels.ensure(con)
     except STORAGE_ERRORS as exc:  # truncated or damaged: noticed on the first reads
         con.close()
         raise unreadable(file, exc) from exc
@@ -109,9 +110,17 @@ def revision(con: duckdb.DuckDBPyConnection) -> int:
     return int(scalar(con, "SELECT value FROM meta WHERE key = 'revision'") or 0)
 
 
-def bump(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark the data as changed (cached queries keyed on `revision` reload)."""
+ALL_ROUNDS = None  # a write that may change the levels of every round (targets, tiers, the model)
+NO_LEVELS: tuple[int, ...] = ()  # a write that changes nothing the item levels are computed from (actions, notes)
+
+
+def bump(con: duckdb.DuckDBPyConnection, rounds: Sequence[int] | None = ALL_ROUNDS) -> None:
+    """Mark the data as changed (cached queries keyed on `revision` reload), as the last write of a transaction:
+    the stored item levels follow in it, those of `rounds` only where the write changed no others (levels.keep).
+    """
+    before = revision(con)
     con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'revision'")
+    levels.keep(con, before, rounds)
 
 
 def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> Model:
@@ -419,7 +428,7 @@ def commit_batch(
         if not dry_run:
             audit.record(con, actor, "import", f"#{result.import_id} {batch.file}", round=round_name,
                          answers=result.answered, notes=result.notes, replaced=result.replaced)  # fmt: skip
-        bump(con)
+        bump(con, None if batch.tiers else [round_id(con, round_name)])  # a tier given: every round's targets
     if dry_run:
         result.import_id = None
     return result
@@ -622,11 +631,12 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor 
     """Take an import back, as `actor` (None: the command line's operator): its rows go, and the answers it
     replaced are live again."""
     actor = require(actor, "change")
-    state = rows(con, "SELECT undone_at, file_name FROM imports WHERE import_id = ?", [import_id])
+    state = rows(con, "SELECT undone_at, file_name, round_id FROM imports WHERE import_id = ?", [import_id])
     if not state:
         raise OpmaturityError.of("msg.store.no_import", import_id=import_id)
     if state[0][0] is not None:
         raise OpmaturityError.of("msg.store.already_undone", import_id=import_id, when=f"{state[0][0]:%Y-%m-%d %H:%M}")
+    undone_round = state[0][2]
     with transaction(con):
         # What this import replaced becomes live again, unless a later import replaced the same key.
         con.execute(
@@ -651,7 +661,7 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor 
         con.execute("UPDATE imports SET undone_at = ? WHERE import_id = ?", [datetime.now(), import_id])
         _drop_empty(con)
         audit.record(con, actor, "undo", f"#{import_id} {state[0][1]}")
-        bump(con)
+        bump(con, [undone_round])
 
 
 def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:
@@ -686,7 +696,7 @@ def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str, *, ac
     with transaction(con):
         con.execute("UPDATE rounds SET name = ? WHERE round_id = ?", [new_name, found])
         audit.record(con, actor, "round_name", name, new_name=new_name)
-        bump(con)
+        bump(con, NO_LEVELS)
 
 
 def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date, *, actor: Actor | None = None) -> None:
@@ -696,7 +706,7 @@ def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date, *, 
     with transaction(con):
         con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ?", [held_on, found])
         audit.record(con, actor, "round_date", name, held_on=held_on)
-        bump(con)
+        bump(con, NO_LEVELS)
 
 
 def set_target(
@@ -795,7 +805,7 @@ def remember_mapping(con: duckdb.DuckDBPyConnection, header: str, item_key: str,
             [header, item_key],
         )
         audit.record(con, actor, "mapping", header, item=item_key)
-        bump(con)
+        bump(con, NO_LEVELS)
 
 
 def forget_mappings(con: duckdb.DuckDBPyConnection, headers: list[str], *, actor: Actor | None = None) -> None:
@@ -805,4 +815,4 @@ def forget_mappings(con: duckdb.DuckDBPyConnection, headers: list[str], *, actor
         for header in headers:
             con.execute("DELETE FROM header_mappings WHERE header = ?", [header])
             audit.record(con, actor, "mapping_forget", header)
-        bump(con)
+        bump(con, NO_LEVELS)
