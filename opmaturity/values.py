@@ -170,7 +170,10 @@ class Values:
                     )
                 )
             return number
-        raise Invalid(bad)
+        na = Listed(self.model.not_applicable[:3])  # a word that is no level: perhaps meant as no answer
+        raise Invalid(
+            Message("msg.value.bad_level_word", what=_what(what), help=self.level_help, value=shown(value), na=na)
+        )
 
     def _in_range(self, number: int, bad: Message) -> int:
         """The number when it is on the scale; an Invalid saying `bad` otherwise."""

@@ -503,6 +503,37 @@ def test_a_hidden_sheet_is_skipped_and_named(model):
     assert {r.sheet for r in parsed(model, "workbook_reviewed.xlsx").answers} == {"決済サービス"}
 
 
+def test_a_long_table_under_a_title_block_is_tidy_and_unanswered_cells_have_no_level(model):
+    rows = [["2025年上期 成熟度アンケート（集計）"], [],
+            ["プロダクト", "チーム", "回答者", "あなたのロール", "項目", "現状レベル", "温度感"],
+            ["髙島屋EC", "チーム①", "佐藤", "SRE", "ランブック", 2, "高"],
+            ["髙島屋EC", "チーム①", "田中", "開発", "ランブック", "未回答", "中"],
+            ["決済", "決済チーム", "鈴木", "PdM", "SLOの合意", "３", None]]  # fmt: skip
+    data = book(("回答一覧", rows, ["A1:G1"]))
+    found = detect(source_of("w.xlsx", data), Values(model))
+    assert (found.layout, found.reason) == (
+        "tidy",
+        'sheet "回答一覧": one answer per row under the header in row 3 (a tidy table with a title above it)',
+    )
+    batch = parsed(model, "w.xlsx", data)
+    assert batch.problems == []
+    assert [(r.row, r.product, r.team, r.rater, r.item, r.level, r.importance) for r in batch.answers] == [
+        (4, "髙島屋EC", "チーム①", "sre", "INC-2", 2, 3),
+        (5, "髙島屋EC", "チーム①", "team", "INC-2", None, 2),
+        (6, "決済", "決済チーム", "team", "SLO-2", 3, None),
+    ]
+
+
+def test_a_level_the_model_does_not_know_is_explained_with_the_words_for_no_level(model):
+    data = "プロダクト,チーム,ロール,項目,現状レベル\r\nP,T,SRE,ランブック,たぶん2\r\n".encode()
+    (problem,) = parsed(model, "t.csv", data).problems
+    assert problem.message.endswith(
+        'level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化), got "たぶん2"; '
+        "leave a cell without an answer blank or write one of N/A, 該当なし, 未回答"
+    )
+    assert problem.full("ja").endswith("回答のないセルは空欄にするか「N/A、該当なし、未回答」のどれかを書いてください")
+
+
 def test_a_hand_made_sheet_without_a_title_block_is_recognised_by_its_footer_rows(model):
     rows = [["カテゴリ", "項目", "現状レベル"], ["監視・アラート", "サービスダッシュボード", 3],
             [None, "アラート設計と通知先", 2], [None, "平均", 2.5], ["※ 0〜4で記入"]]  # fmt: skip

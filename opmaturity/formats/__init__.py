@@ -42,7 +42,9 @@ def detect(source: Source, values: Values) -> Detection:
     """The layout of a read file: forms by their fixed columns, tidy vs hand-made by every sheet's shape, Miro.
 
     A workbook is judged as a whole: sheets without answer columns (an item list, a legend, instructions)
-    never decide it; a sheet with a title block, rater columns or footer rows (平均, ※) makes it hand-made.
+    never decide it; a sheet with a title block, rater columns or footer rows (平均, ※) makes it hand-made,
+    unless its header names a product, team, rater or person column: then every row is an answer of its own
+    (a long table under a title), which is tidy.
     """
     if source.kind == "json":
         return Detection("miro", Message("msg.detect.miro_json"))
@@ -66,13 +68,16 @@ def detect(source: Source, values: Values) -> Detection:
             unanswered = unanswered or Detection("tidy", Message("msg.detect.no_level"))
             continue  # an item list or a legend: it holds no answers
         first = next((n for n, row in enumerate(rows) if filled(row)), top)
-        if top > first:
+        per_row = any(r in roles for r in _PEOPLE_OR_GROUP)  # each row names its product, team or person
+        if top > first and not per_row:
             return Detection("workbook", _on_sheet(table.name, Message("msg.detect.title_block", row=top + 1)))
         if raters:
             return Detection("workbook", _on_sheet(table.name, Message("msg.detect.rater_columns")))
-        if not any(r in roles for r in _PEOPLE_OR_GROUP) and _footer(table, top, roles["item"]):
+        if not per_row and _footer(table, top, roles["item"]):
             return Detection("workbook", _on_sheet(table.name, Message("msg.detect.footer")))
-        tidy_found = tidy_found or Detection("tidy", Message("msg.detect.tidy"))
+        titled = Message("msg.detect.tidy_below_title", row=top + 1) if top > first else None
+        reason = _on_sheet(table.name, titled) if titled else Message("msg.detect.tidy")
+        tidy_found = tidy_found or Detection("tidy", reason)
     table_found = tidy_found or unanswered
     if table_found:
         return table_found
