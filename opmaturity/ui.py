@@ -603,11 +603,16 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
     from .export import csv_bytes
     from .views import download_frame
 
-    shown = download_frame(frame, titles(), tr, {**(context or {}), "round": current_round()})
-    language = lang()  # read here: the file is written on another thread, when the button is clicked
+    # Read here: the file is made on another thread, when the button is clicked (not on every run: a heatmap's
+    # CSV and the table behind it took a third of a warm rerun of its page).
+    language, names, where = lang(), titles(), {**(context or {}), "round": current_round()}
+
+    def said_in(key: str, **values: object) -> str:
+        return i18n.t(key, language, **values)
+
     st.download_button(
         tr("common.download_csv"),
-        lambda: csv_bytes(shown, language),  # not on every run: a heatmap's CSV took a fifth of its page's time
+        lambda: csv_bytes(download_frame(frame, names, said_in, where), language),
         file_name=file_name,
         mime="text/csv",
         key=key,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -488,9 +489,10 @@ def download_frame(
             )
             continue
         if name in DOWNLOAD_CODES:
-            values = values.map(lambda code, prefix=DOWNLOAD_CODES[name]: _code_text(code, prefix, tr))
+            prefix = DOWNLOAD_CODES[name]
+            values = values.map(_per_value(values, lambda code, prefix=prefix: _code_text(code, prefix, tr)))
         elif pd.api.types.is_bool_dtype(values):
-            values = values.map(lambda flag: tr("pages.yes") if flag is True else "")
+            values = values.map({True: tr("pages.yes"), False: ""})
         elif pd.api.types.is_datetime64_any_dtype(values):
             values = pd.Series(dates(values), index=values.index)
         elif pd.api.types.is_float_dtype(values):
@@ -517,6 +519,19 @@ def moved_text(before: object, after: object, tr: Translate) -> str:
 def _text(values: pd.Series) -> pd.Series:
     """Text cells with an empty string where there is no value (never `None` or `nan`)."""
     return values.astype(object).where(values.notna(), "")
+
+
+def _per_value(values: pd.Series, convert: Callable[[object], object]) -> Callable[[object], object]:
+    """`convert` asked once per distinct value of `values` (a page's table repeats a few codes on every row)."""
+    done: dict[object, object] = {}
+
+    def once(value: object) -> object:
+        key = "" if _missing(value) else value
+        if key not in done:
+            done[key] = convert(value)
+        return done[key]
+
+    return once
 
 
 def _code_text(code: object, prefix: str, tr: Translate) -> object:

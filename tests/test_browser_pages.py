@@ -64,3 +64,30 @@ def test_a_note_full_of_markup_shows_as_typed_and_loads_or_links_nothing(server,
         assert links.nth(n).get_attribute("href") == links.nth(n).inner_text() == "http://127.0.0.1:9/pixel.png"
     expect(text.locator("span").filter(has_text="bold").first).to_be_visible()  # the highlighted search hit
     assert dialogs == [] and not [r for r in requests if "pixel.png" in r]
+
+
+CSV_BUTTONS = [
+    ("English", "Download the data as CSV", ["Round", "Product"]),
+    ("日本語", "データをCSVでダウンロード", ["ラウンド", "プロダクト"]),
+]
+
+
+@pytest.mark.parametrize(("lang", "button", "headers"), CSV_BUTTONS)
+def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language(server, page, lang, button, headers):
+    import csv
+    import io
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    open_page(page, f"{server}/heatmap?lang={lang}")
+    found = page.get_by_role("button", name=button)
+    expect(found.first).to_be_visible()
+    with page.expect_download() as download:
+        found.first.click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:2] == headers and len(rows) > 20  # the round the page shows, then the heatmap's cells
+    assert {"学び放題", "Shop Connect"} <= {row[1] for row in rows[1:]}
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
