@@ -306,7 +306,9 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
         ]
     parsed = [parsing.parse(r, settings.worker) if r else None for r in requests]  # the file is let go meanwhile
     with _database(model, args) as (con, current):
-        reports = unreadable + import_files(con, files, current, options, settings=settings, parsed=parsed)
+        reports = unreadable + import_files(
+            con, files, current, options, settings=settings, parsed=parsed, digests=digests
+        )
     if args.json:
         _print_json({"files": [report.to_dict(args.json_lang) for report in reports]})
     else:
