@@ -666,3 +666,16 @@ def test_import_lets_go_of_the_database_while_its_worker_reads_the_file(tmp_path
     assert status == 0, out
     assert opened == [0]  # the other process opened the file while the worker ran
     assert "imported" in out
+
+
+def test_summary_records_are_written_field_by_field_exactly_as_the_json_encoder_writes_each_record():
+    import json
+
+    from opmaturity.cli import _record_lines
+
+    compact = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    values = [0.0, -0.0, 1, 1.0, True, None, float("nan"), "髙橋①", ["a", 1], 2.5, "2.5", False, 0]
+    records = [{"value": v, "same": v, "text": f"{v}"} for v in values * 3]
+    assert _record_lines(records, compact) == [compact(r) for r in records]
+    mixed = [{"a": 1, "b": 2}, {"b": 2, "a": 1}, {"a": 1}]  # another order, fewer fields: record by record
+    assert _record_lines(mixed, compact) == [compact(r) for r in mixed]
