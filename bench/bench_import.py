@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OPMATURITY_SECRET", "bench-secret")
 
+from run import cached_bytecode  # noqa: E402  (bench/run.py)
+
 from opmaturity.model import load_model  # noqa: E402
 
 HEADER = ["プロダクト", "チーム", "回答者", "回答者ロール", "カテゴリ", "項目", "現状レベル", "目標", "温度感",
@@ -134,7 +136,7 @@ def run(args: list[str], env: dict[str, str]) -> tuple[str, float]:
 
 
 def measure(path: Path, work: Path, repeat: int) -> dict[str, object]:
-    env = {**os.environ, **LIMITS, "PYTHONPATH": str(ROOT)}
+    env = {**cached_bytecode(os.environ), **LIMITS, "PYTHONPATH": str(ROOT)}
     best: dict[str, float] = {}
     detail: dict[str, object] = {}
 

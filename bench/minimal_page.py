@@ -1,7 +1,9 @@
 """The floor of Streamlit itself: an Altair heatmap of BENCH_ROWS x BENCH_COLS cells from a ready DataFrame.
 
 Served by `bench/run.py` beside the dashboard (`streamlit run bench/minimal_page.py`); the same marks as the
-org heatmap (rect + number, tooltip, click selection) and the same height rule, no database, no package.
+org heatmap (rect + number, tooltip, click selection) at the same size (26 px a row, 48 px a column, in a box of
+900 px that scrolls when the rows need more: every row readable, as the org heatmap draws them), no database,
+no package.
 """
 
 import os
@@ -40,5 +42,7 @@ rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
 )
 text = base.mark_text(fontSize=11).encode(text="label:N", tooltip=tooltip)
 rect = rect.add_params(alt.selection_point(name="cell", fields=["row", "column"], on="click"))
-chart = alt.layer(rect, text).properties(height=min(900, 28 * ROWS + 40))
-st.altair_chart(chart, key="heatmap", on_select="rerun", width="stretch")
+chart = alt.layer(rect, text).properties(width=alt.Step(48), height=alt.Step(26))  # charts.COLUMN_STEP, ROW_STEP
+tall = 26 * ROWS + 230 > 900  # charts.scroll_height: rows and margin past MAX_HEIGHT scroll in a box
+with st.container(height=900 if tall else "content"):
+    st.altair_chart(chart, key="heatmap", on_select="rerun", width="content")

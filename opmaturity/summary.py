@@ -62,11 +62,15 @@ def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[s
 def _json_column(column: pd.Series) -> list[Any]:
     """json_value of every value of a column: whole numbers and flags as they are, text with None for missing,
     other values (floats: rounded) converted once per distinct value."""
-    values = column.tolist()
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biu":  # numpy ints and flags: none missing
-        return values
+        return column.tolist()
     if pd.api.types.is_string_dtype(column.dtype):
-        return [value if type(value) is str else json_value(value) for value in values]
+        return [value if type(value) is str else json_value(value) for value in column.tolist()]
+    if column.dtype != object:  # one type (floats, nullable numbers, times): the distinct values found in C
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        converted = np.array([*(json_value(u) for u in uniques.tolist()), None], dtype=object)
+        return converted[codes].tolist()  # a missing value's code, -1, picks the None at the end
+    values = column.tolist()
     done: dict[tuple[type, Any], Any] = {}
     out: list[Any] = []
     for value in values:
