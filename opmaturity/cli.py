@@ -269,7 +269,7 @@ def _record_lines(records: list[dict[str, Any]], compact: Callable[[Any], str]) 
     parts = []
     for field, values in zip(fields, columns, strict=True):
         said = compact(field) + ": "
-        done: dict[tuple[type, Any], str] = {}
+        done: dict[tuple[Any, ...], str] = {}
         encoded = []
         for value in values:
             try:  # 0.0 and -0.0 are equal but read differently

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -489,8 +490,7 @@ def download_frame(
             )
             continue
         if name in DOWNLOAD_CODES:
-            prefix = DOWNLOAD_CODES[name]
-            values = values.map(_per_value(values, lambda code, prefix=prefix: _code_text(code, prefix, tr)))
+            values = values.map(_per_value(values, functools.partial(_code_text, prefix=DOWNLOAD_CODES[name], tr=tr)))
         elif pd.api.types.is_bool_dtype(values):
             values = values.map({True: tr("pages.yes"), False: ""})
         elif pd.api.types.is_datetime64_any_dtype(values):
