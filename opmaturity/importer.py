@@ -304,7 +304,8 @@ def _prepare(
     if parsed.problems or problems or parsed.batch is None:
         return _reject(report, [*parsed.problems, *problems]), None, valid
     report.layout = parsed.layout
-    report.messages.append(Message("msg.import.layout", layout=parsed.layout, why=parsed.why))
+    title = Message(f"import.layout.{parsed.layout}")  # the layout in words; the key is what --layout takes
+    report.messages.append(Message("msg.import.layout", layout=parsed.layout, title=title, why=parsed.why))
     batch = dataclasses.replace(parsed.batch, messages=list(parsed.batch.messages))  # a shared parse stays as it is
     for product in parsed.defaulted_teams:
         batch.messages.append(Message("msg.import.team_after_product", product=product, advice=Advice("team")))

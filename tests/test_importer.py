@@ -526,3 +526,11 @@ def test_a_re_exported_miro_board_with_one_note_edited_replaces_its_notes_instea
     assert len(live) == first.notes and "変更した付箋 & 追記" in live
     store.undo_import(con, again.import_id)
     assert "変更した付箋 & 追記" not in [t for (t,) in stored(con, "SELECT text FROM current_notes")]
+
+
+def test_the_layout_found_is_said_by_its_key_and_in_words_in_either_language(con, model):
+    data = "プロダクト,チーム,ロール,項目,現状レベル\r\nP,T,SRE,ランブック,2\r\n".encode()
+    report = import_file(con, "t.csv", data, model, ImportOptions(round="2025-H1"))
+    (said,) = [m for m in report.messages if m.key == "msg.import.layout"]
+    assert said.text("en").startswith("layout tidy (Tidy table (one answer per row)): one answer per row")
+    assert said.text("ja").startswith("形式「縦持ちの表（1行1回答）」（tidy）: ")
