@@ -48,7 +48,7 @@ def test_a_batch_with_every_kind_of_value_comes_back_from_json_as_it_was():
         notes=[Note("付箋", "学び放題", None, "G", ("tag", "タグ"), "yellow", "p-3", "OBS-1", "3458764", "", 2)],
         problems=[
             Problem(
-                Message("msg.import.layout", layout="tidy", why=Advice("team")),
+                Message("msg.import.layout", layout="tidy", title=Message("import.layout.tidy"), why=Advice("team")),
                 file="survey.xlsx",
                 sheet="S",
                 row=4,
