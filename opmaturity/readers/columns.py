@@ -120,17 +120,25 @@ def from_cells(cells: Sequence[Cell]) -> Coded:
             return _encoded(typed)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
         pass
-    seen: dict[Any, int] = {}
-    uniques: list[Cell] = []
-    codes: list[int] = []
-    for value in cells:
+    distinct = Distinct()
+    return Coded(pa.array([distinct.code(value) for value in cells], pa.int32()), distinct.uniques)
+
+
+class Distinct:
+    """Distinct cell values in the order first seen, each with its code (1, 1.0 and True kept apart)."""
+
+    def __init__(self) -> None:
+        self.uniques: list[Cell] = []
+        self._codes: dict[Any, int] = {}
+
+    def code(self, value: Cell) -> int:
+        """The code of `value`, a new one the first time it is seen."""
         key = value if type(value) is str else (type(value), value)
-        code = seen.get(key)
-        if code is None:
-            code = seen[key] = len(uniques)
-            uniques.append(value)
-        codes.append(code)
-    return Coded(pa.array(codes, pa.int32()), uniques)
+        found = self._codes.get(key)
+        if found is None:
+            found = self._codes[key] = len(self.uniques)
+            self.uniques.append(value)
+        return found
 
 
 def any_of(masks: Sequence[pa.BooleanArray], length: int) -> pa.BooleanArray:

@@ -63,6 +63,11 @@ class Extent:
         self.text = max(self.text, other.text)
 
 
+def is_shared_strings(part: str) -> bool:
+    """True for a zip member holding a shared string table (`xl/sharedStrings.xml`, in any case)."""
+    return part.lower().endswith("sharedstrings.xml")
+
+
 def resave() -> Message:
     """The advice to save the workbook again as a plain .xlsx."""
     return Message("msg.read.resave")
@@ -137,7 +142,7 @@ class Guard:
         """The length of every shared string (of the largest table, should a file hold several)."""
         found: array[int] = array("L")
         for name in sorted(self.names):
-            if name.lower().endswith("sharedstrings.xml"):
+            if is_shared_strings(name):
                 lengths = parse(self.archive, name, _StringsScan(self.limit))
                 if sum(lengths) > sum(found):
                     found = lengths

@@ -26,7 +26,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import Coded, from_cells
+from .columns import Coded, Distinct, from_cells
+from .guard import is_shared_strings
 from .source import Cell
 
 CHUNK = 4 * 1024 * 1024  # bytes of sheet XML read at a time (at least twice the shared strings': see `chunk`)
@@ -59,14 +60,14 @@ def kept_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:
     return {
         info.filename: archive.read(info)
         for info in archive.infolist()
-        if info.filename.lower() in _KEPT or info.filename.lower().endswith("sharedstrings.xml")
+        if info.filename.lower() in _KEPT or is_shared_strings(info.filename)
     }
 
 
 def chunk(kept: dict[str, bytes]) -> int:
     """Bytes of sheet XML per run: every run makes calamine read the shared strings again, so a run is at least
     twice their size (reading them never costs more than half of reading the sheet)."""
-    strings = sum(len(data) for name, data in kept.items() if name.lower().endswith("sharedstrings.xml"))
+    strings = sum(len(data) for name, data in kept.items() if is_shared_strings(name))
     return max(CHUNK, 2 * strings)
 
 
@@ -171,32 +172,23 @@ class Stack:
 
 
 class _Growing:
-    """One column's codes in parts, into distinct values kept across the parts (1, 1.0 and True kept apart)."""
+    """One column's codes in parts, into distinct values kept across the parts."""
 
     def __init__(self, empty_rows: int) -> None:
-        self.uniques: list[Cell] = []
-        self.index: dict[Any, int] = {}
+        self.distinct = Distinct()
         self.parts: list[pa.Array] = []
         self.pad(empty_rows)
 
-    def code(self, value: Cell) -> int:
-        key = value if type(value) is str else (type(value), value)
-        found = self.index.get(key)
-        if found is None:
-            found = self.index[key] = len(self.uniques)
-            self.uniques.append(value)
-        return found
-
     def pad(self, count: int) -> None:
         if count:
-            self.parts.append(pa.repeat(pa.scalar(self.code(""), pa.int32()), count))
+            self.parts.append(pa.repeat(pa.scalar(self.distinct.code(""), pa.int32()), count))
 
     def extend(self, part: Coded) -> None:
-        remap = pa.array([self.code(value) for value in part.uniques], pa.int32())
+        remap = pa.array([self.distinct.code(value) for value in part.uniques], pa.int32())
         self.parts.append(pc.take(remap, part.codes))
 
     def done(self) -> Coded:
         """The whole column (its parts let go of, so that only one column is held twice at a time)."""
         codes = pa.concat_arrays(self.parts) if self.parts else pa.array([], pa.int32())
         self.parts = []
-        return Coded(codes, self.uniques)
+        return Coded(codes, self.distinct.uniques)

@@ -66,7 +66,11 @@ def _load_sheets(source: Source, data: bytes, guard: Guard) -> None:
 
     kept = kept_parts(guard.archive)
     try:
-        metadata = book(kept).sheets_metadata  # the sheets' names, kinds and visibility, without their cells
+        catalogue = book(kept)  # the sheets' names, kinds and visibility, without their cells
+        try:
+            metadata = catalogue.sheets_metadata
+        finally:
+            catalogue.close()
     except PasswordError:
         fail(source, Message("msg.read.password"))
         return
