@@ -38,21 +38,22 @@ def _key(revision: int) -> str:
     return f"{revision}:{definition()}"
 
 
-def _revision(con: duckdb.DuckDBPyConnection) -> int:
-    return int(scalar(con, "SELECT value FROM meta WHERE key = 'revision'") or 0)
+def _marks(con: duckdb.DuckDBPyConnection) -> tuple[int, str | None]:
+    """The data revision and the key of the stored levels (None before any), in one read."""
+    values = dict(rows(con, "SELECT key, value FROM meta WHERE key IN ('revision', ?)", [_KEY]))
+    return int(values.get("revision") or 0), values.get(_KEY)
 
 
 def fresh(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the stored levels are those of the data as it is now."""
-    found = rows(con, "SELECT key, value FROM meta WHERE key IN ('revision', ?)", [_KEY])
-    values = dict(found)
-    return values.get(_KEY) == _key(int(values.get("revision") or 0))
+    revision, key = _marks(con)
+    return key == _key(revision)
 
 
-def keep(con: duckdb.DuckDBPyConnection, before: int, rounds: Sequence[int] | None) -> None:
-    """Bring the stored levels to the revision a write has just moved to from `before` (inside its transaction):
-    only `rounds` where the levels were those of `before` and the write changed nothing else (an import, an
-    undo; `()`: nothing they are computed from), else all of them."""
+def keep(con: duckdb.DuckDBPyConnection, before: int, after: int, rounds: Sequence[int] | None) -> None:
+    """Bring the stored levels to revision `after`, to which a write has just moved the data from `before`
+    (inside its transaction): only `rounds` where the levels were those of `before` and the write changed
+    nothing else (an import, an undo; `()`: nothing they are computed from), else all of them."""
     was_fresh = scalar(con, "SELECT value FROM meta WHERE key = ?", [_KEY]) == _key(before)
     if was_fresh and rounds is not None:
         if rounds:
@@ -66,7 +67,7 @@ def keep(con: duckdb.DuckDBPyConnection, before: int, rounds: Sequence[int] | No
         con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS {sql_text('item_levels')}", _params(every))
     con.execute(
         "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [_KEY, _key(_revision(con))],
+        [_KEY, _key(after)],
     )
 
 
@@ -74,10 +75,11 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Compute the stored levels where they are not those of the data (a restored, upgraded or new file)."""
     from .schema import transaction
 
-    if fresh(con):
+    revision, key = _marks(con)
+    if key == _key(revision):
         return
     with transaction(con):
-        keep(con, -1, None)
+        keep(con, -1, revision, None)
 
 
 def forget(con: duckdb.DuckDBPyConnection) -> None:

@@ -119,8 +119,8 @@ def bump(con: duckdb.DuckDBPyConnection, rounds: Sequence[int] | None = ALL_ROUN
     the stored item levels follow in it, those of `rounds` only where the write changed no others (levels.keep).
     """
     before = revision(con)
-    con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'revision'")
-    levels.keep(con, before, rounds)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'revision'", [str(before + 1)])
+    levels.keep(con, before, before + 1, rounds)
 
 
 def sync_model(con: duckdb.DuckDBPyConnection, model: Model) -> Model:

@@ -601,18 +601,15 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
     `context` (product, team; the round by default) as columns, numbers as on screen, formula-like
     text neutralised."""
     from .export import csv_bytes
+    from .reports import translator
     from .views import download_frame
 
     # Read here: the file is made on another thread, when the button is clicked (not on every run: a heatmap's
     # CSV and the table behind it took a third of a warm rerun of its page).
     language, names, where = lang(), titles(), {**(context or {}), "round": current_round()}
-
-    def said_in(key: str, **values: object) -> str:
-        return i18n.t(key, language, **values)
-
     st.download_button(
         tr("common.download_csv"),
-        lambda: csv_bytes(download_frame(frame, names, said_in, where), language),
+        lambda: csv_bytes(download_frame(frame, names, translator(language), where), language),
         file_name=file_name,
         mime="text/csv",
         key=key,

@@ -490,7 +490,7 @@ def download_frame(
             )
             continue
         if name in DOWNLOAD_CODES:
-            values = values.map(_per_value(values, functools.partial(_code_text, prefix=DOWNLOAD_CODES[name], tr=tr)))
+            values = values.map(_per_value(functools.partial(_code_text, prefix=DOWNLOAD_CODES[name], tr=tr)))
         elif pd.api.types.is_bool_dtype(values):
             values = values.map({True: tr("pages.yes"), False: ""})
         elif pd.api.types.is_datetime64_any_dtype(values):
@@ -521,8 +521,8 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "")
 
 
-def _per_value(values: pd.Series, convert: Callable[[object], object]) -> Callable[[object], object]:
-    """`convert` asked once per distinct value of `values` (a page's table repeats a few codes on every row)."""
+def _per_value(convert: Callable[[object], object]) -> Callable[[object], object]:
+    """`convert`, asked once per distinct value (a page's table repeats a few codes on every row)."""
     done: dict[object, object] = {}
 
     def once(value: object) -> object:

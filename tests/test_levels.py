@@ -89,7 +89,9 @@ def test_after_every_kind_of_write_the_stored_levels_are_what_the_answers_say(de
 def test_an_import_and_its_undo_recompute_only_their_round(demo, model, monkeypatch):
     rounds: list = []
     real = levels.keep
-    monkeypatch.setattr(levels, "keep", lambda con, before, scope: (rounds.append(scope), real(con, before, scope)))
+    monkeypatch.setattr(
+        levels, "keep", lambda con, before, after, scope: (rounds.append(scope), real(con, before, after, scope))
+    )
     imported()(demo, model)
     store.undo_import(demo, store.scalar(demo, "SELECT max(import_id) FROM imports"), actor=ADMIN)
     latest_id = store.round_id(demo, latest(demo))
