@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -187,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?|[\x00-\x08\x0b-\x1f\x7f\x9b]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # every match of _CONTROL starts with one of these
 
 
 class _Inert:
@@ -197,6 +197,8 @@ class _Inert:
         self._stream = stream
 
     def write(self, text: str) -> int:
+        if _ANY_CONTROL.search(text) is None:  # the usual case, found 2x faster than by substituting nothing
+            return self._stream.write(text)
         return self._stream.write(_CONTROL.sub("", text))
 
     def __getattr__(self, name: str) -> Any:
@@ -239,7 +241,8 @@ def _database(model: Model, args: argparse.Namespace) -> Iterator[tuple[duckdb.D
 
 
 def _print_json(obj: Any) -> None:
-    """`obj` as JSON on standard output: a key per line at the top, a record per line in a list of them.
+    """`obj` as JSON on standard output: a key per line at the top, a record per line in a list of them (a
+    DataFrame is such a list, written column by column by `summary.json_lines`).
 
     Readable, and written by the json module's C encoder: `indent` makes it use its Python one, which took 7 s
     for the 100,000 heatmap cells of a 1,000-team summary."""
@@ -247,41 +250,19 @@ def _print_json(obj: Any) -> None:
     compact = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for every record
 
     def listed(value: Any, pad: str) -> str:
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            return "[\n" + ",\n".join(f"{pad}  {line}" for line in _record_lines(value, compact)) + f"\n{pad}]"
-        return compact(value)
+        if isinstance(value, pd.DataFrame):
+            lines = summary.json_lines(value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines = [compact(record) for record in value]
+        else:
+            return compact(value)
+        return "[\n" + ",\n".join(f"{pad}  {line}" for line in lines) + f"\n{pad}]" if lines else "[]"
 
     if isinstance(obj, dict) and obj:
         lines = [f"  {compact(str(key))}: {listed(value, '  ')}" for key, value in obj.items()]
         print("{\n" + ",\n".join(lines) + "\n}")
     else:
         print(listed(obj, ""))
-
-
-def _record_lines(records: list[dict[str, Any]], compact: Callable[[Any], str]) -> list[str]:
-    """`compact(record)` of every record, the same text, made field by field where the records share their
-    fields (a summary's lists do): each distinct value is encoded once, not once per record (100,000 heatmap
-    cells repeat a few hundred levels and names; encoding record by record took a second)."""
-    fields = list(records[0])
-    if not all(type(f) is str for f in fields) or any(list(record) != fields for record in records):
-        return [compact(record) for record in records]
-    columns = [[record[field] for record in records] for field in fields]
-    parts = []
-    for field, values in zip(fields, columns, strict=True):
-        said = compact(field) + ": "
-        done: dict[tuple[Any, ...], str] = {}
-        encoded = []
-        for value in values:
-            try:  # 0.0 and -0.0 are equal but read differently
-                key = (type(value), value, math.copysign(1.0, value)) if type(value) is float else (type(value), value)
-                text = done.get(key)
-                if text is None:
-                    text = done[key] = said + compact(value)
-            except TypeError:  # unhashable (a list)
-                text = said + compact(value)
-            encoded.append(text)
-        parts.append(encoded)
-    return ["{" + ", ".join(cells) + "}" for cells in zip(*parts, strict=True)]
 
 
 def cmd_demo(con, model, args) -> int:
@@ -360,10 +341,10 @@ def _print_report(args: argparse.Namespace, report: Any, *, dry_run: bool) -> No
 
 
 def cmd_summary(con, model, args) -> int:
-    result = summary.summary(con, args.round)
     if args.json:
-        _print_json(result)
+        _print_json(summary.summary_frames(con, args.round))
         return 0
+    result = summary.summary(con, args.round)
     if result["round"] is None:
         print(say(args, "cli.summary.empty"))
         return 0

@@ -19,25 +19,25 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from . import i18n
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written: the command line starts without it (0.12 s)
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import Rule
 
 # A spreadsheet program runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CELL_LIMIT = 32_767  # the most characters an Excel cell holds
 # A list separator (`,` or `;`) whose next part begins, after spaces, like a formula.
 _RISKY_PART = re.compile(r"([;,])(?=[ ]*[=+\-@\t\r])")
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-HEADER_FONT = Font(bold=True)
-BELOW_TARGET_FONT = Font(bold=True, color="CA0020")  # the dashboard's red: the bad side
+# The control characters a spreadsheet cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, which refuses them).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+HEADER_FILL = "DDE6F0"
+BELOW_TARGET_COLOR = "CA0020"  # the dashboard's red: the bad side
 
 
 def neutralise(value: object, lang: str = i18n.DEFAULT_LANG) -> object:
@@ -118,6 +118,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame | Sheet], lang: str = i18n.DEFAULT
 
     Written in openpyxl's write-only mode, row by row, so that the answers of a large round do not sit in
     memory as cell objects."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     for name, given in sheets.items():
         spec = given if isinstance(given, Sheet) else Sheet(given)
@@ -128,6 +130,12 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame | Sheet], lang: str = i18n.DEFAULT
 
 
 def _write_sheet(book: Workbook, title: str, spec: Sheet, lang: str) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
+    below_target_font = Font(bold=True, color=BELOW_TARGET_COLOR)
     sheet = book.create_sheet(title=title)
     safe = safe_frame(spec.frame, lang)
     headers = [str(c) for c in safe.columns]
@@ -140,7 +148,7 @@ def _write_sheet(book: Workbook, title: str, spec: Sheet, lang: str) -> None:
     head = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill = header_font, header_fill
         cell.alignment = Alignment(vertical="top")
         head.append(cell)
     sheet.append(head)
@@ -154,7 +162,7 @@ def _write_sheet(book: Workbook, title: str, spec: Sheet, lang: str) -> None:
                 cell = WriteOnlyCell(sheet, value=round(round(value, 9), spec.decimals) + 0.0)
                 cell.number_format = number_format
                 if (r, c) in spec.marked:
-                    cell.font = BELOW_TARGET_FONT
+                    cell.font = below_target_font
                 row.append(cell)
             else:
                 row.append(value.item() if hasattr(value, "item") else value)  # numpy scalars as plain numbers
