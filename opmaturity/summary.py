@@ -40,13 +40,18 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        # noise first (9 decimals), then 2: a mean of 1.875 summed in another order must not read 1.87 once, 1.88 next
-        return None if math.isnan(value) or math.isinf(value) else round(round(float(value), 9), 2) + 0.0
+        return rounded(float(value))
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return value.isoformat()
     if isinstance(value, (list, tuple, np.ndarray)):
         return [json_value(v) for v in value]
     return value
+
+
+def rounded(value: float) -> float | None:
+    """A figure as the contract gives it: 2 decimals, None for NaN and infinity; noise goes first (9 decimals),
+    a mean of 1.875 summed in another order must not read 1.87 once, 1.88 the next time."""
+    return None if math.isnan(value) or math.isinf(value) else round(round(value, 9), 2) + 0.0
 
 
 def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[str, Any]]:
@@ -144,8 +149,12 @@ def _encoded_column(column: pd.Series, said: str) -> list[str]:
     if column.dtype == object:  # mixed values (1, 1.0 and True are equal keys there): value by value
         return [said + _ENCODE(value) for value in _json_column(column)]
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    texts = np.array([*(said + _ENCODE(json_value(u)) for u in uniques.tolist()), said + "null"], dtype=object)
-    return texts[codes].tolist()  # a missing value's code, -1, picks the null at the end
+    if column.dtype.kind == "f":  # plain floats, most of the figures: as the json module writes a float
+        texts = [said + ("null" if (r := rounded(u)) is None else float.__repr__(r)) for u in uniques.tolist()]
+    else:
+        texts = [said + _ENCODE(json_value(u)) for u in uniques.tolist()]
+    texts.append(said + "null")  # a missing value's code, -1, picks it
+    return np.array(texts, dtype=object)[codes].tolist()
 
 
 _HEADS = {"top_gaps": 1, "perception_gaps": 1, "disagreements": 1, "org_weak_items": 2, "changes": 1, "silent_gaps": 1}
