@@ -189,6 +189,14 @@ def test_minus_zero_reads_zero_in_cells_and_tooltips():
     assert charts.number_text(-0.0, 1) == "0.0" and charts.number_text(-0.05, 1) == "-0.1"
 
 
+def test_a_column_of_numbers_reads_as_each_number_would_on_its_own():
+    values = [-0.0, -0.004, -0.005, -0.05, 0.125, 2.675, 1.005, 1.875, 3.999, -1.25, None, float("nan"), 12.0, 4]
+    series = pd.Series(values, dtype="float64")
+    for digits in (0, 1, 2):
+        assert charts.number_texts(series, digits).tolist() == [charts.number_text(v, digits) for v in values]
+    assert charts.number_texts(pd.Series([1, None], dtype="Int64"), 1).tolist() == ["1.0", "–"]
+
+
 def test_rows_and_columns_have_a_fixed_size_whatever_their_number():
     spec = heatmap_spec()
     assert spec["height"] == {"step": charts.ROW_STEP} and charts.ROW_STEP >= 18
