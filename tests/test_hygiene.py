@@ -73,3 +73,20 @@ def test_ruff_lint_and_format_are_clean():
 def test_mypy_finds_no_type_errors_in_the_package():
     checked = subprocess.run([sys.executable, "-m", "mypy", "opmaturity"], cwd=ROOT, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_no_page_script_leans_on_streamlit_magic():
+    """.streamlit/config.toml turns "magic" off (a bare expression is not written to the page, and each script
+    compiles without the extra parse): an expression statement other than a call would silently show nothing."""
+    import ast
+    import tomllib
+
+    assert tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["runner"]["magicEnabled"] is False
+    bare = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        documented = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef)))]
+        docstrings = {id(n.body[0]) for n in documented if n.body and isinstance(n.body[0], ast.Expr)}
+        bare += [f"{path.name}:{node.lineno}" for node in ast.walk(tree) if isinstance(node, ast.Expr)
+                 and id(node) not in docstrings and not isinstance(node.value, (ast.Call, ast.Await))]  # fmt: skip
+    assert bare == []
