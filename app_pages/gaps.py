@@ -50,7 +50,11 @@ elif not dist.empty:
 st.subheader(tr("gaps.perception"))
 st.caption(tr("metric.perception_gap.help"))
 matrix = ui.query(metrics.heatmap, round_name, metric="perception_gap", rater="sre", rows="team", columns="category")
-cells = charts.heatmap_frame(matrix, "perception_gap", titles, tr=tr)
+rated, unrated = views.rows_with_values(matrix)
+if rated.empty:
+    st.info(tr("figures.perception.none", round=ui.escape_markdown(round_name)))
+    st.stop()
+cells = charts.heatmap_frame(rated, "perception_gap", titles, tr=tr)
 height = charts.scroll_height(cells["row"].nunique())
 chart = charts.heatmap_chart(
     cells, metric="perception_gap", metric_title=tr("metric.perception_gap"), row_title=tr("common.team"),
@@ -62,6 +66,8 @@ with st.container(key="wide_perception" if height is None else "tall_perception"
         chart, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
     )
 st.caption(tr("charts.colours.perception"))
+if unrated:
+    st.caption(tr("figures.perception.unrated", n=unrated))
 picked = charts.selected_cell(event)
 if picked is not None:
     st.switch_page("app_pages/team.py", query_params=ui.team_link(picked["product"], picked.get("team")))

@@ -27,16 +27,22 @@ def spec(at: AppTest) -> dict:
     return json.loads(at.get("vega_lite_chart")[0].proto.spec)
 
 
-def rows_drawn(at: AppTest) -> list[str]:
-    """The heatmap's rows top first, from the cells the page sent with the chart (the spec sorts by their rank)."""
+def sent(at: AppTest, n: int = 0):
+    """The Arrow table the page sent with its `n`th chart: what the browser receives."""
     import pyarrow as pa
 
+    proto = at.get("vega_lite_chart")[n].proto
+    (dataset,) = [d.data.data for d in proto.datasets] or [proto.data.data]
+    return pa.ipc.open_stream(dataset).read_all()
+
+
+def rows_drawn(at: AppTest, n: int = 0) -> list[str]:
+    """The heatmap's rows top first, from the cells the page sent with the chart (the spec sorts by their rank)."""
     from opmaturity import charts
 
-    proto = at.get("vega_lite_chart")[0].proto
+    proto = at.get("vega_lite_chart")[n].proto
     assert json.loads(proto.spec)["layer"][0]["encoding"]["y"]["sort"]["field"] == charts.ROW_RANK
-    (dataset,) = [d.data.data for d in proto.datasets] or [proto.data.data]
-    return charts.drawn_rows(pa.ipc.open_stream(dataset).read_all().to_pandas())
+    return charts.drawn_rows(sent(at, n).to_pandas())
 
 
 def url(at: AppTest) -> dict[str, str]:
@@ -108,3 +114,35 @@ def test_the_three_view_controls_share_one_row_that_wraps_rather_than_cutting_th
     (row,) = {id(_parent(at._tree, c)): _parent(at._tree, c) for c in controls}.values()
     flex = row.proto.flex_container
     assert (flex.direction, flex.wrap) == (type(flex).Direction.HORIZONTAL, True)
+
+
+def test_the_browser_gets_only_the_fields_the_heatmap_reads_and_each_text_once(demo_db):
+    import pyarrow as pa
+
+    at = open_heatmap({"metric": "gap", "lang": "English"})
+    table = sent(at)
+    assert sorted(table.column_names) == sorted(["gap", "row", "column", "row_rank", "label", "value_text", "n",
+                                                 "respondents", "status_text", "product", "team", "key"])  # fmt: skip
+    texts = ["row", "column", "label", "value_text", "status_text", "product", "team", "key"]
+    assert all(pa.types.is_dictionary(table.schema.field(name).type) for name in texts)
+    assert table.num_rows == 17 * 12
+
+
+def test_the_perception_matrix_leaves_out_the_teams_without_both_assessments_and_says_how_many(demo_db):
+    from opmaturity import metrics, store, views
+
+    con = store.connect(demo_db)
+    cells = metrics.heatmap(con, None, metric="perception_gap", rater="sre", rows="team", columns="category")
+    con.close()
+    unrated = {f"{p} / {t}" for (p, t), v in cells.groupby(["product", "team"])["value"] if v.isna().all()}
+    assert len(unrated) == 2  # the demo's SRE did not assess two teams
+    assert views.rows_with_values(cells)[1] == 2
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "English"
+    at.run()
+    at.switch_page("app_pages/gaps.py")
+    at.query_params["lang"] = "English"
+    at.run()
+    drawn = rows_drawn(at, 1)
+    assert len(drawn) == 15 and not unrated & set(drawn)
+    assert any("2 teams without both a self-assessment and an SRE assessment" in c.value for c in at.caption)

@@ -519,3 +519,16 @@ def test_the_import_history_names_layouts_in_the_ui_language_and_times_to_the_mi
     assert table["取り込み日時"].tolist() == ["2026-05-20 09:30", "2026-05-19 18:00"]
     assert table["状態"].tolist() == ["", "取り消し済み"]
     assert no_missing_text(table)
+
+
+def test_rows_with_values_keeps_every_cell_of_a_row_with_any_value_and_counts_the_rows_left_out():
+    cells = pd.DataFrame({
+        "product": ["A", "A", "A", "A", "B", "B"],
+        "team": ["x", "x", "y", "y", None, None],
+        "key": ["OBS", "SLO"] * 3,
+        "value": [None, 0.5, None, None, -1.0, None],
+    })  # fmt: skip
+    kept, left_out = views.rows_with_values(cells)
+    assert kept.index.tolist() == [0, 1, 4, 5] and left_out == 1  # A / x and B (a product row) stay whole
+    assert views.rows_with_values(cells.drop(columns="team"))[1] == 0
+    assert views.rows_with_values(cells.iloc[:0])[1] == 0
