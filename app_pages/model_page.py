@@ -89,10 +89,11 @@ if (count := st.session_state.pop("targets_saved", None)) is not None:
 
 st.markdown(f"**{tr('mv.page.overrides')}**")
 target_rows = ui.query(store.targets_table)
+titles = ui.titles()
 if target_rows.empty:
     st.info(tr("pages.model.no_targets"))
 else:
-    ui.table(views.targets_table(target_rows, ui.titles(), tr))
+    ui.table(views.targets_table(target_rows, titles, tr))
 
 teams = ui.query(store.teams)
 
@@ -114,7 +115,7 @@ with st.form("set_target"):
     )
     item = st.selectbox(
         tr("common.item"), [None, *(i.key for i in model.items)],
-        format_func=lambda k: tr("model.all_items") if k is None else f"{k} {ui.titles()[k]}", key="target_item",
+        format_func=lambda k: tr("model.all_items") if k is None else f"{k} {titles[k]}", key="target_item",
         placeholder=ui.choose(),
     )  # fmt: skip
     level = st.select_slider(

@@ -229,8 +229,8 @@ def coverage_table(coverage: pd.DataFrame, tr: Translate) -> pd.DataFrame:
 def imports_table(history: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     """Imports newest first, as the Overview and Import pages list them."""
     out = history.copy()
-    out["state"] = ["" if pd.isna(u) else tr("views.undone") for u in out["undone_at"]]
-    out["layout"] = [layout_name(layout, tr) for layout in out["layout"]]
+    out["state"] = out["undone_at"].isna().map({True: "", False: tr("views.undone")})
+    out["layout"] = out["layout"].map(_per_value(lambda v: layout_name(v if isinstance(v, str) else "", tr)))
     out["imported_at"] = ["" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") for t in out["imported_at"]]
     return renamed(
         out,
