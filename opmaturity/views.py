@@ -231,7 +231,7 @@ def imports_table(history: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     out = history.copy()
     out["state"] = out["undone_at"].isna().map({True: "", False: tr("views.undone")})
     out["layout"] = out["layout"].map(_per_value(lambda v: layout_name(v if isinstance(v, str) else "", tr)))
-    out["imported_at"] = ["" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") for t in out["imported_at"]]
+    out["imported_at"] = pd.to_datetime(out["imported_at"]).dt.strftime("%Y-%m-%d %H:%M").fillna("")
     return renamed(
         out,
         tr,
