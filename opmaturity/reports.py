@@ -73,13 +73,8 @@ def round_report(
     if suffix == ".csv":
         return csv_bytes(answers, lang)
     level, gap = heatmap_sheets(con, model, name, lang)
-    weak = metrics.org_weak_items(con, name)
-    weak = weak.assign(share_below=views.whole_percent(weak["share_below"])).rename(
-        columns={"share_below": "share_below_pct"}
-    )
-    silent = metrics.silent_gaps(con, name)
-    silent = silent.assign(share=views.whole_percent(silent["share"]))
-    silent = silent.rename(columns={"share": "share_below_pct", **views.SILENT_NOTES})
+    weak = metrics.org_weak_items(con, name)  # shares as whole percents: views.download_frame
+    silent = metrics.silent_gaps(con, name).rename(columns=views.SILENT_NOTES)
     tables = {
         "top_gaps": metrics.top_gaps(con, name),
         "perception_gaps": metrics.perception_gaps(con, name),

@@ -447,7 +447,7 @@ DOWNLOAD_HEADERS = {
     "team_n": "pages.col.team_n", "respondents": "pages.col.respondents",
     "disagreement_status": "pages.col.disagreement_status", "status": "pages.col.status",
     "org_median": "common.org_median", "org_teams": "pages.col.org_teams", "teams": "gaps.teams",
-    "teams_below": "gaps.teams_below", "share_below": "pages.col.share_below", "mean_level": "gaps.mean_level",
+    "teams_below": "gaps.teams_below", "mean_level": "gaps.mean_level",
     "value": "pages.col.value", "topic": "pages.col.topic", "figures": "pages.col.figures",
     "notes": "pages.col.hearing_notes", "title": "views.action", "owner": "views.owner",
     "action_status": "views.status", "due": "views.due",
@@ -456,12 +456,14 @@ DOWNLOAD_HEADERS = {
     "perception_items": "figures.perception_items", "paired_level": "figures.paired_level",
     "change_items": "figures.change_items", "items": "figures.change_items", "n_before": "figures.n_before",
     "n_after": "figures.n_after", "previous_n": "figures.n_before", "teams_below_target": "gaps.teams_below",
-    "share": "pages.col.share_below", "mean_gap": "figures.mean_gap",
+    "mean_gap": "figures.mean_gap",
     # the reports (reports.py): answers, actions and shares shown as whole percents
     "respondent": "reports.col.respondent", "comment": "reports.col.comment", "assessed_on": "reports.col.assessed_on",
     "file": "views.file", "share_below_pct": "gaps.share_below_pct", "action_no": "reports.col.action_no",
     "moved": "reports.col.moved", "note": "loop.actions.note", "notes_about": "figures.notes_about",
 }  # fmt: skip
+# Shares (0..1) go out as the pages show them: whole percents, under a header that says so.
+DOWNLOAD_PERCENTS = {"share_below": "share_below_pct", "share": "share_below_pct"}
 # A silent gap's `notes` counts the notes about its item (the agenda's `notes` column is for the hearing's notes).
 SILENT_NOTES = {"notes": "notes_about"}
 # Key column -> (header of the key, header of the title put beside it).
@@ -486,6 +488,8 @@ def download_frame(
     category key with its title beside it, `context` columns (product, team, round) first where the
     frame lacks them, codes in words, numbers rounded as on screen, days as dates, no `None`."""
     out = with_target_levels(frame.drop(columns=[c for c in frame.columns if c in DOWNLOAD_DROPPED]))
+    shares = {c: DOWNLOAD_PERCENTS[c] for c in out.columns if c in DOWNLOAD_PERCENTS}
+    out = out.assign(**{c: whole_percent(out[c]) for c in shares}).rename(columns=shares)
     if {"key", "category"} <= set(out.columns) and "item" not in out.columns:
         # A heatmap cell's key is its category (then said once) or an item of that category.
         same = out["key"].equals(out["category"])
