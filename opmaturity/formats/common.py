@@ -216,9 +216,14 @@ def rater_by_values(header: list[Cell], body: list[list[Cell]], taken: set[int],
     return None
 
 
+def is_filled(value: Cell) -> bool:
+    """Whether a cell holds something: not None, not empty, not only spaces."""
+    return not (value == "" or value is None or (isinstance(value, str) and not value.strip()))
+
+
 def filled(row: list[Cell]) -> list[int]:
     """Indexes of the non-empty cells of a row."""
-    return [n for n, c in enumerate(row) if not (c == "" or c is None or (isinstance(c, str) and not c.strip()))]
+    return [n for n, c in enumerate(row) if is_filled(c)]
 
 
 def text_of(value: Cell) -> str:

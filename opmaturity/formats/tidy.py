@@ -25,6 +25,7 @@ from .common import (
     ambiguous_columns,
     conflicts,
     header_columns,
+    is_filled,
     item_header,
     item_key,
     name_of,
@@ -130,10 +131,10 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
     cells = coded_columns(table, top + 1, width)
     below = max(table.height - top - 1, 0)
     table.release()  # a large CSV's text is held as codes from here on
-    body = any_of([c.where(_filled) for c in cells], below)
+    body = any_of([c.where(is_filled) for c in cells], below)
     footers = _footer_rows(cells, roles["item"], body)
     for at in footers:
-        lead = next(c.cell(at) for c in cells if _filled(c.cell(at)))
+        lead = next(c.cell(at) for c in cells if is_filled(c.cell(at)))
         batch.messages.append(
             _on_sheet(sheet, Message("msg.parse.footer_row", row=top + 2 + at, value=shown(lead, 40)))
         )
@@ -159,12 +160,8 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
     )
 
 
-def _filled(value: Cell) -> bool:
-    return not (value == "" or value is None or (isinstance(value, str) and not value.strip()))
-
-
 def _blank(value: Cell) -> bool:
-    return not _filled(value)
+    return not is_filled(value)
 
 
 def _footer_rows(cells: list[Coded], item_at: int, body: pa.BooleanArray) -> list[int]:
@@ -174,7 +171,7 @@ def _footer_rows(cells: list[Coded], item_at: int, body: pa.BooleanArray) -> lis
     marked = any_of([c.where(lambda v: isinstance(v, str) and bool(FOOTER.match(v))) for c in cells], len(body))
     found = []
     for at in rows_where(pc.and_(marked, body)):
-        lead = next(c.cell(at) for c in cells if _filled(c.cell(at)))
+        lead = next(c.cell(at) for c in cells if is_filled(c.cell(at)))
         item = cells[item_at].cell(at) if item_at < len(cells) else ""
         if isinstance(lead, str) and FOOTER.match(lead) and _footer_item(item):
             found.append(at)
@@ -273,7 +270,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
         _free_text(group("free_text"), product, team, person, s, ctx, batch)
     # An answer needs an item: a row without one is left out (with a problem when it answered something).
     item_cells, category_cells = s.cells["item"], group("category")
-    measured = [s.cells[m].where(_filled) for m in MEASURES if m in s.cells]
+    measured = [s.cells[m].where(is_filled) for m in MEASURES if m in s.cells]
     no_item = item_cells.where(lambda v: not display(v).strip())
     fail(pc.and_(no_item, any_of(measured, rows)), _ITEM, "item", item_cells, lambda v: Message("msg.parse.no_item"))
     ignored = item_cells.where(lambda v: values.mapped(v) == IGNORE)
