@@ -214,7 +214,7 @@ def test_the_gaps_page_draws_every_axis_label(server, browser, lang):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    _open_chart(page, f"{server}/gaps?lang={LANGS[lang]}", 17 * 12)
+    _open_chart(page, f"{server}/gaps?lang={LANGS[lang]}", 15 * 12)  # the demo's SRE assessed 15 of 17 teams
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     expect(charts).to_have_count(2, timeout=30_000)
     for n in range(2):

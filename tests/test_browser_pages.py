@@ -7,7 +7,7 @@ image, its `<img onerror>` runs nothing and its `[link](javascript:…)` is no l
 from __future__ import annotations
 
 import pytest
-from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page
+from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page, settled
 from test_pages import NASTY_BOARD, NASTY_NOTE  # the same note the AppTest checks, here in a browser
 
 pytestmark = pytest.mark.browser
@@ -81,9 +81,12 @@ def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language
     from playwright.sync_api import expect
 
     open_page(page, f"{server}/heatmap?lang={lang}")
+    # the chart drawn and any run it started finished: a click while a run replaces the button is lost
+    expect(page.locator("svg g.mark-rect.role-mark path").first).to_be_visible(timeout=60_000)
+    settled(page)
     found = page.get_by_role("button", name=button)
     expect(found.first).to_be_visible()
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:
         found.first.click()
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
