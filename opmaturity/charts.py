@@ -233,7 +233,7 @@ def heatmap_chart(
     legend = alt.Legend(orient="top", direction="horizontal", gradientLength=240, titleLimit=600)
     # invalid="show": Vega-Lite would drop a cell without a value; it is drawn grey instead.
     # The conditions are built as the classes they are: alt.condition's dicts make Altair search its schema for
-    # the class, a fifth of a second a chart on every run of the page.
+    # the class, a tenth of a second a chart on every run of the page.
     rect = base.mark_rect(stroke="white", strokeWidth=1, invalid="show").encode(
         color=alt.ColorValue(
             value=NO_DATA_COLOUR,
