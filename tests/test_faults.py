@@ -7,6 +7,7 @@ import csv
 import hashlib
 import json
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,10 +38,19 @@ def count(db: Path, sql: str) -> int:
         con.close()
 
 
-@pytest.fixture
-def demo_file(tmp_path: Path) -> Path:
-    db = tmp_path / "org.duckdb"
+@pytest.fixture(scope="module")
+def demo_made_by_the_cli(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as `opmaturity demo` writes it, made once for the module (2 s a test when made each time)."""
+    db = tmp_path_factory.mktemp("faults-demo") / "org.duckdb"
     assert cli("demo", "--db", db).returncode == 0
+    return db
+
+
+@pytest.fixture
+def demo_file(tmp_path: Path, demo_made_by_the_cli: Path) -> Path:
+    """A private copy of it, for a test to damage, fill or hold."""
+    db = tmp_path / "org.duckdb"
+    shutil.copyfile(demo_made_by_the_cli, db)
     return db
 
 
