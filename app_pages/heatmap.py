@@ -89,7 +89,7 @@ if columns == "item":
 if metric in charts.SIGNED_METRICS:
     st.caption(tr("charts.colours.perception" if metric == "perception_gap" else "charts.colours.signed"))
 st.caption(tr("heatmap.caption", round=ui.escape_markdown(round_name), rater=tr(f"common.rater.{rater}"), k=k))
-st.caption(tr("heatmap.answers", n=int(data["n"].fillna(0).sum())))
+st.caption(tr("heatmap.answers", n=f"{int(data['n'].fillna(0).sum()):,}"))  # 340,726, not 340726
 
 picked = charts.selected_cell(event)
 if picked is not None:

@@ -146,3 +146,9 @@ def test_the_perception_matrix_leaves_out_the_teams_without_both_assessments_and
     drawn = rows_drawn(at, 1)
     assert len(drawn) == 15 and not unrated & set(drawn)
     assert any("2 teams without both a self-assessment and an SRE assessment" in c.value for c in at.caption)
+
+
+def test_the_answer_count_under_the_heatmap_is_grouped_in_thousands(demo_db):
+    at = open_heatmap({"lang": "English"})
+    (said,) = [c.value for c in at.caption if c.value.startswith("Answers behind this view")]
+    assert said == "Answers behind this view: 2,318"  # the demo's team answers of its latest round
