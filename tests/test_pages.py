@@ -19,16 +19,20 @@ IMPORTS = ROOT / "tests" / "data" / "imports"
 PAGES = ["overview", "heatmap", "team", "gaps", "trends", "feedback", "import_page", "model_page"]
 
 
-def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
-    """The app opened on `page` with the URL's query parameters.
+# Pages the router lists only once sign-in has run: AppTest finds them after a first run (in a browser, a first
+# visit to their address opens them).
+MANAGE = {"import_page", "model_page", "backup_page"}
 
-    They are set before the first run (the language binds then) and again after the switch, which clears them.
-    """
+
+def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    """The app opened on `page` with the URL's query parameters, as a shared link opens it: the page chosen
+    before the first run (landing on the Overview first cost every test a run of it), except a Manage page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"app_pages/{page}.py")
+    if page in MANAGE:
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+    at.switch_page(f"app_pages/{page}.py")  # it clears the query parameters
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -11,11 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def open_heatmap(query: dict[str, str]) -> AppTest:
-    """The heatmap opened from a URL with `query` (set before the first run and again after the switch)."""
+    """The heatmap opened from a URL with `query`: the page chosen and the parameters set before the first run."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
     at.switch_page("app_pages/heatmap.py")
     for key, value in query.items():
         at.query_params[key] = value
@@ -138,8 +135,6 @@ def test_the_perception_matrix_leaves_out_the_teams_without_both_assessments_and
     assert len(unrated) == 2  # the demo's SRE did not assess two teams
     assert views.rows_with_values(cells)[1] == 2
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["lang"] = "English"
-    at.run()
     at.switch_page("app_pages/gaps.py")
     at.query_params["lang"] = "English"
     at.run()
