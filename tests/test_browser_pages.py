@@ -78,16 +78,27 @@ def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language
     import io
     from pathlib import Path
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
+    said: list[str] = []
+    page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
     open_page(page, f"{server}/heatmap?lang={lang}")
-    # the chart drawn and any run it started finished: a click while a run replaces the button is lost
     expect(page.locator("svg g.mark-rect.role-mark path").first).to_be_visible(timeout=60_000)
-    settled(page)
     found = page.get_by_role("button", name=button)
-    expect(found.first).to_be_visible()
-    with page.expect_download(timeout=60_000) as download:
-        found.first.click()
+    # In full CI runs (never alone) a first click has now and then given no file: clicked again, as a person
+    # would, up to three times; the console is kept for the report when none comes (issue 11's note).
+    for _ in range(3):
+        settled(page)
+        expect(found.first).to_be_visible()
+        try:
+            with page.expect_download(timeout=20_000) as download:
+                found.first.click()
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError(f"no CSV after three clicks; the browser said: {said[-10:]}")
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
