@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -73,9 +74,7 @@ def _json_column(column: pd.Series) -> list[Any]:
     if pd.api.types.is_string_dtype(column.dtype):
         return [value if type(value) is str else json_value(value) for value in column.tolist()]
     if column.dtype != object:  # one type (floats, nullable numbers, times): the distinct values found in C
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        converted = np.array([*(json_value(u) for u in uniques.tolist()), None], dtype=object)
-        return converted[codes].tolist()  # a missing value's code, -1, picks the None at the end
+        return _per_distinct(column, json_value, None)
     values = column.tolist()
     done: dict[tuple[type, Any], Any] = {}
     out: list[Any] = []
@@ -148,13 +147,19 @@ def _encoded_column(column: pd.Series, said: str) -> list[str]:
     """`said` followed by the JSON of json_value(value), for every value of `column`."""
     if column.dtype == object:  # mixed values (1, 1.0 and True are equal keys there): value by value
         return [said + _ENCODE(value) for value in _json_column(column)]
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
     if column.dtype.kind == "f":  # plain floats, most of the figures: as the json module writes a float
-        texts = [said + ("null" if (r := rounded(u)) is None else float.__repr__(r)) for u in uniques.tolist()]
-    else:
-        texts = [said + _ENCODE(json_value(u)) for u in uniques.tolist()]
-    texts.append(said + "null")  # a missing value's code, -1, picks it
-    return np.array(texts, dtype=object)[codes].tolist()
+        return _per_distinct(
+            column, lambda u: said + ("null" if (r := rounded(u)) is None else float.__repr__(r)), said + "null"
+        )
+    return _per_distinct(column, lambda u: said + _ENCODE(json_value(u)), said + "null")
+
+
+def _per_distinct(column: pd.Series, convert: Callable[[Any], Any], missing: Any) -> list[Any]:
+    """convert(value) for every value of a one-typed column, called once per distinct value (found in C);
+    `missing` for a missing one."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    converted = np.array([*(convert(u) for u in uniques.tolist()), missing], dtype=object)
+    return converted[codes].tolist()  # a missing value's code, -1, picks `missing` at the end
 
 
 _HEADS = {"top_gaps": 1, "perception_gaps": 1, "disagreements": 1, "org_weak_items": 2, "changes": 1, "silent_gaps": 1}
