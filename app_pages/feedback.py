@@ -70,27 +70,30 @@ if notes.empty:
 ui.note_cards(notes, query)
 
 if actor.can("change"):  # only who may change sees the relink editor
-    with st.expander(tr("pages.feedback.relink")):
-        st.caption(tr("pages.feedback.relink_help"))
-        edited = st.data_editor(
-            views.note_editor_frame(notes, titles),
-            hide_index=True,
-            width="stretch",
-            disabled=[c for c in views.NOTE_EDITOR_COLUMNS if c != "item"],
-            column_config=ui.note_editor_config(),
-            row_height=ui.WRAPPED_ROW_HEIGHT,
-            placeholder=tr("pages.missing"),
-            key="notes_editor",
-        )
-        changes = views.relinked_notes(notes, edited, titles)
-        if changes and st.button(tr("feedback.save_links", n=len(changes)), type="primary"):
-            try:
-                for note_id, item_key in changes.items():
-                    feedback.relink_note(ui.cursor(), note_id, item_key, actor=actor)
-                st.session_state["notes_saved"] = len(changes)
-                st.rerun()
-            except OpmaturityError as error:
-                ui.show_error(error)
+    # The editor (every note's row) is made only while the box is open: closed, it was a tenth of each run.
+    relink = st.expander(tr("pages.feedback.relink"), key="relink", on_change="rerun")
+    if relink.open:
+        with relink:
+            st.caption(tr("pages.feedback.relink_help"))
+            edited = st.data_editor(
+                views.note_editor_frame(notes, titles),
+                hide_index=True,
+                width="stretch",
+                disabled=[c for c in views.NOTE_EDITOR_COLUMNS if c != "item"],
+                column_config=ui.note_editor_config(),
+                row_height=ui.WRAPPED_ROW_HEIGHT,
+                placeholder=tr("pages.missing"),
+                key="notes_editor",
+            )
+            changes = views.relinked_notes(notes, edited, titles)
+            if changes and st.button(tr("feedback.save_links", n=len(changes)), type="primary"):
+                try:
+                    for note_id, item_key in changes.items():
+                        feedback.relink_note(ui.cursor(), note_id, item_key, actor=actor)
+                    st.session_state["notes_saved"] = len(changes)
+                    st.rerun()
+                except OpmaturityError as error:
+                    ui.show_error(error)
 if "notes_saved" in st.session_state:
     st.success(tr("feedback.saved", n=st.session_state.pop("notes_saved")))
 ui.download(notes, f"notes-{round_name}.csv", key="notes_csv")

@@ -131,6 +131,21 @@ def test_the_language_switch_changes_titles_on_the_model_page(demo_db):
     assert at.expander[0].label == "OBS · Monitoring & alerting (5)"
 
 
+def test_a_category_box_on_the_model_page_shows_its_items_when_opened(demo_db, model):
+    at = open_page("model_page")
+    tables = len(at.dataframe)
+    at.session_state["items_INC"] = True  # a box opened in the browser: the page reruns
+    at.run()
+    assert not at.exception and len(at.dataframe) == tables + 1
+    [opened] = [box for box in at.expander if box.label.startswith("INC · ")]
+    assert [len(box.children) for box in at.expander].count(0) == 11
+    items = opened.dataframe[0].value
+    assert items.iloc[:, 0].tolist() == [i.key for i in model.category("INC").items]
+    at.session_state["items_INC"] = False  # closed again: gone
+    at.run()
+    assert len(at.dataframe) == tables
+
+
 def test_a_heatmap_click_opens_the_team_page_for_that_cell(demo_db):
     at = open_page("heatmap")
     at.session_state["heatmap"] = {
@@ -180,6 +195,8 @@ def test_feedback_search_finds_notes_in_either_width(demo_db):
     assert "2 notes" in texts(at)
     at.text_input(key="q").set_value("ﾏｽｸ").run()
     assert "2 notes" in texts(at)
+    at.session_state["relink"] = True  # the relink box opened: the editor lists the same notes
+    at.run()
     assert all("マスク" in text for text in at.data_editor[0].value["text"])
 
 
@@ -235,6 +252,7 @@ def _revision(path: Path) -> int:
 def test_model_page_lists_every_category_and_sets_a_target(demo_db):
     at = open_page("model_page", {"lang": "English"})
     assert len(at.expander) == 12
+    assert [len(box.children) for box in at.expander] == [0] * 12  # closed boxes: no table made or sent
     scope = at.selectbox(key="target_scope")
     scope.select_index(scope.options.index("Product 会員ID"))
     item = at.selectbox(key="target_item")
@@ -447,6 +465,9 @@ def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_
 
 def test_a_person_relinks_a_note_to_another_item_on_the_feedback_page(demo_db):
     at = open_page("feedback")
+    assert not at.get("data_editor")  # closed, the editor is not made (each run would build every note's row)
+    at.session_state["relink"] = True  # the box opened: the browser sends its state, and the page reruns
+    at.run()
     note = at.data_editor[0].value.iloc[0]
     assert note["item"] != "ORG-1 サービスオーナーの明確化"
     # a data editor has no typed setter in AppTest: its state is the edit, as the browser sends it
@@ -518,6 +539,8 @@ def test_feedback_notes_wrap_in_cards_and_search_hits_are_highlighted(demo_db):
     assert len(cards) == 2
     assert all(":orange-background[マスク]" in card for card in cards)  # the half-width search marks マスク
     # the whole text is in the card, not cut in a one-line table cell; the relink editor wraps too
+    at.session_state["relink"] = True
+    at.run()
     texts_ = at.data_editor[0].value["text"].tolist()
     assert sorted(unescaped(c).replace(":orange-background[マスク]", "マスク") for c in cards) == sorted(texts_)
     assert at.data_editor[0].proto.row_height > 64  # Streamlit wraps a cell's text above 4rem

@@ -72,6 +72,9 @@ def test_a_viewer_sees_no_manage_page_and_no_change_control(guarded):
     visit(at, "feedback")
     assert not at.exception and not at.get("data_editor")
     assert "項目の紐付けを変更する" not in [e.label for e in at.expander]
+    at.session_state["relink"] = True  # a crafted widget state opens nothing either
+    at.run()
+    assert not at.exception and not at.get("data_editor")
 
 
 def test_the_right_password_shows_the_manage_pages_and_the_controls_until_sign_out(guarded):
@@ -86,7 +89,10 @@ def test_the_right_password_shows_the_manage_pages_and_the_controls_until_sign_o
     assert shown["editors"] == ["editor"] and "アクションを追加" in shown["buttons"]
     assert "ヒアリングシートをダウンロード（Excel）" in shown["downloads"]
     visit(at, "feedback")
-    assert len(at.get("data_editor")) == 1 and "項目の紐付けを変更する" in [e.label for e in at.expander]
+    assert "項目の紐付けを変更する" in [e.label for e in at.expander]
+    at.session_state["relink"] = True  # the box opened
+    at.run()
+    assert len(at.get("data_editor")) == 1
     [b for b in at.sidebar.button if b.label == "サインアウト"][0].click().run()
     assert not at.get("data_editor") and "閲覧中です" in sidebar_text(at)
     with pytest.raises(ValueError):
