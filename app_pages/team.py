@@ -114,7 +114,7 @@ notes = ui.query(feedback.notes_table, round_name, product=product, team=team)
 if notes.empty:
     st.info(tr("pages.team.no_notes"))
 else:
-    ui.note_cards(notes)
+    ui.note_cards(notes, key="team_notes")
 
 st.subheader(tr("team.actions"))
 ui.action_section(product, team, items)

@@ -654,21 +654,27 @@ def url_values(*names: str) -> dict[str, str | None]:
     return {name: st.query_params.get(name) for name in names}
 
 
-NOTES_SHOWN = 100  # notes drawn as cards at most; the search and filters narrow the rest
+NOTES_PAGE = 30  # notes drawn as cards at first, and how many more each "show more" adds
 NOTE_CLIP = 600  # characters of a note shown on its card; the whole text opens below it
 # Streamlit wraps a table cell's text only when rows are taller than 4rem (64 px): three lines of text.
 WRAPPED_ROW_HEIGHT = 72
 
 
-def note_cards(notes: pd.DataFrame, search: str | None = None, *, limit: int = NOTES_SHOWN) -> None:
+def note_cards(notes: pd.DataFrame, search: str | None = None, *, key: str = "notes", page: int = NOTES_PAGE) -> None:
     """Workshop notes as cards: the whole text wrapped, search hits highlighted, where it came from
-    below. The text is data, never markup: it is escaped before markdown sees it."""
+    below. The text is data, never markup: it is escaped before markdown sees it.
+
+    `page` cards at first and a button for `page` more (each card is three elements: a hundred drawn on every
+    run were most of the Feedback page's time); a new search or filter starts again from the first page."""
     from .markup import escape, highlighted
 
     names = titles()
-    if len(notes) > limit:
-        st.caption(tr("pages.feedback.shown", shown=limit, n=len(notes)))
-    for note in notes.head(limit).itertuples(index=False):
+    listed = (len(notes), search, tuple(notes["note_id"].head(page)) if "note_id" in notes.columns else ())
+    kept = st.session_state.get(f"{key}_shown")
+    shown = kept[1] if isinstance(kept, tuple) and kept[0] == listed else page
+    if len(notes) > shown:
+        st.caption(tr("pages.feedback.shown", shown=shown, n=f"{len(notes):,}"))
+    for note in notes.head(shown).itertuples(index=False):
         with st.container(border=True):
             text = str(note.text)
             if len(text) <= NOTE_CLIP:
@@ -683,6 +689,16 @@ def note_cards(notes: pd.DataFrame, search: str | None = None, *, limit: int = N
             where = [escape(note.product), team, highlighted(note.group_name, search),
                      highlighted(tags, search), escape(item)]  # fmt: skip
             st.caption(" · ".join(part for part in where if part))
+    if len(notes) > shown:
+        more = min(page, len(notes) - shown)
+        st.button(
+            tr("notes.more", n=more), key=f"{key}_more", icon=":material/expand_more:",
+            on_click=_show_more, args=(f"{key}_shown", listed, shown + more),
+        )  # fmt: skip
+
+
+def _show_more(state_key: str, listed: tuple, count: int) -> None:
+    st.session_state[state_key] = (listed, count)
 
 
 def _missing(value: object) -> bool:

@@ -570,6 +570,37 @@ def test_a_very_long_note_is_clipped_on_its_card_with_the_whole_text_one_click_a
     assert "[link](" not in expander.markdown[0].value
 
 
+def test_notes_come_thirty_cards_at_a_time_and_a_new_search_starts_again(demo_db):
+    from opmaturity import importer
+    from opmaturity.model import load_model
+
+    rows = "".join(f'{n},sticky_note,1,"<p>付箋 {n - 1:02d}: 監視が足りない</p>"\n' for n in range(2, 72))  # 70 notes
+    board = f"id,type,parent,content\n1,frame,,課題\n{rows}".encode()
+    con = store.connect(demo_db)
+    try:
+        options = importer.ImportOptions(product="Shop Connect", team="Storefront")
+        assert importer.import_file(con, "board.csv", board, load_model(), options).status == "imported"
+    finally:
+        con.close()
+    at = open_page("feedback", {"lang": "English", "q": "付箋"})
+
+    def shown() -> list[str]:
+        return [unescaped(c).replace(":orange-background[付箋]", "付箋").split(":")[0] for c in note_cards(at)]
+
+    def more() -> list[str]:
+        return [b.label for b in at.button if b.key == "notes_more"]
+
+    assert "70 notes" in texts(at) and "Showing the first 30 of 70 notes" in texts(at)
+    assert shown() == [f"付箋 {n:02d}" for n in range(1, 31)] and more() == ["Show 30 more"]
+    [b for b in at.button if b.key == "notes_more"][0].click().run()
+    assert shown() == [f"付箋 {n:02d}" for n in range(1, 61)] and "the first 60 of 70" in texts(at)
+    [b for b in at.button if b.key == "notes_more"][0].click().run()
+    assert shown() == [f"付箋 {n:02d}" for n in range(1, 71)] and more() == []  # every note, no button left
+    assert "Showing the first" not in texts(at)
+    at.text_input(key="q").set_value("監視が足りない").run()  # another search: from the first page again
+    assert len(shown()) == 30 and more() == ["Show 30 more"]
+
+
 def test_the_tables_own_csv_download_is_switched_off_in_favour_of_ours():
     import tomllib
 
