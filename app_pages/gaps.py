@@ -56,14 +56,14 @@ if rated.empty:
     st.stop()
 cells = charts.heatmap_frame(rated, "perception_gap", titles, tr=tr)
 height = charts.scroll_height(cells["row"].nunique())
-chart = charts.heatmap_chart(
+drawn, spec = charts.heatmap_view(
     cells, metric="perception_gap", metric_title=tr("metric.perception_gap"), row_title=tr("common.team"),
     column_title=tr("common.category"), tr=tr, max_level=model.max_level, columns_on_top=height is not None,
 )  # fmt: skip
 st.html(charts.WIDE_CSS)
 with st.container(key="wide_perception" if height is None else "tall_perception", height=height or "content"):
-    event = st.altair_chart(
-        chart, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
+    event = st.vega_lite_chart(
+        drawn, spec, key="perception", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
     )
 st.caption(tr("charts.colours.perception"))
 if unrated:

@@ -70,7 +70,7 @@ if rows == "product":
         shown = views.expand_products(data, teams, expanded)
 cells = charts.heatmap_frame(shown, metric, ui.titles(), k, tr=tr)
 height = charts.scroll_height(cells["row"].nunique())  # hundreds of teams scroll in a box, not down the page
-chart = charts.heatmap_chart(
+drawn, spec = charts.heatmap_view(
     cells,
     metric=metric,
     metric_title=tr(f"metric.{metric}"),
@@ -83,7 +83,9 @@ chart = charts.heatmap_chart(
 )
 st.html(charts.WIDE_CSS)
 with st.container(key="wide_heatmap" if height is None else "tall_heatmap", height=height or "content"):
-    event = st.altair_chart(chart, key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS, width="content")
+    event = st.vega_lite_chart(
+        drawn, spec, key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
+    )
 if columns == "item":
     st.caption(tr("charts.scroll_hint"))
 if metric in charts.SIGNED_METRICS:

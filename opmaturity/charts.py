@@ -13,9 +13,10 @@ the page and scrolls (the page wraps it in a container keyed `wide_…`, see WID
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import altair as alt
 import numpy as np
@@ -97,12 +98,11 @@ def extent(values: pd.Series) -> float:
     return 1.0 if pd.isna(largest) else max(float(largest), 1.0)
 
 
-def color_scale(metric: str, values: pd.Series, max_level: int = 4) -> alt.Scale:
-    """The colour scale of `metric`: symmetric around 0 with red on the bad side for signed metrics,
-    fixed 0-max for levels, from 0 for the rest."""
+def color_scale(metric: str, spread: float, max_level: int = 4) -> alt.Scale:
+    """The colour scale of `metric`: symmetric around 0 with red on the bad side for signed metrics (`spread`:
+    the values' `extent`), fixed 0-max for levels, from 0 for the rest."""
     if metric in DIVERGING:
-        e = extent(values)
-        return alt.Scale(domain=[-e, e], domainMid=0, range=list(DIVERGING[metric]), interpolate="lab")
+        return alt.Scale(domain=[-spread, spread], domainMid=0, range=list(DIVERGING[metric]), interpolate="lab")
     if metric == "level":
         return alt.Scale(scheme=SEQUENTIAL["level"], domain=[0, max_level])  # type: ignore[arg-type]
     return alt.Scale(scheme=SEQUENTIAL.get(metric, "greys"), domainMin=0)  # type: ignore[arg-type]
@@ -192,44 +192,100 @@ def heatmap_chart(
     `data` (from `heatmap_frame`) needs: row, column, the metric's own column, n, respondents, status_text,
     value_text, label, product, team, key and position; the colour encodes the metric's column by name.
     `columns_on_top`: the column labels above the rows (a chart in a scrolling box shows them first).
+    A page draws it with `heatmap_view` (the same chart, its spec made once per shape).
     """
-    columns = column_order(data)
+    cells, shape = _heatmap_parts(
+        data, metric=metric, metric_title=metric_title, row_title=row_title, column_title=column_title, tr=tr,
+        max_level=max_level, selectable=selectable, sort_by_value=sort_by_value, columns_on_top=columns_on_top,
+    )  # fmt: skip
+    return _heatmap_layers(shape, cells)
+
+
+def heatmap_view(data: pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """`heatmap_chart(data, **options)` as `st.vega_lite_chart` takes it: the frame the browser receives, and the
+    spec without the data.
+
+    The spec depends on the data only through its columns and the colour scale's extent, so it is made once per
+    such shape (and language) and copied after: Altair's building of it was most of the page's Python on every
+    run and every visit (0.1 s at 200 teams, while the browser waited for the chart)."""
+    cells, shape = _heatmap_parts(data, **options)
+    return cells, json.loads(_heatmap_spec(shape))  # a fresh copy: Streamlit adds to the spec it is given
+
+
+class _Shape(NamedTuple):
+    """Everything a heatmap's spec holds apart from its rows: hashable, the key of the spec's cache."""
+
+    metric: str
+    metric_title: str
+    row_title: str
+    column_title: str
+    tooltip_titles: tuple[str, str, str]  # answers, respondents, status
+    max_level: int
+    selectable: bool
+    columns_on_top: bool
+    columns: tuple[str, ...]
+    spread: float  # half the width of a diverging scale, the top of a count's (extent)
+
+
+def _heatmap_parts(
+    data: pd.DataFrame, *, metric: str, metric_title: str, row_title: str, column_title: str, tr: Translate,
+    max_level: int = 4, selectable: bool = True, sort_by_value: bool = False, columns_on_top: bool = False,
+) -> tuple[pd.DataFrame, _Shape]:  # fmt: skip
+    """The cells the chart reads (with each row's rank) and the shape of its spec."""
     rows = row_order(data, metric, by_value=sort_by_value)
     # The rows' order travels as a number in the data, not as a list in the spec: a list of 1,000 teams in both
     # layers took Altair's schema validation a third of a second on every rerun, and the browser its parse.
-    data = data.assign(**{ROW_RANK: data["row"].map({row: n for n, row in enumerate(rows)})})
-    data = _drawn(data, metric)
+    cells = _drawn(data.assign(**{ROW_RANK: data["row"].map({row: n for n, row in enumerate(rows)})}), metric)
+    shape = _Shape(
+        metric, metric_title, row_title, column_title, (tr("common.n"), tr("common.respondents"), tr("charts.status")),
+        max_level, selectable, columns_on_top, tuple(column_order(data)),
+        0.0 if metric == "level" else extent(data[metric]),  # a level's scale is fixed: one spec for every round
+    )  # fmt: skip
+    return cells, shape
+
+
+@functools.lru_cache(maxsize=64)
+def _heatmap_spec(shape: _Shape) -> str:
+    """The spec of a heatmap of this shape without its data, as JSON (immutable; `heatmap_view` parses a copy)."""
+    spec = _heatmap_layers(shape, None).to_dict()
+    del spec["datasets"]  # Altair's placeholder for a chart without data ("empty"): the page gives the frame
+    for layer in spec["layer"]:
+        del layer["data"]
+    return json.dumps(spec)
+
+
+def _heatmap_layers(shape: _Shape, data: pd.DataFrame | None) -> Drawn:
+    """The heatmap's two layers (cells, numbers) of `shape`, with `data` (None: the spec alone)."""
+    metric, columns = shape.metric, list(shape.columns)
     step = COLUMN_STEP if len(columns) <= MANY_COLUMNS else NARROW_COLUMN_STEP
     base = alt.Chart().encode(  # the data goes to the layer: each layer copied with it took a tenth of a second
         x=alt.X(
             "column:N",
-            title=column_title,
+            title=shape.column_title,
             sort=columns,
             axis=alt.Axis(
                 labelAngle=LABEL_ANGLE,
                 labelLimit=COLUMN_LABEL_LIMIT,
                 labelOverlap=False,
-                orient="top" if columns_on_top else "bottom",
+                orient="top" if shape.columns_on_top else "bottom",
             ),
         ),
         y=alt.Y(
             "row:N",
-            title=row_title,
+            title=shape.row_title,
             sort=alt.EncodingSortField(field=ROW_RANK, op="min", order="ascending"),
             axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT, labelOverlap=False),
         ),
     )
+    answers, respondents, status = shape.tooltip_titles
     tooltip = [
-        alt.Tooltip("row:N", title=row_title),
-        alt.Tooltip("column:N", title=column_title),
-        alt.Tooltip("value_text:N", title=metric_title),
+        alt.Tooltip("row:N", title=shape.row_title),
+        alt.Tooltip("column:N", title=shape.column_title),
+        alt.Tooltip("value_text:N", title=shape.metric_title),
     ]
     if metric != "n":
-        tooltip.append(alt.Tooltip("n:Q", title=tr("common.n")))
-    tooltip += [
-        alt.Tooltip("respondents:Q", title=tr("common.respondents")),
-        alt.Tooltip("status_text:N", title=tr("charts.status")),
-    ]
+        tooltip.append(alt.Tooltip("n:Q", title=answers))
+    tooltip += [alt.Tooltip("respondents:Q", title=respondents), alt.Tooltip("status_text:N", title=status)]
     legend = alt.Legend(orient="top", direction="horizontal", gradientLength=240, titleLimit=600)
     # invalid="show": Vega-Lite would drop a cell without a value; it is drawn grey instead.
     # The conditions are built as the classes they are: alt.condition's dicts make Altair search its schema for
@@ -241,27 +297,27 @@ def heatmap_chart(
                 test=f"isValid(datum[{metric!r}])",
                 field=metric,
                 type="quantitative",
-                title=metric_title,
-                scale=color_scale(metric, data[metric], max_level),
+                title=shape.metric_title,
+                scale=color_scale(metric, shape.spread, shape.max_level),
                 legend=legend,
             ),
         ),  # fmt: skip
         tooltip=tooltip,
     )
     dark = core.ConditionalPredicateValueDefGradientstringnullExprRef(
-        test=_dark_cell(metric, data[metric], max_level), value="white"
+        test=_dark_test(metric, shape.spread, shape.max_level), value="white"
     )
     text = base.mark_text(fontSize=11).encode(
         text="label:N", color=alt.ColorValue(value="#333", condition=dark), tooltip=tooltip
     )
-    if selectable:
+    if shape.selectable:
         # A click on the cell or on the number printed over it selects the cell.
         fields = ["product", "team", "key"]
         rect = rect.add_params(alt.selection_point(name=SELECTION, fields=fields, on="click"))
         text = text.add_params(alt.selection_point(name=LABEL_SELECTION, fields=fields, on="click"))
     return Drawn(
         layer=[rect, text],
-        data=data,
+        data=alt.Undefined if data is None else data,
         width=alt.Step(step),
         height=alt.Step(ROW_STEP),
         autosize=alt.AutoSizeParams(type="pad"),
@@ -293,14 +349,14 @@ def _drawn(data: pd.DataFrame, metric: str) -> pd.DataFrame:
     return drawn.astype(dict.fromkeys(texts, "category"))
 
 
-def _dark_cell(metric: str, values: pd.Series, max_level: int) -> str:
-    """Where the cell's colour is dark enough for white text."""
+def _dark_test(metric: str, spread: float, max_level: int) -> str:
+    """Where the cell's colour is dark enough for white text (`spread`: the values' extent)."""
     field = f"datum[{metric!r}]"
     if metric == "level":
         return f"isValid({field}) && {field} >= {0.6 * max_level}"
     if metric in DIVERGING:
-        return f"isValid({field}) && abs({field}) >= {0.6 * extent(values)}"
-    return f"isValid({field}) && {field} >= {0.6 * extent(values)}"
+        return f"isValid({field}) && abs({field}) >= {0.6 * spread}"
+    return f"isValid({field}) && {field} >= {0.6 * spread}"
 
 
 def category_bars(data: pd.DataFrame, *, lang_titles: Mapping[str, str], max_level: int = 4) -> alt.LayerChart:

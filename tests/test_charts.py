@@ -1,3 +1,5 @@
+import json
+
 import pandas as pd
 import pytest
 
@@ -133,6 +135,36 @@ def test_every_heatmap_variant_is_a_valid_vega_lite_spec_though_the_page_draws_i
     for options in ({}, {"sort_by_value": True}, {"columns_on_top": True}, {"selectable": False}):
         chart = charts.heatmap_chart(frame, metric=metric, tr=JA, **titles, **options)
         assert chart.to_dict() == chart.to_dict(validate=True)
+
+
+@pytest.mark.parametrize("metric", ["level", "gap", "perception_gap", "n"])
+def test_a_pages_heatmap_view_is_the_heatmap_chart_split_into_its_frame_and_its_spec(metric):
+    """Pages draw `heatmap_view` (st.vega_lite_chart): the same spec as heatmap_chart's, its data given beside."""
+    frame = cells(metric)
+    options = {"metric": metric, "metric_title": "m", "row_title": "r", "column_title": "c", "tr": EN,
+               "sort_by_value": True}  # fmt: skip
+    whole = charts.heatmap_chart(frame, **options).to_dict(validate=True)
+    data, spec = charts.heatmap_view(frame, **options)
+    assert json.loads(data.to_json(orient="records")) == whole.pop("datasets")[whole.pop("data")["name"]]
+    assert spec == whole  # nothing but the data differs
+    assert "datasets" not in spec and all("data" not in layer for layer in spec["layer"])
+
+
+def test_a_heatmaps_spec_is_made_once_per_shape_and_each_page_gets_its_own_copy():
+    options = {"metric": "gap", "metric_title": "m", "row_title": "r", "column_title": "c", "tr": EN}
+    charts._heatmap_spec.cache_clear()
+    _, first = charts.heatmap_view(cells("gap", values=(2.5, None, -1.0)), **options)
+    first["layer"].clear()  # Streamlit adds to the spec it is given: the next page must not see it
+    _, again = charts.heatmap_view(cells("gap", values=(-2.5, 1.0, 0.5)), **options)  # other values, same extent
+    assert charts._heatmap_spec.cache_info().hits == 1 and len(again["layer"]) == 2
+    _, wider = charts.heatmap_view(cells("gap", values=(3.5, None, -1.0)), **options)  # the scale must widen
+    assert colour_scale(wider)["domain"] == [-3.5, 3.5] and colour_scale(again)["domain"] == [-2.5, 2.5]
+    assert charts._heatmap_spec.cache_info().misses == 2
+    _, english = charts.heatmap_view(cells("gap"), **options)
+    _, japanese = charts.heatmap_view(cells("gap"), **{**options, "tr": JA})  # tooltip titles in the language
+    assert [t["title"] for t in english["layer"][0]["encoding"]["tooltip"]][-3:] == ["Answers", "Respondents",
+                                                                                  "Status"]  # fmt: skip
+    assert english != japanese
 
 
 def drawn(spec) -> list[str]:

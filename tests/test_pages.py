@@ -436,11 +436,13 @@ def test_heatmap_products_expand_to_their_teams(demo_db):
 
 
 def _chart_rows(at: AppTest) -> list[dict]:
-    """The rows of data behind the first chart (Arrow IPC in the element's datasets)."""
+    """The rows of data behind the first chart (Arrow IPC: an Altair chart's datasets, or the frame given with a
+    spec)."""
     import pyarrow as pa
 
-    chart = at.get("vega_lite_chart")[0]
-    table = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all()
+    proto = at.get("vega_lite_chart")[0].proto
+    (dataset,) = [d.data.data for d in proto.datasets] or [proto.data.data]
+    table = pa.ipc.open_stream(dataset).read_all()
     return table.to_pylist()
 
 
