@@ -21,7 +21,13 @@ from typing import Any, NamedTuple, Protocol
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils import schemapi
 from altair.vegalite.v6.schema import core
+
+# Altair checks every object (an axis, a scale, a channel) against Vega-Lite's schema when it is made ("debug
+# mode", for better tracebacks while writing a chart) and then the whole spec when it is drawn. The second check
+# is kept (Streamlit's to_dict; the tests make every chart's); the first was a fifth of the heatmap page's Python.
+schemapi.disable_debug_mode()
 
 
 class Translate(Protocol):
@@ -327,13 +333,22 @@ def _heatmap_layers(shape: _Shape, data: pd.DataFrame | None) -> Drawn:
     )
 
 
-class Drawn(alt.LayerChart):
-    """A layered chart whose spec is not checked against Vega-Lite's schema each time Streamlit draws it: that
-    check took a tenth of a second of every run of the heatmap at 1,000 teams (jsonschema over a spec that
-    only its values change). The tests check every variant (`to_dict(validate=True)`, tests/test_charts.py)."""
+class _Unchecked:
+    """A chart whose spec is not checked against Vega-Lite's schema each time Streamlit draws it: the check took
+    a tenth of a second of a heatmap's run at 1,000 teams and most of a small chart's (jsonschema over a spec of
+    which only values change). The tests check every builder's spec, in every variant (`to_dict(validate=True)`,
+    tests/test_charts.py)."""
 
     def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:
-        return super().to_dict(validate, **kwargs)
+        return super().to_dict(validate, **kwargs)  # type: ignore[misc]
+
+
+class Drawn(_Unchecked, alt.LayerChart):
+    """A layered chart drawn unchecked (see _Unchecked); its data given once, to the layer, not to each part."""
+
+
+class DrawnChart(_Unchecked, alt.Chart):
+    """A single chart drawn unchecked (see _Unchecked)."""
 
 
 # What a heatmap's marks, tooltip and selection read; nothing else goes to the browser.
@@ -380,7 +395,7 @@ def category_bars(data: pd.DataFrame, *, lang_titles: Mapping[str, str], max_lev
         else alt.Tooltip("target:Q", title=target, format=".2f"),
         alt.Tooltip("org_median:Q", title=median, format=".2f"),
     ]
-    chart = alt.Chart(data)
+    chart = alt.Chart()  # the data goes to the layer once: alt.layer deep-copied it with every part
     bars = _series(chart, level).mark_bar(height=14).encode(
         x=alt.X("team_level:Q", scale=x_scale, title=level), y=y, color=_key(level, "#4c78a8", "square"),
         tooltip=tooltip,
@@ -408,11 +423,13 @@ def category_bars(data: pd.DataFrame, *, lang_titles: Mapping[str, str], max_lev
                 tooltip=[category, alt.Tooltip("sre_level:Q", title=sre, format=".2f")],
             )  # fmt: skip
         )
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .resolve_legend(color="independent")
-        .properties(height=alt.Step(28))
+    return Drawn(
+        layer=layers,
+        data=data,
+        resolve=alt.Resolve(
+            scale=alt.ScaleResolveMap(color="independent"), legend=alt.LegendResolveMap(color="independent")
+        ),
+        height=alt.Step(28),
     )
 
 
@@ -462,7 +479,7 @@ def trend_lines(
     colours = [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(len(categories))]
     shapes = [CATEGORY_SHAPES[i % len(CATEGORY_SHAPES)] for i in range(len(categories))]
     legend = alt.Legend(symbolLimit=0, labelLimit=240, labelOverlap=False)
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(  # the data goes to the layer once
         x=alt.X("round:N", sort=rounds, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False)),
         y=alt.Y("level:Q", scale=alt.Scale(domain=[0, max_level]), title=level_title),
         color=alt.Color("category:N", title=None, sort=categories,
@@ -478,7 +495,7 @@ def trend_lines(
     points = base.mark_point(filled=True, size=70, opacity=1).encode(
         shape=alt.Shape("category:N", sort=categories, scale=alt.Scale(domain=categories, range=shapes), legend=legend)
     )
-    return alt.layer(lines, points).properties(height=max(420, 24 * len(categories) + 40))
+    return Drawn(layer=[lines, points], data=data, height=max(420, 24 * len(categories) + 40))
 
 
 def likert_frame(dist: pd.DataFrame, max_level: int = 4) -> pd.DataFrame:
@@ -520,7 +537,7 @@ def likert_chart(
     )
     items = shown["item"].drop_duplicates().tolist()
     return (
-        alt.Chart(shown)
+        DrawnChart(shown)
         .mark_bar()
         .encode(
             x=alt.X(

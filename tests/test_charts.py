@@ -99,7 +99,7 @@ def test_likert_rows_diverge_around_the_middle_level():
 
 def test_likert_chart_colours_by_level_with_the_level_words():
     frame = charts.likert_frame(pd.DataFrame({"item": ["A"], "level": [1], "count": [2]}))
-    spec = charts.likert_chart(frame, {0: "未着手", 1: "場当たり"}, "share").to_dict()
+    spec = charts.likert_chart(frame, {0: "未着手", 1: "場当たり"}, "share").to_dict(validate=True)
     assert spec["encoding"]["color"]["field"] == "level"
     assert "1 場当たり" in spec["encoding"]["color"]["legend"]["labelExpr"]
 
@@ -110,9 +110,9 @@ def test_category_bars_show_sre_where_sre_rated():
          "org_median": [2.5, 2.0], "sre_level": [1.0, None]}
     )  # fmt: skip
     titles = {"level": "level", "target": "target", "org_median": "median"}
-    spec = charts.category_bars(data, lang_titles=titles).to_dict()
+    spec = charts.category_bars(data, lang_titles=titles).to_dict(validate=True)
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "tick", "point", "point"]
-    without = charts.category_bars(data.assign(sre_level=None), lang_titles=titles).to_dict()
+    without = charts.category_bars(data.assign(sre_level=None), lang_titles=titles).to_dict(validate=True)
     assert len(without["layer"]) == 3
 
 
@@ -165,6 +165,38 @@ def test_a_heatmaps_spec_is_made_once_per_shape_and_each_page_gets_its_own_copy(
     assert [t["title"] for t in english["layer"][0]["encoding"]["tooltip"]][-3:] == ["Answers", "Respondents",
                                                                                   "Status"]  # fmt: skip
     assert english != japanese
+
+
+def test_every_chart_a_page_draws_is_drawn_unchecked_and_is_a_valid_vega_lite_spec():
+    """Streamlit draws the dashboard's charts without Altair's schema check (charts._Unchecked): each builder's
+    chart is checked here, and the spec drawn is the spec checked."""
+    bars = pd.DataFrame({"category": ["監視", "SLO"], "position": [0, 1], "team_level": [2.0, 1.0],
+                         "target": [3.0, 3.0], "org_median": [2.5, 2.0], "sre_level": [1.0, None]})  # fmt: skip
+    trend = pd.DataFrame({"round": ["a", "b"], "round_position": [0, 1], "category": ["監視", "監視"],
+                          "level": [1.0, 2.5], "n": [3, 4], "position": [0, 0]})  # fmt: skip
+    likert = charts.likert_frame(pd.DataFrame({"item": ["A", "B"], "level": [1, 3], "count": [2, 1]}))
+    built = [
+        charts.category_bars(bars, lang_titles={"level": "l", "target": "t", "org_median": "m"}),
+        charts.trend_lines(trend, "level"),
+        charts.likert_chart(likert, {0: "未着手", 1: "場当たり", 2: "a", 3: "b", 4: "c"}, "share"),
+        charts.heatmap_chart(cells(), metric="level", metric_title="m", row_title="r", column_title="c", tr=JA),
+    ]
+    for chart in built:
+        assert isinstance(chart, charts._Unchecked)
+        assert chart.to_dict() == chart.to_dict(validate=True)
+
+
+def test_altair_checks_a_chart_once_when_it_is_drawn_not_each_part_as_it_is_made():
+    """charts turns Altair's debug mode off (each axis, scale and channel checked as it was made): a wrong part
+    is still refused, by the check of the whole spec that drawing it makes."""
+    import altair as alt
+    from altair.utils import schemapi
+
+    assert not schemapi.DEBUG_MODE
+    wrong = alt.Axis(labelAngle="slanted")  # made without a word
+    chart = alt.Chart(pd.DataFrame({"a": ["x"]})).mark_rect().encode(x=alt.X("a:N", axis=wrong))
+    with pytest.raises(schemapi.SchemaValidationError):
+        chart.to_dict()  # what st.altair_chart calls
 
 
 def drawn(spec) -> list[str]:
@@ -318,7 +350,7 @@ def test_trend_lines_give_twelve_categories_twelve_colours_and_list_them_all():
          for p, r in enumerate(["2025-H2", "2026-H1"]) for c in range(12)]
     )  # fmt: skip
     titles = {"round": "ラウンド", "category": "カテゴリ", "n": "回答数"}
-    spec = charts.trend_lines(data, "現状レベル", titles=titles).to_dict()
+    spec = charts.trend_lines(data, "現状レベル", titles=titles).to_dict(validate=True)
     color = spec["layer"][0]["encoding"]["color"]
     assert len(set(color["scale"]["range"])) == 12
     assert color["scale"]["domain"] == [f"カテゴリ{c}" for c in range(12)]
@@ -338,7 +370,7 @@ def test_category_bars_name_bars_dots_and_target_marks_in_a_legend():
     )  # fmt: skip
     titles = {"level": "現状レベル", "target": "目標", "org_median": "組織の中央値", "sre_level": "SRE評価",
               "category": "カテゴリ"}  # fmt: skip
-    spec = charts.category_bars(data, lang_titles=titles).to_dict()
+    spec = charts.category_bars(data, lang_titles=titles).to_dict(validate=True)
     legends = [layer["encoding"]["color"] for layer in spec["layer"]]
     assert [c["scale"]["domain"] for c in legends] == [["現状レベル"], ["目標"], ["組織の中央値"], ["SRE評価"]]
     assert all(c["legend"]["title"] is None for c in legends)
@@ -350,7 +382,7 @@ def test_category_bars_name_bars_dots_and_target_marks_in_a_legend():
 def test_likert_axis_shows_every_share_label_as_a_positive_share():
     frame = charts.likert_frame(pd.DataFrame({"item": ["A", "B"], "level": [1, 3], "count": [2, 1]}))
     spec = charts.likert_chart(frame, {0: "未着手", 1: "場当たり", 2: "a", 3: "b", 4: "c"}, "割合",
-                               item_title="項目", level_title="現状レベル").to_dict()  # fmt: skip
+                               item_title="項目", level_title="現状レベル").to_dict(validate=True)  # fmt: skip
     axis = spec["encoding"]["x"]["axis"]
     assert axis["labelOverlap"] is False and len(axis["values"]) <= 9 and "abs(" in axis["labelExpr"]
     assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
