@@ -499,18 +499,23 @@ NASTY_BOARD = (
 )
 
 
-def add_nasty_note(path: Path) -> None:
-    """Import a workshop note full of markup for Shop Connect / Storefront into the latest round."""
+def import_board(path: Path, name: str, board: bytes) -> None:
+    """Import a Miro board CSV for Shop Connect / Storefront into the latest round."""
     from opmaturity import importer
     from opmaturity.model import load_model
 
     con = store.connect(path)
     try:
         options = importer.ImportOptions(product="Shop Connect", team="Storefront")
-        report = importer.import_file(con, "nasty.csv", NASTY_BOARD, load_model(), options)
+        report = importer.import_file(con, name, board, load_model(), options)
     finally:
         con.close()
     assert report.status == "imported", report.problems
+
+
+def add_nasty_note(path: Path) -> None:
+    """Import a workshop note full of markup for Shop Connect / Storefront into the latest round."""
+    import_board(path, "nasty.csv", NASTY_BOARD)
 
 
 def note_cards(at: AppTest) -> list[str]:
@@ -549,18 +554,12 @@ def test_feedback_notes_wrap_in_cards_and_search_hits_are_highlighted(demo_db):
 
 
 def test_a_very_long_note_is_clipped_on_its_card_with_the_whole_text_one_click_away(demo_db):
-    from opmaturity import importer
-    from opmaturity.model import load_model
     from opmaturity.ui import NOTE_CLIP
 
     long_text = "ログが足りない。" + "x" * 2000 + " [link](javascript:alert(1)) 終わり"
-    board = (f'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>{long_text}</p>"\n').encode()
-    con = store.connect(demo_db)
-    try:
-        options = importer.ImportOptions(product="Shop Connect", team="Storefront")
-        assert importer.import_file(con, "long.csv", board, load_model(), options).status == "imported"
-    finally:
-        con.close()
+    import_board(
+        demo_db, "long.csv", f'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>{long_text}</p>"\n'.encode()
+    )
     at = open_page("feedback", {"lang": "English", "q": "ログが足りない"})
     assert not at.exception
     (expander,) = [e for e in at.expander if e.label.startswith("Show the whole note")]
@@ -573,17 +572,8 @@ def test_a_very_long_note_is_clipped_on_its_card_with_the_whole_text_one_click_a
 
 
 def test_notes_come_thirty_cards_at_a_time_and_a_new_search_starts_again(demo_db):
-    from opmaturity import importer
-    from opmaturity.model import load_model
-
     rows = "".join(f'{n},sticky_note,1,"<p>付箋 {n - 1:02d}: 監視が足りない</p>"\n' for n in range(2, 72))  # 70 notes
-    board = f"id,type,parent,content\n1,frame,,課題\n{rows}".encode()
-    con = store.connect(demo_db)
-    try:
-        options = importer.ImportOptions(product="Shop Connect", team="Storefront")
-        assert importer.import_file(con, "board.csv", board, load_model(), options).status == "imported"
-    finally:
-        con.close()
+    import_board(demo_db, "board.csv", f"id,type,parent,content\n1,frame,,課題\n{rows}".encode())
     at = open_page("feedback", {"lang": "English", "q": "付箋"})
 
     def shown() -> list[str]:
