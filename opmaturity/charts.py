@@ -293,6 +293,11 @@ def _heatmap_layers(shape: _Shape, data: pd.DataFrame | None) -> Drawn:
         tooltip.append(alt.Tooltip("n:Q", title=answers))
     tooltip += [alt.Tooltip("respondents:Q", title=respondents), alt.Tooltip("status_text:N", title=status)]
     legend = alt.Legend(orient="top", direction="horizontal", gradientLength=240, titleLimit=600)
+    # What a screen reader says for a cell: its row, column and the value as the tooltip writes it (Vega-Lite's
+    # own label read the raw value, -0.444444444); the number printed over the cell is not read twice.
+    title = json.dumps(shape.metric_title, ensure_ascii=False)  # a JavaScript string, quotes escaped
+    spoken = " + ' · ' + ".join(["datum.row", "datum.column", f"{title} + ' ' + datum.value_text", "datum.status_text"])
+    said = alt.DescriptionValue(value=alt.ExprRef(expr=spoken))
     # invalid="show": Vega-Lite would drop a cell without a value; it is drawn grey instead.
     # The conditions are built as the classes they are: alt.condition's dicts make Altair search its schema for
     # the class, a tenth of a second a chart on every run of the page.
@@ -309,11 +314,12 @@ def _heatmap_layers(shape: _Shape, data: pd.DataFrame | None) -> Drawn:
             ),
         ),  # fmt: skip
         tooltip=tooltip,
+        description=said,
     )
     dark = core.ConditionalPredicateValueDefGradientstringnullExprRef(
         test=_dark_test(metric, shape.spread, shape.max_level), value="white"
     )
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text(fontSize=11, aria=False).encode(
         text="label:N", color=alt.ColorValue(value="#333", condition=dark), tooltip=tooltip
     )
     if shape.selectable:

@@ -137,6 +137,18 @@ def test_every_heatmap_variant_is_a_valid_vega_lite_spec_though_the_page_draws_i
         assert chart.to_dict() == chart.to_dict(validate=True)
 
 
+def test_a_screen_reader_hears_a_cell_as_its_row_column_value_as_written_and_status_once():
+    chart = charts.heatmap_chart(cells("gap", tr=EN), metric="gap", metric_title='Gap "to" target', row_title="r",
+                                 column_title="c", tr=EN)  # fmt: skip
+    rect, text = chart.to_dict(validate=True)["layer"]
+    spoken = rect["encoding"]["description"]["value"]["expr"]
+    assert spoken == (
+        "datum.row + ' · ' + datum.column + ' · ' + \"Gap \\\"to\\\" target\" + ' ' + datum.value_text"
+        " + ' · ' + datum.status_text"
+    )  # the title a JavaScript string with its quotes escaped; the value as the tooltip writes it (2.50)
+    assert text["mark"]["aria"] is False  # the number over the cell is not read a second time
+
+
 @pytest.mark.parametrize("metric", ["level", "gap", "perception_gap", "n"])
 def test_a_pages_heatmap_view_is_the_heatmap_chart_split_into_its_frame_and_its_spec(metric):
     """Pages draw `heatmap_view` (st.vega_lite_chart): the same spec as heatmap_chart's, its data given beside."""
