@@ -65,12 +65,16 @@ for report in st.session_state.get("imp_results", []):
 
 remembered = ui.query(store.header_mappings)
 if remembered:
-    with st.expander(tr("import.remembered", n=len(remembered))):
-        st.dataframe(views.mappings_table(remembered, ui.titles(), tr), hide_index=True, width="stretch")
-        forget = st.multiselect(tr("import.forget"), sorted(remembered), key="imp_forget", placeholder=ui.choose_many())
-        if forget and st.button(tr("import.forget_button", n=len(forget)), key="imp_forget_run"):
-            store.forget_mappings(ui.cursor(), forget, actor=actor)
-            st.rerun()
+    box = st.expander(tr("import.remembered", n=len(remembered)), key="imp_remembered", on_change="rerun")
+    if box.open:  # made only while open, as the Model page's item tables
+        with box:
+            st.dataframe(views.mappings_table(remembered, ui.titles(), tr), hide_index=True, width="stretch")
+            forget = st.multiselect(
+                tr("import.forget"), sorted(remembered), key="imp_forget", placeholder=ui.choose_many()
+            )
+            if forget and st.button(tr("import.forget_button", n=len(forget)), key="imp_forget_run"):
+                store.forget_mappings(ui.cursor(), forget, actor=actor)
+                st.rerun()
 
 st.subheader(tr("import.history"))
 history = ui.query(store.import_history)

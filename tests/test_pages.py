@@ -200,6 +200,31 @@ def test_feedback_search_finds_notes_in_either_width(demo_db):
     assert all("マスク" in text for text in at.data_editor[0].value["text"])
 
 
+def test_remembered_header_mappings_are_listed_when_their_box_opens_and_can_be_forgotten(demo_db):
+    con = store.connect(demo_db)
+    try:
+        store.remember_mapping(con, "監視の見出し", "OBS-1")
+        store.remember_mapping(con, "所属部署", "product")
+    finally:
+        con.close()
+    at = open_page("import_page", {"lang": "English"})
+    [box] = [e for e in at.expander if e.label == "Remembered header mappings (2)"]
+    assert not box.children  # closed: nothing made
+    at.session_state["imp_remembered"] = True
+    at.run()
+    [box] = [e for e in at.expander if e.label == "Remembered header mappings (2)"]
+    listed = box.dataframe[0].value
+    assert sorted(listed.iloc[:, 0]) == ["所属部署", "監視の見出し"]
+    at.multiselect(key="imp_forget").set_value(["所属部署"]).run()
+    [b for b in at.button if b.key == "imp_forget_run"][0].click().run()
+    assert not at.exception and "Remembered header mappings (1)" in [e.label for e in at.expander]
+    con = store.connect(demo_db)
+    try:
+        assert store.header_mappings(con) == {"監視の見出し": "OBS-1"}
+    finally:
+        con.close()
+
+
 def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     at = open_page("import_page", {"lang": "English"})
     data = (IMPORTS / "tidy.csv").read_bytes()
