@@ -589,14 +589,26 @@ def versions_table(versions: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     )
 
 
+def _audit_detail(action: str, detail: dict[str, Any], tr: Translate) -> dict[str, Any]:
+    """A change's values as the change log shows them: a remembered header's meaning as its role (in words) and
+    its item or category, where the store keeps the encoded text ("product", "item:OBS-1")."""
+    if action != "mapping" or not isinstance(detail.get("item"), str):
+        return detail
+    from .formats.roles import decode
+
+    role, key = decode(detail["item"])
+    return {"role": tr(f"msg.role.{role}")} | ({"item": key} if key else {})
+
+
 def audit_table(changes: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     """The latest changes, newest first: when, who, what, to what, with which values (in the UI language)."""
     out = changes.copy()
     out["changed_at"] = [
         "" if _missing(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M:%S") for t in out["changed_at"]
     ]
+    details = [_audit_detail(a, json.loads(d) if isinstance(d, str) and d else {}, tr)
+               for a, d in zip(out["action"], out["detail"], strict=True)]  # fmt: skip
     out["action"] = [tr(f"auth.audit.action.{a}") for a in out["action"]]
-    details = [json.loads(d) if isinstance(d, str) and d else {} for d in out["detail"]]
     out["detail"] = [", ".join(f"{tr(f'auth.audit.detail.{k}')}: {v}" for k, v in d.items()) for d in details]
     return renamed(
         out,

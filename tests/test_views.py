@@ -545,3 +545,20 @@ def test_a_download_gives_shares_as_the_page_shows_them_whole_percents_under_a_h
     silent = pd.DataFrame({"item": ["OBS-1"], "category": ["OBS"], "teams_below_target": [3], "teams": [4],
                            "share": [0.75], "mean_gap": [-1.2], "notes": [0]})  # fmt: skip
     assert views.download_frame(silent, titles_en, en)["Teams below target (%)"].tolist() == [75]
+
+
+def test_the_change_log_says_a_remembered_header_as_its_role_in_words_and_its_item():
+    import json
+
+    changes = pd.DataFrame(
+        {
+            "changed_at": [pd.Timestamp("2026-11-30 15:09:00")] * 4,
+            "actor": ["root"] * 4,
+            "action": ["mapping", "mapping", "mapping", "target"],
+            "subject": ["所属部署", "監視の見出し", "備考欄", "Product A"],
+            "detail": [json.dumps({"item": v}) for v in ("product", "OBS-1", "-")] + [json.dumps({"item": "OBS-1"})],
+        }
+    )
+    shown = views.audit_table(changes, en)["Values"].tolist()
+    assert shown == ["role: product", "role: level, item: OBS-1", "role: ignore", "item: OBS-1"]  # a target as it was
+    assert views.audit_table(changes, ja)["内容"].tolist()[:2] == ["役割: プロダクト", "役割: 現状レベル, 項目: OBS-1"]
