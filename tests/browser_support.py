@@ -25,6 +25,18 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 MISSING = not Path(CHROMIUM).exists() and not os.environ.get("CI")
 
 
+SERVER_LOGS: dict[str, object] = {}  # a served dashboard's URL -> its output so far (`server_log`)
+
+
+def server_log(url: str, tail: int = 4000) -> str:
+    """The last `tail` characters the dashboard at `url` wrote (its errors, a deferred download's among them)."""
+    log = SERVER_LOGS.get(url)
+    if log is None:
+        return ""
+    log.seek(0)  # type: ignore[attr-defined]
+    return log.read().decode("utf-8", "replace")[-tail:]  # type: ignore[attr-defined]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,9 +69,11 @@ def dashboard(db: Path, environ: dict[str, str] | None = None) -> Iterator[str]:
                 log.seek(0)
                 pytest.fail("streamlit did not start:\n" + log.read().decode("utf-8", "replace"))
             time.sleep(0.3)
+        SERVER_LOGS[url] = log
         try:
             yield url
         finally:
+            SERVER_LOGS.pop(url, None)
             proc.terminate()
             try:
                 proc.wait(timeout=10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page, settled
+from browser_support import MISSING, chromium_page, dashboard, demo_database, open_page, server_log, settled
 from test_pages import NASTY_BOARD, NASTY_NOTE  # the same note the AppTest checks, here in a browser
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,9 @@ def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language
             )
             continue
     else:
-        raise AssertionError(f"no CSV after three clicks; the browser said: {said[-10:]}")
+        raise AssertionError(
+            f"no CSV after three clicks; the browser said: {said[-10:]}; the server said: {server_log(server)}"
+        )
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
