@@ -46,7 +46,7 @@ def begin_run() -> None:
     _close_run_connection()
     _local.settings = None
     _local.stale = False
-    _local.lang, _local.lang_drawn = None, False
+    _local.lang = None
     _local.in_run = True
 
 
@@ -54,7 +54,7 @@ def end_run() -> None:
     """The last thing a script run does: let go of the database file, and say if the figures were not fresh."""
     _local.in_run = False
     _local.settings = None
-    _local.lang, _local.lang_drawn = None, False  # callbacks before the next run read the session again
+    _local.lang = None  # callbacks before the next run read the session again
     _close_run_connection()
     if getattr(_local, "stale", False):
         _local.stale = False
@@ -136,13 +136,12 @@ def lang() -> str:
     Read from the session once per run, after the sidebar has drawn the switch: `tr` asks for it on every
     string, and a session-state lookup each time was a sixth of a page that labels a thousand options."""
     known = getattr(_local, "lang", None)
-    if known is not None:
-        return known
+    return known if known is not None else _session_lang()
+
+
+def _session_lang() -> str:
     chosen = st.session_state.get(LANG_KEY)
-    code = next((code for code, label in LANG_LABELS.items() if label == chosen), i18n.DEFAULT_LANG)
-    if getattr(_local, "lang_drawn", False):  # the switch has its value for this run: it cannot change until the next
-        _local.lang = code
-    return code
+    return next((code for code, label in LANG_LABELS.items() if label == chosen), i18n.DEFAULT_LANG)
 
 
 def tr(key: str, **values: object) -> str:
@@ -300,7 +299,7 @@ def sidebar() -> None:
             required=True,
             bind="query-params",
         )
-        _local.lang_drawn = True
+        _local.lang = _session_lang()  # the switch has its value for this run: it cannot change until the next
         names = rounds()
         if names:
             st.selectbox(
