@@ -18,7 +18,7 @@ st.caption(tr("backup.make_caption"))
 st.download_button(
     tr("backup.download"), data=lambda: ui.using_database(backup.backup_archive, actor=who),
     file_name=f"opmaturity-backup-{datetime.now():%Y%m%d-%H%M}.zip", mime="application/zip", key="backup_download",
-    icon=":material/download:",
+    icon=":material/download:", on_click="ignore",
 )  # fmt: skip
 
 st.subheader(tr("backup.restore"))

@@ -16,13 +16,13 @@ st.subheader(tr("mv.page.versions"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 left, middle, right = st.columns(3)
 left.download_button(tr("mv.page.download_xlsx"), lambda: model_files.model_xlsx(model, lang), key="model_xlsx",
-                     file_name=f"{model.key}-v{model.version}.xlsx", mime=XLSX)  # fmt: skip
+                     file_name=f"{model.key}-v{model.version}.xlsx", mime=XLSX, on_click="ignore")  # fmt: skip
 middle.download_button(tr("mv.page.download_yaml"), lambda: model_files.model_yaml(model).encode("utf-8"),
                        file_name=f"{model.key}-v{model.version}.yaml", mime="application/yaml",
-                       key="model_yaml")  # fmt: skip
+                       key="model_yaml", on_click="ignore")  # fmt: skip
 right.download_button(tr("mv.page.download_form"), lambda: templates.apps_script(model, lang).encode("utf-8"),
                       file_name=f"{model.key}-form.gs", mime="text/plain", key="model_form",
-                      help=tr("mv.page.download_form.help"))  # fmt: skip
+                      help=tr("mv.page.download_form.help"), on_click="ignore")  # fmt: skip
 ui.table(views.versions_table(ui.query(model_versions.versions), tr))
 
 # --- change control: a new model version (upload -> preview -> confirm) ---------------------------------------

@@ -30,6 +30,7 @@ with st.container(border=True, key="report_downloads"):  # the round's report: b
         file_name=f"report-{round_name}-{lang}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         help=tr("reports.download.report_help"), key="round_report", icon=":material/download:",
+        on_click="ignore",
     )  # fmt: skip
 
 st.subheader(tr("overview.standout"))

@@ -53,12 +53,14 @@ if ui_auth.can("answers"):
             file_name=f"hearing-{product}-{team}-{round_name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             help=tr("team.hearing_sheet.help"), key="team_hearing", icon=":material/table_view:",
+            on_click="ignore",
         )  # fmt: skip
         buttons.download_button(
             tr("reports.download.hearing_html"),
             lambda: ui.query(printable.hearing_page, model, product, team, round_name, lang=lang),
             file_name=f"hearing-{product}-{team}-{round_name}.html", mime="text/html",
             help=tr("reports.download.hearing_help"), key="team_hearing_html", icon=":material/print:",
+            on_click="ignore",
         )  # fmt: skip
 
 categories = ui.query(metrics.team_categories, round_name, product, team)
@@ -130,4 +132,5 @@ right.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help=tr("loop.workbook.help"),
     key="team_workbook",
+    on_click="ignore",
 )

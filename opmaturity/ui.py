@@ -623,7 +623,9 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
     from .views import download_frame
 
     # Read here: the file is made on another thread, when the button is clicked (not on every run: a heatmap's
-    # CSV and the table behind it took a third of a warm rerun of its page).
+    # CSV and the table behind it took a third of a warm rerun of its page). No download reruns its page
+    # (`on_click="ignore"`, on every page): the rerun's start drops the messages still queued for the browser, the
+    # file's address among them when the file was ready first, and the button then spins for ever.
     language, names, where = lang(), titles(), {**(context or {}), "round": current_round()}
     st.download_button(
         tr("common.download_csv"),
@@ -631,6 +633,7 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
         file_name=file_name,
         mime="text/csv",
         key=key,
+        on_click="ignore",
     )
 
 
