@@ -81,7 +81,7 @@ history = ui.query(store.import_history)
 if history.empty:
     st.caption(tr("import.history_empty"))
 else:
-    st.dataframe(views.imports_table(history, tr), hide_index=True, width="stretch")
+    st.dataframe(ui.shown(views.imports_table, store.import_history), hide_index=True, width="stretch")
     live = history[history["undone_at"].isna()]
     files = dict(zip(live["import_id"], live["file_name"], strict=True))
     choice = st.selectbox(
@@ -113,4 +113,4 @@ changes = ui.query(audit.recent)
 if changes.empty:
     st.caption(tr("auth.audit.empty"))
 else:
-    ui.table(views.audit_table(changes, tr))
+    ui.table(ui.shown(views.audit_table, audit.recent))

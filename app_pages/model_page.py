@@ -23,7 +23,7 @@ middle.download_button(tr("mv.page.download_yaml"), lambda: model_files.model_ya
 right.download_button(tr("mv.page.download_form"), lambda: templates.apps_script(model, lang).encode("utf-8"),
                       file_name=f"{model.key}-form.gs", mime="text/plain", key="model_form",
                       help=tr("mv.page.download_form.help"), on_click="ignore")  # fmt: skip
-ui.table(views.versions_table(ui.query(model_versions.versions), tr))
+ui.table(ui.shown(views.versions_table, model_versions.versions))
 
 # --- change control: a new model version (upload -> preview -> confirm) ---------------------------------------
 upload = st.file_uploader(tr("mv.page.upload"), type=["xlsx", "yaml", "yml"], key="model_upload",
@@ -169,7 +169,7 @@ rounds = ui.query(store.rounds)
 if rounds.empty:
     st.info(tr("pages.model.no_rounds"))
 else:
-    ui.table(views.rounds_table(rounds, tr))
+    ui.table(ui.shown(views.rounds_table, store.rounds))
     with st.form("edit_round"):
         st.markdown(f"**{tr('figures.round.edit')}**")
         st.caption(tr("figures.round.edit.caption"))

@@ -235,6 +235,25 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return _query(fn, *args, **kwargs)
 
 
+def shown(make: Callable[[pd.DataFrame, Callable[..., str]], pd.DataFrame], fn: Callable[..., pd.DataFrame],
+          *args: Any) -> pd.DataFrame:  # fmt: skip
+    """`make(query(fn, *args), tr)`: a display table labelled in the page's language, cached with its query until
+    the data or the language changes (the Import page labelled its 1,756 imports again on every run, a third of
+    the run)."""
+    from .reports import translator
+
+    db, language = db_path(), lang()
+    name = f"{make.__module__}.{make.__qualname__}({fn.__module__}.{fn.__qualname__})"
+
+    def labelled(con: duckdb.DuckDBPyConnection, *values: Any, language: str) -> pd.DataFrame:
+        return make(fn(con, *values), translator(language))
+
+    with _closed_outside_a_run():
+        return _fresh_or_last(
+            db, lambda signature: _cached(labelled, name, db, signature, args, (("language", language),))
+        )
+
+
 def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`fn(connection, *args, **kwargs)` uncached (a backup); outside a script run the connection closes after."""
     with _closed_outside_a_run():

@@ -235,6 +235,12 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     at.button(key="imp_undo").click().run()
     assert "was undone" in texts(at)
     assert table_with(at, "File").iloc[0]["Status"] == "Undone"
+    # The history is labelled once per data change and language (ui.shown): the other language labels it afresh,
+    # and coming back reads the same words as before.
+    at.segmented_control(key="lang").set_value("日本語").run()
+    assert table_with(at, "ファイル").iloc[0][["ファイル", "状態"]].tolist() == ["tidy.csv", "取り消し済み"]
+    at.segmented_control(key="lang").set_value("English").run()
+    assert table_with(at, "File").iloc[0][["File", "Status"]].tolist() == ["tidy.csv", "Undone"]
 
 
 def test_a_file_refused_before_its_layout_is_known_shows_no_layout_and_no_none(demo_db):
