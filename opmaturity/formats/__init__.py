@@ -23,8 +23,6 @@ PARSERS: dict[str, Callable[[Source, Context], Batch]] = {
     "workbook": workbook.parse,
     "miro": miro.parse,
 }
-UNRECOGNISED = Message("msg.detect.unrecognised", advice=Advice("layout", layouts=Listed(LAYOUTS)))
-MARKUP = Message("msg.detect.markup")
 _MARKUP = re.compile(r"^\s*<(?:!doctype|html|\?xml|head|body|svg|table|div|p)\b", re.I)
 _PEOPLE_OR_GROUP = ("product", "team", "rater", "respondent", "email", "name")
 _HEAD = 32  # rows enough to find a header below a title block (workbook.find_header looks at 30) and the row under it
@@ -82,12 +80,13 @@ def detect(source: Source, values: Values) -> Detection:
     if table_found:
         return table_found
     if source.kind == "csv" and _markup(source):
-        return Detection(None, MARKUP)
+        return Detection(None, Message("msg.detect.markup"))
     if source.kind == "csv":
         board = _board(source)
         if board:
             return Detection("miro", board)
-    return Detection(None, UNRECOGNISED)
+    # Made here, not on import: a message reads the string catalogue, which `summary` never needs.
+    return Detection(None, Message("msg.detect.unrecognised", advice=Advice("layout", layouts=Listed(LAYOUTS))))
 
 
 def _on_sheet(sheet: str, message: Message) -> Message:
