@@ -436,7 +436,9 @@ def note_editor_config() -> dict[str, Any]:
 def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict[str, Any]:
     """Round, its date, product, team and rater inputs; a blank one takes `fallback`'s value (the shared settings)."""
     fallback = fallback or {}
-    left, day, mid, right, far = st.columns([3, 2, 3, 3, 3])
+    # Two rows of three (when; who): five in a row cut their placeholders at 1024 px ("yyyy-mm-dc", "As the fil").
+    left, day, _ = st.columns(3)
+    mid, right, far = st.columns(3)
     round_name = left.text_input(
         tr("import.round"), key=f"{prefix}_round", help=tr("import.round_help"),
         placeholder=fallback.get("round_name") or tr("import.round_auto"),
