@@ -72,6 +72,16 @@ CSV_BUTTONS = [
 ]
 
 
+# Counts the page's script runs from now on (the app marks a run on its root element).
+RUNS_COUNTED = """() => {
+  window.scriptRuns = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute("data-test-script-state") === "running") window.scriptRuns++;
+  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
 @pytest.mark.parametrize(("lang", "button", "headers"), CSV_BUTTONS)
 def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language(server, page, lang, button, headers):
     import csv
@@ -87,6 +97,7 @@ def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language
     expect(page.locator("svg g.mark-rect.role-mark path").first).to_be_visible(timeout=60_000)
     found = page.get_by_role("button", name=button)
     expect(found.first).to_be_visible()
+    page.evaluate(RUNS_COUNTED)
     # One click, as a person clicks once. Until the download stopped rerunning the page, a click now and then
     # in full CI runs gave nothing and left the button spinning (the rerun's start dropped the file's address,
     # queued for the browser): the page and server are reported if that ever comes back.
@@ -97,6 +108,7 @@ def test_a_heatmaps_csv_is_made_when_its_button_is_clicked_in_the_pages_language
         raise AssertionError(
             f"no CSV for one click; the browser said: {said[-10:]}; the server said: {server_log(server)}"
         ) from None
+    assert page.evaluate("window.scriptRuns") == 0  # the page was not computed again for the click
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
