@@ -99,8 +99,8 @@ def csv_bytes(frame: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> bytes:
 class Sheet:
     """One sheet of a report: the table, how its numbers read and what is coloured.
 
-    `decimals`: every float is rounded to this many places and shown with them (1 for heatmap cells, 2 for the
-    tables, as the pages show them). `frozen`: the columns kept in view when scrolling sideways (the header row
+    `decimals`: every float is shown with this many places (1 for heatmap cells, 2 for the tables, as the pages
+    show them) and kept with at least two, the figures' own precision. `frozen`: the columns kept in view when scrolling sideways (the header row
     always is). `scale`: a conditional-formatting rule over the numeric cells from column `scale_from` (0-based)
     to the last. `marked`: (row, column) positions (0-based, in the frame) written in bold red."""
 
@@ -159,7 +159,9 @@ def _write_sheet(book: Workbook, title: str, spec: Sheet, lang: str) -> None:
             if _missing(value):
                 row.append(None)
             elif isinstance(value, float):
-                cell = WriteOnlyCell(sheet, value=round(round(value, 9), spec.decimals) + 0.0)
+                # Kept to the figures' two decimals and shown with the sheet's: a cell of 0.25 shown as 0.3 (Excel
+                # rounds halves up when it shows a number), not stored as 0.2.
+                cell = WriteOnlyCell(sheet, value=round(round(value, 9), max(spec.decimals, 2)) + 0.0)
                 cell.number_format = number_format
                 if (r, c) in spec.marked:
                     cell.font = below_target_font
