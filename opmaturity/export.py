@@ -100,9 +100,10 @@ class Sheet:
     """One sheet of a report: the table, how its numbers read and what is coloured.
 
     `decimals`: every float is shown with this many places (1 for heatmap cells, 2 for the tables, as the pages
-    show them) and kept with at least two, the figures' own precision. `frozen`: the columns kept in view when scrolling sideways (the header row
-    always is). `scale`: a conditional-formatting rule over the numeric cells from column `scale_from` (0-based)
-    to the last. `marked`: (row, column) positions (0-based, in the frame) written in bold red."""
+    show them) and kept with at least two, the figures' own precision. `frozen`: the columns kept in view when
+    scrolling sideways (the header row always is). `scale`: a conditional-formatting rule over the numeric cells
+    from column `scale_from` (0-based) to the last. `marked`: (row, column) positions (0-based, in the frame)
+    written in bold red."""
 
     frame: pd.DataFrame
     decimals: int = 2
