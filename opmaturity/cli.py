@@ -317,16 +317,23 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
         reports = unreadable + import_files(
             con, files, current, options, settings=settings, parsed=parsed, digests=digests
         )
-    if args.json:
-        _print_json({"files": [report.to_dict(args.json_lang) for report in reports]})
+    if args.json:  # a dry run writes nothing: its files say `would_import`, never `imported`
+        found = [report.to_dict(args.json_lang) for report in reports]
+        for entry in found:
+            entry["status"] = _said_status(entry["status"], args.dry_run)
+        _print_json({"files": found, **({"dry_run": True} if args.dry_run else {})})
     else:
         for report in reports:
             _print_report(args, report, dry_run=args.dry_run)
     return 1 if any(report.status == "rejected" for report in reports) else 0
 
 
+def _said_status(status: str, dry_run: bool) -> str:
+    return "would_import" if dry_run and status == "imported" else status
+
+
 def _print_report(args: argparse.Namespace, report: Any, *, dry_run: bool) -> None:
-    status = "would_import" if dry_run and report.status == "imported" else report.status
+    status = _said_status(report.status, dry_run)
     key = "cli.report.line" if report.layout else "cli.report.line_no_layout"
     line = say(args, key, file=report.file, layout=report.layout, status=Message(f"cli.status.{status}"))
     if report.status == "imported":

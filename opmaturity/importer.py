@@ -22,6 +22,7 @@ from .errors import Problem
 from .formats import LAYOUTS
 from .formats.roles import CATEGORY_ROLES, ITEM_ROLES, Column, decode
 from .i18n import Advice, AndListed, Listed, Message, counted
+from .i18n import text as said_in
 from .model import Model
 from .parsing import Parsed
 from .rounds import date_from_name
@@ -83,7 +84,9 @@ class FileReport:
     skippable: bool = False  # a rejected file whose valid rows could be imported alone ("Import only valid rows")
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        """The command line's JSON object for this file: file, layout, status, responses, notes, problems.
+        """The command line's JSON object for this file: file, layout, status, responses, notes, problems, the
+        columns' roles, what was created and the `messages` said beside the problems (replaced answers, notes
+        that attach to no team…).
 
         Each problem is exactly {sheet, row, column, value, message}, the message rendered in `lang` (English by
         default, so scripts can rely on it).
@@ -98,6 +101,7 @@ class FileReport:
             "problems": [{k: v for k, v in p.to_dict(lang, "cli").items() if k in fields} for p in self.problems],
             "columns": [c.to_dict() for c in self.columns],
             "created": self.created,
+            "messages": [said_in(message, lang, "cli") for message in self.messages],
         }
 
 

@@ -28,7 +28,7 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 SUMMARY_KEYS = [
     "round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "silent_gaps",
 ]  # fmt: skip
-FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems", "columns", "created"}
+FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems", "columns", "created", "messages"}
 PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
 ROUND_SHEETS = ["Heatmap (level)", "Heatmap (gap)", "Gaps and priorities", "Perception gaps", "Disagreements",
                 "Org-weak items", "Silent gaps", "Changes", "Actions", "Answers (pseudonymised)"]  # fmt: skip
@@ -245,7 +245,7 @@ def test_import_json_rejects_a_bad_file_with_its_problems_and_imports_the_good_o
         (7, "回答者ロール"),
     ]  # fmt: skip
     assert 'did you mean "SLOの合意" (SLO-2)?' in bad["problems"][5]["message"]
-    assert {k: v for k, v in good.items() if k not in ("columns", "created")} == {
+    assert {k: v for k, v in good.items() if k not in ("columns", "created", "messages")} == {
         "file": "tidy.csv", "layout": "tidy", "status": "imported", "responses": 4, "notes": 0, "problems": []
     }  # fmt: skip
     assert imported_files(db) == ["tidy.csv"]
@@ -257,7 +257,7 @@ def test_a_google_forms_export_imports_counting_only_answers_with_a_level(capsys
     code, out, _ = run(capsys, "import", fixture("google_forms.csv"), "--db", db_file, "--json")
     assert code == 0
     (found,) = json.loads(out)["files"]
-    assert {k: v for k, v in found.items() if k not in ("columns", "created")} == {
+    assert {k: v for k, v in found.items() if k not in ("columns", "created", "messages")} == {
         "file": "google_forms.csv", "layout": "google_forms", "status": "imported", "responses": 5, "notes": 0,
         "problems": [],
     }  # fmt: skip
@@ -291,6 +291,18 @@ def test_a_dry_run_reports_what_it_would_import_and_writes_nothing(capsys, db_fi
     assert "miro_board.csv [miro]: would import: 0 answers, 5 notes" in out
     assert "dry run: nothing was written" in out
     assert snapshot(db_file) == before
+    # The JSON says so too: a script reading `imported` believed the data was in (outside review, 30 November).
+    code, out, _ = run(
+        capsys, "import", fixture("tidy.csv"), fixture("google_forms.csv"), "--db", db_file, "--dry-run", "--json"
+    )
+    found = json.loads(out)
+    assert code == 0 and found["dry_run"] is True
+    assert [(f["file"], f["status"], f["responses"]) for f in found["files"]] == [
+        ("tidy.csv", "would_import", 4), ("google_forms.csv", "duplicate", 0)]  # fmt: skip
+    assert "dry run: nothing was written" in found["files"][0]["messages"]
+    assert snapshot(db_file) == before
+    code, out, _ = run(capsys, "import", fixture("tidy.csv"), "--db", db_file, "--json")
+    assert "dry_run" not in json.loads(out) and json.loads(out)["files"][0]["status"] == "imported"
 
 
 def test_skip_invalid_imports_the_valid_rows_and_reports_the_skipped_ones(capsys, db_file):

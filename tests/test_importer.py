@@ -341,7 +341,17 @@ def test_import_files_gives_one_report_per_file_and_counts_the_same_bytes_once(c
 def test_to_dict_is_exactly_the_command_line_contract(con, model):
     report = run(con, model, "out_of_range.csv")
     as_dict = report.to_dict()
-    assert list(as_dict) == ["file", "layout", "status", "responses", "notes", "problems", "columns", "created"]
+    assert list(as_dict) == [
+        "file",
+        "layout",
+        "status",
+        "responses",
+        "notes",
+        "problems",
+        "columns",
+        "created",
+        "messages",
+    ]
     assert list(as_dict["problems"][0]) == ["sheet", "row", "column", "value", "message"]
     assert as_dict["file"] == "out_of_range.csv" and as_dict["status"] == "rejected"
 
