@@ -708,8 +708,12 @@ def note_cards(notes: pd.DataFrame, search: str | None = None, *, key: str = "no
                     st.markdown(highlighted(text, search))
             tags = ", ".join(note.tags) if isinstance(note.tags, list | tuple) else ""
             item = tr("pages.feedback.unlinked") if _missing(note.item_key) else names.get(note.item_key, note.item_key)
-            team = tr("roles.product_note") if _missing(note.team) and not _missing(note.product) else escape(note.team)
-            where = [escape(note.product), team, highlighted(note.group_name, search),
+            if _missing(note.product):  # a board that named neither (read "nan · nan" before)
+                product, team = "", tr("roles.unplaced_note")
+            else:
+                product = escape(note.product)
+                team = tr("roles.product_note") if _missing(note.team) else escape(note.team)
+            where = [product, team, highlighted(note.group_name, search),
                      highlighted(tags, search), escape(item)]  # fmt: skip
             st.caption(" · ".join(part for part in where if part))
     if len(notes) > shown:

@@ -523,14 +523,15 @@ NASTY_BOARD = (
 )
 
 
-def import_board(path: Path, name: str, board: bytes) -> None:
-    """Import a Miro board CSV for Shop Connect / Storefront into the latest round."""
+def import_board(path: Path, name: str, board: bytes, product: str | None = "Shop Connect",
+                 team: str | None = "Storefront") -> None:  # fmt: skip
+    """Import a Miro board CSV (for Shop Connect / Storefront by default) into the latest round."""
     from opmaturity import importer
     from opmaturity.model import load_model
 
     con = store.connect(path)
     try:
-        options = importer.ImportOptions(product="Shop Connect", team="Storefront")
+        options = importer.ImportOptions(product=product, team=team)
         report = importer.import_file(con, name, board, load_model(), options)
     finally:
         con.close()
@@ -593,6 +594,17 @@ def test_a_very_long_note_is_clipped_on_its_card_with_the_whole_text_one_click_a
     whole = unescaped(expander.markdown[0].value).replace(":orange-background[ログが足りない]", "ログが足りない")
     assert whole == long_text  # one click away, every character, still inert
     assert "[link](" not in expander.markdown[0].value
+
+
+@pytest.mark.parametrize(("lang", "said"), [("English", "a note for no product or team"),
+                                             ("日本語", "プロダクト・チーム指定なしの付箋")])  # fmt: skip
+def test_a_note_for_no_product_or_team_says_so_on_its_card(demo_db, lang, said):
+    board = 'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>誰の付箋でもない</p>"\n'.encode()
+    import_board(demo_db, "nobody.csv", board, product=None, team=None)
+    at = open_page("feedback", {"lang": lang, "q": "誰の付箋でもない"})
+    assert not at.exception
+    captions = [c.value for c in at.caption if "課題" in c.value]
+    assert captions and captions[0].startswith(said) and "nan" not in captions[0]  # read "nan · nan · 課題" before
 
 
 def test_notes_come_thirty_cards_at_a_time_and_a_new_search_starts_again(demo_db):
