@@ -125,17 +125,29 @@ def target_text(target: object, low: object = None, high: object = None) -> str:
     return f"{round(float(target), 2):g}"  # type: ignore[arg-type]
 
 
-def with_target_levels(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where `target` and `mean_target` read as levels (target_text), where the frame has the range."""
+def target_value(target: object, low: object = None, high: object = None) -> int | float | str | None:
+    """target_text as a file keeps it: a number where one target applies (or only the mean is known), so that a
+    spreadsheet can sum and filter it; a range (`3–4`) as text; None where there is none."""
+    text = target_text(target, low, high)
+    if not text or "–" in text:
+        return text or None
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def with_target_levels(frame: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
+    """A copy where `target` and `mean_target` read as levels (target_text; with `numbers`, target_value), where
+    the frame has the range."""
     if not {"target_low", "target_high"} <= set(frame.columns):
         return frame
     out = frame.copy()
+    read = target_value if numbers else target_text
     for column in ("target", "mean_target"):
         if column in out.columns:
-            out[column] = [
-                target_text(t, lo, hi)
-                for t, lo, hi in zip(out[column], out["target_low"], out["target_high"], strict=True)
-            ]
+            out[column] = pd.Series(
+                [read(t, lo, hi) for t, lo, hi in zip(out[column], out["target_low"], out["target_high"], strict=True)],
+                index=out.index, dtype=object if numbers else None,  # numbers beside ranges: one column of both
+            )  # fmt: skip
     return out.drop(columns=["target_low", "target_high"])
 
 
@@ -487,7 +499,7 @@ def download_frame(
     """The data behind a view as a reader of the CSV wants it: headers in the UI language, each item or
     category key with its title beside it, `context` columns (product, team, round) first where the
     frame lacks them, codes in words, numbers rounded as on screen, days as dates, no `None`."""
-    out = with_target_levels(frame.drop(columns=[c for c in frame.columns if c in DOWNLOAD_DROPPED]))
+    out = with_target_levels(frame.drop(columns=[c for c in frame.columns if c in DOWNLOAD_DROPPED]), numbers=True)
     shares = {c: DOWNLOAD_PERCENTS[c] for c in out.columns if c in DOWNLOAD_PERCENTS}
     out = out.assign(**{c: whole_percent(out[c]) for c in shares}).rename(columns=shares)
     if {"key", "category"} <= set(out.columns) and "item" not in out.columns:

@@ -402,3 +402,17 @@ def test_the_hearing_sheet_speaks_japanese_by_default_throughout(demo, model):
         cells = {str(cell) for row in rows for cell in row if cell is not None}  # None: an empty cell
         assert not cells & {"None", "nan", "NaT"}, title
         assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], title  # rounded as on screen
+
+
+def test_a_single_target_is_a_number_in_the_report_and_a_range_is_text(report_en):
+    book = load_workbook(io.BytesIO(report_en))
+    for title in ("Gaps and priorities", "Org-weak items"):
+        sheet = book[title]
+        column = [c.value for c in sheet[1]].index("Target")
+        cells = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value is not None]
+        assert cells, title
+        for cell in cells:  # a target stored as text was flagged "number stored as text" by Excel
+            assert cell.data_type == "n" or re.fullmatch(r"\d–\d", cell.value), (title, cell.value)
+    gaps = book["Gaps and priorities"]
+    column = [c.value for c in gaps[1]].index("Target")
+    assert {row[column].data_type for row in gaps.iter_rows(min_row=2)} == {"n", "s"}  # the demo has both

@@ -547,6 +547,17 @@ def test_a_download_gives_shares_as_the_page_shows_them_whole_percents_under_a_h
     assert views.download_frame(silent, titles_en, en)["Teams below target (%)"].tolist() == [75]
 
 
+def test_a_download_keeps_a_single_target_as_a_number_and_a_range_as_text(titles_en):
+    # A spreadsheet flagged "number stored as text" on every target of the report (outside review, 30 November).
+    gaps = pd.DataFrame({"item": ["OBS-1", "OBS-2", "OBS-3", "OBS-4"], "target": [3.0, 3.5, 2.67, None],
+                         "target_low": [3, 3, None, None], "target_high": [3, 4, None, None]})  # fmt: skip
+    out = views.download_frame(gaps, titles_en, en)
+    assert out["Target"].tolist() == [3, "3–4", 2.67, ""]
+    assert [type(v) for v in out["Target"]] == [int, str, float, str]
+    shown = views.with_target_levels(gaps)["target"].tolist()  # the pages read every target as text
+    assert shown == ["3", "3–4", "2.67", ""]
+
+
 def test_the_change_log_says_a_remembered_header_as_its_role_in_words_and_its_item():
     import json
 
