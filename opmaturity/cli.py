@@ -231,6 +231,11 @@ def _database(model: Model, args: argparse.Namespace) -> Iterator[tuple[duckdb.D
     """The database, opened (waiting for another program's hold) with its current model version; a damaged file
     noticed while reading it is said in the user's words; closed at the end."""
     path = args.settings.db
+    file = Path(path).expanduser()
+    if args.command not in CREATES and not file.exists() and not file.parent.is_file():
+        # Read as an empty database, and none is made: a mistyped --db left a 4 MB file behind.
+        print(say(args, "cli.no_database", path=str(file)), file=sys.stderr)
+        path = store.IN_MEMORY
     con = store.connect(path, model, wait=args.settings.lock_wait)
     try:
         yield con, store.current_model(con, model)
@@ -552,3 +557,4 @@ COMMANDS = {"demo": cmd_demo, "summary": cmd_summary, "export": cmd_export,
             "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "mapping": cmd_mapping,
             "model": cmd_model, "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}
+CREATES = {"demo", "import", "model"}  # commands that may start a new database (a model before any answers)

@@ -25,6 +25,9 @@ from .schema import migrate, transaction
 from .text import note_key
 
 
+IN_MEMORY = ":memory:"
+
+
 def connect(
     path: str | Path, model: Model | None = None, *, wait: float = config.LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
@@ -34,13 +37,15 @@ def connect(
     import from the command line), try again with backoff for up to `wait` seconds (Settings.lock_wait or
     .page_wait) before saying who holds it. Hold connections briefly: close them when the work is done.
     """
-    file = Path(path).expanduser().resolve()
+    memory = str(path) == IN_MEMORY  # an empty database that leaves no file (the command line on a missing path)
+    file = Path(path) if memory else Path(path).expanduser().resolve()
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        if not memory:
+            file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
         raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
-    con = _open(file, wait)
+    con = duckdb.connect(IN_MEMORY) if memory else _open(file, wait)
     try:
         migrate(con)
         if model is not None:

@@ -719,3 +719,15 @@ def test_the_command_line_reads_the_string_catalogue_only_when_it_says_something
     code = "import opmaturity.cli, opmaturity.i18n as i; print(i.catalog.cache_info().currsize)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "0"
+
+
+def test_a_read_only_command_on_a_missing_database_reads_it_empty_says_so_and_makes_no_file(capsys, tmp_path):
+    typo = tmp_path / "dta" / "opmaturty.duckdb"  # a mistyped --db made a 4 MB file there (outside review)
+    code, out, err = run(capsys, "--lang", "en", "summary", "--db", typo, "--json")
+    assert code == 0 and json.loads(out)["round"] is None  # the contract's empty summary, as before
+    assert err == f"There is no database {typo}: read as an empty one (none is made; `import` and `demo` make one).\n"
+    code, _, err = run(capsys, "--lang", "ja", "export", "--db", typo, "--out", tmp_path / "r.xlsx")
+    assert code == 1 and err.startswith(f"データベース {typo} はありません。")
+    assert not typo.parent.exists()
+    code, _, _ = run(capsys, "demo", "--db", typo)  # demo and import do make one
+    assert code == 0 and typo.exists()
