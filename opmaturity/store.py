@@ -24,7 +24,6 @@ from .rounds import round_date
 from .schema import migrate, transaction
 from .text import note_key
 
-
 IN_MEMORY = ":memory:"
 
 
