@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .batch import Answers, Batch, Note, checked
 from .errors import Problem
-from .i18n import Advice, Listed, Message, Quoted, QuotedBoth
+from .i18n import Advice, Listed, Message, Named, Quoted, QuotedBoth
 
 _NOTE = [f.name for f in fields(Note)]
 _PROBLEM = ("file", "sheet", "row", "column", "value")
@@ -34,6 +34,8 @@ def value_to_json(value: Any) -> Any:
         return {"$a": value.key.removeprefix("advice."), "p": _params(value.params)}
     if isinstance(value, Message):
         return {"$m": value.key, "p": _params(value.params)}
+    if isinstance(value, Named):
+        return {"$n": [value.ja, value.en]}
     if isinstance(value, str):
         return value
     if isinstance(value, datetime):
@@ -64,6 +66,8 @@ def value_from_json(data: Any) -> Any:
         return Message(inner, **_unparams(data["p"]))
     if tag == "$a":
         return Advice(inner, **_unparams(data["p"]))
+    if tag == "$n":
+        return Named(*inner)
     if tag in _SEQUENCES:
         return _SEQUENCES[tag](value_from_json(v) for v in inner)
     if tag == "$dt":

@@ -94,6 +94,26 @@ class AndListed(Listed):
         return t("list.separator", lang).join(words[:-1]) + t("list.last", lang) + words[-1]
 
 
+class Named(str):
+    """A name the model gives in both languages (a level word): its English as a plain str, `text(lang)` in
+    `lang`; listed in a message, it is read in the message's language."""
+
+    ja: str
+    en: str
+
+    def __new__(cls, ja: str, en: str) -> Named:
+        self = super().__new__(cls, en)
+        self.ja, self.en = ja, en
+        return self
+
+    def text(self, lang: str, surface: str = MESSAGE_SURFACE) -> str:
+        """The name in `lang`."""
+        return self.ja if lang == "ja" else self.en
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Named, (self.ja, self.en))
+
+
 class Message(str):
     """A text for a person: a catalogue key and its parameters.
 
@@ -150,7 +170,7 @@ def _advice(name: str, params: dict[str, Any]) -> Advice:
 def _render(key: str, params: dict[str, Any], lang: str, surface: str) -> str:
     """The text of `key` with every parameter rendered in `lang` (nested messages and advice included)."""
     values = {
-        name: value.text(lang, surface) if isinstance(value, (Message, Quoted, Listed)) else value
+        name: value.text(lang, surface) if isinstance(value, (Message, Quoted, Listed, Named)) else value
         for name, value in params.items()
     }
     return t(key, lang, **values)
@@ -158,7 +178,7 @@ def _render(key: str, params: dict[str, Any], lang: str, surface: str) -> str:
 
 def text(value: object, lang: str, surface: str = MESSAGE_SURFACE) -> str:
     """A Message rendered in `lang`; any other value as it is (a str written by no catalogue, such as a name)."""
-    return value.text(lang, surface) if isinstance(value, Message) else str(value)
+    return value.text(lang, surface) if isinstance(value, (Message, Named)) else str(value)
 
 
 def counted(n: int, noun: str) -> Message:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from .i18n import Advice, Listed, Message
+from .i18n import Advice, Listed, Message, Named
 from .model import Model
 from .text import compact, normalize
 
@@ -95,7 +95,7 @@ class Values:
             "msg.value.level_help",
             low=model.min_level,
             high=model.max_level,
-            words=Listed(lv.ja for lv in model.levels),
+            words=Listed(Named(lv.ja, lv.en) for lv in model.levels),  # in the language the message is read in
         )
         self._cache: dict[tuple[str, type, object], object] = {}
         self._unknown: dict[str, Message] = {}

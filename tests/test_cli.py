@@ -238,7 +238,8 @@ def test_import_json_rejects_a_bad_file_with_its_problems_and_imports_the_good_o
         "row": 2,
         "column": "現状レベル",
         "value": "7",
-        "message": 'level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化), got "7"',
+        "message": "level must be a whole number 0-4 or a level word (Not started, Ad hoc, Defined, Measured, "
+        'Optimized), got "7"',
     }
     assert [(p["row"], p["column"]) for p in bad["problems"]] == [
         (2, "現状レベル"), (3, "現状レベル"), (4, "現状レベル"), (4, "温度感"), (5, "現状レベル"), (7, "項目"),
@@ -320,7 +321,7 @@ def test_skip_invalid_says_how_many_were_skipped_in_the_text_report(capsys, db_f
     code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--skip-invalid", "--db", db_file)
     assert code == 0
     assert "skipped 5 answers with problems (7 problems, each listed under problems)" in out
-    assert '  - out_of_range.csv, row 2, column "現状レベル": level must be 0-4' in out
+    assert '  - out_of_range.csv, row 2, column "現状レベル": level must be a whole number 0-4' in out
 
 
 def test_a_rejected_file_is_listed_with_every_problem_in_the_text_report(capsys, db_file):
@@ -591,7 +592,7 @@ def test_lang_ja_prints_the_problems_in_japanese_naming_the_flag(capsys, db_file
     code, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file, "--lang", "ja")
     assert code == 1
     assert "out_of_range.csv [tidy]: 取り込み不可" in out
-    assert "out_of_range.csv、2行目、列「現状レベル」: レベルは0〜4の数字か、レベルの言葉（未着手、" in out
+    assert "out_of_range.csv、2行目、列「現状レベル」: レベルは0〜4の整数か、レベルの言葉（未着手、" in out
     assert "「SLOの合意」（SLO-2）のことですか？" in out
     assert "取り込みませんでした: 問題 7 件。何も書き込んでいません" in out
 
@@ -608,10 +609,10 @@ def test_lang_before_the_command_works_too_and_the_flag_is_named_on_the_command_
 def test_json_stays_english_unless_lang_is_given(capsys, db_file, monkeypatch):
     monkeypatch.setenv("OPMATURITY_LANG", "ja")
     _, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file, "--json")
-    assert json.loads(out)["files"][0]["problems"][0]["message"].startswith("level must be 0-4")
+    assert json.loads(out)["files"][0]["problems"][0]["message"].startswith("level must be a whole number 0-4")
     _, out, _ = run(capsys, "import", fixture("out_of_range.csv"), "--db", db_file, "--json", "--lang", "ja")
     (problem, *_) = json.loads(out)["files"][0]["problems"]
-    assert set(problem) == PROBLEM_KEYS and problem["message"].startswith("レベルは0〜4の数字か")
+    assert set(problem) == PROBLEM_KEYS and problem["message"].startswith("レベルは0〜4の整数か")
 
 
 def test_an_unreadable_path_and_a_missing_round_are_said_in_japanese(capsys, tmp_path, db_file):

@@ -21,16 +21,16 @@ PROBLEM = Problem(BAD_LEVEL, file="survey.xlsx", sheet="学び放題", row=14, c
 def test_a_problem_reads_where_first_then_what_to_fix_in_japanese():
     assert PROBLEM.full("ja") == (
         "survey.xlsx、シート「学び放題」、14行目、列「SLOの合意」: "
-        'レベルは0〜4の数字か、レベルの言葉（未着手, 場当たり）で入力してください（値: "7"）'
+        'レベルは0〜4の整数か、レベルの言葉（未着手, 場当たり）で入力してください（値: "7"）'
     )
 
 
 def test_a_problem_as_a_string_is_english_for_logs():
     assert str(PROBLEM) == (
         'survey.xlsx, sheet "学び放題", row 14, column "SLOの合意": '
-        'level must be 0-4 or a level word (未着手, 場当たり), got "7"'
+        'level must be a whole number 0-4 or a level word (未着手, 場当たり), got "7"'
     )
-    assert PROBLEM.message == 'level must be 0-4 or a level word (未着手, 場当たり), got "7"'
+    assert PROBLEM.message == 'level must be a whole number 0-4 or a level word (未着手, 場当たり), got "7"'
     assert PROBLEM.code == "msg.value.bad_level"
 
 

@@ -327,7 +327,7 @@ def test_a_bad_value_in_a_hand_made_sheet_names_sheet_row_and_the_two_row_header
     wb.save(buffer)
     (problem,) = parsed(model, "hand.xlsx", buffer.getvalue()).problems
     assert (problem.sheet, problem.row, problem.column, problem.value) == ("学び放題", 4, "現状レベル / SRE評価", "7")
-    assert problem.message.startswith("level must be 0-4")
+    assert problem.message.startswith("level must be a whole number 0-4")
 
 
 # --- Miro ------------------------------------------------------------------------------------------
@@ -528,7 +528,8 @@ def test_a_level_the_model_does_not_know_is_explained_with_the_words_for_no_leve
     data = "プロダクト,チーム,ロール,項目,現状レベル\r\nP,T,SRE,ランブック,たぶん2\r\n".encode()
     (problem,) = parsed(model, "t.csv", data).problems
     assert problem.message.endswith(
-        'level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化), got "たぶん2"; '
+        "level must be a whole number 0-4 or a level word (Not started, Ad hoc, Defined, Measured, Optimized), "
+        'got "たぶん2"; '
         "leave a cell without an answer blank or write one of N/A, 該当なし, 未回答"
     )
     assert problem.full("ja").endswith("回答のないセルは空欄にするか「N/A、該当なし、未回答」のどれかを書いてください")

@@ -163,7 +163,8 @@ def test_very_long_text_is_stored_whole(con, model):
     [
         (
             "out_of_range.csv",
-            'level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化), got "7"',
+            "level must be a whole number 0-4 or a level word (Not started, Ad hoc, Defined, Measured, Optimized), "
+            'got "7"',
         ),
         ("conflicts.csv", "conflicting answers for item OBS-4"),
         ("missing_column.csv", "missing column level: a tidy table needs an item column"),
@@ -198,7 +199,9 @@ def test_every_invalid_answer_is_reported_at_once_with_its_excel_location(con, m
     ]
     assert problems[3]["message"] == 'importance must be 1-3 or 高/中/低, got "5"'
     assert 'did you mean "SLOの合意" (SLO-2)?' in problems[5]["message"]
-    assert str(report.problems[0]).startswith('out_of_range.csv, row 2, column "現状レベル": level must be 0-4')
+    assert str(report.problems[0]).startswith(
+        'out_of_range.csv, row 2, column "現状レベル": level must be a whole number 0-4'
+    )
 
 
 def test_conflicting_answers_refuse_the_file_naming_both_rows(con, model):
@@ -360,7 +363,7 @@ def test_to_dict_renders_the_messages_in_the_language_asked_and_each_problem_kee
     report = run(con, model, "out_of_range.csv")
     problem = report.to_dict("ja")["problems"][0]
     assert problem["message"] == (
-        "レベルは0〜4の数字か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
+        "レベルは0〜4の整数か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
         'で入力してください（値: "7"）'
     )
     assert report.problems[0].code == "msg.value.bad_level"

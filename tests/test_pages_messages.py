@@ -35,7 +35,7 @@ def test_problems_are_in_japanese_and_name_the_page_controls(demo_db):
     uploads.upload("no_product.csv", NO_PRODUCT, "text/csv").run()
     assert not at.exception
     said = problems(at)
-    bad_level = "レベルは0〜4の数字か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
+    bad_level = "レベルは0〜4の整数か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
     assert bad_level + 'で入力してください（値: "7"）' in said
     unknown = next(s for s in said if s.startswith("項目「SLOの合意形成」"))
     assert "「SLOの合意」（SLO-2）のことですか？" in unknown and "下の「列の役割」で" in unknown

@@ -9,7 +9,7 @@ import pytest
 
 from opmaturity.values import IGNORE, Invalid, Values, choices, display
 
-LEVEL_HELP = "level must be 0-4 or a level word (未着手, 場当たり, 定義済み, 運用・計測, 最適化)"
+LEVEL_HELP = "level must be a whole number 0-4 or a level word (Not started, Ad hoc, Defined, Measured, Optimized)"
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_a_label_whose_number_and_word_disagree_is_refused(values):
 
 
 def test_a_target_speaks_of_targets(values):
-    with pytest.raises(Invalid, match=r'^target must be 0-4 .*got "9"'):
+    with pytest.raises(Invalid, match=r'^target must be a whole number 0-4 .*got "9"'):
         values.level("9", "target")
 
 
@@ -197,4 +197,19 @@ def test_the_unknown_item_message_offers_mapping_or_ignoring(values):
 def test_a_huge_invalid_value_is_clipped_in_the_message_only(values):
     with pytest.raises(Invalid) as caught:
         values.level("x" * 10_000)
-    assert len(caught.value.message) < 250 and 'x…"; leave a cell without an answer blank' in caught.value.message
+    assert len(caught.value.message) < 300 and 'x…"; leave a cell without an answer blank' in caught.value.message
+
+
+def test_a_level_that_is_no_whole_number_is_told_so_with_the_level_words_of_the_language_read_in(values):
+    from opmaturity.codec import value_from_json, value_to_json
+
+    with pytest.raises(Invalid) as caught:
+        values.level("2.5")  # "0-4" read as if 2.5 were fine (outside review)
+    message = caught.value.message
+    assert message == (
+        "level must be a whole number 0-4 or a level word (Not started, Ad hoc, Defined, Measured, Optimized), "
+        'got "2.5"'
+    )
+    ja = 'レベルは0〜4の整数か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）で入力してください（値: "2.5"）'  # noqa: E501
+    assert message.text("ja") == ja
+    assert value_from_json(value_to_json(message)).text("ja") == ja  # as the fenced worker sends it
