@@ -23,7 +23,7 @@ import duckdb
 
 from . import levels
 from .auth import Actor, require
-from .errors import OpmaturityError, Problem
+from .errors import OpmaturityError, Problem, os_reason
 from .i18n import Listed
 from .queries import rows
 from .schema import SCHEMA_VERSION, migrate, schema_version, transaction, writes_paused
@@ -67,7 +67,7 @@ def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> BackupResult:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        problem = Problem.of("msg.os_error", detail=exc.strerror or str(exc))
+        problem = Problem.of("msg.os_error", detail=os_reason(exc))
         raise OpmaturityError.of("msg.backup.cannot_create", [problem], folder=str(out)) from exc
     tables: dict[str, dict[str, object]] = {}
     version = schema_version(con)

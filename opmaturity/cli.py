@@ -23,7 +23,7 @@ import pandas as pd
 from . import __version__, i18n, parsing, readers, store, summary
 from .actions import STATUSES
 from .batch import Batch
-from .errors import OpmaturityError, Problem
+from .errors import OpmaturityError, Problem, os_reason
 from .formats import LAYOUTS
 from .formats.roles import ROLES, encode, parse_mapping
 from .i18n import Message
@@ -295,7 +295,7 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
                 continue
             files.append((path.name, path.read_bytes()))
         except OSError as exc:
-            problem = Problem(Message("msg.import.unreadable_path", detail=exc.strerror or str(exc)), file=str(raw))
+            problem = Problem(Message("msg.import.unreadable_path", detail=os_reason(exc)), file=str(raw))
             unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
     options = ImportOptions(
         round=args.round,
@@ -407,7 +407,7 @@ def _write(out: Path, data: bytes) -> None:
     try:
         out.write_bytes(data)
     except OSError as exc:
-        problem = Problem.of("msg.os_error", file=str(out), detail=exc.strerror or str(exc))
+        problem = Problem.of("msg.os_error", file=str(out), detail=os_reason(exc))
         raise OpmaturityError.of("msg.report.cannot_write", [problem], path=str(out)) from exc
 
 
@@ -484,7 +484,7 @@ def cmd_model(con, model, args) -> int:
         data = path.read_bytes()
         found = preview(con, path.name, data, model)
     except OSError as exc:
-        problem = Problem(Message("msg.import.unreadable_path", detail=exc.strerror or str(exc)), file=str(path))
+        problem = Problem(Message("msg.import.unreadable_path", detail=os_reason(exc)), file=str(path))
         return _model_rejected(args, path.name, OpmaturityError.of("msg.modelfile.unreadable", [problem],
                                                                      file=path.name))  # fmt: skip
     except OpmaturityError as error:

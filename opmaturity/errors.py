@@ -6,6 +6,7 @@ language, the command line in the one chosen with `--lang`. As plain strings the
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,3 +111,21 @@ class OpmaturityError(Exception):
 
     def __str__(self) -> str:
         return self.text()
+
+
+# What the system said, in the user's words and language (its own text is English: "No such file or directory").
+_OS_REASONS = {
+    errno.ENOENT: "msg.os.missing",
+    errno.EISDIR: "msg.os.is_folder",
+    errno.ENOTDIR: "msg.os.not_folder",
+    errno.EACCES: "msg.os.denied",
+    errno.EPERM: "msg.os.denied",
+    errno.ENOSPC: "msg.os.disk_full",
+    errno.EROFS: "msg.os.read_only",
+}
+
+
+def os_reason(exc: OSError) -> Message | str:
+    """Why the system refused a file, as a message in the reader's language (its own text where unknown)."""
+    key = _OS_REASONS.get(exc.errno or 0)
+    return Message(key) if key else exc.strerror or str(exc)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from . import config
-from .errors import OpmaturityError, Problem
+from .errors import OpmaturityError, Problem, os_reason
 from .i18n import Listed, Message
 from .text import compact, normalize
 
@@ -171,7 +171,7 @@ def load_model(path: str | Path | None = None) -> Model:
     except OSError as exc:
         raise OpmaturityError(
             Message("msg.model.unreadable", path=str(path)),
-            [Problem(Message("msg.os_error", detail=exc.strerror or str(exc)), file=path.name)],
+            [Problem(Message("msg.os_error", detail=os_reason(exc)), file=path.name)],
         ) from exc
     return parse_model(text, path.name)
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 from . import audit, config, levels
 from .auth import VIEWER, Actor, require
 from .batch import Batch
-from .errors import OpmaturityError, Problem
+from .errors import OpmaturityError, Problem, os_reason
 from .i18n import Listed, Message, Quoted
 from .model import Model
 from .queries import frame, rows, scalar, sql_frame
@@ -42,7 +42,7 @@ def connect(
         if not memory:
             file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        problem = Problem.of("msg.os_error", file=str(file), detail=exc.strerror or str(exc))
+        problem = Problem.of("msg.os_error", file=str(file), detail=os_reason(exc))
         raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
     con = duckdb.connect(IN_MEMORY) if memory else _open(file, wait)
     try:

@@ -385,7 +385,7 @@ def test_a_missing_path_is_a_rejected_file_in_the_json_and_the_other_files_still
             "row": None,
             "column": "",
             "value": "",
-            "message": "cannot read the file: No such file or directory",
+            "message": "cannot read the file: No such file or folder",
         }
     ]
     assert imported_files(db) == ["tidy.csv"]
@@ -618,7 +618,7 @@ def test_json_stays_english_unless_lang_is_given(capsys, db_file, monkeypatch):
 def test_an_unreadable_path_and_a_missing_round_are_said_in_japanese(capsys, tmp_path, db_file):
     missing = tmp_path / "nowhere.csv"
     _, out, _ = run(capsys, "import", missing, "--db", db_file, "--lang", "ja")
-    assert f"{missing}: ファイルを読めません: No such file or directory" in out
+    assert f"{missing}: ファイルを読めません: そのようなファイルやフォルダはありません" in out
     code, _, err = run(capsys, "summary", "--db", db_file, "--round", "2019-H1", "--lang", "ja")
     assert code == 1
     assert err.startswith("エラー: ラウンド「2019-H1」はありません。")
@@ -732,3 +732,14 @@ def test_a_read_only_command_on_a_missing_database_reads_it_empty_says_so_and_ma
     assert not typo.parent.exists()
     code, _, _ = run(capsys, "demo", "--db", typo)  # demo and import do make one
     assert code == 0 and typo.exists()
+
+
+def test_what_the_system_refuses_is_said_in_the_language_chosen(capsys, tmp_path, db_file):
+    # Japanese messages carried the system's English ("Is a directory") (outside review).
+    _, out, _ = run(capsys, "import", tmp_path, "--db", db_file, "--lang", "ja")
+    assert f"{tmp_path}: ファイルを読めません: ファイルではなくフォルダです" in out
+    run(capsys, "demo", "--db", db_file)
+    code, _, err = run(capsys, "export", "--db", db_file, "--out", tmp_path / "no" / "r.xlsx", "--lang", "ja")
+    assert code == 1 and "そのようなファイルやフォルダはありません" in err and "No such" not in err
+    code, _, err = run(capsys, "export", "--db", db_file, "--out", tmp_path / "no" / "r.xlsx", "--lang", "en")
+    assert code == 1 and "No such file or folder" in err
