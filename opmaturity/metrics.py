@@ -54,6 +54,7 @@ def _context(con: duckdb.DuckDBPyConnection, round_name: str | None) -> _Context
     if round_name is not None:
         round_id = store.round_id(con, round_name)
         row = ordered[ordered["round_id"] == round_id].iloc[0]
+        round_name = str(row["name"])  # as stored (a name asked as `2026-h1` reads 2026-H1)
         previous = row["previous_round_id"]
         round_ids = [round_id] + ([] if pd.isna(previous) else [int(previous)])
     return _Context(round_name, {"round_id": round_id, "round_ids": round_ids, "team_ids": None})

@@ -22,7 +22,7 @@ from .model import Model
 from .queries import frame, rows, scalar, sql_frame
 from .rounds import round_date
 from .schema import migrate, transaction
-from .text import note_key
+from .text import normalize, note_key
 
 IN_MEMORY = ":memory:"
 
@@ -207,9 +207,20 @@ def latest_round(con: duckdb.DuckDBPyConnection) -> str | None:
     return names[-1] if names else None
 
 
+def known_round(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """The round `name` means as it is stored: a name that differs only in case, width or spaces (`2026-h1`,
+    `２０２６-Ｈ１`) is that round, not a new one beside it; `name` itself where no round matches."""
+    names = rows(con, "SELECT name FROM rounds")
+    if any(stored == name for (stored,) in names):
+        return name
+    wanted = normalize(name)
+    return next((stored for (stored,) in names if normalize(stored) == wanted), name)
+
+
 def round_id(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """The id of the round called `name`; OpmaturityError listing the known rounds otherwise."""
-    found = scalar(con, "SELECT round_id FROM rounds WHERE name = ?", [name])
+    """The id of the round called `name` (or spelt so, see known_round); OpmaturityError listing the known
+    rounds otherwise."""
+    found = scalar(con, "SELECT round_id FROM rounds WHERE name = ?", [known_round(con, name)])
     if found is None:
         known = ", ".join(rounds(con)["name"])
         raise OpmaturityError.of("msg.store.no_round" if known else "msg.store.no_round_yet", name=name, known=known)
@@ -424,6 +435,7 @@ def commit_batch(
     replace it; the replaced rows stay, marked, so that undo can bring them back.
     """
     actor = require(actor, "change") if not dry_run else actor or VIEWER  # a dry run changes nothing
+    round_name = known_round(con, round_name)  # `2026-h1` joins 2026-H1 instead of starting a round beside it
     duplicate = find_duplicate(con, batch.sha256)
     if duplicate is not None:
         return CommitResult(status="duplicate", import_id=duplicate, round=round_name)

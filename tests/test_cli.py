@@ -743,3 +743,21 @@ def test_what_the_system_refuses_is_said_in_the_language_chosen(capsys, tmp_path
     assert code == 1 and "そのようなファイルやフォルダはありません" in err and "No such" not in err
     code, _, err = run(capsys, "export", "--db", db_file, "--out", tmp_path / "no" / "r.xlsx", "--lang", "en")
     assert code == 1 and "No such file or folder" in err
+
+
+def test_a_round_spelt_in_another_case_or_width_is_that_round_not_a_new_one(capsys, tmp_path, demo_template):
+    demo_copy = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_template, demo_copy)
+    # `--round 2026-h1` made a round beside 2026-H1, and the plain summary seemed to miss the answers (outside review).
+    tidy = tmp_path / "late.csv"
+    tidy.write_text(
+        "round,product,team,respondent,rater,item,level\n2026-h1,Shop Connect,Storefront,late@x.jp,team,OBS-1,3\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "--lang", "en", "import", tidy, "--round", "２０２６-ｈ１", "--db", demo_copy, "--json")
+    assert code == 0
+    (report,) = json.loads(out)["files"]
+    assert report["status"] == "imported" and not report["created"].get("rounds")
+    assert [r[0] for r in query(demo_copy, "SELECT name FROM rounds ORDER BY name")] == ["2025-H2", "2026-H1"]
+    code, out, _ = run(capsys, "summary", "--round", "2026-h1", "--db", demo_copy, "--json")
+    assert code == 0 and json.loads(out)["round"] == "2026-H1"
