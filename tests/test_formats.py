@@ -210,6 +210,24 @@ def test_ms_forms_quiz_columns_are_ignored_and_a_named_respondent_resubmitting_i
     assert batch.messages[-1].startswith('sheet "Sheet1" row 3 replaces row 2')
 
 
+def test_a_forms_general_comment_column_is_kept_as_free_text_not_dropped(model):
+    # "列「コメント」はどの項目にも結びつかないので無視しました": every comment written in it was lost (outside review).
+    header = ["ID", "開始時刻", "完了時刻", "メール", "名前", "ランブック", "コメント"]
+    data = xlsx(
+        [
+            header,
+            [1, datetime(2024, 5, 20, 9), datetime(2024, 5, 20, 9, 5), "a@x.jp", "A", "1", "ロールバック手順書が古い"],
+            [2, datetime(2024, 5, 21, 9), datetime(2024, 5, 21, 9, 5), "b@x.jp", "B", "3", None],
+        ]
+    )
+    batch = parsed(model, "ms.xlsx", data, product="P", team="T", rater="team")
+    assert batch.problems == []
+    assert [(r.item, r.level) for r in batch.answers] == [("INC-2", 1), ("INC-2", 3)]
+    assert [n.text for n in batch.notes] == ["ロールバック手順書が古い"]
+    assert not [m for m in batch.messages if "結びつかない" in m.text("ja") or "not tied" in m]
+    assert any(m.key == "msg.parse.free_text_kept" for m in batch.messages)
+
+
 # --- tidy ------------------------------------------------------------------------------------------
 
 

@@ -115,6 +115,8 @@ def _table(
         roles = {**roles, "rater": by_values}
         taken.add(by_values)
         ctx.once(batch, Message("msg.parse.rater_by_values", column=display(header[by_values]).strip()))
+    general = roles.get("comment")  # a comment column that names no item (コメント, 備考): kept as free text
+    roles = {role: n for role, n in roles.items() if role != "comment"}
     role_at = {n: role for role, found in columns.items() for n in found} | {n: r for r, n in roles.items()}
     unclear, refused = ambiguous_columns(ctx, batch, header, roles, taken, sheet, top + 1)
     questions: list[Question] = []
@@ -126,6 +128,11 @@ def _table(
             continue
         if n in unclear:
             ctx.column(sheet, head, None, how="ambiguous", candidates=unclear[n])
+            continue
+        if n == general:  # was dropped as "not tied to an item", with every answer written in it
+            free.append((n, head))
+            ctx.column(sheet, head, "free_text")
+            ctx.once(batch, Message("msg.parse.free_text_kept", column=head))
             continue
         if n in taken:
             how = "conflict" if n in clash else "values" if n == by_values else "header"
