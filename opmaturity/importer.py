@@ -319,8 +319,9 @@ def _prepare(
     report.columns = list(parsed.columns)
     unattached = sum(1 for n in batch.notes if not n.team)
     if unattached:
-        key = "msg.import.notes_no_team" if any(n.product for n in batch.notes) else "msg.import.notes_nowhere"
-        note = Message(key, count=unattached, advice=Advice("team"))
+        placed = any(n.product for n in batch.notes)  # a product known: a team is enough; else both are needed
+        key = "msg.import.notes_no_team" if placed else "msg.import.notes_nowhere"
+        note = Message(key, count=unattached, advice=Advice("team") if placed else Advice("product_team"))
         batch.messages.append(note)
         report.messages.append(note)
     if batch.problems and not options.skip_invalid:

@@ -761,3 +761,18 @@ def test_a_round_spelt_in_another_case_or_width_is_that_round_not_a_new_one(caps
     assert [r[0] for r in query(demo_copy, "SELECT name FROM rounds ORDER BY name")] == ["2025-H2", "2026-H1"]
     code, out, _ = run(capsys, "summary", "--round", "2026-h1", "--db", demo_copy, "--json")
     assert code == 0 and json.loads(out)["round"] == "2026-H1"
+
+
+def test_notes_for_no_product_or_team_are_told_to_name_both(capsys, tmp_path, db_file):
+    # The advice said "choose one with --team", and --team alone attached nothing (outside review).
+    board = tmp_path / "board.csv"
+    board.write_text(
+        'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>監視が足りない</p>"\n', encoding="utf-8"
+    )
+    _, out, _ = run(capsys, "--lang", "ja", "import", board, "--db", db_file, "--dry-run")
+    assert (
+        "付箋 1 件はプロダクトもチームもわからないので、どのチームにも付きません。--product と --team の両方で" in out
+    )
+    _, out, _ = run(capsys, "--lang", "en", "import", board, "--db", db_file, "--dry-run", "--json")
+    (said,) = [m for m in json.loads(out)["files"][0]["messages"] if "name no product or team" in m]
+    assert "both --product and --team" in said
