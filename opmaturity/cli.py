@@ -125,6 +125,13 @@ def parser() -> argparse.ArgumentParser:
     forget = verb(map_verbs, "forget", "forget what these headers were mapped to (the next file is read afresh)")
     forget.add_argument("headers", nargs="+", metavar="HEADER", help="a header as the file wrote it, or as listed")
 
+    hist = command("imports", "list the imports, and undo one (its answers and notes go; what it replaced is back)")
+    hist_verbs = hist.add_subparsers(dest="verb", required=True, metavar="VERB")
+    listed = verb(hist_verbs, "list", "list the imports, newest first")
+    listed.add_argument("--json", action="store_true", help="print JSON")
+    undo = verb(hist_verbs, "undo", "undo an import (as the Import page does)")
+    undo.add_argument("import_id", type=int, metavar="ID", help="the import's number (imports list)")
+
     mod = command("model", "export the model to edit it, and import an edited one as the next model version")
     mod_verbs = mod.add_subparsers(dest="verb", required=True, metavar="VERB")
     out = verb(mod_verbs, "export", "write the current model as an Excel template or YAML")
@@ -466,6 +473,32 @@ def cmd_mapping(con, model, args) -> int:
     return 0
 
 
+IMPORT_FIELDS = ["import_id", "file", "layout", "round", "responses", "notes", "replaced", "imported_at", "undone_at"]
+
+
+def cmd_imports(con, model, args) -> int:
+    history = store.import_history(con).rename(columns={"file_name": "file"})
+    if args.verb == "undo":
+        found = history[history["import_id"] == args.import_id]
+        store.undo_import(con, args.import_id)  # says so when there is no such import or it was undone already
+        row = found.iloc[0]
+        print(say(args, "cli.imports.undone", import_id=args.import_id, file=row["file"],
+                  answers=int(row["responses"]), notes=int(row["notes"]), replaced=int(row["replaced"])))  # fmt: skip
+        return 0
+    for column in ("imported_at", "undone_at"):
+        history[column] = [None if pd.isna(v) else f"{v:%Y-%m-%d %H:%M:%S}" for v in history[column]]
+    if args.json:
+        _print_json(summary.records(history, IMPORT_FIELDS))
+        return 0
+    if history.empty:
+        print(say(args, "cli.imports.none"))
+    for row in history.itertuples(index=False):
+        line = say(args, "cli.imports.line", import_id=row.import_id, file=row.file, layout=row.layout or "-",
+                   round=row.round or "-", answers=row.responses, notes=row.notes, at=row.imported_at)  # fmt: skip
+        print(line + (say(args, "cli.imports.undone_at", at=row.undone_at) if row.undone_at else ""))
+    return 0
+
+
 def cmd_model(con, model, args) -> int:
     from .model_files import model_xlsx, model_yaml
     from .model_versions import change_lines, preview, save
@@ -555,6 +588,7 @@ def _offline_restore(model, args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "summary": cmd_summary, "export": cmd_export,
             "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "mapping": cmd_mapping,
+            "imports": cmd_imports,
             "model": cmd_model, "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}
 CREATES = {"demo", "import", "model"}  # commands that may start a new database (a model before any answers)

@@ -391,9 +391,15 @@ def _duplicate(con: duckdb.DuckDBPyConnection, report: FileReport, import_id: in
         report.layout = report.layout or str(earlier["layout"].iloc[0])
         report.round = earlier["round"].iloc[0] if pd.notna(earlier["round"].iloc[0]) else None
         when = f"{pd.Timestamp(earlier['imported_at'].iloc[0]):%Y-%m-%d %H:%M}"
-        report.messages.append(Message("msg.import.duplicate_on", import_id=import_id, when=when))
+        report.messages.append(
+            Message(
+                "msg.import.duplicate_on", import_id=import_id, when=when, advice=Advice("redo", import_id=import_id)
+            )
+        )
     else:
-        report.messages.append(Message("msg.import.duplicate", import_id=import_id))
+        report.messages.append(
+            Message("msg.import.duplicate", import_id=import_id, advice=Advice("redo", import_id=import_id))
+        )
     return report
 
 

@@ -766,9 +766,7 @@ def test_a_round_spelt_in_another_case_or_width_is_that_round_not_a_new_one(caps
 def test_notes_for_no_product_or_team_are_told_to_name_both(capsys, tmp_path, db_file):
     # The advice said "choose one with --team", and --team alone attached nothing (outside review).
     board = tmp_path / "board.csv"
-    board.write_text(
-        'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>監視が足りない</p>"\n', encoding="utf-8"
-    )
+    board.write_text(ONE_STICKY, encoding="utf-8")
     _, out, _ = run(capsys, "--lang", "ja", "import", board, "--db", db_file, "--dry-run")
     assert (
         "付箋 1 件はプロダクトもチームもわからないので、どのチームにも付きません。--product と --team の両方で" in out
@@ -776,3 +774,31 @@ def test_notes_for_no_product_or_team_are_told_to_name_both(capsys, tmp_path, db
     _, out, _ = run(capsys, "--lang", "en", "import", board, "--db", db_file, "--dry-run", "--json")
     (said,) = [m for m in json.loads(out)["files"][0]["messages"] if "name no product or team" in m]
     assert "both --product and --team" in said
+
+
+def test_imports_lists_the_history_and_undoes_one_from_the_command_line(capsys, tmp_path, db_file):
+    # The command line could import but not undo: a file imported with the wrong settings could not be redone.
+    board = tmp_path / "board.csv"
+    board.write_text(ONE_STICKY, encoding="utf-8")
+    run(capsys, "import", board, "--db", db_file)
+    _, out, _ = run(capsys, "--lang", "ja", "import", board, "--db", db_file, "--product", "P", "--team", "T")
+    assert "先に `imports undo 1` で取り消してください" in out  # the same bytes again: how to redo them
+    code, out, _ = run(capsys, "imports", "list", "--db", db_file, "--json")
+    (entry,) = json.loads(out)
+    assert code == 0 and list(entry) == IMPORT_KEYS
+    assert (entry["import_id"], entry["file"], entry["notes"], entry["undone_at"]) == (1, "board.csv", 1, None)
+    code, out, _ = run(capsys, "--lang", "en", "imports", "undo", "1", "--db", db_file)
+    assert code == 0 and out.startswith("Import #1 (board.csv) was undone: its 0 answers and 1 notes are gone")
+    code, _, err = run(capsys, "--lang", "en", "imports", "undo", "1", "--db", db_file)
+    assert code == 1 and "already undone" in err
+    code, _, _ = run(capsys, "import", board, "--db", db_file, "--product", "P", "--team", "T")
+    assert code == 0 and query(db_file, "SELECT count(*) FROM notes n JOIN teams USING (team_id)") == [(1,)]
+    _, out, _ = run(capsys, "--lang", "en", "imports", "list", "--db", db_file)
+    assert out.splitlines()[1].startswith("#1 board.csv [miro] round ") and "(undone " in out.splitlines()[1]
+
+
+IMPORT_KEYS = ["import_id", "file", "layout", "round", "responses", "notes", "replaced", "imported_at", "undone_at"]
+
+ONE_STICKY = (
+    'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>監視が足りない</p>"\n'  # a board: no title, no team
+)
