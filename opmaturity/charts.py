@@ -24,6 +24,8 @@ import pandas as pd
 from altair.utils import schemapi
 from altair.vegalite.v6.schema import core
 
+from .rounding import half_up_array
+
 # Altair checks every object (an axis, a scale, a channel) against Vega-Lite's schema when it is made ("debug
 # mode", for better tracebacks while writing a chart) and then the whole spec when it is drawn. The second check
 # is kept (Streamlit's to_dict; the tests make every chart's); the first was a fifth of the heatmap page's Python.
@@ -84,11 +86,8 @@ def number_texts(values: pd.Series, digits: int = 2) -> np.ndarray:
     """Each value rounded for reading (`digits` places, `-0.0` reads `0.0`, no value `–`), in one pass."""
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
     zero = f"{0:.{digits}f}"
-    # Halves away from zero (四捨五入), as a person and Excel round: a mean of four answers is often x.25 or x.75,
-    # and `f"{1.25:.1f}"` reads 1.2. Scaled and cleaned of binary noise first (2.675 is 2.67499… as a float).
-    scaled = np.round(numbers * 10.0**digits, 6)
-    halved = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / 10.0**digits
-    texts = np.array([f"{x:.{digits}f}" for x in halved.tolist()], dtype=object)
+    # Halves away from zero (rounding.py): `f"{1.25:.1f}"` alone reads 1.2.
+    texts = np.array([f"{x:.{digits}f}" for x in half_up_array(numbers, digits).tolist()], dtype=object)
     texts[texts == "-" + zero] = zero  # -0.001 reads 0.00
     texts[np.isnan(numbers)] = "–"
     return texts

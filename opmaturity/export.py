@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import i18n
+from .rounding import half_up
 
 if TYPE_CHECKING:  # openpyxl is imported where a workbook is written: the command line starts without it (0.12 s)
     from openpyxl import Workbook
@@ -162,7 +163,7 @@ def _write_sheet(book: Workbook, title: str, spec: Sheet, lang: str) -> None:
             elif isinstance(value, float):
                 # Kept to the figures' two decimals and shown with the sheet's: a cell of 0.25 shown as 0.3 (Excel
                 # rounds halves up when it shows a number), not stored as 0.2.
-                cell = WriteOnlyCell(sheet, value=round(round(value, 9), max(spec.decimals, 2)) + 0.0)
+                cell = WriteOnlyCell(sheet, value=half_up(value, max(spec.decimals, 2)))
                 cell.number_format = number_format
                 if (r, c) in spec.marked:
                     cell.font = below_target_font

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from . import config
+from .rounding import FORMATTER
 
 LANGS = ("ja", "en")
 DEFAULT_LANG = "ja"
@@ -47,7 +48,9 @@ def catalog() -> dict[str, dict[str, str]]:
 def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     """The UI string `key` in `lang`, placeholders filled; an unknown key raises KeyError."""
     text = catalog()[key][lang if lang in LANGS else DEFAULT_LANG]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    return FORMATTER.format(text, **values) if "f}" in text else text.format(**values)  # {x:.1f}: halves up
 
 
 def lang_from_env(environ: dict[str, str]) -> str:

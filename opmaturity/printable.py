@@ -15,6 +15,7 @@ import pandas as pd
 from . import views
 from .model import Model
 from .reports import AGENDA_DISAGREEMENTS, AGENDA_PERCEPTION, AGENDA_PRIORITIES, Hearing, hearing, titles, translator
+from .rounding import half_up
 
 STYLE = """
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }
@@ -63,7 +64,7 @@ def _table(headers: list[str], rows: Iterable[str], empty: str, texts: int) -> s
 
 
 def _n(value: object, digits: int = 1) -> str:
-    return "–" if value is None or pd.isna(value) else f"{round(round(float(value), 9), digits) + 0.0:.{digits}f}"  # type: ignore[arg-type]
+    return "–" if value is None or pd.isna(value) else f"{half_up(float(value), digits):.{digits}f}"  # type: ignore[arg-type]
 
 
 def hearing_html(found: Hearing, model: Model, lang: str = "ja") -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .metrics import DEFAULT_K, RATERS, Figures, figures_for
 from .queries import sql_frame
+from .rounding import half_up
 
 # --- the summary contract ------------------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ def json_value(value: Any) -> Any:
 def rounded(value: float) -> float | None:
     """A figure as the contract gives it: 2 decimals, None for NaN and infinity; noise goes first (9 decimals),
     a mean of 1.875 summed in another order must not read 1.87 once, 1.88 the next time."""
-    return None if math.isnan(value) or math.isinf(value) else round(round(value, 9), 2) + 0.0
+    return None if math.isnan(value) or math.isinf(value) else half_up(value, 2)
 
 
 def records(frame: pd.DataFrame, fields: list[str] | None = None) -> list[dict[str, Any]]:

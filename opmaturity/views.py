@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from .markup import escape
 from .model import Model
+from .rounding import half_up, half_up_array
 
 
 class Translate(Protocol):
@@ -158,7 +160,7 @@ def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.D
     out = frame[present].copy()
     for column in present:
         if pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].round(9).round(2)  # noise first, then the two decimals a 0-4 mean needs
+            out[column] = _half_up(out[column], 2)  # the two decimals a 0-4 mean needs, halves up (rounding.py)
         elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].astype(object).where(out[column].notna(), "")  # never "None" or "nan"
     return out.rename(columns={c: tr(columns[c]) for c in present})
@@ -168,7 +170,7 @@ def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     """The team's items ranked by priority, with level, SRE's level, target, gap and importance."""
     out = with_titles(items, titles, "item", "category")
     out["importance"] = [
-        None if pd.isna(v) else f"{v:.1f}" + (" *" if assumed else "")
+        None if pd.isna(v) else f"{half_up(v, 1):.1f}" + (" *" if assumed else "")
         for v, assumed in zip(out["importance"], out["importance_assumed"].fillna(False), strict=True)
     ]
     return renamed(
@@ -526,7 +528,7 @@ def download_frame(
         elif pd.api.types.is_datetime64_any_dtype(values):
             values = pd.Series(dates(values), index=values.index)
         elif pd.api.types.is_float_dtype(values):
-            values = values.round(2) + 0.0  # as on screen; + 0.0 turns -0.0 into 0.0
+            values = _half_up(values, 2)  # as on screen
         header = tr(DOWNLOAD_HEADERS[name]) if name in DOWNLOAD_HEADERS else str(name)
         if header in columns:
             header = f"{header} ({name})"
@@ -541,9 +543,14 @@ def moved_text(before: object, after: object, tr: Translate) -> str:
     if _missing(after):
         return tr("reports.moved.no_answer")
     if _missing(before):
-        return tr("reports.moved.new", level=f"{float(after):.1f}")  # type: ignore[arg-type]
-    moved = round(round(float(after) - float(before), 9), 1) + 0.0  # type: ignore[arg-type]
+        return tr("reports.moved.new", level=f"{half_up(float(after), 1):.1f}")  # type: ignore[arg-type]
+    moved = half_up(float(after) - float(before), 1)  # type: ignore[arg-type]
     return "→ ±0.0" if moved == 0 else f"{'↑' if moved > 0 else '↓'} {moved:+.1f}"
+
+
+def _half_up(values: pd.Series, digits: int) -> pd.Series:
+    """A float column rounded for reading, halves away from zero (rounding.py)."""
+    return pd.Series(half_up_array(values.to_numpy(dtype="float64", na_value=np.nan), digits), index=values.index)
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -70,7 +70,7 @@ def test_the_page_speaks_japanese_and_says_what_a_finished_action_moved(demo, mo
     page = hearing_page(demo, model, "学び放題", "検索チーム", None, "ja").decode("utf-8")
     assert '<html lang="ja">' in page and "6. 完了したアクションと項目のその後" in page
     # OBS-5: the team's 1.00 in 2025-H2, 2.25 in 2026-H1
-    assert re.search(r"<td>監視ツールの役割とオーナーシップ</td><td>2025-H2</td><td class=\"num\">↑ \+1\.2</td>", page)
+    assert re.search(r"<td>監視ツールの役割とオーナーシップ</td><td>2025-H2</td><td class=\"num\">↑ \+1\.3</td>", page)
     assert "未完了のアクションはありません。" in page
 
 
