@@ -239,7 +239,8 @@ def _database(model: Model, args: argparse.Namespace) -> Iterator[tuple[duckdb.D
     noticed while reading it is said in the user's words; closed at the end."""
     path = args.settings.db
     file = Path(path).expanduser()
-    if args.command not in CREATES and not file.exists() and not file.parent.is_file():
+    creates = args.command in CREATES or (args.command, getattr(args, "verb", None)) == ("model", "import")
+    if not creates and not file.exists() and not file.parent.is_file():
         # Read as an empty database, and none is made: a mistyped --db left a 4 MB file behind.
         print(say(args, "cli.no_database", path=str(file)), file=sys.stderr)
         path = store.IN_MEMORY
@@ -591,4 +592,4 @@ COMMANDS = {"demo": cmd_demo, "summary": cmd_summary, "export": cmd_export,
             "imports": cmd_imports,
             "model": cmd_model, "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}
-CREATES = {"demo", "import", "model"}  # commands that may start a new database (a model before any answers)
+CREATES = {"demo", "import"}  # commands that may start a new database (and `model import`: a model before answers)

@@ -729,6 +729,8 @@ def test_a_read_only_command_on_a_missing_database_reads_it_empty_says_so_and_ma
     assert err == f"There is no database {typo}: read as an empty one (none is made; `import` and `demo` make one).\n"
     code, _, err = run(capsys, "--lang", "ja", "export", "--db", typo, "--out", tmp_path / "r.xlsx")
     assert code == 1 and err.startswith(f"データベース {typo} はありません。")
+    code, _, _ = run(capsys, "model", "export", "--db", typo, "--out", tmp_path / "m.yaml")  # the shipped model
+    assert code == 0 and (tmp_path / "m.yaml").exists()
     assert not typo.parent.exists()
     code, _, _ = run(capsys, "demo", "--db", typo)  # demo and import do make one
     assert code == 0 and typo.exists()
