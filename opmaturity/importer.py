@@ -25,7 +25,7 @@ from .i18n import Advice, AndListed, Listed, Message, counted
 from .i18n import text as said_in
 from .model import Model
 from .parsing import Parsed
-from .rounds import date_from_name
+from .rounds import date_from_name, odd_part
 from .settings import Settings
 from .text import normalize
 from .values import IGNORE, Invalid, Values
@@ -181,6 +181,7 @@ def import_file(
     report.answered, report.notes, report.replaced = result.answered, result.notes, result.replaced
     report.created = result.created
     report.messages.extend(_created_messages(result.created, options.dry_run))
+    report.messages.extend(_odd_rounds(result.created))
     if result.replaced:
         key = "msg.import.would_replace" if options.dry_run else "msg.import.replaced"
         report.messages.append(Message(key, count=result.replaced))
@@ -195,6 +196,15 @@ def import_file(
     else:
         _remember(con, valid, report, actor)
     return report
+
+
+def _odd_rounds(created: dict[str, list[str]]) -> list[Message]:
+    """A new round named with a half or quarter that does not exist (2024-H3) is made as written, but said."""
+    return [
+        Message("msg.import.round_odd_part", name=name, part=odd)
+        for name in created.get("rounds", [])
+        if (odd := odd_part(name))
+    ]
 
 
 def _remember(
@@ -237,6 +247,7 @@ def preview(
     report.notes = len(batch.notes)
     report.created = _would_create(con, batch, round_name)
     report.messages.extend(_created_messages(report.created, dry_run=True))
+    report.messages.extend(_odd_rounds(report.created))
     report.messages.append(Message("msg.import.preview"))
     return report, table
 

@@ -69,6 +69,20 @@ def round_date(name: str, file_date: date | None = None, given: date | None = No
     return file_date if file_date is not None and start <= file_date < end else start
 
 
+_PART = re.compile(r"(?<![A-Za-z])(?P<kind>[HQ])\s*(?P<n>\d+)(?![0-9])", re.IGNORECASE)
+
+
+def odd_part(name: str) -> str | None:
+    """The half or quarter a round name states that does not exist (`H3`, `Q5`), else None: such a name reads as
+    its year only (2024-H3 would be dated 1 January 2024), most likely a typo."""
+    text = unicodedata.normalize("NFKC", name or "")
+    for found in _PART.finditer(text):
+        last = 2 if found["kind"].upper() == "H" else 4
+        if not 1 <= int(found["n"]) <= last:
+            return found.group(0)
+    return None
+
+
 def period_from_name(name: str) -> tuple[date, date] | None:
     """The period a round name states as (first day, first day after it), or None."""
     text = unicodedata.normalize("NFKC", name or "").strip()

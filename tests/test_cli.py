@@ -804,3 +804,17 @@ IMPORT_KEYS = ["import_id", "file", "layout", "round", "responses", "notes", "re
 ONE_STICKY = (
     'id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,"<p>監視が足りない</p>"\n'  # a board: no title, no team
 )
+
+
+def test_a_new_round_named_with_a_half_or_quarter_that_does_not_exist_is_said(capsys, tmp_path, db_file):
+    # `--round 2024-H3` was made silently (and dated 1 January 2024, its year) (outside review).
+    tidy = tmp_path / "h3.csv"
+    tidy.write_text("product,team,respondent,rater,item,level\nP,T,a@x.jp,team,OBS-1,3\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--lang", "ja", "import", tidy, "--round", "2024-H3", "--db", db_file, "--dry-run")
+    assert code == 0 and "新しいラウンド「2024-H3」の「H3」は期間として読めません" in out
+    code, out, _ = run(capsys, "--lang", "en", "import", tidy, "--round", "２０２４-Ｑ５", "--db", db_file, "--json")
+    (said,) = [m for m in json.loads(out)["files"][0]["messages"] if "is no period" in m]
+    assert said.startswith('the new round "２０２４-Ｑ５": "Q5" is no period')
+    tidy.write_text("product,team,respondent,rater,item,level\nP,T,b@x.jp,team,OBS-1,3\n", encoding="utf-8")
+    _, out, _ = run(capsys, "--lang", "en", "import", tidy, "--round", "2024-H2", "--db", db_file, "--json")
+    assert not [m for m in json.loads(out)["files"][0]["messages"] if "is no period" in m]  # a real half: nothing

@@ -118,3 +118,11 @@ def test_undated_rounds_of_an_older_database_get_a_date_on_upgrade(db_file, mode
     held = dict(store.rows(con, "SELECT name, held_on FROM rounds"))
     assert held == {"2024-H2": date(2024, 7, 1), "Kickoff": date(2025, 3, 1), "Retro": date(2022, 6, 30)}
     assert store.rounds(con)["name"].tolist() == ["Retro", "2024-H2", "Kickoff"]
+
+
+def test_a_half_or_quarter_that_does_not_exist_is_found_in_a_round_name():
+    from opmaturity.rounds import odd_part
+
+    assert [odd_part(n) for n in ("2024-H3", "２０２４-Ｑ５", "FY2024 H0", "2024 q7")] == ["H3", "Q5", "H0", "q7"]
+    assert [odd_part(n) for n in ("2024-H1", "2024-H2", "2024-Q4", "FY2024-2H", "2024年度上期", "Sprint 12")] == [
+        None] * 6  # fmt: skip
