@@ -85,10 +85,8 @@ CATEGORY_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "trian
 def number_texts(values: pd.Series, digits: int = 2) -> np.ndarray:
     """Each value rounded for reading (`digits` places, `-0.0` reads `0.0`, no value `–`), in one pass."""
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-    zero = f"{0:.{digits}f}"
-    # Halves away from zero (rounding.py): `f"{1.25:.1f}"` alone reads 1.2.
+    # Halves away from zero, and -0.0 already 0.0 (rounding.py): `f"{1.25:.1f}"` alone reads 1.2.
     texts = np.array([f"{x:.{digits}f}" for x in half_up_array(numbers, digits).tolist()], dtype=object)
-    texts[texts == "-" + zero] = zero  # -0.001 reads 0.00
     texts[np.isnan(numbers)] = "–"
     return texts
 

@@ -38,12 +38,12 @@ def connect(
     """
     memory = str(path) == IN_MEMORY  # an empty database that leaves no file (the command line on a missing path)
     file = Path(path) if memory else Path(path).expanduser().resolve()
-    try:
-        if not memory:
+    if not memory:
+        try:
             file.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        problem = Problem.of("msg.os_error", file=str(file), detail=os_reason(exc))
-        raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
+        except OSError as exc:
+            problem = Problem.of("msg.os_error", file=str(file), detail=os_reason(exc))
+            raise OpmaturityError.of("msg.store.cannot_open", [problem], path=str(file)) from exc
     con = duckdb.connect(IN_MEMORY) if memory else _open(file, wait)
     try:
         migrate(con)
