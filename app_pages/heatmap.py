@@ -6,7 +6,7 @@ shared; a value outside the allow-list opens the default.
 
 import streamlit as st
 
-from opmaturity import charts, metrics, ui, views
+from opmaturity import charts, metrics, pictures, ui
 
 tr = ui.tr
 CONTROLS = {
@@ -56,45 +56,32 @@ for name, value in {"metric": metric, "rater": rater, "rows": rows, "columns": c
 st.query_params["sort"] = SORTS[by_value]
 
 st.caption(tr(f"metric.{metric}.help"))
-data = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows=rows, columns=columns, k=k)
-if data.empty:
+titles = (tr(f"metric.{metric}"), tr(f"heatmap.rows.{rows}"), tr(f"heatmap.columns.{columns}"))
+figures = dict(metric=metric, rater=rater, rows=rows, columns=columns, k=k, by_value=by_value, titles=titles)
+heatmap = ui.derived(pictures.heatmap, round_name, **figures)  # built once for every session (pictures.py)
+if heatmap.empty:
     st.info(tr("figures.empty.heatmap", round=ui.escape_markdown(round_name)))
     st.stop()
-shown = data
 if rows == "product":
-    expanded = st.multiselect(
-        tr("heatmap.expand"), data["product"].drop_duplicates().tolist(), key="expand", placeholder=ui.choose_many()
-    )
+    expanded = st.multiselect(tr("heatmap.expand"), heatmap.products, key="expand", placeholder=ui.choose_many())
     if expanded:
-        teams = ui.query(metrics.heatmap, round_name, metric=metric, rater=rater, rows="team", columns=columns, k=k)
-        shown = views.expand_products(data, teams, expanded)
-cells = charts.heatmap_frame(shown, metric, ui.titles(), k, tr=tr)
-height = charts.scroll_height(cells["row"].nunique())  # hundreds of teams scroll in a box, not down the page
-drawn, spec = charts.heatmap_view(
-    cells,
-    metric=metric,
-    metric_title=tr(f"metric.{metric}"),
-    row_title=tr(f"heatmap.rows.{rows}"),
-    column_title=tr(f"heatmap.columns.{columns}"),
-    tr=tr,
-    max_level=ui.model().max_level,
-    sort_by_value=by_value,
-    columns_on_top=height is not None,
-)
+        heatmap = ui.derived(pictures.heatmap, round_name, expanded=tuple(expanded), **figures)
 st.html(charts.WIDE_CSS)
-with st.container(key="wide_heatmap" if height is None else "tall_heatmap", height=height or "content"):
+tall = heatmap.height is not None  # hundreds of teams scroll in a box, not down the page
+with st.container(key="tall_heatmap" if tall else "wide_heatmap", height=heatmap.height or "content"):
     event = st.vega_lite_chart(
-        drawn, spec, key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS, width="content"
-    )
+        heatmap.drawn, heatmap.spec_dict(), key="heatmap", on_select="rerun", selection_mode=charts.SELECTIONS,
+        width="content",
+    )  # fmt: skip
 if columns == "item":
     st.caption(tr("charts.scroll_hint"))
 if metric in charts.SIGNED_METRICS:
     st.caption(tr("charts.colours.perception" if metric == "perception_gap" else "charts.colours.signed"))
 st.caption(tr("heatmap.caption", round=ui.escape_markdown(round_name), rater=tr(f"common.rater.{rater}"), k=k))
-st.caption(tr("heatmap.answers", n=f"{int(data['n'].fillna(0).sum()):,}"))  # 340,726, not 340726
+st.caption(tr("heatmap.answers", n=f"{heatmap.answers:,}"))  # 340,726, not 340726
 
 picked = charts.selected_cell(event)
 if picked is not None:
     st.switch_page("app_pages/team.py", query_params=ui.team_link(picked["product"], picked.get("team")))
 
-ui.download(cells.drop(columns=charts.DISPLAY_COLUMNS), f"heatmap-{round_name}-{metric}.csv", key="heatmap_csv")
+ui.download(heatmap.cells.drop(columns=charts.DISPLAY_COLUMNS), f"heatmap-{round_name}-{metric}.csv", key="heatmap_csv")

@@ -207,8 +207,14 @@ def heatmap_view(data: pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, dict
     The spec depends on the data only through its columns and the colour scale's extent, so it is made once per
     such shape (and language) and copied after: Altair's building of it was most of the page's Python on every
     run and every visit (0.1 s at 200 teams, while the browser waited for the chart)."""
+    cells, spec = heatmap_drawing(data, **options)
+    return cells, json.loads(spec)  # a fresh copy: Streamlit adds to the spec it is given
+
+
+def heatmap_drawing(data: pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, str]:
+    """`heatmap_view`, its spec as JSON (immutable: kept by pictures.Heatmap, parsed for each use)."""
     cells, shape = _heatmap_parts(data, **options)
-    return cells, json.loads(_heatmap_spec(shape))  # a fresh copy: Streamlit adds to the spec it is given
+    return cells, _heatmap_spec(shape)
 
 
 class _Shape(NamedTuple):

@@ -9,7 +9,7 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -21,6 +21,7 @@ from .errors import OpmaturityError
 from .model import Model, load_model
 from .settings import Settings
 
+T = TypeVar("T")
 LANG_KEY = "lang"
 ROUND_KEY = "round"
 # The language switch shows (and the URL carries) these labels: a bound widget puts its label in the URL.
@@ -252,6 +253,34 @@ def shown(make: Callable[[pd.DataFrame, Callable[..., str]], pd.DataFrame], fn: 
         return _fresh_or_last(
             db, lambda signature: _cached(labelled, name, db, signature, args, (("language", language),))
         )
+
+
+def derived(make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`make(source, *args, **kwargs)` (see pictures.Source), once per data revision and language, the same object
+    for every session and run: read it, never change it. For a chart built from cached figures (a heatmap of 1,000
+    teams labelled and specified again on every visit was two thirds of its page's script).
+
+    The figures it reads are those of one revision: while another program holds the file, the revision read last
+    (as `query`), never figures of one revision kept under another."""
+    db, language = db_path(), lang()
+    name = f"{make.__module__}.{make.__qualname__}"
+    call = (args, tuple(sorted(kwargs.items())))
+    with _closed_outside_a_run():
+        return _fresh_or_last(db, lambda signature: _derived(make, name, db, signature, language, *call))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
+def _derived(
+    _make: Callable[..., Any], name: str, db: str, signature: tuple[int, ...], language: str, args: tuple[Any, ...],
+    kwargs: tuple[Any, ...],
+) -> Any:  # fmt: skip
+    from .pictures import Source
+    from .reports import translator
+
+    def read(fn: Callable[..., Any], *values: Any, **options: Any) -> Any:  # as _query, at this signature only
+        return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", db, signature, values, tuple(sorted(options.items())))
+
+    return _make(Source(read, translator(language), _model_at(db, signature), language), *args, **dict(kwargs))
 
 
 def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -8,6 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
+IMPORTS = ROOT / "tests" / "data" / "imports"
 
 
 def open_heatmap(query: dict[str, str]) -> AppTest:
@@ -147,3 +148,67 @@ def test_the_answer_count_under_the_heatmap_is_grouped_in_thousands(demo_db):
     at = open_heatmap({"lang": "English"})
     (said,) = [c.value for c in at.caption if c.value.startswith("Answers behind this view")]
     assert said == "Answers behind this view: 2,318"  # the demo's team answers of its latest round
+
+
+def test_a_heatmap_is_built_once_for_every_session_and_again_when_the_data_or_the_language_changes(
+    demo_db, monkeypatch
+):
+    """ui.derived: the cells of a heatmap are labelled once per data revision and language, and every session
+    reads the same picture (labelling 12,000 cells for each visit was two thirds of the page's script)."""
+    from opmaturity import charts, importer, store
+    from opmaturity.model import load_model
+
+    built: list[str] = []
+    heatmap_frame = charts.heatmap_frame
+    monkeypatch.setattr(charts, "heatmap_frame", lambda data, metric, *a, **kw: built.append(metric) or
+                        heatmap_frame(data, metric, *a, **kw))  # fmt: skip
+    first = open_heatmap({"lang": "English"})
+    second = open_heatmap({"lang": "English"})
+    assert not second.exception and built == ["level"]  # the second visit drew the cells the first one labelled
+    assert sent(second).equals(sent(first))
+    assert "学び放題 / 007" not in rows_drawn(first)
+
+    con = store.connect(demo_db)
+    try:
+        report = importer.import_file(con, "tidy.csv", (IMPORTS / "tidy.csv").read_bytes(), load_model(),
+                                      importer.ImportOptions(round="2026-H1"))  # fmt: skip
+    finally:
+        con.close()
+    assert report.status == "imported", report.problems
+    after = open_heatmap({"lang": "English"})
+    assert built == ["level", "level"] and "学び放題 / 007" in rows_drawn(after)  # the new team, drawn
+
+    japanese = open_heatmap({})
+    assert built == ["level", "level", "level"]
+    tooltip = {t["field"]: t["title"] for t in spec(japanese)["layer"][0]["encoding"]["tooltip"]}
+    assert tooltip["n"] == "回答数" and tooltip["row"] == "チーム"
+    assert spec(after)["layer"][0]["encoding"]["tooltip"][3]["title"] == "Answers"
+
+
+def test_the_figures_of_one_revision_are_never_kept_under_another(demo_db, monkeypatch):
+    """While another program holds a file it has just imported into, the page shows the picture of the data read
+    last and says so; once the file is free, the picture of the new data (not the old one kept under the new
+    revision)."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("OPMATURITY_PAGE_WAIT", "0.2")
+    assert "学び放題 / 007" not in rows_drawn(open_heatmap({"lang": "English"}))
+    importing = (
+        "import sys, time; from pathlib import Path; from opmaturity import importer, store;"
+        " from opmaturity.model import load_model; con = store.connect(sys.argv[1]);"
+        " r = importer.import_file(con, 'tidy.csv', Path(sys.argv[2]).read_bytes(), load_model(),"
+        " importer.ImportOptions(round='2026-H1')); print(r.status, flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", importing, str(demo_db), str(IMPORTS / "tidy.csv")],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "imported"
+        held = open_heatmap({"lang": "English"})
+        assert not held.exception and not held.error
+        assert "学び放題 / 007" not in rows_drawn(held)
+        assert held.toast[0].value.startswith("Another program is writing to the database")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "学び放題 / 007" in rows_drawn(open_heatmap({"lang": "English"}))
