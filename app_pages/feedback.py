@@ -14,14 +14,16 @@ titles = ui.titles()
 facets = ui.query(feedback.note_facets, round_name)
 
 query = st.text_input(tr("feedback.search"), key="q", bind="query-params")
-cols = st.columns(5)
+# Two rows (five filters in one cut their value to "（すべて" at 1024 px): product, team and the item (its titles are
+# long); then the board's group and tag.
+who, where = st.columns([1, 1, 2]), st.columns(2)
 
 
 def everything(value: str | None) -> str:
     return tr("feedback.all") if value is None else value
 
 
-product = cols[0].selectbox(
+product = who[0].selectbox(
     tr("common.product"),
     [None, *facets["products"]],
     key="product",
@@ -29,7 +31,7 @@ product = cols[0].selectbox(
     format_func=everything,
     placeholder=ui.choose(),
 )
-team = cols[1].selectbox(
+team = who[1].selectbox(
     tr("common.team"),
     [None, *facets["teams"]],
     key="team",
@@ -37,7 +39,7 @@ team = cols[1].selectbox(
     format_func=everything,
     placeholder=ui.choose(),
 )
-tag = cols[2].selectbox(
+tag = where[1].selectbox(
     tr("views.tags"),
     [None, *facets["tags"]],
     key="tag",
@@ -45,7 +47,7 @@ tag = cols[2].selectbox(
     format_func=everything,
     placeholder=ui.choose(),
 )
-group = cols[3].selectbox(
+group = where[0].selectbox(
     tr("views.group"),
     [None, *facets["groups"]],
     key="group",
@@ -53,7 +55,7 @@ group = cols[3].selectbox(
     format_func=everything,
     placeholder=ui.choose(),
 )
-item = cols[4].selectbox(
+item = who[2].selectbox(
     tr("common.item"), [None, *facets["items"]], key="item", placeholder=ui.choose(),
     format_func=lambda k: tr("feedback.all") if k is None else titles.get(k, k),
 )  # fmt: skip

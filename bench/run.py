@@ -8,9 +8,9 @@ In one run on the same data, for every page of app_pages/:
 - AppTest `cold`: the page's script run (router + page) right after st.cache_data.clear() and
   st.cache_resource.clear(); `change`: the rerun after a widget change (new data for the new value);
   `warm`: reruns flipping that widget between two values already seen (every query cached);
-- `bare`: the same data calls the page made in its cold run (recorded from `ui.query`), called directly on
-  a cursor, a round's figures (metrics.round_figures) computed once for every call that rolls up from them, as
-  the dashboard does: the floor the package's own functions give;
+- `bare`: the same data calls the page made in its cold run (recorded from `ui.query` and from what
+  `ui.derived` reads), called directly on a cursor, a round's figures (metrics.round_figures) computed once
+  for every call that rolls up from them, as the dashboard does: the floor the package's own functions give;
 - `pandas`: the same figures computed with pandas from the raw answers held in memory (bench/pandas_figures.py;
   reading them in is timed once, apart);
 - the browser: headless Chromium opens the page (a fresh tab each time) on `streamlit run app.py` and waits
@@ -161,7 +161,12 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
         counters["revision_s"] += seconds
         return result
 
-    ui.query = recording_query
+    def recording_read(db: str, signature: tuple[int, ...], fn, *args, **kwargs):  # a picture's (ui.derived)
+        calls.append((fn, args, kwargs))
+        return original_read(db, signature, fn, *args, **kwargs)
+
+    original_read = ui._read
+    ui.query, ui._read = recording_query, recording_read
     store.revision = counting_revision
 
     model = load_model()
@@ -282,6 +287,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
                         runs += 1
         found["sweep"] = {"runs": runs, "seconds": time.perf_counter() - start, "before": before, "after": memory()}
     ui.query, store.revision, ui._cached = original_query, original_revision, original_cached
+    ui._read = original_read
     con.close()
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import os
@@ -277,10 +278,13 @@ def _derived(
     from .pictures import Source
     from .reports import translator
 
-    def read(fn: Callable[..., Any], *values: Any, **options: Any) -> Any:  # as _query, at this signature only
-        return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", db, signature, values, tuple(sorted(options.items())))
-
+    read = functools.partial(_read, db, signature)
     return _make(Source(read, translator(language), _model_at(db, signature), language), *args, **dict(kwargs))
+
+
+def _read(db: str, signature: tuple[int, ...], fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`fn(connection, *args, **kwargs)` as `query` caches it, at this signature only (what `derived` reads)."""
+    return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", db, signature, args, tuple(sorted(kwargs.items())))
 
 
 def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

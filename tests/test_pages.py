@@ -490,6 +490,15 @@ def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_
         holder.kill()
 
 
+def test_the_feedback_filters_sit_in_two_rows_wide_enough_for_their_values(demo_db):
+    """Five filters in one row cut "（すべて）" to "（すべて" at 1024 px: product, team and the item (long titles) in
+    one row, the board's group and tag in the next."""
+    at = open_page("feedback")
+    rows = [[box.key for box in column.selectbox] for column in at.columns]
+    assert [key for row in rows for key in row] == ["product", "team", "item", "group", "tag"]
+    assert [c.proto.weight for c in at.columns] == pytest.approx([0.25, 0.25, 0.5, 0.5, 0.5])
+
+
 def test_a_person_relinks_a_note_to_another_item_on_the_feedback_page(demo_db):
     at = open_page("feedback")
     assert not at.get("data_editor")  # closed, the editor is not made (each run would build every note's row)
