@@ -9,13 +9,14 @@ strings in one language) and shared read-only by every session: nothing here imp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import pandas as pd
 
-from . import charts, metrics, views
+from . import charts, metrics, store, views
 from .model import Model
 
 
@@ -106,3 +107,27 @@ def distribution(source: Source, round_name: str | None, *, rater: str, titles: 
     frame = charts.likert_frame(dist, source.model.max_level)
     chart = charts.likert_chart(frame, names, share, item_title=item, level_title=level)
     return Distribution(withheld, json.dumps(chart.to_dict(), ensure_ascii=False))
+
+
+def targets_table(source: Source) -> pd.DataFrame:
+    """The targets set for tiers, products and teams as the Model page lists them (views.targets_table); empty
+    when none is set."""
+    rows = source.read(store.targets_table)
+    return rows if rows.empty else views.targets_table(rows, source.titles(), source.tr)
+
+
+def target_scopes(source: Source) -> Mapping[str, str]:
+    """What a target can be set for, `kind:name` -> its label: every tier, every product, and every team (a team's
+    own target). At 1,000 teams, labelling them on every run of the Model page was a sixth of it."""
+    teams = source.read(store.teams)
+    scopes = [f"tier:{t.key}" for t in source.model.tiers] + [f"product:{p}" for p in teams["product"].unique()]
+    scopes += [f"team:{p}\x1f{t}" for p, t in zip(teams["product"], teams["team"], strict=True)]
+    return MappingProxyType({scope: _scope_name(scope, source.tr) for scope in scopes})
+
+
+def _scope_name(scope: str, tr: charts.Translate) -> str:
+    kind, name = scope.split(":", 1)
+    if kind == "team":
+        product, team = name.split("\x1f", 1)
+        return tr("loop.scope.team", product=product, team=team)
+    return tr(f"pages.scope.{kind}", name=name)
