@@ -239,21 +239,16 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def shown(make: Callable[[pd.DataFrame, Callable[..., str]], pd.DataFrame], fn: Callable[..., pd.DataFrame],
           *args: Any) -> pd.DataFrame:  # fmt: skip
-    """`make(query(fn, *args), tr)`: a display table labelled in the page's language, cached with its query until
-    the data or the language changes (the Import page labelled its 1,756 imports again on every run, a third of
-    the run)."""
-    from .reports import translator
+    """`make(query(fn, *args), tr)`: a display table labelled in the page's language, made once per data change
+    and language and the same table for every session and run (read it, never change it): the Import page
+    labelled its 1,756 imports again on every run, a third of the run, and a copy of them out of the cache on
+    every run was a tenth of it."""
 
-    db, language = db_path(), lang()
+    def labelled(source: Any, *values: Any) -> pd.DataFrame:
+        return make(source.read(fn, *values), source.tr)
+
     name = f"{make.__module__}.{make.__qualname__}({fn.__module__}.{fn.__qualname__})"
-
-    def labelled(con: duckdb.DuckDBPyConnection, *values: Any, language: str) -> pd.DataFrame:
-        return make(fn(con, *values), translator(language))
-
-    with _closed_outside_a_run():
-        return _fresh_or_last(
-            db, lambda signature: _cached(labelled, name, db, signature, args, (("language", language),))
-        )
+    return _made(_table_at, labelled, name, args, ())
 
 
 def derived(make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -263,11 +258,16 @@ def derived(make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
     The figures it reads are those of one revision: while another program holds the file, the revision read last
     (as `query`), never figures of one revision kept under another."""
-    db, language = db_path(), lang()
     name = f"{make.__module__}.{make.__qualname__}"
-    call = (args, tuple(sorted(kwargs.items())))
+    found: T = _made(_derived, make, name, args, tuple(sorted(kwargs.items())))
+    return found
+
+
+def _made(cache: Callable[..., Any], make: Callable[..., Any], name: str, args: tuple[Any, ...],
+          kwargs: tuple[Any, ...]) -> Any:  # fmt: skip
+    db, language = db_path(), lang()
     with _closed_outside_a_run():
-        return _fresh_or_last(db, lambda signature: _derived(make, name, db, signature, language, *call))
+        return _fresh_or_last(db, lambda signature: cache(make, name, db, signature, language, args, kwargs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
@@ -275,11 +275,26 @@ def _derived(
     _make: Callable[..., Any], name: str, db: str, signature: tuple[int, ...], language: str, args: tuple[Any, ...],
     kwargs: tuple[Any, ...],
 ) -> Any:  # fmt: skip
+    """A picture (ui.derived): at most 16, a heatmap of 1,000 teams by items is a few MB."""
+    return _build(_make, db, signature, language, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=CACHE_TTL)
+def _table_at(
+    _make: Callable[..., Any], name: str, db: str, signature: tuple[int, ...], language: str, args: tuple[Any, ...],
+    kwargs: tuple[Any, ...],
+) -> Any:  # fmt: skip
+    """A display table (ui.shown)."""
+    return _build(_make, db, signature, language, args, kwargs)
+
+
+def _build(make: Callable[..., Any], db: str, signature: tuple[int, ...], language: str, args: tuple[Any, ...],
+           kwargs: tuple[Any, ...]) -> Any:  # fmt: skip
     from .pictures import Source
     from .reports import translator
 
     read = functools.partial(_read, db, signature)
-    return _make(Source(read, translator(language), _model_at(db, signature), language), *args, **dict(kwargs))
+    return make(Source(read, translator(language), _model_at(db, signature), language), *args, **dict(kwargs))
 
 
 def _read(db: str, signature: tuple[int, ...], fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
