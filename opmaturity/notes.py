@@ -25,3 +25,19 @@ def linked_item(text: str, model: Model) -> str | None:
         if hits > best_hits:
             best, best_hits = item.key, hits
     return best
+
+
+def titled_item(title: str | None, model: Model) -> str | None:
+    """The item a frame (a board's group of notes) is titled after, or None: the item whose key it names
+    (`OBS-5`, `OBS-5 監視ツール`), else whose title it holds in either language (the longest such title:
+    `SLOの合意` before `SLO`), else whose keywords it mentions most (linked_item)."""
+    norm = normalize(title)
+    if not norm:
+        return None
+    for item in model.items:
+        if _pattern(item.key).search(norm):
+            return item.key
+    held = [(len(t), item.key) for item in model.items for t in (normalize(item.ja), normalize(item.en)) if t in norm]
+    if held:
+        return max(held)[1]
+    return linked_item(title or "", model)

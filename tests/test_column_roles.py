@@ -8,6 +8,7 @@ import csv
 import io
 import json
 
+import pandas as pd
 import pytest
 
 from opmaturity import feedback, importer, store
@@ -240,6 +241,48 @@ def test_a_board_title_proposes_the_product_and_date_and_its_notes_are_the_produ
     assert "SREヒアリング" not in " ".join(rows["group"].dropna())
     chosen = importer.preview(con, "board.csv", BOARD, model, importer.ImportOptions(product="学び放題"))[1]
     assert set(chosen["product"]) == {"学び放題"}
+
+
+# A board laid out a frame per item, as facilitators do: frames titled by key, by title (ja or en), by something
+# that is no item; notes that name their item themselves keep it.
+ITEM_FRAMES = (
+    "\ufeffSRE workshop｜学び放題｜2024-05-21\r\n"
+    "OBS-5 監視ツールの役割,,\r\n"
+    "誰も見ていない,請求が誰の予算か分からない,\r\n"
+    "SLOの合意,,\r\n"
+    "まだ話していない,ランブックが古い,\r\n"
+    "Error budget policy,,\r\n"
+    ",使い切ったら止める?,\r\n"
+    "良かったこと,,\r\n"
+    ",朝会が短くなった,\r\n"
+).encode()
+
+
+def test_notes_that_name_no_item_take_the_item_their_frame_is_titled_after(con, model):
+    report = importer.import_file(con, "board.csv", ITEM_FRAMES, model, importer.ImportOptions(team="検索チーム"))
+    assert (report.status, report.notes) == ("imported", 6)
+    linked = {n: (i, by) for n, i, by in store.rows(con, "SELECT text, item_key, linked_by FROM notes")}
+    assert linked == {
+        "誰も見ていない": ("OBS-5", "rule"),  # the frame names the key
+        "請求が誰の予算か分からない": ("OBS-5", "rule"),
+        "まだ話していない": ("SLO-2", "rule"),  # the frame is the item's Japanese title
+        "ランブックが古い": ("INC-2", "rule"),  # its own words name another item: they win
+        "使い切ったら止める?": ("SLO-3", "rule"),  # the English title
+        "朝会が短くなった": (None, None),  # a frame that is no item links nothing
+    }
+
+
+def test_an_api_export_links_a_note_by_its_frame_title_too(con, model):
+    payload = {"type": "cursor-list", "data": [
+        {"id": "1", "type": "frame", "data": {"title": "エラーバジェットの運用"}},
+        {"id": "2", "type": "sticky_note", "data": {"content": "<p>止める基準がない</p>"}, "parent": {"id": "1"}},
+        {"id": "3", "type": "sticky_note", "data": {"content": "<p>どこにも属さない</p>"}},
+    ]}  # fmt: skip
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    report, rows = importer.preview(con, "board.json", data, model, importer.ImportOptions(product="学び放題"))
+    assert report.status == "imported"
+    items = rows.set_index("text")["item"]
+    assert items["止める基準がない"] == "SLO-3" and pd.isna(items["どこにも属さない"])
 
 
 def test_a_product_s_notes_show_with_every_team_of_the_product(con, model):

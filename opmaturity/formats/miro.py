@@ -10,7 +10,7 @@ from typing import Any
 from ..batch import Batch, Note
 from ..dates import parse_date
 from ..i18n import Advice, Listed, Message
-from ..notes import linked_item
+from ..notes import linked_item, titled_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
 from ..values import Invalid, display
@@ -89,6 +89,9 @@ def parse(source: Source, ctx: Context) -> Batch:
                 _from_flat(table, found[0], found[1], ctx, batch)
             else:
                 _from_board(table, ctx, batch)
+    for note in batch.notes:  # a note that names no item is about the item its frame is titled after
+        if note.item is None and note.group:
+            note.item = titled_item(note.group, ctx.model)
     if not batch.notes and not batch.problems:
         batch.problems.append(ctx.problem(Message("msg.parse.no_stickies")))
     return batch
