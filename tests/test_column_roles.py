@@ -243,6 +243,18 @@ def test_a_board_title_proposes_the_product_and_date_and_its_notes_are_the_produ
     assert set(chosen["product"]) == {"学び放題"}
 
 
+def test_a_board_titled_workshop_dash_product_proposes_the_product_and_a_dashed_frame_stays_a_frame(con, model):
+    titled = "SREワークショップ — ポイント基盤\r\n困っていること,,\r\nアラートが多い,夜間対応がつらい,\r\n".encode()
+    report, rows = importer.preview(con, "board.csv", titled, model, importer.ImportOptions())
+    said = [text(m, "en", "page") for m in report.messages]
+    assert any(s.startswith('the board\'s title "SREワークショップ — ポイント基盤" proposes the product "ポイント基盤"')
+               for s in said)  # fmt: skip
+    assert set(rows["product"]) == {"ポイント基盤"} and set(rows["group"]) == {"困っていること"}
+    framed = "課題 — 監視\r\nアラートが多い,夜間対応がつらい,\r\n".encode()  # names no workshop: a frame's title
+    report, rows = importer.preview(con, "board.csv", framed, model, importer.ImportOptions(product="学び放題"))
+    assert set(rows["group"]) == {"課題 — 監視"} and set(rows["product"]) == {"学び放題"}
+
+
 # A board laid out a frame per item, as facilitators do: frames titled by key, by title (ja or en), by something
 # that is no item; notes that name their item themselves keep it.
 ITEM_FRAMES = (

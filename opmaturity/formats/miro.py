@@ -43,14 +43,23 @@ def sticky_text(content: str, batch: Batch, row: int) -> str:
 
 
 _TITLE_SPLIT = re.compile(r"\s*[｜|]\s*")
+_DASH_SPLIT = re.compile(r"\s*[—–―]\s*|\s+[-－]\s+")  # `SREワークショップ — ポイント基盤`, as workbook titles
+_WORKSHOP = re.compile(r"ワークショップ|ヒアリング|振り返り|レトロ|workshop|hearing|retro", re.I)
 
 
 def board_title(text: str) -> tuple[str | None, date | None] | None:
-    """(product, date) a board title proposes (`SREヒアリング ワークショップ｜GLOBIS 学び放題｜2024-05-21`), or None
-    when the text is no such title: at least two parts between bars, a date or a third part among them."""
-    parts = [p for p in _TITLE_SPLIT.split(text.strip()) if p]
-    if len(parts) < 2 or "\n" in text:
+    """(product, date) a board title proposes, or None when the text is no such title: parts between bars
+    (`SREヒアリング ワークショップ｜GLOBIS 学び放題｜2024-05-21`: at least two, a date or a third part among them),
+    or a workshop's name and the product after a dash (`SREワークショップ — ポイント基盤`; a first row `課題 — 監視`
+    names no workshop and stays a frame)."""
+    if "\n" in text:
         return None
+    parts = [p for p in _TITLE_SPLIT.split(text.strip()) if p]
+    dashed = len(parts) < 2
+    if dashed:
+        parts = [p for p in _DASH_SPLIT.split(text.strip()) if p]
+        if len(parts) < 2 or not _WORKSHOP.search(parts[0]):
+            return None
     day = None
     rest = []
     for part in parts:
@@ -62,7 +71,7 @@ def board_title(text: str) -> tuple[str | None, date | None] | None:
             day = found
         else:
             rest.append(part)
-    if day is None and len(rest) < 3:
+    if day is None and len(rest) < 3 and not dashed:  # bars need a date or a third part; a dash names a workshop
         return None
     product = rest[-1] if len(rest) >= 2 else None  # the first part names the workshop, a later one the product
     return product, day
