@@ -654,5 +654,29 @@ def test_a_lone_sticky_in_the_last_column_of_a_native_miro_board_is_a_note_not_a
     doubt = parsed(model, "board.csv", board + "振り返りは来月\r\n".encode(), layout="miro", product="学び放題")
     assert "振り返りは来月" in {n.text for n in doubt.notes}
     assert [str(m) for m in doubt.messages if "kept as a note" in str(m)] == [
-        "row 6 (the last) holds a single cell in the first column that may be a frame title or a sticky: kept as a note"
+        "row 6 holds a single cell in the first column that may be a frame title or a sticky: kept as a note "
+        "(the last row, or one between two titles)"
     ]
+
+
+def test_a_frame_holding_one_sticky_in_the_first_column_keeps_it_as_a_note_of_that_frame(model):
+    """Lone first-column cells in a run: the first heads a frame, the last the board beneath it, the ones between
+    are stickies alone on their row (a frame of one sticky), kept and said; two in a run stay two titles."""
+    board = (
+        "\ufeffランブック,,\r\n"
+        "手順書がConfluenceに散らばっている,,\r\n"
+        "その他,,\r\n"
+        "オンコール手当がない,朝会が短くなった,\r\n"
+        "空のフレーム,,\r\n"
+        "障害対応,,\r\n"
+        "連絡網が古い,訓練をしたい,\r\n"
+    ).encode("utf-8")
+    batch = parsed(model, "board.csv", board, layout="miro", product="学び放題")
+    groups = {n.text: n.group for n in batch.notes}
+    assert groups == {"手順書がConfluenceに散らばっている": "ランブック", "オンコール手当がない": "その他",
+                      "朝会が短くなった": "その他", "連絡網が古い": "障害対応", "訓練をしたい": "障害対応"}  # fmt: skip
+    assert [str(m) for m in batch.messages if "kept as a note" in str(m)] == [
+        "row 2 holds a single cell in the first column that may be a frame title or a sticky: kept as a note "
+        "(the last row, or one between two titles)"
+    ]
+    assert next(n for n in batch.notes if n.text.startswith("手順書")).item == "INC-2"  # its frame's item

@@ -221,7 +221,8 @@ def _from_flat(table: Table, top: int, roles: dict[str, int], ctx: Context, batc
 def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
     """Add the notes of a board's CSV export: cells are notes. A frame title is a row whose single cell is in
     the first column with more of the board beneath it; a lone sticky elsewhere (the last column, say) is a
-    note. A first-column cell alone on the last row is in doubt: it is kept as a note, and said."""
+    note. A first-column cell alone on the last row, or between two such rows (a frame holding one sticky), is
+    in doubt: it is kept as a note, and said."""
     group: str | None = None
     seen: dict[str, Note] = {}
     repeated = 0
@@ -232,9 +233,13 @@ def _from_board(table: Table, ctx: Context, batch: Batch) -> None:
         batch.board = text_of(numbered[0][1][0]).strip()  # a re-export of this board replaces its notes
         _propose(ctx, batch, batch.board, *title)
         numbered = numbered[1:]  # the board's title: neither a note nor a frame
+    lone = [grid and cells == [0] for _, _, cells in numbered]
     for position, (n, row, cells) in enumerate(numbered):
-        if grid and cells == [0]:
-            if position + 1 < len(numbered):
+        if lone[position]:
+            # A title heads the board beneath it; in a run of lone cells the first and the last are titles (the
+            # first an empty frame where the run is two), the ones between are stickies alone on their row.
+            inside = 0 < position < len(numbered) - 1 and lone[position - 1] and lone[position + 1]
+            if position + 1 < len(numbered) and not inside:
                 group = name_of(row[0])  # a frame or section title, not a note
                 continue
             doubtful.append(n)
