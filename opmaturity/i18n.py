@@ -50,7 +50,9 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     text = catalog()[key][lang if lang in LANGS else DEFAULT_LANG]
     if not values:
         return text
-    return FORMATTER.format(text, **values) if "f}" in text else text.format(**values)  # {x:.1f}: halves up
+    if "f}" in text or "|" in text:  # {x:.1f}: halves up; {n:note|notes}: the word for the count
+        return FORMATTER.format(text, **values)
+    return text.format(**values)
 
 
 def lang_from_env(environ: dict[str, str]) -> str:

@@ -33,9 +33,14 @@ _FIXED = re.compile(r"\.(\d+)f$")
 
 
 class HalfUpFormatter(string.Formatter):
-    """`str.format` whose fixed-point fields (`{x:.1f}`) round halves away from zero."""
+    """`str.format` whose fixed-point fields (`{x:.1f}`) round halves away from zero, and whose word fields
+    (`{n:note|notes}`, `{n:is|are}`) say the first word for exactly one and the second for any other number
+    (English agrees with its count: `1 note`, `0 notes`)."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if value == 1 else other
         found = _FIXED.search(format_spec)
         if found and isinstance(value, float) and math.isfinite(value):
             value = half_up(value, int(found.group(1)))

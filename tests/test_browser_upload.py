@@ -61,7 +61,7 @@ def test_a_hostile_upload_is_refused_with_a_message_while_another_page_keeps_wor
     uploader.goto(f"{server}/import?lang=English")
     _wait_for_run(uploader)
     uploader.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "", "buffer": data}])
-    expect(uploader.get_by_text(f"{name} was refused (1 problems)")).to_be_visible(timeout=120_000)
+    expect(uploader.get_by_text(f"{name} was refused (1 problem)")).to_be_visible(timeout=120_000)
     _wait_for_run(uploader)
     problems = uploader.locator('[data-testid="stDataFrame"]').first  # the file's problems (the history is below)
     expect(problems).to_be_visible()

@@ -362,7 +362,7 @@ def test_a_miro_board_csv_turns_cells_into_notes_and_single_cell_rows_into_frame
     ]
     assert [n.item for n in batch.notes][:1] == ["OBS-1"] and batch.notes[3].item == "INC-2"
     assert {(n.product, n.team) for n in batch.notes} == {("学び放題", None)}
-    assert batch.messages == ["1 sticky notes appeared twice in the export (inside a frame); counted once"]
+    assert batch.messages == ["1 sticky note appeared twice in the export (inside a frame); counted once"]
     assert batch.answers == []
 
 

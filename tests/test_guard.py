@@ -120,7 +120,7 @@ def test_a_declared_dimension_past_the_limits_is_refused_before_any_cell():
 def test_cells_without_references_are_placed_as_calamine_counts_them():
     cells = "<row>" + "<c><v>1</v></c>" * 30 + "</row>"  # row 1, columns A to AD
     sheet, message = only_problem(book({"S": sheet_xml(cells)}), max_cells=29)
-    assert message.startswith('sheet "S" reaches row 1 and column AD (A1:AD1, 1 rows x 30 columns = 30 cells)')
+    assert message.startswith('sheet "S" reaches row 1 and column AD (A1:AD1, 1 row x 30 columns = 30 cells)')
 
 
 def test_styled_empty_cells_far_away_cost_nothing_and_are_read_past():

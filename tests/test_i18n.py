@@ -27,6 +27,28 @@ def test_every_literal_key_the_app_uses_exists():
     assert used and missing == []
 
 
+def test_english_agrees_with_its_count_and_japanese_needs_no_plural():
+    assert i18n.t("feedback.count", "en", n=1) == "1 note" and i18n.t("feedback.count", "en", n=0) == "0 notes"
+    assert i18n.t("feedback.count", "en", n=12) == "12 notes" and i18n.t("feedback.count", "ja", n=1) == "1 件のメモ"
+    assert i18n.t("figures.perception.unrated", "en", n=1).startswith(
+        "1 team without both a self-assessment and an SRE assessment in this round is not drawn"
+    )
+    assert i18n.t("import.counts", "en", responses=1, notes=2) == "1 answer, 2 notes"
+
+
+def test_no_english_string_says_a_plural_noun_after_a_count_that_can_be_one():
+    """`{n} notes` reads "1 notes": a count's noun is written `{n} {n:note|notes}`. The counts that are never one
+    (sizes, limits, characters) are listed."""
+    never_one = {"backup.found", "backup.restored", "cli.backup.wrote", "cli.backup.restored", "cli.demo_loaded",
+                 "msg.read.too_many_rows", "msg.read.too_many_rows_at_least",
+                 "pages.feedback.shown"}  # fmt: skip
+    nouns = "notes|answers|teams|items|rows|problems|mappings|respondents"
+    bare = re.compile(rf"{{(\w+)(?::[^}}|]*)?}} (?:sticky )?(?:{nouns})\b")
+    found = sorted(key for key, texts in i18n.catalog().items()
+                   if key not in never_one and not key.endswith(".other") and bare.search(texts["en"]))  # fmt: skip
+    assert found == []
+
+
 def test_t_fills_placeholders_and_falls_back_to_japanese():
     assert i18n.t("sidebar.database", "en", path="x.duckdb") == "Database: x.duckdb"
     assert i18n.t("nav.team", "fr") == i18n.t("nav.team", "ja")
