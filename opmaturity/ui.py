@@ -240,9 +240,8 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 def shown(make: Callable[[pd.DataFrame, Callable[..., str]], pd.DataFrame], fn: Callable[..., pd.DataFrame],
           *args: Any) -> pd.DataFrame:  # fmt: skip
     """`make(query(fn, *args), tr)`: a display table labelled in the page's language, made once per data change
-    and language and the same table for every session and run (read it, never change it): the Import page
-    labelled its 1,756 imports again on every run, a third of the run, and a copy of them out of the cache on
-    every run was a tenth of it."""
+    and language and the same table for every session and run (read it, never change it; no copy out of the
+    cache on each run): the Import page labelled its 1,756 imports again on every run, a third of the run."""
 
     def labelled(source: Any, *values: Any) -> pd.DataFrame:
         return make(source.read(fn, *values), source.tr)
