@@ -97,6 +97,10 @@ class Model:
     def max_level(self) -> int:
         return self.levels[-1].level
 
+    def titles(self, lang: str) -> dict[str, str]:
+        """Category and item key -> title in `lang`."""
+        return {c.key: c.title(lang) for c in self.categories} | {i.key: i.title(lang) for i in self.items}
+
     def item(self, key: str) -> Item:
         """The item with this key (KeyError when unknown)."""
         for item in self.items:

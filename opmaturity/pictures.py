@@ -32,8 +32,7 @@ class Source:
 
     def titles(self) -> dict[str, str]:
         """Category and item key -> title in this language."""
-        lang, model = self.language, self.model
-        return {c.key: c.title(lang) for c in model.categories} | {i.key: i.title(lang) for i in model.items}
+        return self.model.titles(self.language)
 
 
 class Heatmap(NamedTuple):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import views
 from .model import Model
-from .reports import AGENDA_DISAGREEMENTS, AGENDA_PERCEPTION, AGENDA_PRIORITIES, Hearing, hearing, titles, translator
+from .reports import AGENDA_DISAGREEMENTS, AGENDA_PERCEPTION, AGENDA_PRIORITIES, Hearing, hearing, translator
 from .rounding import half_up
 
 STYLE = """
@@ -71,7 +71,7 @@ def hearing_html(found: Hearing, model: Model, lang: str = "ja") -> str:
     """The hearing as one printable page, in `lang`: overview, then the agenda in order (top priorities,
     team/SRE differences, split opinions, workshop notes about those items, open actions), then the finished
     actions with what their items did since, each table with an empty column for notes taken in the hearing."""
-    tr, names = translator(lang), titles(model, lang)
+    tr, names = translator(lang), model.titles(lang)
 
     def title(key: object) -> str:
         return "" if not isinstance(key, str) else names.get(key, key)

@@ -44,11 +44,6 @@ def _t(lang: str, key: str, **values: object) -> str:
     return i18n.t(key, lang, **values)
 
 
-def titles(model: Model, lang: str) -> dict[str, str]:
-    """Category and item key -> title in `lang`."""
-    return {c.key: c.title(lang) for c in model.categories} | {i.key: i.title(lang) for i in model.items}
-
-
 def _round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str:
     name = round_name or store.latest_round(con)
     if name is None:
@@ -68,7 +63,7 @@ def round_report(
     if suffix not in (".csv", ".xlsx"):
         raise OpmaturityError.of("msg.report.suffix" if suffix else "msg.report.no_suffix", suffix=suffix)
     name = _round(con, round_name)
-    tr, names = translator(lang), titles(model, lang)
+    tr, names = translator(lang), model.titles(lang)
     answers = views.download_frame(store.answers_table(con, name), names, tr, {"round": name})
     if suffix == ".csv":
         return csv_bytes(answers, lang)
@@ -256,7 +251,7 @@ def hearing_sheet(
     """An Excel workbook that prepares one team's hearing: overview, agenda, categories, items, notes, actions
     (sheets, headers, topics and titles in `lang`, each key with its title beside it)."""
     found = hearing(con, product, team, round_name, lang)
-    tr, names = translator(lang), titles(model, lang)
+    tr, names = translator(lang), model.titles(lang)
     agenda = found.agenda.assign(topic=[tr(TOPICS[t]) for t in found.agenda["topic"]])
     fields = [tr(f"pages.hearing.field.{n}") for n in found.counts()]
     context: dict[str, str | None] = {"product": product, "team": team, "round": found.round}

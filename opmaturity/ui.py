@@ -381,8 +381,7 @@ def sidebar() -> None:
 
 def titles() -> dict[str, str]:
     """Category and item key -> title in the UI language."""
-    m, chosen = model(), lang()
-    return {c.key: c.title(chosen) for c in m.categories} | {i.key: i.title(chosen) for i in m.items}
+    return model().titles(lang())
 
 
 def team_link(product: str, team: str | None) -> dict[str, str]:
