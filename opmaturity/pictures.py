@@ -118,15 +118,9 @@ def targets_table(source: Source) -> pd.DataFrame:
 def target_scopes(source: Source) -> Mapping[str, str]:
     """What a target can be set for, `kind:name` -> its label: every tier, every product, and every team (a team's
     own target). At 1,000 teams, labelling them on every run of the Model page was a sixth of it."""
-    teams = source.read(store.teams)
-    scopes = [f"tier:{t.key}" for t in source.model.tiers] + [f"product:{p}" for p in teams["product"].unique()]
-    scopes += [f"team:{p}\x1f{t}" for p, t in zip(teams["product"], teams["team"], strict=True)]
-    return MappingProxyType({scope: _scope_name(scope, source.tr) for scope in scopes})
-
-
-def _scope_name(scope: str, tr: charts.Translate) -> str:
-    kind, name = scope.split(":", 1)
-    if kind == "team":
-        product, team = name.split("\x1f", 1)
-        return tr("loop.scope.team", product=product, team=team)
-    return tr(f"pages.scope.{kind}", name=name)
+    teams, tr = source.read(store.teams), source.tr
+    scopes = {f"tier:{t.key}": views.scope_label(tr, tier=t.key) for t in source.model.tiers}
+    scopes |= {f"product:{p}": views.scope_label(tr, product=p) for p in teams["product"].unique()}
+    scopes |= {f"team:{p}\x1f{t}": views.scope_label(tr, product=p, team=t)
+               for p, t in zip(teams["product"], teams["team"], strict=True)}  # fmt: skip
+    return MappingProxyType(scopes)

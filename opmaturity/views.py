@@ -61,18 +61,19 @@ def tiers_table(model: Model, lang: str, tr: Translate) -> pd.DataFrame:
     )
 
 
+def scope_label(tr: Translate, tier: object = None, product: object = None, team: object = None) -> str:
+    """What a target applies to, in words: a tier, a product, or one team of a product."""
+    if not _missing(tier):
+        return tr("pages.scope.tier", name=tier)
+    if not _missing(team):
+        return tr("loop.scope.team", product=product, team=team)
+    return tr("pages.scope.product", name=product)
+
+
 def targets_table(targets: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
     """Targets set for tiers, products and teams: what they apply to, the item (or every item), the level."""
     teams = targets["team"] if "team" in targets.columns else [None] * len(targets)
-
-    def scope(tier: object, product: object, team: object) -> str:
-        if not _missing(tier):
-            return tr("pages.scope.tier", name=tier)
-        if not _missing(team):
-            return tr("loop.scope.team", product=product, team=team)
-        return tr("pages.scope.product", name=product)
-
-    scopes = [scope(*row) for row in zip(targets["tier"], targets["product"], teams, strict=True)]
+    scopes = [scope_label(tr, *row) for row in zip(targets["tier"], targets["product"], teams, strict=True)]
     return pd.DataFrame(
         {
             tr("pages.col.applies_to"): scopes,
