@@ -63,8 +63,8 @@ def heatmap(
     rows without any value (views.rows_with_values)."""
     figures = dict(metric=metric, rater=rater, columns=columns, k=k)
     data = source.read(metrics.heatmap, round_name, rows=rows, **figures)
-    answers = int(data["n"].fillna(0).sum()) if not data.empty else 0
-    products = tuple(data["product"].drop_duplicates().tolist()) if not data.empty else ()
+    answers = int(data["n"].fillna(0).sum())  # metrics.heatmap gives its columns even when empty
+    products = tuple(data["product"].drop_duplicates().tolist())
     unrated = 0
     if only_rated:
         data, unrated = views.rows_with_values(data)
