@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def calls(db: Path) -> None:
@@ -72,13 +73,18 @@ def page(name: str, db: Path, times: int, warm: int = 0) -> None:
         start = time.perf_counter()
         at.run()
         print(f"{name} cold {time.perf_counter() - start:.2f} s", file=sys.stderr)
-    if warm and name == "heatmap":  # reruns flipping the metric between two values already cached
-        for value in ("gap", "level"):
-            at.selectbox(key="metric").set_value(value).run()
+    if warm:  # reruns flipping the page's widget of bench/run.py between two values already cached
+        import run
+
+        kind, key, a, b = run.WIDGETS[name]
+        if a is None:
+            raise SystemExit(f"{name}: its warm values depend on the data (see bench/run.py)")
+        for value in (a, b):
+            getattr(at, kind)(key=key).set_value(value).run()
         start = time.perf_counter()
         for n in range(warm):
-            at.selectbox(key="metric").set_value(("gap", "level")[n % 2]).run()
-        print(f"{name} warm {(time.perf_counter() - start) / warm:.2f} s per rerun", file=sys.stderr)
+            getattr(at, kind)(key=key).set_value((a, b)[n % 2]).run()
+        print(f"{name} warm {(time.perf_counter() - start) / warm:.3f} s per rerun", file=sys.stderr)
 
 
 PAGES = ("overview", "heatmap", "team", "gaps", "trends", "feedback", "import_page", "model_page")
@@ -127,7 +133,7 @@ def main() -> None:
     p.add_argument("name")
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--times", type=int, default=3)
-    p.add_argument("--warm", type=int, default=0, help="then this many warm reruns (heatmap: metric flips)")
+    p.add_argument("--warm", type=int, default=0, help="then this many warm reruns (the widget bench/run.py flips)")
     k = sub.add_parser("collapse")
     k.add_argument("path", type=Path)
     k.add_argument("--top", type=int, default=40)
