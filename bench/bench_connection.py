@@ -2,7 +2,9 @@
 
 The dashboard opens the file when a script run misses its caches and closes it at the end of the run; a run whose
 queries all hit the caches never opens it. This measures, on one database file:
-- open: `store.connect` (the file lock, the schema check, the model check) and close, the cost a missing run pays;
+- open: `store.connect` (a DuckDB instance, the file lock, the schema check, the model check) and close, what the
+  command line pays; attach: `store.attach` and `detach` (the file attached to the process's instance), the cost a
+  missing run of the dashboard pays;
 - signature: `store.signature`, the stat calls every query pays to key its cache;
 - a page run under AppTest, warm (every query cached) and after the data changed (every query missing, one open).
 
@@ -50,6 +52,8 @@ def main() -> None:
         store.connect(db, model).close()
         print(f"database: {db.stat().st_size / 1e6:.1f} MB")
         print(f"open + close:  {timed(lambda: store.connect(db, model).close(), args.repeat) * 1000:7.1f} ms")
+        attach = timed(lambda: store.detach(store.attach(db, model), db), args.repeat)
+        print(f"attach + detach: {attach * 1000:5.1f} ms")
         print(f"signature:     {timed(lambda: store.signature(db), args.repeat * 50) * 1e6:7.1f} µs")
 
         from streamlit.testing.v1 import AppTest

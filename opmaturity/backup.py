@@ -47,7 +47,11 @@ class BackupResult:
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The tables a backup holds: all but the stored item levels, which are computed again from the data."""
-    found = rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name")
+    found = rows(
+        con,
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+        "ORDER BY table_name",
+    )
     return [name for (name,) in found if name != levels.TABLE]
 
 

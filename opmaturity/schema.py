@@ -272,7 +272,11 @@ def write_failed(exc: BaseException) -> OpmaturityError:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of this database (0 for an empty file)."""
-    has_table = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version'")
+    has_table = scalar(  # in this connection's database: the dashboard attaches files to one instance
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+        "AND database_name = current_database() AND schema_name = current_schema()",
+    )
     if not has_table:
         return 0
     return int(scalar(con, "SELECT max(version) FROM schema_version") or 0)
@@ -293,4 +297,4 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
                 else:
                     con.execute(statement)
             con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [step])
-    return schema_version(con)
+    return max(version, target)  # what schema_version(con) now says, without asking it twice on every open

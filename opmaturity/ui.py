@@ -8,6 +8,7 @@ import inspect
 import os
 import pickle
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -29,16 +30,17 @@ ROUND_KEY = "round"
 LANG_LABELS = {"ja": "日本語", "en": "English"}
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache
 def shipped_model() -> Model:
-    """The package's maturity model, loaded once per process (what a new database starts with)."""
+    """The package's maturity model, loaded once per process (what a new database starts with): package data,
+    as the stored versions' models (model_versions._parsed), not a cache that clearing should empty."""
     return load_model()
 
 
-# The dashboard holds the database file only while a script run needs it: opened on the first query of a run
-# that misses the cache, closed when the run ends (run_scope), so that the command line can import while the
-# dashboard is open. Results are cached under the file's signature (size and time of the file and its log), so
-# a run whose queries all hit the cache never opens the file at all.
+# The dashboard holds the database file only while a script run needs it: attached on the first query of a run
+# that misses the cache (store.attach), let go of when the run ends (run_scope), so that the command line can
+# import while the dashboard is open. Results are cached under the file's signature (size and time of the file
+# and its log), so a run whose queries all hit the cache never opens the file at all.
 _local = threading.local()
 _LAST_GOOD: dict[str, tuple[int, ...]] = {}  # db path -> the signature of the last data read successfully
 
@@ -82,10 +84,20 @@ def release_database() -> None:
 
 
 def _close_run_connection() -> None:
-    con = getattr(_local, "con", None)
-    _local.con = None
-    if con is not None:
-        con.close()
+    held = getattr(_local, "held", None)
+    _local.held = None
+    if held is not None:
+        held.release()
+
+
+class _Held:
+    """A run's connection (store.attach), given back when the run ends (end_run), or else when the thread that
+    ran it goes: Streamlit runs each script run on a thread of its own, and a run stopped before end_run (a
+    rerun asked for in the sidebar) must not keep the file attached, held from the command line, for good."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self.con = con
+        self.release = weakref.finalize(self, store.detach, con, path)
 
 
 def model() -> Model:
@@ -124,12 +136,12 @@ def db_path() -> str:
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """This script run's connection, opened on first use (waiting briefly if another program holds the file)."""
-    con = getattr(_local, "con", None)
-    if con is None:
+    held = getattr(_local, "held", None)
+    if held is None:
         wait = 0.0 if getattr(_local, "stale", False) else settings().page_wait
-        con = store.connect(db_path(), shipped_model(), wait=wait)
-        _local.con = con
-    return con
+        path = db_path()
+        held = _local.held = _Held(store.attach(path, shipped_model(), wait=wait), path)
+    return held.con
 
 
 def lang() -> str:

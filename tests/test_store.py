@@ -312,3 +312,108 @@ def test_a_transaction_inside_another_joins_it_and_falls_with_it(con):
     with store.transaction(con):  # and the connection takes a transaction of its own again afterwards
         con.execute("INSERT INTO products (product_id, name) VALUES (nextval('product_ids'), 'After')")
     assert store.rows(con, "SELECT count(*) FROM products WHERE name = 'After'") == [(1,)]
+
+
+# --- the dashboard's connections: files attached to one DuckDB of the process ----------------------------------
+
+
+def _lets_go(path) -> bool:
+    """Another process can open the file: this one holds no lock on it."""
+    import subprocess
+    import sys
+
+    code = f"import duckdb; duckdb.connect({str(path)!r}).close()"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
+
+
+def test_runs_share_an_attached_file_and_the_last_one_lets_go_of_it(db_file, model):
+    first = store.attach(db_file, model)
+    second = store.attach(db_file, model)  # another session's run at the same time
+    assert schema.schema_version(first) == schema.SCHEMA_VERSION
+    store.commit_batch(first, answers(("Shop", "Cart", "r1", "team", "OBS-1", 3)), "2024-H1")
+    assert live(second) == [("r1", "OBS-1", 3)]  # one database: the other run reads what this one wrote
+    store.detach(first, db_file)
+    assert not _lets_go(db_file)  # the second run still holds it
+    assert live(second) == [("r1", "OBS-1", 3)]
+    store.detach(second, db_file)
+    assert _lets_go(db_file)  # let go of: the command line can import now
+    with store.connect(db_file, model) as con:  # and what the dashboard wrote is in the file
+        assert live(con) == [("r1", "OBS-1", 3)]
+
+
+def test_two_files_attached_at_once_keep_their_own_tables(tmp_path, model):
+    full, empty = tmp_path / "full.duckdb", tmp_path / "empty.duckdb"
+    a = store.attach(full, model)
+    store.commit_batch(a, answers(("Shop", "Cart", "r1", "team", "OBS-1", 3)), "2024-H1")
+    b = store.attach(empty, model)  # a new file, migrated although the other one already has every table
+    assert schema.schema_version(b) == schema.SCHEMA_VERSION
+    assert live(b) == [] and live(a) == [("r1", "OBS-1", 3)]
+    store.detach(a, full)
+    store.detach(b, empty)
+    assert _lets_go(full) and _lets_go(empty)
+
+
+def test_a_damaged_or_held_file_is_said_and_nothing_stays_attached(tmp_path, db_file, model):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"not a database " * 500)
+    with pytest.raises(OpmaturityError, match="cannot be read as an opmaturity database"):
+        store.attach(bad, model)
+    assert bad.read_bytes() == b"not a database " * 500  # touched nothing
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb,time; c=duckdb.connect({str(db_file)!r}); print('ok', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        started = time.monotonic()
+        with pytest.raises(OpmaturityError, match="held by another program"):
+            store.attach(db_file, model, wait=0.5)
+        assert time.monotonic() - started >= 0.5  # it waited (with backoff) before giving up
+    finally:
+        holder.kill()
+        holder.wait()
+    con = store.attach(db_file, model)  # once the other program has gone: attached as if nothing had happened
+    assert schema.schema_version(con) == schema.SCHEMA_VERSION
+    store.detach(con, db_file)
+    assert db_file not in store._attached
+
+
+def test_runs_on_many_threads_attach_read_and_detach_without_a_slip(db_file, model):
+    from concurrent.futures import ThreadPoolExecutor
+
+    con = store.attach(db_file, model)
+    store.commit_batch(con, answers(("Shop", "Cart", "r1", "team", "OBS-1", 3)), "2024-H1")
+    store.detach(con, db_file)
+
+    def run(_):
+        mine = store.attach(db_file, model)
+        try:
+            return live(mine)
+        finally:
+            store.detach(mine, db_file)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(run, range(64)))
+    assert found == [[("r1", "OBS-1", 3)]] * 64
+    assert db_file not in store._attached and _lets_go(db_file)
+
+
+def test_a_run_that_ends_without_saying_so_lets_go_of_the_file_with_its_thread(db_file, monkeypatch):
+    import threading
+
+    from opmaturity import ui
+
+    monkeypatch.setenv("OPMATURITY_DB", str(db_file))
+
+    def run():  # a script run stopped before end_run (a rerun asked for in the sidebar): Streamlit's thread ends
+        ui.begin_run()
+        assert live(ui.cursor()) == []
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert db_file not in store._attached and _lets_go(db_file)
