@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from . import i18n, metrics, store
@@ -250,13 +251,16 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def shown(make: Callable[[pd.DataFrame, Callable[..., str]], pd.DataFrame], fn: Callable[..., pd.DataFrame],
-          *args: Any) -> pd.DataFrame:  # fmt: skip
+          *args: Any) -> pa.Table | pd.DataFrame:  # fmt: skip
     """`make(query(fn, *args), tr)`: a display table labelled in the page's language, made once per data change
     and language and the same table for every session and run (read it, never change it; no copy out of the
-    cache on each run): the Import page labelled its 1,756 imports again on every run, a third of the run."""
+    cache on each run): the Import page labelled its 1,756 imports again on every run, a third of the run.
 
-    def labelled(source: Any, *values: Any) -> pd.DataFrame:
-        return make(source.read(fn, *values), source.tr)
+    Kept as the Arrow table st.dataframe sends (what `table` and st.dataframe take as they take a DataFrame):
+    converting the 1,756 imports from pandas again on every run was a fifth of the Import page's warm run."""
+
+    def labelled(source: Any, *values: Any) -> pa.Table | pd.DataFrame:
+        return _arrow(make(source.read(fn, *values), source.tr))
 
     name = f"{make.__module__}.{make.__qualname__}({fn.__module__}.{fn.__qualname__})"
     return _made(_table_at, labelled, name, args, ())
@@ -272,6 +276,15 @@ def derived(make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     name = f"{make.__module__}.{make.__qualname__}"
     found: T = _made(_derived, make, name, args, tuple(sorted(kwargs.items())))
     return found
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """`frame` as the Arrow table st.dataframe would make of it (the index left out: tables hide it); the frame
+    itself where Arrow cannot hold a column as it is (Streamlit mends such columns on its own)."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return frame
 
 
 def _made(cache: Callable[..., Any], make: Callable[..., Any], name: str, args: tuple[Any, ...],
@@ -716,14 +729,14 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
     )
 
 
-def table(frame: pd.DataFrame, **options: Any) -> None:
+def table(frame: pd.DataFrame | pa.Table, **options: Any) -> None:
     """A display table: full width, no index, figures with two decimals (1.73, not 1.733333 or a bare
     2 beside 2.4), "—" in an empty cell (Streamlit would write "None")."""
-    figures = {
-        column: st.column_config.NumberColumn(format="%.2f")
-        for column in frame.columns
-        if pd.api.types.is_float_dtype(frame[column])
-    }
+    if isinstance(frame, pa.Table):
+        floats = [f.name for f in frame.schema if pa.types.is_floating(f.type)]
+    else:
+        floats = [column for column in frame.columns if pd.api.types.is_float_dtype(frame[column])]
+    figures = {column: st.column_config.NumberColumn(format="%.2f") for column in floats}
     config = figures | options.pop("column_config", {})
     defaults = {"hide_index": True, "width": "stretch", "placeholder": tr("pages.missing"), "column_config": config}
     st.dataframe(frame, **(defaults | options))

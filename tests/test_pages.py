@@ -243,6 +243,24 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     assert table_with(at, "File").iloc[0][["File", "Status"]].tolist() == ["tidy.csv", "Undone"]
 
 
+def test_the_import_history_goes_to_the_browser_without_being_converted_again_on_a_rerun(demo_db, monkeypatch):
+    from streamlit import dataframe_util
+
+    at = open_page("import_page", {"lang": "English"})
+    converted = []
+    original = dataframe_util.convert_pandas_df_to_arrow_table
+
+    def counting(df, **kwargs):
+        converted.append(list(df.columns))
+        return original(df, **kwargs)
+
+    monkeypatch.setattr(dataframe_util, "convert_pandas_df_to_arrow_table", counting)
+    at.run()
+    assert not at.exception
+    assert len(table_with(at, "File"))  # shown, from the Arrow table made once per data change (ui.shown)
+    assert converted == []  # no table of the page converted from pandas on this run
+
+
 def test_a_file_refused_before_its_layout_is_known_shows_no_layout_and_no_none(demo_db):
     at = open_page("import_page", {"lang": "English"})
     at.file_uploader(key="uploads").upload("photo.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "text/csv").run()
