@@ -170,7 +170,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
     store.revision = counting_revision
 
     model = load_model()
-    con = store.connect(db, model)
+    con = store.attach(db, model)  # the dashboard's instance, which the pages under AppTest attach to as well
     teams = store.teams(con)
     latest = store.latest_round(con)
     big = teams.groupby("product").size().sort_values(ascending=False).index[0]
@@ -219,7 +219,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
         start = time.perf_counter()
         shared: dict[tuple, Any] = {}  # as the dashboard does: a round's figures computed once for every list
         for fn, args, kwargs in distinct.values():
-            cur = con.cursor()
+            cur = store.attach(db, model)  # a connection of its own (a cursor of `con` would start outside the file)
             signature = inspect.signature(fn)
             if "figures" in signature.parameters:
                 bound = signature.bind(None, *args, **kwargs)
@@ -232,6 +232,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
                     shared[key] = metrics.every_round_figures(cur)
                 kwargs = {**kwargs, "figures": shared[key]}
             fn(cur, *args, **kwargs)
+            store.detach(cur, db)
         return time.perf_counter() - start
 
     results: dict[str, dict[str, Any]] = {p: {"cold": [], "change": [], "warm": [], "bare": [], "pandas": []}
@@ -268,7 +269,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
         "memory_after_pages": memory(),
         "query": query,
     }
-    found["summary_inprocess"] = [timed(__import__("opmaturity.summary").summary.summary, con.cursor())[0]
+    found["summary_inprocess"] = [timed(__import__("opmaturity.summary").summary.summary, con)[0]
                                   for _ in range(repeat)]  # fmt: skip
     if sweep:
         at, _, _ = open_cold("heatmap")
@@ -288,7 +289,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
         found["sweep"] = {"runs": runs, "seconds": time.perf_counter() - start, "before": before, "after": memory()}
     ui.query, store.revision, ui._cached = original_query, original_revision, original_cached
     ui._read = original_read
-    con.close()
+    store.detach(con, db)
     return found
 
 

@@ -87,7 +87,8 @@ def attach(path: str | Path, model: Model | None = None, *, wait: float = config
            ) -> duckdb.DuckDBPyConnection:  # fmt: skip
     """A connection to the database file for one dashboard run, as `connect` gives it (migrated, holding
     `model`'s catalogue, waiting up to `wait` s while another program holds the file); give it back with
-    `detach`, never `close`: the file is let go of once no run of this process uses it."""
+    `detach`, never `close`: the file is let go of once no run of this process uses it. A cursor of it
+    (`con.cursor()`) would start in the instance's own empty database: ask `attach` again instead."""
     global _instance
     file = _located(path)
     with _SHARED:
@@ -146,7 +147,7 @@ def _retrying(file: Path, wait: float, open_file: Callable[[], T]) -> T:
     while True:
         try:
             return open_file()
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             if not _is_lock_error(exc):
                 raise unreadable(file, exc) from exc
             remaining = deadline - time.monotonic()
@@ -159,7 +160,8 @@ def _retrying(file: Path, wait: float, open_file: Callable[[], T]) -> T:
 
 
 def _is_lock_error(exc: BaseException) -> bool:
-    return "lock" in str(exc).lower()
+    # ResourceInUse: another DuckDB of this process holds the file (a plain connect beside the dashboard's attach)
+    return isinstance(exc, duckdb.ResourceInUseException) or "lock" in str(exc).lower()
 
 
 # What DuckDB raises when the file's bytes are not a database it can read (truncated, damaged, another format).

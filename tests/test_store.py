@@ -417,3 +417,13 @@ def test_a_run_that_ends_without_saying_so_lets_go_of_the_file_with_its_thread(d
     thread.start()
     thread.join()
     assert db_file not in store._attached and _lets_go(db_file)
+
+
+def test_a_plain_connection_beside_the_dashboards_attachment_is_told_the_file_is_held_not_damaged(db_file, model):
+    attached = store.attach(db_file, model)
+    try:
+        with pytest.raises(OpmaturityError, match="held by another program"):
+            store.connect(db_file, model, wait=0.1)
+    finally:
+        store.detach(attached, db_file)
+    store.connect(db_file, model).close()  # free again
