@@ -96,7 +96,7 @@ if (count := st.session_state.pop("targets_saved", None)) is not None:
 
 st.markdown(f"**{tr('mv.page.overrides')}**")
 targets_set = ui.derived(pictures.targets_table)  # labelled once per data change and language
-if targets_set.empty:
+if targets_set is None:
     st.info(tr("pages.model.no_targets"))
 else:
     ui.table(targets_set)
@@ -136,7 +136,7 @@ with st.form("set_tier"):
     left, right = st.columns(2)
     chosen = left.selectbox(tr("common.product"), products["product"].tolist(), key="tier_product",
                             placeholder=ui.choose())  # fmt: skip
-    current = products.loc[products["product"] == chosen, "tier"]
+    current = products.loc[products["product"] == chosen, "tier"] if chosen is not None else ()
     keys = [t.key for t in model.tiers]
     tier = right.selectbox(
         tr("common.tier"), keys, key="tier_key", placeholder=ui.choose(),
@@ -163,7 +163,7 @@ else:
         st.markdown(f"**{tr('figures.round.edit')}**")
         st.caption(tr("figures.round.edit.caption"))
         chosen = st.selectbox(tr("common.round"), rounds["name"].tolist(), key="round_pick", placeholder=ui.choose())
-        held = rounds.loc[rounds["name"] == chosen, "held_on"]
+        held = rounds.loc[rounds["name"] == chosen, "held_on"] if chosen is not None else rounds["held_on"].iloc[:0]
         left, right = st.columns(2)
         new_name = left.text_input(tr("figures.round.new_name"), value="", key="round_new_name",
                                    placeholder=tr("figures.round.keep_name"))  # fmt: skip

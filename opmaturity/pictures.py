@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import pandas as pd
+import pyarrow as pa
 
 from . import charts, metrics, store, views
 from .model import Model
@@ -108,11 +109,12 @@ def distribution(source: Source, round_name: str | None, *, rater: str, titles: 
     return Distribution(withheld, json.dumps(chart.to_dict(), ensure_ascii=False))
 
 
-def targets_table(source: Source) -> pd.DataFrame:
-    """The targets set for tiers, products and teams as the Model page lists them (views.targets_table); empty
-    when none is set."""
+def targets_table(source: Source) -> pa.Table | None:
+    """The targets set for tiers, products and teams as the Model page lists them (views.targets_table), as the
+    Arrow table st.dataframe sends (converted once, not on every run); None when none is set."""
     rows = source.read(store.targets_table)
-    return rows if rows.empty else views.targets_table(rows, source.titles(), source.tr)
+    return None if rows.empty else pa.Table.from_pandas(views.targets_table(rows, source.titles(), source.tr),
+                                                         preserve_index=False)  # fmt: skip
 
 
 def target_scopes(source: Source) -> Mapping[str, str]:
