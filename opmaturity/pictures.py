@@ -109,12 +109,11 @@ def distribution(source: Source, round_name: str | None, *, rater: str, titles: 
     return Distribution(withheld, json.dumps(chart.to_dict(), ensure_ascii=False))
 
 
-def targets_table(source: Source) -> pa.Table | None:
+def targets_table(source: Source) -> pa.Table | pd.DataFrame | None:
     """The targets set for tiers, products and teams as the Model page lists them (views.targets_table), as the
-    Arrow table st.dataframe sends (converted once, not on every run); None when none is set."""
+    Arrow table st.dataframe sends (views.as_arrow); None when none is set."""
     rows = source.read(store.targets_table)
-    return None if rows.empty else pa.Table.from_pandas(views.targets_table(rows, source.titles(), source.tr),
-                                                         preserve_index=False)  # fmt: skip
+    return None if rows.empty else views.as_arrow(views.targets_table(rows, source.titles(), source.tr))
 
 
 def target_scopes(source: Source) -> Mapping[str, str]:

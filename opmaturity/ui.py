@@ -260,7 +260,9 @@ def shown(make: Callable[[pd.DataFrame, Callable[..., str]], pd.DataFrame], fn: 
     converting the 1,756 imports from pandas again on every run was a fifth of the Import page's warm run."""
 
     def labelled(source: Any, *values: Any) -> pa.Table | pd.DataFrame:
-        return _arrow(make(source.read(fn, *values), source.tr))
+        from .views import as_arrow
+
+        return as_arrow(make(source.read(fn, *values), source.tr))
 
     name = f"{make.__module__}.{make.__qualname__}({fn.__module__}.{fn.__qualname__})"
     return _made(_table_at, labelled, name, args, ())
@@ -276,15 +278,6 @@ def derived(make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     name = f"{make.__module__}.{make.__qualname__}"
     found: T = _made(_derived, make, name, args, tuple(sorted(kwargs.items())))
     return found
-
-
-def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
-    """`frame` as the Arrow table st.dataframe would make of it (the index left out: tables hide it); the frame
-    itself where Arrow cannot hold a column as it is (Streamlit mends such columns on its own)."""
-    try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return frame
 
 
 def _made(cache: Callable[..., Any], make: Callable[..., Any], name: str, args: tuple[Any, ...],

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .markup import escape
 from .model import Model
@@ -152,6 +153,16 @@ def with_target_levels(frame: pd.DataFrame, *, numbers: bool = False) -> pd.Data
                 index=out.index, dtype=object if numbers else None,  # numbers beside ranges: one column of both
             )  # fmt: skip
     return out.drop(columns=["target_low", "target_high"])
+
+
+def as_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """A display table as the Arrow table st.dataframe would make of it (the index left out: tables hide it), to
+    keep and send as it is rather than converted again on every run; the frame itself where Arrow cannot hold a
+    column as it is (Streamlit mends such columns on its own)."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return frame
 
 
 def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.DataFrame:
