@@ -131,7 +131,8 @@ def detach(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
 def _attach(instance: duckdb.DuckDBPyConnection, file: Path, name: str, wait: float) -> None:
     """ATTACH the file as `name` (a new, empty database where there is none), retried with backoff while another
     process holds its lock."""
-    _retrying(file, wait, lambda: instance.execute(f"ATTACH ? AS {name}", [str(file)]))
+    # IF NOT EXISTS: a DETACH that failed leaves the file attached under its name, to be used again, not refused
+    _retrying(file, wait, lambda: instance.execute(f"ATTACH IF NOT EXISTS ? AS {name}", [str(file)]))
 
 
 def _open(file: Path, wait: float) -> duckdb.DuckDBPyConnection:
