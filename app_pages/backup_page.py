@@ -41,7 +41,7 @@ if upload is not None:
             ui.release_database()  # this run's own connection: the file is about to be swapped
             try:
                 with st.spinner(tr("backup.running")):
-                    done = backup.replace_database(folder, ui.db_path(), actor=who)
+                    done = backup.replace_database(folder, ui.db_path(), actor=who, wait=ui.settings().page_wait)
             except OpmaturityError as error:
                 ui.show_error(error)
             else:

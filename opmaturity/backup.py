@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import levels
+from . import config, levels
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem, os_reason
 from .i18n import Listed
@@ -239,14 +239,19 @@ class Replaced:
     kept: Path
 
 
-def replace_database(folder: str | Path, db_file: str | Path, *, actor: Actor | None = None) -> Replaced:
+def replace_database(
+    folder: str | Path, db_file: str | Path, *, actor: Actor | None = None, wait: float = config.LOCK_WAIT_SECONDS
+) -> Replaced:
     """Restore the backup in `folder` into the database file itself, keeping the current file beside it.
 
     The backup is first restored into a new file and checked (restore); only then is the current file renamed
     to `<name>.before-restore-<time>.duckdb` and the restored one moved into its place, while no change of this
-    process is running. Connections of this process must be closed (the dashboard closes its own at the end of
-    each run); another program that holds the file makes the restore wait, then fail with the usual message.
+    process is running. Another program that holds the file makes the restore wait up to `wait` s, then fail with
+    the usual message, leaving no new file behind; runs of this process still reading the old file finish on it
+    and the next run attaches the restored one (store.retire).
     """
+    from .store import free_elsewhere, retire  # the same waiting and message as every other open
+
     require(actor, "change")
     target = Path(db_file)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -254,20 +259,18 @@ def replace_database(folder: str | Path, db_file: str | Path, *, actor: Actor | 
     kept = target.with_name(f"{target.stem}.before-restore-{stamp}.duckdb")
     result = restore(folder, fresh)
     with writes_paused():
-        _check_free(target)
+        if target.exists():  # never pull a file from under another program (DuckDB's lock)
+            try:
+                free_elsewhere(target, wait)
+            except OpmaturityError:
+                for leftover in (fresh, Path(f"{fresh}.wal")):  # no restored copy left behind
+                    leftover.unlink(missing_ok=True)
+                raise
         for suffix in ("", ".wal"):
             current = Path(f"{target}{suffix}")
             if current.exists():
                 current.rename(f"{kept}{suffix}")
         fresh.rename(target)
         Path(f"{fresh}.wal").unlink(missing_ok=True)
+        retire(target)
     return Replaced(BackupResult(target, result.schema_version, result.counts), kept)
-
-
-def _check_free(target: Path) -> None:
-    """Refuse to move a file another process holds (DuckDB's lock), rather than pull it from under it."""
-    if not target.exists():
-        return
-    from .store import connect  # the same waiting and message as every other open
-
-    connect(target).close()

@@ -80,7 +80,10 @@ def _prepare(con: duckdb.DuckDBPyConnection, model: Model | None) -> None:
 # several sessions at once share the attachment; the last one to finish detaches.
 _SHARED = threading.Lock()
 _instance: duckdb.DuckDBPyConnection | None = None
-_attached: dict[Path, tuple[str, int]] = {}  # file -> (its name in the instance, the runs using it)
+_attached: dict[Path, str] = {}  # file -> the name of its attachment, which new runs share
+_users: dict[str, int] = {}  # attachment name -> the runs using it
+_runs: dict[int, str] = {}  # id of a run's connection -> the name of the attachment it uses
+_restored: dict[Path, int] = {}  # file -> restores so far: a file replaced is attached under a name of its own
 
 
 def attach(path: str | Path, model: Model | None = None, *, wait: float = config.LOCK_WAIT_SECONDS
@@ -94,23 +97,26 @@ def attach(path: str | Path, model: Model | None = None, *, wait: float = config
     with _SHARED:
         if _instance is None:
             _instance = duckdb.connect(IN_MEMORY)
-        name, users = _attached.get(file, ("", 0))
-        if not users:
-            name = "db_" + hashlib.sha256(str(file).encode("utf-8")).hexdigest()[:16]
+        name = _attached.get(file)
+        new = name is None
+        if name is None:
+            name = f"db_{hashlib.sha256(str(file).encode('utf-8')).hexdigest()[:16]}_{_restored.get(file, 0)}"
             _attach(_instance, file, name, wait)
         con = _instance.cursor()
         try:
             con.execute(f"USE {name}")  # a name made above from hex digits, not user text
-            if not users:  # attached just now: what `connect` does on opening (the file cannot change while held)
+            if new:  # attached just now: what `connect` does on opening (the file cannot change while held)
                 _prepare(con, model)
         except BaseException as exc:
             con.close()
-            if not users:
+            if new:
                 _instance.execute(f"DETACH {name}")
             if isinstance(exc, STORAGE_ERRORS):
                 raise unreadable(file, exc) from exc
             raise
-        _attached[file] = (name, users + 1)
+        _attached[file] = name
+        _users[name] = _users.get(name, 0) + 1
+        _runs[id(con)] = name
     return con
 
 
@@ -119,13 +125,41 @@ def detach(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
     file = Path(path).expanduser().resolve()
     with _SHARED:
         con.close()
-        name, users = _attached.get(file, ("", 0))
-        if users > 1:
-            _attached[file] = (name, users - 1)
-        elif users == 1:
+        name = _runs.pop(id(con), None)
+        if name is None:
+            return
+        _users[name] -= 1
+        if _users[name]:
+            return
+        del _users[name]
+        if _attached.get(file) == name:
             del _attached[file]
-            assert _instance is not None
-            _instance.execute(f"DETACH {name}")
+        assert _instance is not None
+        _instance.execute(f"DETACH {name}")
+
+
+def retire(path: str | Path) -> None:
+    """The file at `path` was replaced (a restore): runs still reading the old one keep it until they end, and the
+    next run attaches the new file instead of sharing theirs (it would read the old data under the new file's
+    signature, and cache it so); DuckDB lets it do so once those runs have ended (it waits as for a lock)."""
+    file = Path(path).expanduser().resolve()
+    with _SHARED:
+        _attached.pop(file, None)
+        _restored[file] = _restored.get(file, 0) + 1
+
+
+def free_elsewhere(path: str | Path, wait: float = config.LOCK_WAIT_SECONDS) -> None:
+    """Return once no other program holds the file's lock (waiting up to `wait` s, then the usual message). This
+    process's own attachment is no hold: while it has the file attached, no other program can have it."""
+    file = Path(path).expanduser().resolve()
+
+    def probe() -> None:
+        with _SHARED:
+            if file in _attached:
+                return
+        duckdb.connect(str(file)).close()  # ResourceInUse if a run attaches meanwhile: tried again, then seen
+
+    _retrying(file, wait, probe)
 
 
 def _attach(instance: duckdb.DuckDBPyConnection, file: Path, name: str, wait: float) -> None:

@@ -111,6 +111,81 @@ def test_a_backup_zip_replaces_the_database_and_keeps_the_one_before(demo_db, tm
         kept.close()
 
 
+def _backup_then_lose_the_notes(demo_db, model, folder):
+    """A backup of the demo unpacked into `folder`, and the notes deleted from the file after it."""
+    con = store.connect(demo_db, model)
+    try:
+        archive = backup.backup_archive(con)
+        con.execute("DELETE FROM notes")
+    finally:
+        con.close()
+    backup.unpack_archive(archive, folder, "opmaturity-backup.zip")
+
+
+def test_a_restore_while_the_dashboards_sessions_keep_reading_is_not_held_up_by_them(demo_db, tmp_path, model):
+    import threading
+
+    _backup_then_lose_the_notes(demo_db, model, tmp_path / "unpacked")
+    stop, seen = threading.Event(), []
+
+    def session():  # page runs one after another, overlapping the other sessions' (as a busy dashboard's)
+        while not stop.is_set():
+            con = store.attach(demo_db, model, wait=5)
+            try:
+                seen.append(store.scalar(con, "SELECT count(*) FROM notes"))
+            finally:
+                store.detach(con, demo_db)
+
+    sessions = [threading.Thread(target=session) for _ in range(3)]
+    for thread in sessions:
+        thread.start()
+    try:
+        done = backup.replace_database(tmp_path / "unpacked", demo_db, wait=5)  # not "held by another program"
+    finally:
+        stop.set()
+        for thread in sessions:
+            thread.join()
+    assert seen and done.kept.exists()
+    con = store.attach(demo_db, model)  # the next run reads the restored file, not the one it replaced
+    try:
+        assert store.scalar(con, "SELECT count(*) FROM notes") > 0
+    finally:
+        store.detach(con, demo_db)
+
+
+def test_a_run_reading_during_a_restore_finishes_on_the_old_file_and_the_next_reads_the_new(demo_db, tmp_path, model):
+    _backup_then_lose_the_notes(demo_db, model, tmp_path / "unpacked")
+    old = store.attach(demo_db, model)
+    backup.replace_database(tmp_path / "unpacked", demo_db, wait=1)
+    assert store.scalar(old, "SELECT count(*) FROM notes") == 0  # its own file to the end of the run
+    store.detach(old, demo_db)
+    new = store.attach(demo_db, model)
+    try:
+        assert store.scalar(new, "SELECT count(*) FROM notes") > 0  # never the old data under the new file's name
+    finally:
+        store.detach(new, demo_db)
+
+
+def test_a_restore_refused_because_another_program_holds_the_file_leaves_no_copy_behind(demo_db, tmp_path, model):
+    import subprocess
+    import sys
+
+    _backup_then_lose_the_notes(demo_db, model, tmp_path / "unpacked")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb,time; c=duckdb.connect({str(demo_db)!r}); print('ok', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(OpmaturityError, match="held by another program"):
+            backup.replace_database(tmp_path / "unpacked", demo_db, wait=0.5)  # the page's wait, not 30 s
+    finally:
+        holder.kill()
+        holder.wait()
+    assert sorted(p.name for p in demo_db.parent.iterdir() if p.name.startswith("demo.")) == ["demo.duckdb"]
+
+
 @pytest.mark.parametrize(
     "members, says",
     [
