@@ -129,27 +129,37 @@ with st.form("set_target"):
 if st.session_state.pop("target_saved", False):
     st.success(tr("model.target_saved"))
 
-with st.form("set_tier"):
+
+def forget(*keys: str) -> None:
+    """Drop what was typed into the widgets `keys`: another product or round was picked, and they show its values."""
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+# The product and the round are picked outside their forms: a pick inside a form changes nothing until it is sent,
+# so the tier and the date shown were those of the one picked before, and saving wrote them to the new one.
+with st.container(border=True):
     st.markdown(f"**{tr('loop.tier.set')}**")
     st.caption(tr("loop.tier.caption"))
     products = ui.query(store.products)
     left, right = st.columns(2)
     chosen = left.selectbox(tr("common.product"), products["product"].tolist(), key="tier_product",
-                            placeholder=ui.choose())  # fmt: skip
+                            placeholder=ui.choose(), on_change=forget, args=("tier_key",))  # fmt: skip
     current = products.loc[products["product"] == chosen, "tier"] if chosen is not None else ()
     keys = [t.key for t in model.tiers]
-    tier = right.selectbox(
-        tr("common.tier"), keys, key="tier_key", placeholder=ui.choose(),
-        index=keys.index(current.iloc[0]) if len(current) and current.iloc[0] in keys else None,
-        format_func=lambda k: next(t.title(lang) for t in model.tiers if t.key == k),
-    )  # fmt: skip
-    if st.form_submit_button(tr("loop.tier.save")):
-        try:
-            store.set_product_tier(ui.cursor(), chosen, tier, actor=actor)
-            st.session_state["tier_saved"] = True
-            st.rerun()
-        except OpmaturityError as error:
-            ui.show_error(error)
+    with right.form("set_tier", border=False):
+        tier = st.selectbox(
+            tr("common.tier"), keys, key="tier_key", placeholder=ui.choose(),
+            index=keys.index(current.iloc[0]) if len(current) and current.iloc[0] in keys else None,
+            format_func=lambda k: next(t.title(lang) for t in model.tiers if t.key == k),
+        )  # fmt: skip
+        if st.form_submit_button(tr("loop.tier.save")):
+            try:
+                store.set_product_tier(ui.cursor(), chosen, tier, actor=actor)
+                st.session_state["tier_saved"] = True
+                st.rerun()
+            except OpmaturityError as error:
+                ui.show_error(error)
 if st.session_state.pop("tier_saved", False):
     st.success(tr("loop.tier.saved"))
 
@@ -159,27 +169,28 @@ if rounds.empty:
     st.info(tr("pages.model.no_rounds"))
 else:
     ui.table(ui.shown(views.rounds_table, store.rounds))
-    with st.form("edit_round"):
+    with st.container(border=True):
         st.markdown(f"**{tr('figures.round.edit')}**")
         st.caption(tr("figures.round.edit.caption"))
-        chosen = st.selectbox(tr("common.round"), rounds["name"].tolist(), key="round_pick", placeholder=ui.choose())
-        held = rounds.loc[rounds["name"] == chosen, "held_on"] if chosen is not None else rounds["held_on"].iloc[:0]
-        left, right = st.columns(2)
-        new_name = left.text_input(tr("figures.round.new_name"), value="", key="round_new_name",
-                                   placeholder=tr("figures.round.keep_name"))  # fmt: skip
-        new_day = right.date_input(
-            tr("figures.round.held_on"), value=None if held.empty or held.isna().all() else held.iloc[0],
-            key="round_new_day", format="YYYY-MM-DD",
-        )  # fmt: skip
-        if st.form_submit_button(tr("figures.round.save")):
-            try:
-                if new_day is not None:
-                    store.set_round_date(ui.cursor(), chosen, new_day, actor=actor)
-                if new_name.strip() and new_name.strip() != chosen:
-                    store.rename_round(ui.cursor(), chosen, new_name, actor=actor)
-                st.session_state["round_saved"] = True
-                st.rerun()
-            except OpmaturityError as error:
-                ui.show_error(error)
+        chosen = st.selectbox(tr("common.round"), rounds["name"].tolist(), key="round_pick", placeholder=ui.choose(),
+                              on_change=forget, args=("round_new_name", "round_new_day"))  # fmt: skip
+        held = rounds.loc[rounds["name"] == chosen, "held_on"].dropna().dt.date if chosen is not None else ()
+        day = held.iloc[0] if len(held) else None  # the chosen round's own date
+        with st.form("edit_round", border=False):
+            left, right = st.columns(2)
+            new_name = left.text_input(tr("figures.round.new_name"), value="", key="round_new_name",
+                                       placeholder=tr("figures.round.keep_name"))  # fmt: skip
+            new_day = right.date_input(tr("figures.round.held_on"), value=day, key="round_new_day",
+                                       format="YYYY-MM-DD")  # fmt: skip
+            if st.form_submit_button(tr("figures.round.save")):
+                try:
+                    if new_day is not None and new_day != day:  # only what the person changed is written
+                        store.set_round_date(ui.cursor(), chosen, new_day, actor=actor)
+                    if new_name.strip() and new_name.strip() != chosen:
+                        store.rename_round(ui.cursor(), chosen, new_name, actor=actor)
+                    st.session_state["round_saved"] = True
+                    st.rerun()
+                except OpmaturityError as error:
+                    ui.show_error(error)
     if st.session_state.pop("round_saved", False):
         st.success(tr("figures.round.saved"))

@@ -123,7 +123,7 @@ def test_local_mode_says_in_the_sidebar_that_anyone_on_this_machine_can_change(d
 def test_an_admins_change_from_the_page_is_logged_under_the_password_admin(guarded):
     at = sign_in(app(), PASSWORD)
     visit(at, "model_page")
-    at.selectbox(key="tier_product").set_value("社内ポータル")
+    at.selectbox(key="tier_product").set_value("社内ポータル").run()
     at.selectbox(key="tier_key").set_value("T1")
     [b for b in at.button if b.label == "ティアを保存"][0].click().run()
     assert not at.exception

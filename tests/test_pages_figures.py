@@ -36,7 +36,7 @@ def test_gaps_lists_silent_gaps(demo_db):
 
 def test_a_round_is_renamed_and_re_dated_on_the_model_page(demo_db, model):
     at = open_page("model_page")  # Japanese: AppTest formats pick lists outside the session's language
-    at.selectbox(key="round_pick").set_value("2025-H2")
+    at.selectbox(key="round_pick").set_value("2025-H2").run()  # picked outside the form: its date comes up
     at.text_input(key="round_new_name").input("2025 autumn")
     at.date_input(key="round_new_day").set_value(date(2026, 12, 1))
     [b for b in at.button if b.label == "保存"][0].click().run()
@@ -115,9 +115,41 @@ def test_a_team_adds_an_action_from_a_gap_and_marks_it_done(demo_db, model):
         con.close()
 
 
+def test_picking_another_round_or_product_shows_its_own_date_and_tier_and_saving_them_unchanged_writes_nothing(
+    demo_db, model
+):
+    con = store.connect(demo_db, model)
+    try:
+        dates = dict(store.rows(con, "SELECT name, held_on FROM rounds"))
+        tiers = dict(store.rows(con, "SELECT name, tier FROM products"))
+    finally:
+        con.close()
+    products = sorted(tiers, key=lambda p: (tiers[p] or "", p))
+    first, other = products[0], products[-1]
+    assert tiers[first] != tiers[other]  # two products of different tiers
+    at = open_page("model_page", {"lang": "English"})
+    for name in ("2025-H2", "2026-H1"):
+        at.selectbox(key="round_pick").set_value(name).run()
+        assert at.date_input(key="round_new_day").value == dates[name]  # not the date of the round picked before
+    at.selectbox(key="tier_product").set_value(first).run()
+    assert at.selectbox(key="tier_key").value == tiers[first]
+    at.selectbox(key="tier_product").set_value(other).run()
+    assert at.selectbox(key="tier_key").value == tiers[other]
+    [b for b in at.button if b.label == "Save"][0].click().run()  # the round form, as it came up
+    [b for b in at.button if b.label == "Save the tier"][0].click().run()
+    assert not at.exception
+    con = store.connect(demo_db, model)
+    try:
+        assert dict(store.rows(con, "SELECT name, held_on FROM rounds")) == dates
+        assert dict(store.rows(con, "SELECT name, tier FROM products")) == tiers
+        assert store.scalar(con, "SELECT count(*) FROM audit WHERE action = 'round_date'") == 0  # nothing written
+    finally:
+        con.close()
+
+
 def test_a_product_gets_a_tier_and_a_team_its_own_target_on_the_model_page(demo_db, model):
     at = open_page("model_page")
-    at.selectbox(key="tier_product").set_value("社内ポータル")
+    at.selectbox(key="tier_product").set_value("社内ポータル").run()
     at.selectbox(key="tier_key").set_value("T1")
     [b for b in at.button if b.label == "ティアを保存"][0].click().run()
     assert not at.exception and "ティアを保存しました。" in texts(at)
