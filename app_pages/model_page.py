@@ -72,7 +72,7 @@ ui.table(views.tiers_table(model, lang, tr))
 st.markdown(f"**{tr('mv.page.targets')}**")
 defaults = ", ".join(f"{t.key} {t.default_target}" for t in model.tiers)
 st.caption(tr("mv.page.targets.caption", top=model.max_level, defaults=defaults))
-grid = ui.query(targets.tier_item_targets, model, lang)
+grid = targets.tier_item_grid(ui.query(targets.tier_item_cells), model, lang)  # read once for both languages
 labels = [tr("pages.col.key"), tr("common.item")]
 labels += [tr("mv.page.targets.column", tier=t.key, default=t.default_target) for t in model.tiers]
 with st.form("tier_item_targets"):

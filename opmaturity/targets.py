@@ -7,6 +7,8 @@ sql/answers.sql). Team and product overrides and an answer's own target still wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 import pandas as pd
 
@@ -21,12 +23,22 @@ from .schema import transaction
 def tier_item_targets(con: duckdb.DuckDBPyConnection, model: Model, lang: str) -> pd.DataFrame:
     """One row per item (key, title) and one column per tier key: the target set for that tier and item, or
     <NA> where none is set."""
+    return tier_item_grid(tier_item_cells(con), model, lang)
+
+
+def tier_item_cells(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """(tier, item key) -> the target set for that tier and item: what the grid shows, in no language (a page
+    reads it once for both, and can show the other language from it while another program holds the file)."""
     found = rows(con, "SELECT tier, item_key, arg_max(level, target_id) FROM targets "
                       "WHERE tier IS NOT NULL AND item_key IS NOT NULL GROUP BY tier, item_key")  # fmt: skip
-    cell = {(tier, item): int(level) for tier, item, level in found}
+    return {(tier, item): int(level) for tier, item, level in found}
+
+
+def tier_item_grid(cells: Mapping[tuple[str, str], int], model: Model, lang: str) -> pd.DataFrame:
+    """The tier x item table of `cells` (tier_item_targets), items titled in `lang`."""
     out = pd.DataFrame({"key": [i.key for i in model.items], "item": [i.title(lang) for i in model.items]})
     for tier in model.tiers:
-        out[tier.key] = pd.array([cell.get((tier.key, i.key)) for i in model.items], dtype="Int64")
+        out[tier.key] = pd.array([cells.get((tier.key, i.key)) for i in model.items], dtype="Int64")
     return out
 
 

@@ -164,3 +164,25 @@ def test_a_product_gets_a_tier_and_a_team_its_own_target_on_the_model_page(demo_
         assert overrides == [("認証", 4)]
     finally:
         con.close()
+
+
+def test_the_model_page_changes_language_while_another_program_holds_the_file(demo_db, model, monkeypatch):
+    """Every table of the page is read once for both languages: switching while the command line writes shows the
+    figures read last in the other language, not an error after the page's wait (the targets grid was read per
+    language)."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("OPMATURITY_PAGE_WAIT", "0.2")
+    at = open_page("model_page", {"lang": "English"})
+    assert at.get("data_editor")[0].value.iloc[0, 1] == "Service dashboards"
+    holding = f"import duckdb, time; c = duckdb.connect({str(demo_db)!r}); print('ok', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", holding], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        at.segmented_control(key="lang").set_value("日本語").run()
+        assert not at.exception and not at.error
+        assert at.get("data_editor")[0].value.iloc[0, 1] == model.items[0].title("ja")
+    finally:
+        holder.kill()
+        holder.wait()
