@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import config, levels
+from . import audit, config, levels
 from .auth import Actor, require
 from .errors import OpmaturityError, Problem, os_reason
 from .i18n import Listed
@@ -252,12 +252,18 @@ def replace_database(
     """
     from .store import free_elsewhere, retire  # the same waiting and message as every other open
 
-    require(actor, "change")
+    who = require(actor, "change")
     target = Path(db_file)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     fresh = target.with_name(f"{target.stem}.restoring-{stamp}.duckdb")
     kept = target.with_name(f"{target.stem}.before-restore-{stamp}.duckdb")
     result = restore(folder, fresh)
+    made = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8")).get("created_at", "?")
+    con = duckdb.connect(str(fresh))  # the restore is in the change log of the file it makes (never of the old one)
+    try:
+        audit.record(con, who, "restore", made, rows=sum(result.counts.values()), kept=kept.name)  # the backup's time
+    finally:
+        con.close()
     with writes_paused():
         if target.exists():  # never pull a file from under another program (DuckDB's lock)
             try:

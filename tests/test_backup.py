@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from opmaturity import backup, schema, store, summary
+from opmaturity import audit, backup, schema, store, summary, views
 from opmaturity.errors import OpmaturityError
+from opmaturity.reports import translator
 
 
 @pytest.fixture
@@ -102,6 +103,13 @@ def test_a_backup_zip_replaces_the_database_and_keeps_the_one_before(demo_db, tm
     try:
         assert store.scalar(con, "SELECT count(*) FROM notes") > 0  # the notes are back
         assert store.scalar(con, "SELECT count(*) FROM responses") == answers
+        last = audit.recent(con).iloc[0]  # the restore is in the change log of the file it made
+        assert (last["action"], last["subject"]) == ("restore", manifest["created_at"])  # the backup made then
+        total = sum(done.restored.counts.values())
+        assert json.loads(last["detail"]) == {"rows": total, "kept": done.kept.name}
+        shown = views.audit_table(audit.recent(con), translator("ja")).iloc[0]
+        assert shown["操作"] == "バックアップから復元"
+        assert shown["内容"] == f"以前のファイル: {done.kept.name}, 行数: {total}"
     finally:
         con.close()
     kept = store.connect(done.kept)
