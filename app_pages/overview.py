@@ -15,11 +15,12 @@ coverage = ui.query(metrics.coverage, round_name)
 totals = views.coverage_totals(coverage, len(ui.query(feedback.notes_table, round_name)))
 counts = ui.query(actions.action_counts)
 cols = st.columns(5)
-cols[0].metric(tr("overview.metric.teams"), f"{totals['teams_answered']} / {totals['teams']}")
-cols[1].metric(tr("overview.metric.respondents"), totals["respondents"])
-cols[2].metric(tr("overview.metric.answers"), totals["answers"])
-cols[3].metric(tr("overview.metric.notes"), totals["notes"])
-cols[4].metric(tr("loop.actions.open"), counts["open"], tr("loop.actions.overdue_count", count=counts["overdue"]),
+cols[0].metric(tr("overview.metric.teams"), f"{totals['teams_answered']:,} / {totals['teams']:,}")  # 1,000 not 1000
+cols[1].metric(tr("overview.metric.respondents"), f"{totals['respondents']:,}")
+cols[2].metric(tr("overview.metric.answers"), f"{totals['answers']:,}")
+cols[3].metric(tr("overview.metric.notes"), f"{totals['notes']:,}")
+cols[4].metric(tr("loop.actions.open"), f"{counts['open']:,}",
+               tr("loop.actions.overdue_count", count=counts["overdue"]),
                delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off")  # fmt: skip
 
 model, lang = ui.model(), ui.lang()

@@ -87,6 +87,7 @@ def test_the_empty_dashboard_offers_the_demo_and_one_click_loads_it(tmp_path, mo
     at.button(key="load_demo").click().run()
     assert not at.exception
     assert at.metric[0].value == "17 / 17"
+    assert [m.value for m in at.metric[1:4]] == ["80", "2,866", "27"]  # counts with thousands separators
     assert open_page("model_page").selectbox(key="round").options == ["2026-H1", "2025-H2"]
 
 
