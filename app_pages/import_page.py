@@ -84,6 +84,11 @@ else:
     st.dataframe(ui.shown(views.imports_table, store.import_history), hide_index=True, width="stretch")
     live = history[history["undone_at"].isna()]
     files = dict(zip(live["import_id"], live["file_name"], strict=True))
+    gone = st.session_state.get("imp_undo_pick")
+    if gone is not None and gone not in files:  # undone meanwhile elsewhere: say so, the picker starts again
+        st.info(tr("import.undo_gone", import_id=int(gone)), icon=":material/undo:")
+        st.session_state.pop("imp_undo_pick")
+        st.session_state.pop("imp_undo_confirm", None)
     choice = st.selectbox(
         tr("import.undo"), [None, *files], key="imp_undo_pick",
         format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}", placeholder=ui.choose(),

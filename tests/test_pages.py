@@ -262,6 +262,22 @@ def test_the_import_history_goes_to_the_browser_without_being_converted_again_on
     assert converted == []  # no table of the page converted from pandas on this run
 
 
+def test_an_import_undone_elsewhere_meanwhile_is_said_when_the_page_is_used_again(demo_db, model):
+    at = open_page("import_page", {"lang": "English"})
+    picked = int(table_with(at, "File").iloc[0]["#"])
+    at.selectbox(key="imp_undo_pick").set_value(picked).run()
+    at.checkbox(key="imp_undo_confirm").check().run()
+    con = store.connect(demo_db, model)  # the command line's `imports undo`, while the page waits for the click
+    try:
+        store.undo_import(con, picked)
+    finally:
+        con.close()
+    at.button(key="imp_undo").click().run()
+    assert not at.exception and not at.error
+    assert f"Import #{picked} has already been undone (from the command line or another page)." in texts(at)
+    assert at.selectbox(key="imp_undo_pick").value is None
+
+
 def test_a_file_refused_before_its_layout_is_known_shows_no_layout_and_no_none(demo_db):
     at = open_page("import_page", {"lang": "English"})
     at.file_uploader(key="uploads").upload("photo.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "text/csv").run()
