@@ -139,10 +139,15 @@ def cursor() -> duckdb.DuckDBPyConnection:
     """This script run's connection, opened on first use (waiting briefly if another program holds the file)."""
     held = getattr(_local, "held", None)
     if held is None:
-        wait = 0.0 if getattr(_local, "stale", False) else settings().page_wait
-        path = db_path()
-        held = _local.held = _Held(store.attach(path, shipped_model(), wait=wait), path)
+        held = _hold(0.0 if getattr(_local, "stale", False) else settings().page_wait)
     return held.con
+
+
+def _hold(wait: float) -> _Held:
+    """Attach the database file for this run (or this call outside a run), waiting up to `wait` s for its lock."""
+    path = db_path()
+    held = _local.held = _Held(store.attach(path, shipped_model(), wait=wait), path)
+    return held
 
 
 def lang() -> str:
@@ -320,8 +325,15 @@ def _read(db: str, signature: tuple[int, ...], fn: Callable[..., Any], *args: An
 
 
 def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`fn(connection, *args, **kwargs)` uncached (a backup); outside a script run the connection closes after."""
+    """`fn(connection, *args, **kwargs)` uncached (a backup); outside a script run the connection closes after.
+
+    Outside a run (a file built when its button is clicked) it waits for another program's hold on the file as
+    long as the command line does: the person is waiting for the file, and a failure there reaches only the log
+    (Streamlit shows nothing when a download's callable raises), so an import from the command line that takes
+    longer than a page waits should delay the backup, not lose it."""
     with _closed_outside_a_run():
+        if not getattr(_local, "in_run", False) and getattr(_local, "held", None) is None:
+            _hold(settings().lock_wait)
         return fn(cursor(), *args, **kwargs)
 
 

@@ -54,3 +54,28 @@ def test_an_uploaded_file_that_is_not_a_backup_is_an_error_in_the_users_language
         at.error[0].value.replace("\\.", ".").startswith("写真.zip は opmaturity のバックアップ（zip）ではありません")
     )
     assert not at.button or not [b for b in at.button if b.key == "backup_run"]
+
+
+def test_a_backup_built_on_click_waits_for_the_command_line_as_long_as_the_command_line_would(demo_db, monkeypatch):
+    """The download's file is made when its button is clicked, where a failure reaches only the server's log: while
+    an import from the command line holds the file longer than a page waits, the backup waits for it."""
+    import subprocess
+    import sys
+    import time
+
+    from opmaturity import ui
+
+    monkeypatch.setenv("OPMATURITY_PAGE_WAIT", "0.1")
+    monkeypatch.setenv("OPMATURITY_LOCK_WAIT", "20")
+    holding = f"import duckdb, time; c = duckdb.connect({str(demo_db)!r}); print('ok', flush=True); time.sleep(1.5)"
+    holder = subprocess.Popen([sys.executable, "-c", holding], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        started = time.monotonic()
+        archive = ui.using_database(backup.backup_archive, actor=None)  # outside a run, as a click builds it
+        assert time.monotonic() - started > 0.5  # it waited for the other program rather than failing at 0.1 s
+    finally:
+        holder.kill()
+        holder.wait()
+    assert archive[:2] == b"PK"  # the zip
+    store.connect(demo_db).close()  # and let go of the file after
