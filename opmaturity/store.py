@@ -876,7 +876,7 @@ def set_target(
     with transaction(con):
         set_target_rows(con, level, tier=tier, product_id=product_id, team_id=team_id, item=item)
         where = f"tier {tier}" if tier is not None else " / ".join(n for n in (product, team) if n is not None)
-        audit.record(con, actor, "target", where, item=item, level=level)
+        audit.record(con, actor, "target", where, tier=tier, item=item, level=level)
         bump(con)
 
 

@@ -639,6 +639,10 @@ def audit_table(changes: pd.DataFrame, tr: Translate) -> pd.DataFrame:
     ]
     details = [_audit_detail(a, json.loads(d) if isinstance(d, str) and d else {}, tr)
                for a, d in zip(out["action"], out["detail"], strict=True)]  # fmt: skip
+    # A tier's target names the tier in words ("ティア T2"); the store keeps "tier T2" and, since 30 November, the
+    # tier among the values (older records keep their subject as written).
+    out["subject"] = [scope_label(tr, tier=d.pop("tier")) if a == "target" and "tier" in d else subject
+                      for a, d, subject in zip(out["action"], details, out["subject"], strict=True)]  # fmt: skip
     out["action"] = [tr(f"auth.audit.action.{a}") for a in out["action"]]
     out["detail"] = [", ".join(f"{tr(f'auth.audit.detail.{k}')}: {v}" for k, v in d.items()) for d in details]
     return renamed(

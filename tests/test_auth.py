@@ -208,7 +208,7 @@ def test_every_change_says_who_did_what_and_when(org):
     first = log.iloc[-1]
     assert json.loads(first["detail"]) == {"answers": 1, "notes": 1, "replaced": 0, "round": "2024-H1"}
     target = log[log["action"] == "target"].iloc[0]
-    assert (target["subject"], json.loads(target["detail"])) == ("tier T1", {"level": 3})
+    assert (target["subject"], json.loads(target["detail"])) == ("tier T1", {"level": 3, "tier": "T1"})
     assert store.scalar(org, "SELECT imported_by FROM imports WHERE import_id = 1") == "sre-lead@example.com"
 
 

@@ -573,3 +573,15 @@ def test_the_change_log_says_a_remembered_header_as_its_role_in_words_and_its_it
     shown = views.audit_table(changes, en)["Values"].tolist()
     assert shown == ["role: product", "role: level, item: OBS-1", "role: ignore", "item: OBS-1"]  # a target as it was
     assert views.audit_table(changes, ja)["内容"].tolist()[:2] == ["役割: プロダクト", "役割: 現状レベル, 項目: OBS-1"]
+
+
+def test_the_change_log_names_a_tiers_target_in_words_and_keeps_older_records_as_written():
+    changes = pd.DataFrame(
+        {"audit_id": [3, 2, 1], "changed_at": pd.to_datetime(["2026-11-30 10:00"] * 3), "actor": ["admin"] * 3,
+         "action": ["target", "target", "target"], "subject": ["tier T2", "会員ID / 認証", "tier T1"],
+         "detail": ['{"level": 3, "tier": "T2"}', '{"item": "OBS-1", "level": 4}', '{"level": 2}']}
+    )  # fmt: skip
+    table = views.audit_table(changes, ja)
+    assert table["対象"].tolist() == ["ティア T2", "会員ID / 認証", "tier T1"]  # the oldest kept its words
+    assert table["内容"].tolist() == ["レベル: 3", "項目: OBS-1, レベル: 4", "レベル: 2"]  # the tier said once
+    assert views.audit_table(changes, en)["Subject"].tolist()[0] == "Tier T2"
