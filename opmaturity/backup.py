@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import os
 import tempfile
@@ -250,13 +251,18 @@ def replace_database(
     the usual message, leaving no new file behind; runs of this process still reading the old file finish on it
     and the next run attaches the restored one (store.retire).
     """
-    from .store import free_elsewhere, retire  # the same waiting and message as every other open
+    from .store import free_elsewhere, retire, swapping  # the same waiting and message as every other open
 
     who = require(actor, "change")
     target = Path(db_file)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     fresh = target.with_name(f"{target.stem}.restoring-{stamp}.duckdb")
     kept = target.with_name(f"{target.stem}.before-restore-{stamp}.duckdb")
+    for n in itertools.count(2):  # two restores in one second: the first one's file before is kept too
+        if not (kept.exists() or fresh.exists()):
+            break
+        fresh = target.with_name(f"{target.stem}.restoring-{stamp}-{n}.duckdb")
+        kept = target.with_name(f"{target.stem}.before-restore-{stamp}-{n}.duckdb")
     result = restore(folder, fresh)
     made = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8")).get("created_at", "?")
     con = duckdb.connect(str(fresh))  # the restore is in the change log of the file it makes (never of the old one)
@@ -264,7 +270,7 @@ def replace_database(
         audit.record(con, who, "restore", made, rows=sum(result.counts.values()), kept=kept.name)  # the backup's time
     finally:
         con.close()
-    with writes_paused():
+    with swapping(), writes_paused():  # in this order, as a run attaching the file takes them
         if target.exists():  # never pull a file from under another program (DuckDB's lock)
             try:
                 free_elsewhere(target, wait)

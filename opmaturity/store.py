@@ -6,7 +6,8 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -78,7 +79,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, model: Model | None) -> None:
 # more: every page run that misses the cache paid that to open the file and let go of it again. ATTACH to an
 # instance kept for the process takes 1-2 ms, and DETACH lets go of the file (its lock) as closing did. Runs of
 # several sessions at once share the attachment; the last one to finish detaches.
-_SHARED = threading.Lock()
+# Taken before the lock of writes (schema.transaction, writes_paused), never after it: a new attachment's checks may
+# write (store.sync_model), and a restore takes both (swapping). Reentrant: a restore's own checks take it again.
+_SHARED = threading.RLock()
 _instance: duckdb.DuckDBPyConnection | None = None
 _attached: dict[Path, str] = {}  # file -> the name of its attachment, which new runs share
 _users: dict[str, int] = {}  # attachment name -> the runs using it
@@ -92,8 +95,14 @@ def attach(path: str | Path, model: Model | None = None, *, wait: float = config
     `model`'s catalogue, waiting up to `wait` s while another program holds the file); give it back with
     `detach`, never `close`: the file is let go of once no run of this process uses it. A cursor of it
     (`con.cursor()`) would start in the instance's own empty database: ask `attach` again instead."""
-    global _instance
     file = _located(path)
+    # Tried again with backoff while the file is held (another program, or this process's attachment of a file
+    # since replaced by a restore, which its runs let go of meanwhile): the waiting is done outside the lock.
+    return _retrying(file, wait, lambda: _attach_once(file, model))
+
+
+def _attach_once(file: Path, model: Model | None) -> duckdb.DuckDBPyConnection:
+    global _instance
     with _SHARED:
         if _instance is None:
             _instance = duckdb.connect(IN_MEMORY)
@@ -101,7 +110,8 @@ def attach(path: str | Path, model: Model | None = None, *, wait: float = config
         new = name is None
         if name is None:
             name = f"db_{hashlib.sha256(str(file).encode('utf-8')).hexdigest()[:16]}_{_restored.get(file, 0)}"
-            _attach(_instance, file, name, wait)
+            # IF NOT EXISTS: a DETACH that failed leaves the file attached under its name, to be used again
+            _instance.execute(f"ATTACH IF NOT EXISTS ? AS {name}", [str(file)])
         con = _instance.cursor()
         try:
             con.execute(f"USE {name}")  # a name made above from hex digits, not user text
@@ -148,6 +158,14 @@ def retire(path: str | Path) -> None:
         _restored[file] = _restored.get(file, 0) + 1
 
 
+@contextmanager
+def swapping() -> Iterator[None]:
+    """No run of this process attaches or lets go of a file inside the block (a restore swaps the file there); take
+    it before schema.writes_paused, as attaching does before its checks write."""
+    with _SHARED:
+        yield
+
+
 def free_elsewhere(path: str | Path, wait: float = config.LOCK_WAIT_SECONDS) -> None:
     """Return once no other program holds the file's lock (waiting up to `wait` s, then the usual message). This
     process's own attachment is no hold: while it has the file attached, no other program can have it."""
@@ -160,13 +178,6 @@ def free_elsewhere(path: str | Path, wait: float = config.LOCK_WAIT_SECONDS) -> 
         duckdb.connect(str(file)).close()  # ResourceInUse if a run attaches meanwhile: tried again, then seen
 
     _retrying(file, wait, probe)
-
-
-def _attach(instance: duckdb.DuckDBPyConnection, file: Path, name: str, wait: float) -> None:
-    """ATTACH the file as `name` (a new, empty database where there is none), retried with backoff while another
-    process holds its lock."""
-    # IF NOT EXISTS: a DETACH that failed leaves the file attached under its name, to be used again, not refused
-    _retrying(file, wait, lambda: instance.execute(f"ATTACH IF NOT EXISTS ? AS {name}", [str(file)]))
 
 
 def _open(file: Path, wait: float) -> duckdb.DuckDBPyConnection:
