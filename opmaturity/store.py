@@ -86,6 +86,7 @@ _instance: duckdb.DuckDBPyConnection | None = None
 _attached: dict[Path, str] = {}  # file -> the name of its attachment, which new runs share
 _users: dict[str, int] = {}  # attachment name -> the runs using it
 _runs: dict[int, str] = {}  # id of a run's connection -> the name of the attachment it uses
+_files: dict[str, Path] = {}  # attachment name -> its file, while attached (a restored file's old one too)
 _restored: dict[Path, int] = {}  # file -> restores so far: a file replaced is attached under a name of its own
 
 
@@ -124,7 +125,7 @@ def _attach_once(file: Path, model: Model | None) -> duckdb.DuckDBPyConnection:
             if isinstance(exc, STORAGE_ERRORS):
                 raise unreadable(file, exc) from exc
             raise
-        _attached[file] = name
+        _attached[file], _files[name] = name, file
         _users[name] = _users.get(name, 0) + 1
         _runs[id(con)] = name
     return con
@@ -141,7 +142,7 @@ def detach(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
         _users[name] -= 1
         if _users[name]:
             return
-        del _users[name]
+        del _users[name], _files[name]
         if _attached.get(file) == name:
             del _attached[file]
         assert _instance is not None
@@ -168,12 +169,13 @@ def swapping() -> Iterator[None]:
 
 def free_elsewhere(path: str | Path, wait: float = config.LOCK_WAIT_SECONDS) -> None:
     """Return once no other program holds the file's lock (waiting up to `wait` s, then the usual message). This
-    process's own attachment is no hold: while it has the file attached, no other program can have it."""
+    process's own attachment is no hold: while it has the file attached, no other program can have it (nor, while
+    runs still read the file a restore replaced, can this process open the new one: DuckDB goes by the path)."""
     file = Path(path).expanduser().resolve()
 
     def probe() -> None:
         with _SHARED:
-            if file in _attached:
+            if file in _files.values():
                 return
         duckdb.connect(str(file)).close()  # ResourceInUse if a run attaches meanwhile: tried again, then seen
 

@@ -189,6 +189,23 @@ def test_a_run_reading_during_a_restore_finishes_on_the_old_file_and_the_next_re
         store.detach(new, demo_db)
 
 
+def test_a_second_restore_while_a_run_still_reads_the_file_the_first_replaced_is_not_held_up_by_it(
+    demo_db, tmp_path, model
+):
+    _backup_then_lose_the_notes(demo_db, model, tmp_path / "unpacked")
+    old = store.attach(demo_db, model)
+    backup.replace_database(tmp_path / "unpacked", demo_db, wait=5)
+    started = time.monotonic()
+    backup.replace_database(tmp_path / "unpacked", demo_db, wait=5)  # the old run's file is no other program's
+    assert time.monotonic() - started < 4
+    store.detach(old, demo_db)
+    new = store.attach(demo_db, model)
+    try:
+        assert store.scalar(new, "SELECT count(*) FROM notes") > 0
+    finally:
+        store.detach(new, demo_db)
+
+
 def test_a_restore_refused_because_another_program_holds_the_file_leaves_no_copy_behind(demo_db, tmp_path, model):
     import subprocess
     import sys

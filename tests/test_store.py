@@ -418,7 +418,7 @@ def test_a_plain_connection_beside_the_dashboards_attachment_is_told_the_file_is
 def test_a_file_left_attached_by_a_failed_detach_is_used_again_not_refused(db_file, model):
     con = store.attach(db_file, model)
     name = store._runs.pop(id(con))  # as after a DETACH that raised: forgotten here, still attached to the instance
-    del store._users[name], store._attached[db_file.resolve()]
+    del store._users[name], store._files[name], store._attached[db_file.resolve()]
     con.close()
     again = store.attach(db_file, model)
     assert schema.schema_version(again) == schema.SCHEMA_VERSION
