@@ -14,14 +14,15 @@ titles = ui.titles()
 coverage = ui.query(metrics.coverage, round_name)
 totals = views.coverage_totals(coverage, len(ui.query(feedback.notes_table, round_name)))
 counts = ui.query(actions.action_counts)
-cols = st.columns(5)
-cols[0].metric(tr("overview.metric.teams"), f"{totals['teams_answered']:,} / {totals['teams']:,}")  # 1,000 not 1000
-cols[1].metric(tr("overview.metric.respondents"), f"{totals['respondents']:,}")
-cols[2].metric(tr("overview.metric.answers"), f"{totals['answers']:,}")
-cols[3].metric(tr("overview.metric.notes"), f"{totals['notes']:,}")
-cols[4].metric(tr("loop.actions.open"), f"{counts['open']:,}",
-               tr("loop.actions.overdue_count", count=counts["overdue"]),
-               delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off")  # fmt: skip
+# Side by side, each as wide as its label and wrapping when the page is narrow (fifths of a 1024 px page cut
+# ワークショップメモ and 未完了のアクション to "ワークショッ…"); counts as 1,000, not 1000.
+row = st.container(horizontal=True, gap="medium")
+row.metric(tr("overview.metric.teams"), f"{totals['teams_answered']:,} / {totals['teams']:,}", width="content")
+row.metric(tr("overview.metric.respondents"), f"{totals['respondents']:,}", width="content")
+row.metric(tr("overview.metric.answers"), f"{totals['answers']:,}", width="content")
+row.metric(tr("overview.metric.notes"), f"{totals['notes']:,}", width="content")
+row.metric(tr("loop.actions.open"), f"{counts['open']:,}", tr("loop.actions.overdue_count", count=counts["overdue"]),
+           delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off", width="content")  # fmt: skip
 
 model, lang = ui.model(), ui.lang()
 with st.container(border=True, key="report_downloads"):  # the round's report: built only when clicked

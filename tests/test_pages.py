@@ -525,6 +525,25 @@ def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_
         holder.kill()
 
 
+def test_the_overviews_figures_sit_side_by_side_and_wrap_rather_than_cut_their_labels(demo_db):
+    """In fifths of a 1024 px page ワークショップメモ and 未完了のアクション read "ワークショッ…": the five figures
+    sit in one row that wraps, each as wide as it needs."""
+    at = open_page("overview")
+
+    def holding_metrics(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "metric":
+                return node
+            if (found := holding_metrics(child)) is not None:
+                return found
+        return None
+
+    row = holding_metrics(at.main)
+    assert len([c for c in row.children.values() if getattr(c, "type", None) == "metric"]) == 5
+    assert row.proto.flex_container.direction == row.proto.flex_container.HORIZONTAL
+    assert row.proto.flex_container.wrap
+
+
 def test_the_feedback_filters_sit_in_two_rows_wide_enough_for_their_values(demo_db):
     """Five filters in one row cut "（すべて）" to "（すべて" at 1024 px: product, team and the item (long titles) in
     one row, the board's group and tag in the next."""
