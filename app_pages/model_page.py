@@ -130,26 +130,21 @@ if st.session_state.pop("target_saved", False):
     st.success(tr("model.target_saved"))
 
 
-def forget(*keys: str) -> None:
-    """Drop what was typed into the widgets `keys`: another product or round was picked, and they show its values."""
-    for key in keys:
-        st.session_state.pop(key, None)
-
-
-# The product and the round are picked outside their forms: a pick inside a form changes nothing until it is sent,
-# so the tier and the date shown were those of the one picked before, and saving wrote them to the new one.
+# The product and the round are picked outside their forms (a pick inside a form changes nothing until it is sent,
+# so the tier and the date shown were those of the one picked before, and saving wrote them to the new one), and the
+# fields below belong to the one picked (their keys name it): the browser keeps a field's value while its key stays.
 with st.container(border=True):
     st.markdown(f"**{tr('loop.tier.set')}**")
     st.caption(tr("loop.tier.caption"))
     products = ui.query(store.products)
     left, right = st.columns(2)
     chosen = left.selectbox(tr("common.product"), products["product"].tolist(), key="tier_product",
-                            placeholder=ui.choose(), on_change=forget, args=("tier_key",))  # fmt: skip
+                            placeholder=ui.choose())  # fmt: skip
     current = products.loc[products["product"] == chosen, "tier"] if chosen is not None else ()
     keys = [t.key for t in model.tiers]
     with right.form("set_tier", border=False):
         tier = st.selectbox(
-            tr("common.tier"), keys, key="tier_key", placeholder=ui.choose(),
+            tr("common.tier"), keys, key=ui.widget_key("tier_key", str(chosen)), placeholder=ui.choose(),
             index=keys.index(current.iloc[0]) if len(current) and current.iloc[0] in keys else None,
             format_func=lambda k: next(t.title(lang) for t in model.tiers if t.key == k),
         )  # fmt: skip
@@ -172,16 +167,20 @@ else:
     with st.container(border=True):
         st.markdown(f"**{tr('figures.round.edit')}**")
         st.caption(tr("figures.round.edit.caption"))
-        chosen = st.selectbox(tr("common.round"), rounds["name"].tolist(), key="round_pick", placeholder=ui.choose(),
-                              on_change=forget, args=("round_new_name", "round_new_day"))  # fmt: skip
+        chosen = st.selectbox(tr("common.round"), rounds["name"].tolist(), key="round_pick", placeholder=ui.choose())
         held = rounds.loc[rounds["name"] == chosen, "held_on"].dropna().dt.date if chosen is not None else ()
         day = held.iloc[0] if len(held) else None  # the chosen round's own date
         with st.form("edit_round", border=False):
             left, right = st.columns(2)
-            new_name = left.text_input(tr("figures.round.new_name"), value="", key="round_new_name",
-                                       placeholder=tr("figures.round.keep_name"))  # fmt: skip
-            new_day = right.date_input(tr("figures.round.held_on"), value=day, key="round_new_day",
-                                       format="YYYY-MM-DD")  # fmt: skip
+            new_name = left.text_input(
+                tr("figures.round.new_name"),
+                value="",
+                key=ui.widget_key("round_name", str(chosen)),
+                placeholder=tr("figures.round.keep_name"),
+            )
+            new_day = right.date_input(
+                tr("figures.round.held_on"), value=day, key=ui.widget_key("round_day", str(chosen)), format="YYYY-MM-DD"
+            )
             if st.form_submit_button(tr("figures.round.save")):
                 try:
                     if new_day is not None and new_day != day:  # only what the person changed is written

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from opmaturity import ui
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 TEAM = {"product": "学び放題", "team": "検索チーム"}
@@ -124,7 +126,7 @@ def test_an_admins_change_from_the_page_is_logged_under_the_password_admin(guard
     at = sign_in(app(), PASSWORD)
     visit(at, "model_page")
     at.selectbox(key="tier_product").set_value("社内ポータル").run()
-    at.selectbox(key="tier_key").set_value("T1")
+    at.selectbox(key=ui.widget_key("tier_key", "社内ポータル")).set_value("T1")
     [b for b in at.button if b.label == "ティアを保存"][0].click().run()
     assert not at.exception
     visit(at, "import_page")

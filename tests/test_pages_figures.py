@@ -7,7 +7,7 @@ from datetime import date
 
 from test_pages import IMPORTS, open_page, table_with, texts
 
-from opmaturity import importer, store
+from opmaturity import importer, store, ui
 
 
 def test_overview_names_a_change_beyond_noise_and_a_problem_nobody_raised(demo_db):
@@ -37,8 +37,8 @@ def test_gaps_lists_silent_gaps(demo_db):
 def test_a_round_is_renamed_and_re_dated_on_the_model_page(demo_db, model):
     at = open_page("model_page")  # Japanese: AppTest formats pick lists outside the session's language
     at.selectbox(key="round_pick").set_value("2025-H2").run()  # picked outside the form: its date comes up
-    at.text_input(key="round_new_name").input("2025 autumn")
-    at.date_input(key="round_new_day").set_value(date(2026, 12, 1))
+    at.text_input(key=ui.widget_key("round_name", "2025-H2")).input("2025 autumn")  # the fields of that round
+    at.date_input(key=ui.widget_key("round_day", "2025-H2")).set_value(date(2026, 12, 1))
     [b for b in at.button if b.label == "保存"][0].click().run()
     assert not at.exception and "ラウンドを更新しました。" in texts(at)
     con = store.connect(demo_db, model)
@@ -130,11 +130,11 @@ def test_picking_another_round_or_product_shows_its_own_date_and_tier_and_saving
     at = open_page("model_page", {"lang": "English"})
     for name in ("2025-H2", "2026-H1"):
         at.selectbox(key="round_pick").set_value(name).run()
-        assert at.date_input(key="round_new_day").value == dates[name]  # not the date of the round picked before
+        assert at.date_input(key=ui.widget_key("round_day", name)).value == dates[name]  # not the one picked before
     at.selectbox(key="tier_product").set_value(first).run()
-    assert at.selectbox(key="tier_key").value == tiers[first]
+    assert at.selectbox(key=ui.widget_key("tier_key", first)).value == tiers[first]
     at.selectbox(key="tier_product").set_value(other).run()
-    assert at.selectbox(key="tier_key").value == tiers[other]
+    assert at.selectbox(key=ui.widget_key("tier_key", other)).value == tiers[other]
     [b for b in at.button if b.label == "Save"][0].click().run()  # the round form, as it came up
     [b for b in at.button if b.label == "Save the tier"][0].click().run()
     assert not at.exception
@@ -150,7 +150,7 @@ def test_picking_another_round_or_product_shows_its_own_date_and_tier_and_saving
 def test_a_product_gets_a_tier_and_a_team_its_own_target_on_the_model_page(demo_db, model):
     at = open_page("model_page")
     at.selectbox(key="tier_product").set_value("社内ポータル").run()
-    at.selectbox(key="tier_key").set_value("T1")
+    at.selectbox(key=ui.widget_key("tier_key", "社内ポータル")).set_value("T1")
     [b for b in at.button if b.label == "ティアを保存"][0].click().run()
     assert not at.exception and "ティアを保存しました。" in texts(at)
     at.selectbox(key="target_scope").set_value("team:会員ID\x1f認証")
