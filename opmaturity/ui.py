@@ -339,12 +339,17 @@ def using_database(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 @contextmanager
 def _closed_outside_a_run() -> Iterator[None]:
-    """Outside a script run (no end_run will come), close the connection the block opened when it ends."""
+    """Outside a script run (no end_run will come), close the connection the block opened when it ends, and forget
+    the settings it read: the next call outside a run reads them again (tests change the database between calls
+    on one thread; a download's thread serves every session)."""
+    if not getattr(_local, "in_run", False):
+        _local.settings = None
     try:
         yield
     finally:
         if not getattr(_local, "in_run", False):
             _close_run_connection()
+            _local.settings = None
 
 
 def _query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
