@@ -131,6 +131,14 @@ def _backup_then_lose_the_notes(demo_db, model, folder):
     backup.unpack_archive(archive, folder, "opmaturity-backup.zip")
 
 
+def _notes_the_next_run_reads(demo_db, model) -> int:
+    con = store.attach(demo_db, model)  # as the dashboard's next run does
+    try:
+        return store.scalar(con, "SELECT count(*) FROM notes")
+    finally:
+        store.detach(con, demo_db)
+
+
 def test_restores_while_the_dashboards_sessions_keep_reading_are_neither_held_up_nor_stuck(demo_db, tmp_path, model):
     """Three restores in a row beside four sessions whose runs keep attaching and letting go of the file: every
     restore finishes (none waits on the dashboard's own hold, none deadlocks with a run whose first checks write),
@@ -169,11 +177,7 @@ def test_restores_while_the_dashboards_sessions_keep_reading_are_neither_held_up
         thread.join(timeout=10)
     assert not stuck, "a restore never finished"
     assert len(set(kept)) == 3 and all(path.exists() for path in kept) and seen and failed == []  # each kept
-    con = store.attach(demo_db, model)  # the next run reads the restored file, not the one it replaced
-    try:
-        assert store.scalar(con, "SELECT count(*) FROM notes") > 0
-    finally:
-        store.detach(con, demo_db)
+    assert _notes_the_next_run_reads(demo_db, model) > 0  # the restored file, not the one it replaced
 
 
 def test_a_run_reading_during_a_restore_finishes_on_the_old_file_and_the_next_reads_the_new(demo_db, tmp_path, model):
@@ -182,11 +186,7 @@ def test_a_run_reading_during_a_restore_finishes_on_the_old_file_and_the_next_re
     backup.replace_database(tmp_path / "unpacked", demo_db, wait=1)
     assert store.scalar(old, "SELECT count(*) FROM notes") == 0  # its own file to the end of the run
     store.detach(old, demo_db)
-    new = store.attach(demo_db, model)
-    try:
-        assert store.scalar(new, "SELECT count(*) FROM notes") > 0  # never the old data under the new file's name
-    finally:
-        store.detach(new, demo_db)
+    assert _notes_the_next_run_reads(demo_db, model) > 0  # never the old data under the new file's name
 
 
 def test_a_second_restore_while_a_run_still_reads_the_file_the_first_replaced_is_not_held_up_by_it(
@@ -199,11 +199,7 @@ def test_a_second_restore_while_a_run_still_reads_the_file_the_first_replaced_is
     backup.replace_database(tmp_path / "unpacked", demo_db, wait=5)  # the old run's file is no other program's
     assert time.monotonic() - started < 4
     store.detach(old, demo_db)
-    new = store.attach(demo_db, model)
-    try:
-        assert store.scalar(new, "SELECT count(*) FROM notes") > 0
-    finally:
-        store.detach(new, demo_db)
+    assert _notes_the_next_run_reads(demo_db, model) > 0
 
 
 def test_a_restore_refused_because_another_program_holds_the_file_leaves_no_copy_behind(demo_db, tmp_path, model):
