@@ -52,7 +52,7 @@ def main() -> None:
         store.connect(db, model).close()
         print(f"database: {db.stat().st_size / 1e6:.1f} MB")
         print(f"open + close:  {timed(lambda: store.connect(db, model).close(), args.repeat) * 1000:7.1f} ms")
-        attach = timed(lambda: store.detach(store.attach(db, model), db), args.repeat)
+        attach = timed(lambda: store.detach(store.attach(db, model)), args.repeat)
         print(f"attach + detach: {attach * 1000:5.1f} ms")
         print(f"signature:     {timed(lambda: store.signature(db), args.repeat * 50) * 1e6:7.1f} µs")
 

@@ -232,7 +232,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
                     shared[key] = metrics.every_round_figures(cur)
                 kwargs = {**kwargs, "figures": shared[key]}
             fn(cur, *args, **kwargs)
-            store.detach(cur, db)
+            store.detach(cur)
         return time.perf_counter() - start
 
     results: dict[str, dict[str, Any]] = {p: {"cold": [], "change": [], "warm": [], "bare": [], "pandas": []}
@@ -289,7 +289,7 @@ def phase_apptest(db: Path, repeat: int, sweep: bool) -> dict[str, Any]:
         found["sweep"] = {"runs": runs, "seconds": time.perf_counter() - start, "before": before, "after": memory()}
     ui.query, store.revision, ui._cached = original_query, original_revision, original_cached
     ui._read = original_read
-    store.detach(con, db)
+    store.detach(con)
     return found
 
 

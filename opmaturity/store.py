@@ -131,9 +131,8 @@ def _attach_once(file: Path, model: Model | None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def detach(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+def detach(con: duckdb.DuckDBPyConnection) -> None:
     """Give back a connection from `attach`: closed, and the file let go of when no other run uses it."""
-    file = Path(path).expanduser().resolve()
     with _SHARED:
         con.close()
         name = _runs.pop(id(con), None)
@@ -142,8 +141,9 @@ def detach(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
         _users[name] -= 1
         if _users[name]:
             return
-        del _users[name], _files[name]
-        if _attached.get(file) == name:
+        del _users[name]
+        file = _files.pop(name)
+        if _attached.get(file) == name:  # not a file a restore replaced since (its new one has another name)
             del _attached[file]
         assert _instance is not None
         _instance.execute(f"DETACH {name}")

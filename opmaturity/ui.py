@@ -96,9 +96,9 @@ class _Held:
     ran it goes: Streamlit runs each script run on a thread of its own, and a run stopped before end_run (a
     rerun asked for in the sidebar) must not keep the file attached, held from the command line, for good."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.release = weakref.finalize(self, store.detach, con, path)
+        self.release = weakref.finalize(self, store.detach, con)
 
 
 def model() -> Model:
@@ -145,8 +145,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 def _hold(wait: float) -> _Held:
     """Attach the database file for this run (or this call outside a run), waiting up to `wait` s for its lock."""
-    path = db_path()
-    held = _local.held = _Held(store.attach(path, shipped_model(), wait=wait), path)
+    held = _local.held = _Held(store.attach(db_path(), shipped_model(), wait=wait))
     return held
 
 

@@ -136,7 +136,7 @@ def _notes_the_next_run_reads(demo_db, model) -> int:
     try:
         return store.scalar(con, "SELECT count(*) FROM notes")
     finally:
-        store.detach(con, demo_db)
+        store.detach(con)
 
 
 def test_restores_while_the_dashboards_sessions_keep_reading_are_neither_held_up_nor_stuck(demo_db, tmp_path, model):
@@ -158,7 +158,7 @@ def test_restores_while_the_dashboards_sessions_keep_reading_are_neither_held_up
             try:
                 seen.append(store.scalar(con, "SELECT count(*) FROM notes"))
             finally:
-                store.detach(con, demo_db)
+                store.detach(con)
 
     def restores():
         for _ in range(3):
@@ -185,7 +185,7 @@ def test_a_run_reading_during_a_restore_finishes_on_the_old_file_and_the_next_re
     old = store.attach(demo_db, model)
     backup.replace_database(tmp_path / "unpacked", demo_db, wait=1)
     assert store.scalar(old, "SELECT count(*) FROM notes") == 0  # its own file to the end of the run
-    store.detach(old, demo_db)
+    store.detach(old)
     assert _notes_the_next_run_reads(demo_db, model) > 0  # never the old data under the new file's name
 
 
@@ -198,7 +198,7 @@ def test_a_second_restore_while_a_run_still_reads_the_file_the_first_replaced_is
     started = time.monotonic()
     backup.replace_database(tmp_path / "unpacked", demo_db, wait=5)  # the old run's file is no other program's
     assert time.monotonic() - started < 4
-    store.detach(old, demo_db)
+    store.detach(old)
     assert _notes_the_next_run_reads(demo_db, model) > 0
 
 

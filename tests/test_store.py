@@ -181,7 +181,7 @@ def test_a_locked_database_file_is_a_clear_error(db_file, model, opening):
     assert db_file not in store._attached  # nothing left attached: once the other program has gone, all is as before
     con = store.attach(db_file, model)
     assert schema.schema_version(con) == schema.SCHEMA_VERSION
-    store.detach(con, db_file)
+    store.detach(con)
 
 
 def test_a_header_mapping_is_remembered_and_can_be_changed(con):
@@ -338,10 +338,10 @@ def test_runs_share_an_attached_file_and_the_last_one_lets_go_of_it(db_file, mod
     assert schema.schema_version(first) == schema.SCHEMA_VERSION
     store.commit_batch(first, answers(("Shop", "Cart", "r1", "team", "OBS-1", 3)), "2024-H1")
     assert live(second) == [("r1", "OBS-1", 3)]  # one database: the other run reads what this one wrote
-    store.detach(first, db_file)
+    store.detach(first)
     assert not _lets_go(db_file)  # the second run still holds it
     assert live(second) == [("r1", "OBS-1", 3)]
-    store.detach(second, db_file)
+    store.detach(second)
     assert _lets_go(db_file)  # let go of: the command line can import now
     with store.connect(db_file, model) as con:  # and what the dashboard wrote is in the file
         assert live(con) == [("r1", "OBS-1", 3)]
@@ -354,8 +354,8 @@ def test_two_files_attached_at_once_keep_their_own_tables(tmp_path, model):
     b = store.attach(empty, model)  # a new file, migrated although the other one already has every table
     assert schema.schema_version(b) == schema.SCHEMA_VERSION
     assert live(b) == [] and live(a) == [("r1", "OBS-1", 3)]
-    store.detach(a, full)
-    store.detach(b, empty)
+    store.detach(a)
+    store.detach(b)
     assert _lets_go(full) and _lets_go(empty)
 
 
@@ -373,14 +373,14 @@ def test_runs_on_many_threads_attach_read_and_detach_without_a_slip(db_file, mod
 
     con = store.attach(db_file, model)
     store.commit_batch(con, answers(("Shop", "Cart", "r1", "team", "OBS-1", 3)), "2024-H1")
-    store.detach(con, db_file)
+    store.detach(con)
 
     def run(_):
         mine = store.attach(db_file, model)
         try:
             return live(mine)
         finally:
-            store.detach(mine, db_file)
+            store.detach(mine)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = list(pool.map(run, range(64)))
@@ -411,7 +411,7 @@ def test_a_plain_connection_beside_the_dashboards_attachment_is_told_the_file_is
         with pytest.raises(OpmaturityError, match="held by another program"):
             store.connect(db_file, model, wait=0.1)
     finally:
-        store.detach(attached, db_file)
+        store.detach(attached)
     store.connect(db_file, model).close()  # free again
 
 
@@ -422,5 +422,5 @@ def test_a_file_left_attached_by_a_failed_detach_is_used_again_not_refused(db_fi
     con.close()
     again = store.attach(db_file, model)
     assert schema.schema_version(again) == schema.SCHEMA_VERSION
-    store.detach(again, db_file)
+    store.detach(again)
     assert _lets_go(db_file)
