@@ -26,37 +26,37 @@ def everything(value: str | None) -> str:
 product = who[0].selectbox(
     tr("common.product"),
     [None, *facets["products"]],
-    key="product",
+    key=ui.translated("product"),
     bind="query-params",
     format_func=everything,
-    placeholder=ui.choose(),
+    placeholder=everything(None),
 )
 team = who[1].selectbox(
     tr("common.team"),
     [None, *facets["teams"]],
-    key="team",
+    key=ui.translated("team"),
     bind="query-params",
     format_func=everything,
-    placeholder=ui.choose(),
+    placeholder=everything(None),
 )
 tag = where[1].selectbox(
     tr("views.tags"),
     [None, *facets["tags"]],
-    key="tag",
+    key=ui.translated("tag"),
     bind="query-params",
     format_func=everything,
-    placeholder=ui.choose(),
+    placeholder=everything(None),
 )
 group = where[0].selectbox(
     tr("views.group"),
     [None, *facets["groups"]],
-    key="group",
+    key=ui.translated("group"),
     bind="query-params",
     format_func=everything,
-    placeholder=ui.choose(),
+    placeholder=everything(None),
 )
 item = who[2].selectbox(
-    tr("common.item"), [None, *facets["items"]], key="item", placeholder=ui.choose(),
+    tr("common.item"), [None, *facets["items"]], key=ui.translated("item"), placeholder=tr("feedback.all"),
     format_func=lambda k: tr("feedback.all") if k is None else titles.get(k, k),
 )  # fmt: skip
 

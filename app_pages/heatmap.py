@@ -34,7 +34,7 @@ metric = left.selectbox(
     tr("heatmap.metric"),
     metrics.HEATMAP_METRICS,
     format_func=lambda m: tr(f"metric.{m}"),
-    key="metric",
+    key=ui.translated("metric"),
     placeholder=ui.choose(),
 )
 by_value = right.toggle(tr("charts.sort_by_value"), key="sort", help=tr("charts.sort_by_value.help"))

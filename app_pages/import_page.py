@@ -1,6 +1,8 @@
 """Import: several exports at once; per file the detected layout, a preview and every problem before
 anything is written; a mapping step for unknown headers; then the result, and the history with undo."""
 
+import numbers
+
 import streamlit as st
 
 from opmaturity import audit, importer, store, ui, ui_auth, views
@@ -26,9 +28,10 @@ for upload in uploads or []:
         with st.expander(tr("import.file_settings")):
             own = ui.import_settings(ui.widget_key("imp_file", upload.name), shared)
             layout = st.selectbox(
-                tr("import.layout_override"), [None, *importer.LAYOUTS], key=ui.widget_key("imp_layout", upload.name),
+                tr("import.layout_override"), [None, *importer.LAYOUTS],
+                key=ui.translated(ui.widget_key("imp_layout", upload.name)),
                 format_func=lambda k: tr("import.layout_auto") if k is None else tr(f"import.layout.{k}"),
-                placeholder=ui.choose(),
+                placeholder=tr("import.layout_auto"),
             )  # fmt: skip
         options = ui.import_options(**own, skip_invalid=skip_invalid, layout=layout, mappings=mappings)
         report, rows = ui.import_preview(upload.name, data, options)
@@ -81,17 +84,20 @@ history = ui.query(store.import_history)
 if history.empty:
     st.caption(tr("import.history_empty"))
 else:
-    st.dataframe(ui.shown(views.imports_table, store.import_history), hide_index=True, width="stretch")
+    ui.imports_list(ui.shown(views.imports_table, store.import_history))
     live = history[history["undone_at"].isna()]
     files = dict(zip(live["import_id"], live["file_name"], strict=True))
     gone = st.session_state.get("imp_undo_pick")
-    if gone is not None and gone not in files:  # undone meanwhile elsewhere: say so, the picker starts again
-        st.info(tr("import.undo_gone", import_id=int(gone)), icon=":material/undo:")
-        st.session_state.pop("imp_undo_pick")
-        st.session_state.pop("imp_undo_confirm", None)
+    if gone is not None and gone not in files:  # undone, here or meanwhile elsewhere: the picker starts again
+        if isinstance(gone, numbers.Integral) and gone != st.session_state.get("imp_undone"):  # elsewhere: say so
+            st.info(tr("import.undo_gone", import_id=int(gone)), icon=":material/undo:")
+        # Set, not dropped: the browser then shows the picker empty (it kept showing the file undone).
+        st.session_state["imp_undo_pick"] = None
+        st.session_state["imp_undo_confirm"] = False
     choice = st.selectbox(
-        tr("import.undo"), [None, *files], key="imp_undo_pick",
-        format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}", placeholder=ui.choose(),
+        tr("import.undo"), [None, *files], key=ui.translated("imp_undo_pick"),
+        format_func=lambda i: tr("import.undo_pick") if i is None else f"#{i} {files[i]}",
+        placeholder=tr("import.undo_pick"),
     )  # fmt: skip
     sure = False
     if choice is not None:  # say what goes, and ask: an undo takes a whole file's answers away

@@ -106,13 +106,13 @@ with st.form("set_target"):
     st.markdown(f"**{tr('model.set_target')}**")
     scopes = ui.derived(pictures.target_scopes)  # every tier, product and team: 1,200 at 1,000 teams
     scope = st.selectbox(
-        tr("model.target_scope"), list(scopes), format_func=scopes.__getitem__, key="target_scope",
+        tr("model.target_scope"), list(scopes), format_func=scopes.__getitem__, key=ui.translated("target_scope"),
         placeholder=ui.choose(),
     )  # fmt: skip
     item = st.selectbox(
         tr("common.item"), [None, *(i.key for i in model.items)],
-        format_func=lambda k: tr("model.all_items") if k is None else f"{k} {titles[k]}", key="target_item",
-        placeholder=ui.choose(),
+        format_func=lambda k: tr("model.all_items") if k is None else f"{k} {titles[k]}",
+        key=ui.translated("target_item"), placeholder=tr("model.all_items"),
     )  # fmt: skip
     level = st.select_slider(
         tr("common.target"), options=[lv.level for lv in model.levels], value=model.default_target, key="target_level"
@@ -144,7 +144,7 @@ with st.container(border=True):
     keys = [t.key for t in model.tiers]
     with right.form("set_tier", border=False):
         tier = st.selectbox(
-            tr("common.tier"), keys, key=ui.widget_key("tier_key", str(chosen)), placeholder=ui.choose(),
+            tr("common.tier"), keys, key=ui.translated(ui.widget_key("tier_key", str(chosen))), placeholder=ui.choose(),
             index=keys.index(current.iloc[0]) if len(current) and current.iloc[0] in keys else None,
             format_func=lambda k: next(t.title(lang) for t in model.tiers if t.key == k),
         )  # fmt: skip

@@ -72,4 +72,4 @@ st.altair_chart(
 )
 
 st.subheader(tr("overview.imports"))
-ui.table(views.imports_table(ui.query(store.import_history).head(10), tr))
+ui.imports_list(views.imports_table(ui.query(store.import_history).head(10), tr))

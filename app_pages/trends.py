@@ -14,13 +14,14 @@ teams = ui.query(store.teams)
 
 left, right = st.columns(2)
 product = left.selectbox(
-    tr("common.product"), [None, *teams["product"].drop_duplicates()], key="product", bind="query-params",
-    placeholder=ui.choose(), format_func=lambda p: tr("trends.all_products") if p is None else p,
+    tr("common.product"), [None, *teams["product"].drop_duplicates()], key=ui.translated("product"),
+    bind="query-params", placeholder=tr("trends.all_products"),
+    format_func=lambda p: tr("trends.all_products") if p is None else p,
 )  # fmt: skip
 team_options = [None, *teams.loc[teams["product"] == product, "team"]] if product else [None]
 team = right.selectbox(
-    tr("common.team"), team_options, key="team", bind="query-params", disabled=product is None,
-    placeholder=ui.choose(), format_func=lambda t: tr("trends.all_teams") if t is None else t,
+    tr("common.team"), team_options, key=ui.translated("team"), bind="query-params", disabled=product is None,
+    placeholder=tr("trends.all_teams"), format_func=lambda t: tr("trends.all_teams") if t is None else t,
 )  # fmt: skip
 
 ui.trend_chart(product, team)

@@ -26,6 +26,7 @@ from .settings import Settings
 
 T = TypeVar("T")
 LANG_KEY = "lang"
+_SHOWN_LANG_KEY = "_lang_shown"  # the language of the run before: a change is a switch (`translated`)
 ROUND_KEY = "round"
 # The language switch shows (and the URL carries) these labels: a bound widget puts its label in the URL.
 LANG_LABELS = {"ja": "日本語", "en": "English"}
@@ -52,6 +53,7 @@ def begin_run() -> None:
     _local.settings = None
     _local.stale = False
     _local.lang = None
+    _local.lang_switched = False
     _local.in_run = True
 
 
@@ -156,6 +158,19 @@ def lang() -> str:
     string, and a session-state lookup each time was a sixth of a page that labels a thousand options."""
     known = getattr(_local, "lang", None)
     return known if known is not None else _session_lang()
+
+
+def translated(key: str) -> str:
+    """The key of a picker whose options are labelled in the UI language (a selectbox or multiselect with a
+    translated `format_func`), as it is passed to the widget.
+
+    After a language switch Streamlit 1.67 shows a selectbox's chosen option as the browser last received it,
+    the old language's label under the new language's title and list (streamlit/streamlit#11268), while the value
+    itself is kept. Setting the value again on the run the language changed makes Streamlit send the chosen
+    option's new label. Call it before the widget is made."""
+    if getattr(_local, "lang_switched", False) and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    return key
 
 
 def _session_lang() -> str:
@@ -400,6 +415,8 @@ def sidebar() -> None:
             bind="query-params",
         )
         _local.lang = _session_lang()  # the switch has its value for this run: it cannot change until the next
+        _local.lang_switched = st.session_state.get(_SHOWN_LANG_KEY, _local.lang) != _local.lang
+        st.session_state[_SHOWN_LANG_KEY] = _local.lang
         names = rounds()
         if names:
             st.selectbox(
@@ -535,8 +552,9 @@ def import_settings(prefix: str, fallback: dict[str, Any] | None = None) -> dict
         tr("import.team"), key=f"{prefix}_team", help=tr("import.team_help"), placeholder=fallback.get("team") or ""
     )
     rater = far.selectbox(
-        tr("import.rater"), [None, "team", "sre"], key=f"{prefix}_rater", help=tr("import.rater_help"),
-        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"), placeholder=choose(),
+        tr("import.rater"), [None, "team", "sre"], key=translated(f"{prefix}_rater"), help=tr("import.rater_help"),
+        format_func=lambda r: tr("import.from_file") if r is None else tr(f"import.rater.{r}"),
+        placeholder=tr("import.from_file"),
     )  # fmt: skip
     return {
         "round_name": round_name.strip() or fallback.get("round_name"),
@@ -678,8 +696,8 @@ def mapping_step(columns: list[Any]) -> None:
             return tr("roles.as_read", role=tr(f"msg.role.{as_read.role}"))
 
         role = left.selectbox(
-            escape_markdown(header), [None, *ROLES], key=role_key, format_func=role_label, placeholder=role_label(None),
-            help=tr("roles.role_help"),
+            escape_markdown(header), [None, *ROLES], key=translated(role_key), format_func=role_label,
+            placeholder=role_label(None), help=tr("roles.role_help"),
         )  # fmt: skip
         key: str | None = None
         if role in ITEM_ROLES | CATEGORY_ROLES:
@@ -688,8 +706,9 @@ def mapping_step(columns: list[Any]) -> None:
             if st.session_state[item_key] not in choices:
                 st.session_state[item_key] = choices[0]
             key = right.selectbox(
-                tr("roles.category" if role in CATEGORY_ROLES else "roles.item"), choices, key=item_key,
+                tr("roles.category" if role in CATEGORY_ROLES else "roles.item"), choices, key=translated(item_key),
                 format_func=lambda k: tr("roles.each_row") if k is None else f"{k} {names.get(k, '')}",
+                placeholder=tr("roles.each_row"),
             )  # fmt: skip
         chosen = encode(role, key) if role else None
         if chosen != mappings.get(header):
@@ -740,15 +759,25 @@ def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, s
 
 def table(frame: pd.DataFrame | pa.Table, **options: Any) -> None:
     """A display table: full width, no index, figures with two decimals (1.73, not 1.733333 or a bare
-    2 beside 2.4), "—" in an empty cell (Streamlit would write "None")."""
+    2 beside 2.4), counts with thousands separators (60,000; a column of numbers that are names, such as an
+    import's number, is given its own `column_config`), "—" in an empty cell (Streamlit would write "None")."""
     if isinstance(frame, pa.Table):
         floats = [f.name for f in frame.schema if pa.types.is_floating(f.type)]
+        counts = [f.name for f in frame.schema if pa.types.is_integer(f.type)]
     else:
         floats = [column for column in frame.columns if pd.api.types.is_float_dtype(frame[column])]
+        counts = [column for column in frame.columns if pd.api.types.is_integer_dtype(frame[column])]
     figures = {column: st.column_config.NumberColumn(format="%.2f") for column in floats}
+    figures |= {column: st.column_config.NumberColumn(format="localized") for column in counts}
     config = figures | options.pop("column_config", {})
     defaults = {"hide_index": True, "width": "stretch", "placeholder": tr("pages.missing"), "column_config": config}
     st.dataframe(frame, **(defaults | options))
+
+
+def imports_list(imports: pd.DataFrame | pa.Table) -> None:
+    """The imports as the Overview and Import pages list them (`views.imports_table`): counts with thousands
+    separators, an import's number as the undo picker names it (#1756, not #1,756)."""
+    table(imports, column_config={tr("views.import_id"): st.column_config.NumberColumn(format="%d")})
 
 
 def url_values(*names: str) -> dict[str, str | None]:
@@ -855,7 +884,7 @@ def action_section(product: str, team: str, items: pd.DataFrame) -> None:
             st.markdown(f"**{tr('loop.actions.new')}**")
             item = st.selectbox(
                 tr("loop.actions.from_gap"), gaps, format_func=lambda k: f"{k} {titles().get(k, k)}",
-                key="new_action_item", placeholder=choose(),
+                key=translated("new_action_item"), placeholder=choose(),
             )  # fmt: skip
             title = st.text_input(tr("views.action"), key="new_action_title", placeholder=tr("loop.actions.proposed"))
             if st.form_submit_button(tr("loop.actions.add")):

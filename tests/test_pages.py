@@ -235,6 +235,9 @@ def test_import_previews_then_imports_then_undoes_a_tidy_file(demo_db):
     at.checkbox(key="imp_undo_confirm").check().run()
     at.button(key="imp_undo").click().run()
     assert "was undone" in texts(at)
+    assert "already been undone" not in texts(at)  # undone here, not "elsewhere" (an outside review saw both)
+    picker = at.selectbox(key="imp_undo_pick")
+    assert picker.value is None and picker.proto.set_value and not picker.proto.HasField("raw_value")  # shown empty
     assert table_with(at, "File").iloc[0]["Status"] == "Undone"
     # The history is labelled once per data change and language (ui.shown): the other language labels it afresh,
     # and coming back reads the same words as before.
@@ -262,6 +265,31 @@ def test_the_import_history_goes_to_the_browser_without_being_converted_again_on
     assert converted == []  # no table of the page converted from pandas on this run
 
 
+@pytest.mark.parametrize(("page", "lang", "counts"), [
+    ("import_page", "English", ["#", "Answers", "Workshop notes", "Answers replaced"]),
+    ("import_page", "日本語", ["番号", "回答", "ワークショップメモ", "置き換えた回答"]),
+    ("overview", "English", ["#", "Answers", "Workshop notes", "Answers replaced"]),
+])  # fmt: skip
+def test_the_imports_counts_have_thousands_separators_and_their_numbers_none(demo_db, page, lang, counts):
+    at = open_page(page, {"lang": lang})
+    number, *counted = counts
+    shown = next(df for df in at.dataframe if counted[0] in df.value.columns and number in df.value.columns)
+    config = json.loads(shown.proto.columns)
+    assert {name: config[name]["type_config"]["format"] for name in counts} == {number: "%d"} | dict.fromkeys(
+        counted, "localized"
+    )
+    assert shown.value[counted[0]].max() >= 2_200  # the demo's survey files: 2,200 and 2,318 answers
+
+
+def test_every_count_in_a_table_has_thousands_separators(demo_db):
+    at = open_page("overview", {"lang": "English"})
+    coverage = next(df for df in at.dataframe if "Teams answered" in df.value.columns)
+    config = json.loads(coverage.proto.columns)
+    assert {name: config[name]["type_config"]["format"] for name in ("Team (self)", "SRE", "Answers")} == {
+        "Team (self)": "localized", "SRE": "localized", "Answers": "localized"
+    }  # fmt: skip
+
+
 def test_an_import_undone_elsewhere_meanwhile_is_said_when_the_page_is_used_again(demo_db, model):
     at = open_page("import_page", {"lang": "English"})
     picked = int(table_with(at, "File").iloc[0]["#"])
@@ -275,6 +303,21 @@ def test_an_import_undone_elsewhere_meanwhile_is_said_when_the_page_is_used_agai
     at.button(key="imp_undo").click().run()
     assert not at.exception and not at.error
     assert f"Import #{picked} has already been undone (from the command line or another page)." in texts(at)
+    assert at.selectbox(key="imp_undo_pick").value is None
+
+
+def test_an_undo_pick_the_browser_sends_as_a_label_of_the_other_language_is_no_import_and_no_error(demo_db):
+    """A browser that kept the picker's empty label from before a language switch sends it back as the value (seen:
+    ValueError: invalid literal for int() with base 10: '取り消す取り込みを選ぶ')."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "English"
+    at.run()
+    at.switch_page("app_pages/import_page.py")
+    at.query_params["lang"] = "English"
+    at.session_state["imp_undo_pick"] = "取り消す取り込みを選ぶ"  # as the page reads it before the picker is drawn
+    at.run()
+    assert not at.exception and not at.error
+    assert "already been undone" not in texts(at)
     assert at.selectbox(key="imp_undo_pick").value is None
 
 
