@@ -4,6 +4,7 @@ products in one file, Excel's cp932 re-save. They import with no mapping."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 from opmaturity import importer, store
@@ -75,3 +76,46 @@ def test_free_text_answers_are_kept_as_the_respondents_comments_and_can_be_searc
     assert (notes["product"].iloc[0], notes["team"].iloc[0]) == ("ポイント基盤", "ポイント交換")
     assert store.scalar(con, "SELECT count(*) FROM notes WHERE author IS NULL") == 0  # a pseudonym, never a name
     assert "髙橋" not in str(store.rows(con, "SELECT author FROM notes"))
+
+
+# A form that asks one item's level per submission (a question "項目" with a dropdown of items, then "現状レベル"):
+# its export is a tidy table with a timestamp. An outside review saw it read as a grid form: "imported", 0 answers,
+# and every row "an exact duplicate" of another.
+PER_ITEM = [
+    ["タイムスタンプ", "メールアドレス", "プロダクト", "チーム", "回答者ロール", "項目", "現状レベル", "重要度",
+     "コメント"],
+    ["2024/05/20 7:41:40 午後 GMT+9", "tanaka@example.co.jp", "髙橋サービス①", "基盤チーム", "開発", "OBS-1", "３",
+     "高", "夜間のアラートが多い"],
+    ["2024/05/20 7:41:40 午後 GMT+9", "tanaka@example.co.jp", "髙橋サービス①", "基盤チーム", "開発", "OBS-2",
+     "レベル1", "中", ""],
+    ["2024/05/21 9:02:13 午前 GMT+9", "sre@example.co.jp", "髙橋サービス①", "基盤チーム", "SRE", "OBS-1", "2", "", ""],
+]  # fmt: skip
+
+
+def test_a_form_answered_item_by_item_is_read_as_a_tidy_table_dated_by_its_timestamps(con, model):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(PER_ITEM)
+    data = out.getvalue().encode("cp932")
+    report = importer.import_file(con, "項目ごとの回答.csv", data, model, importer.ImportOptions())
+    assert (report.status, report.layout, report.problems) == ("imported", "tidy", [])
+    said = [m.text("en") for m in report.messages]
+    assert any("a form export, but one answer per row under item and level columns" in m for m in said), said
+    assert not [m for m in said if "duplicate" in m]
+    rows = store.rows(con, "SELECT item_key, rater, level FROM responses ORDER BY rater, item_key")
+    assert rows == [("OBS-1", "sre", 2), ("OBS-1", "team", 3), ("OBS-2", "team", 1)]
+    assert store.rows(con, "SELECT name FROM rounds") == [("2024-H1",)]  # from the timestamps, not today
+    assert store.rows(con, "SELECT DISTINCT assessed_on FROM responses ORDER BY 1") == [
+        (datetime.date(2024, 5, 20),), (datetime.date(2024, 5, 21),)
+    ]  # fmt: skip
+    assert "tanaka" not in str(store.rows(con, "SELECT respondent FROM responses"))
+
+
+def test_a_microsoft_form_answered_item_by_item_is_dated_by_its_completion_time(con, model):
+    header = ["ID", "開始時刻", "完了時刻", "メール", "名前", "プロダクト", "チーム", "回答者ロール", "項目", "レベル"]
+    rows = [[n, f"2024/5/20 10:0{n}", f"2024/6/3 10:0{n}", "anonymous", "", "Shop", "Checkout", "developer", item, "2"]
+            for n, item in (("1", "OBS-1"), ("2", "OBS-2"))]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    report = importer.import_file(con, "ms.csv", out.getvalue().encode("utf-8-sig"), model, importer.ImportOptions())
+    assert (report.status, report.layout, report.problems) == ("imported", "tidy", [])
+    assert store.rows(con, "SELECT DISTINCT assessed_on FROM responses") == [(datetime.date(2024, 6, 3),)]

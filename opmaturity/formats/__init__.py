@@ -39,18 +39,23 @@ class Detection:
 def detect(source: Source, values: Values) -> Detection:
     """The layout of a read file: forms by their fixed columns, tidy vs hand-made by every sheet's shape, Miro.
 
-    A workbook is judged as a whole: sheets without answer columns (an item list, a legend, instructions)
-    never decide it; a sheet with a title block, rater columns or footer rows (平均, ※) makes it hand-made,
-    unless its header names a product, team, rater or person column: then every row is an answer of its own
-    (a long table under a title), which is tidy.
+    A form export whose header has an item and a level column (a form that asks for one item's level per
+    submission, or a tidy table with a timestamp) is tidy: its grid parser would find no question columns and
+    import nothing. A workbook is judged as a whole: sheets without answer columns (an item list, a legend,
+    instructions) never decide it; a sheet with a title block, rater columns or footer rows (平均, ※) makes it
+    hand-made, unless its header names a product, team, rater or person column: then every row is an answer of
+    its own (a long table under a title), which is tidy.
     """
     if source.kind == "json":
         return Detection("miro", Message("msg.detect.miro_json"))
     for table in source.tables:
-        if form_header(table, google_forms.LAYOUT):
-            return Detection("google_forms", Message("msg.detect.google_forms"))
-        if form_header(table, ms_forms.LAYOUT):
-            return Detection("ms_forms", Message("msg.detect.ms_forms"))
+        forms = ((google_forms.LAYOUT, "msg.detect.google_forms"), (ms_forms.LAYOUT, "msg.detect.ms_forms"))
+        for layout, reason in forms:
+            found = form_header(table, layout)
+            if found and {"item", "level"} <= found[1].keys():  # a form answered item by item: a row per answer
+                return Detection("tidy", Message("msg.detect.tidy_form"))
+            if found:
+                return Detection(layout.name, Message(reason))
         if miro.find_header(table):
             return Detection("miro", Message("msg.detect.miro_flat"))
     tidy_found: Detection | None = None

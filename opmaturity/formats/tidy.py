@@ -43,6 +43,9 @@ USED = frozenset(GROUPS) | {"item", "level", "target", "importance", "comment", 
 SINGLE = ("product", "team", "rater", "category", "item", "level", "target", "importance", "comment", "assessed_on",
           "round", "tier")  # fmt: skip
 MEASURES = ("level", "target", "importance", "comment")
+# A form's timestamps (Google: タイムスタンプ; Microsoft: 完了時刻 before 開始時刻) date the answers of a table
+# that has no date column of its own (formats.detect reads a form answered item by item as tidy).
+STAMPS = ("timestamp", "completed", "start")
 
 
 def find_header(table: Table, limit: int = 10, values: Values | None = None) -> tuple[int, dict[str, int]] | None:
@@ -115,6 +118,9 @@ def _table(table: Table, top: int, roles: dict[str, int], ctx: Context, batch: B
         start = Message("msg.parse.missing_column", column=missing[0])
         batch.problems.append(ctx.problem(_need(start, found), sheet, top + 1))
         return
+    stamp = next((r for r in STAMPS if r in roles), None)
+    if "assessed_on" not in roles and stamp is not None:  # a form answered item by item: each answer's day
+        roles = {("assessed_on" if role == stamp else role): n for role, n in roles.items()}
     values = ctx.values
     claims = header_columns(header, values)
     clash = conflicts(ctx, batch, header, claims, SINGLE, sheet, top + 1)
