@@ -488,15 +488,17 @@ def cmd_imports(con, model, args) -> int:
         return 0
     for column in ("imported_at", "undone_at"):
         history[column] = [None if pd.isna(v) else f"{v:%Y-%m-%d %H:%M:%S}" for v in history[column]]
+    rows = summary.records(history, IMPORT_FIELDS)  # missing values as None (pandas' strings hold NaN: "nan")
     if args.json:
-        _print_json(summary.records(history, IMPORT_FIELDS))
+        _print_json(rows)
         return 0
-    if history.empty:
+    if not rows:
         print(say(args, "cli.imports.none"))
-    for row in history.itertuples(index=False):
-        line = say(args, "cli.imports.line", import_id=row.import_id, file=row.file, layout=row.layout or "-",
-                   round=row.round or "-", answers=row.responses, notes=row.notes, at=row.imported_at)  # fmt: skip
-        print(line + (say(args, "cli.imports.undone_at", at=row.undone_at) if row.undone_at else ""))
+    for row in rows:
+        line = say(args, "cli.imports.line", import_id=row["import_id"], file=row["file"],
+                   layout=row["layout"] or "-", round=row["round"] or "-", answers=row["responses"],
+                   notes=row["notes"], at=row["imported_at"])  # fmt: skip
+        print(line + (say(args, "cli.imports.undone_at", at=row["undone_at"]) if row["undone_at"] else ""))
     return 0
 
 

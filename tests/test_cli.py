@@ -796,7 +796,12 @@ def test_imports_lists_the_history_and_undoes_one_from_the_command_line(capsys, 
     code, _, _ = run(capsys, "import", board, "--db", db_file, "--product", "P", "--team", "T")
     assert code == 0 and query(db_file, "SELECT count(*) FROM notes n JOIN teams USING (team_id)") == [(1,)]
     _, out, _ = run(capsys, "--lang", "en", "imports", "list", "--db", db_file)
-    assert out.splitlines()[1].startswith("#1 board.csv [miro] round ") and "(undone " in out.splitlines()[1]
+    live, undone = out.splitlines()
+    assert undone.startswith("#1 board.csv [miro] round ") and "(undone " in undone
+    assert live.startswith("#2 board.csv [miro] round ") and "undone" not in live  # it read "(undone nan)"
+    assert "nan" not in out
+    _, out, _ = run(capsys, "--lang", "ja", "imports", "list", "--db", db_file)
+    assert "nan" not in out and "取り消し済み" not in out.splitlines()[0]
 
 
 IMPORT_KEYS = ["import_id", "file", "layout", "round", "responses", "notes", "replaced", "imported_at", "undone_at"]
