@@ -505,6 +505,21 @@ def test_an_unlabelled_colon_cell_is_not_a_title_but_a_dashed_title_still_names_
     assert parsed(model, "w.xlsx", book(("Sheet1", rows, []))).problems[0].message.startswith("no product")
 
 
+@pytest.mark.parametrize(("title", "product"), [
+    ("運用成熟度チェックシート ― 髙橋サービス①", "髙橋サービス①"),  # サービス is also a product column's word
+    ("運用成熟度チェックシート — ポイントサービス", "ポイントサービス"),
+    ("Ops maturity check - Team service", "Team service"),
+    ("成熟度チェック ｜ 会員ID基盤", "会員ID基盤"),
+])  # fmt: skip
+def test_a_dashed_title_names_the_product_even_when_its_name_holds_a_label_word(model, title, product):
+    """An outside review: 〇〇サービス in the title was read as a product label with no value, and the sheet was
+    refused for no product, its advice asking for the very title it had."""
+    rows = [[title], ["チーム：", "基盤チーム"], [], ["項目", "SRE評価"], ["ランブック", 2]]
+    batch = parsed(model, "w.xlsx", book(("Sheet1", rows, [])))
+    assert batch.problems == []
+    assert {(r.product, r.team) for r in batch.answers} == {(product, "基盤チーム")}
+
+
 def test_an_item_list_sheet_before_the_product_sheet_does_not_decide_the_layout(model):
     found = detect(source_of("workbook_reviewed.xlsx"), Values(model))
     assert (found.layout, found.reason) == (

@@ -285,7 +285,9 @@ def _title_block(
             if c in used or (r, c) in copies or not text:
                 continue
             label = _LABEL.match(text)
-            role = role_of(label.group(1) if label else text)
+            # `… — <product>` is a title even where its words hold a label's (髙橋サービス: サービス names a product)
+            titled = not label and len([p for p in _TITLE_SPLIT.split(text) if p.strip()]) > 1
+            role = None if titled else role_of(label.group(1) if label else text)
             if role in PEOPLE:
                 role = "respondent"
             if role in _TITLE_ROLES:
