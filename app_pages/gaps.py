@@ -10,6 +10,9 @@ if ui.offer_demo():
     st.stop()
 round_name = ui.current_round()
 titles = ui.titles()
+if not ui.answered(round_name):  # a round of workshop notes only: no item is weak or silent in it
+    st.info(tr("figures.empty.heatmap", round=ui.escape_markdown(round_name)))
+    st.stop()
 
 st.subheader(tr("gaps.weak"))
 st.caption(tr("gaps.weak.caption"))

@@ -35,41 +35,46 @@ with st.container(border=True, key="report_downloads"):  # the round's report: b
         on_click="ignore",
     )  # fmt: skip
 
-st.subheader(tr("overview.standout"))
-highlights = ui.query(summary.highlights, round_name)
-for finding in views.standouts(highlights, titles, tr):
-    line, link = st.columns([5, 1])
-    line.markdown(f"- {finding.sentence}")
-    link.page_link(finding.page, label=tr("overview.open"), query_params=finding.query_params)
-
-st.subheader(tr("figures.silent"))
-st.caption(tr("figures.silent.caption"))
-silent = ui.query(metrics.silent_gaps, round_name, limit=5)
-if silent.empty:
-    st.info(tr("figures.silent.none"))
+answered = ui.answered(round_name)  # a round of workshop notes only has nothing to stand out and no gaps
+if not answered:
+    st.info(tr("figures.empty.overview", round=ui.escape_markdown(round_name), notes=int(totals["notes"])))
 else:
-    ui.table(views.silent_gaps_table(silent, titles, tr))
+    st.subheader(tr("overview.standout"))
+    highlights = ui.query(summary.highlights, round_name)
+    for finding in views.standouts(highlights, titles, tr):
+        line, link = st.columns([5, 1])
+        line.markdown(f"- {finding.sentence}")
+        link.page_link(finding.page, label=tr("overview.open"), query_params=finding.query_params)
+
+    st.subheader(tr("figures.silent"))
+    st.caption(tr("figures.silent.caption"))
+    silent = ui.query(metrics.silent_gaps, round_name, limit=5)
+    if silent.empty:
+        st.info(tr("figures.silent.none"))
+    else:
+        ui.table(views.silent_gaps_table(silent, titles, tr))
 
 st.subheader(tr("overview.coverage"))
 st.caption(tr("overview.coverage.caption"))
 ui.table(views.coverage_table(coverage, tr))
 
-st.subheader(tr("overview.category_avg"))
-st.caption(tr("overview.category_avg.caption"))
-org = views.with_titles(ui.query(metrics.org_categories, round_name), titles, "category")
-st.altair_chart(
-    charts.category_bars(
-        org.rename(columns={"level": "team_level"}),
-        lang_titles={
-            "level": tr("common.level"),
-            "target": tr("common.target"),
-            "org_median": tr("common.org_median"),
-            "category": tr("common.category"),
-        },
-        max_level=model.max_level,
-    ),
-    width="stretch",
-)
+if answered:
+    st.subheader(tr("overview.category_avg"))
+    st.caption(tr("overview.category_avg.caption"))
+    org = views.with_titles(ui.query(metrics.org_categories, round_name), titles, "category")
+    st.altair_chart(
+        charts.category_bars(
+            org.rename(columns={"level": "team_level"}),
+            lang_titles={
+                "level": tr("common.level"),
+                "target": tr("common.target"),
+                "org_median": tr("common.org_median"),
+                "category": tr("common.category"),
+            },
+            max_level=model.max_level,
+        ),
+        width="stretch",
+    )
 
 st.subheader(tr("overview.imports"))
 ui.imports_list(views.imports_table(ui.query(store.import_history).head(10), tr))

@@ -78,18 +78,18 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
 
     summ = command("summary", "the heatmap and the ranked findings of one round")
-    summ.add_argument("--round", metavar="NAME", help="default: the latest round")
+    summ.add_argument("--round", metavar="NAME", help="default: the latest round with answers")
     summ.add_argument("--json", action="store_true", help="print JSON (the default prints a short text)")
 
     exp = command("export", "write the round's report (Excel: heatmaps, findings, actions, answers) or its answers "
                   "(CSV)")  # fmt: skip
-    exp.add_argument("--round", metavar="NAME", help="default: the latest round")
+    exp.add_argument("--round", metavar="NAME", help="default: the latest round with answers")
     exp.add_argument("--out", metavar="FILE", required=True, help=f"FILE.xlsx or FILE.csv ({FILE_LANG})")
 
     hear = command("hearing", "write the sheet that prepares one team's hearing (Excel, or one printable HTML page)")
     hear.add_argument("--product", metavar="NAME", required=True)
     hear.add_argument("--team", metavar="NAME", required=True)
-    hear.add_argument("--round", metavar="NAME", help="default: the latest round")
+    hear.add_argument("--round", metavar="NAME", help="default: the latest round with answers")
     hear.add_argument("--out", metavar="FILE", required=True, help=f"FILE.xlsx or FILE.html ({FILE_LANG})")
 
     act = command("action", "record and follow the improvement actions teams agreed")

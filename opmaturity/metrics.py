@@ -41,14 +41,15 @@ class _Context:
 
 
 def _context(con: duckdb.DuckDBPyConnection, round_name: str | None) -> _Context:
-    """The round (default: the latest; None in an empty database) and the rounds read for it.
+    """The round (default: the newest with answers, `store.shown_of`; None in an empty database) and the rounds
+    read for it.
 
     `round_ids` holds the round and the one before it (in time order: sql/round_order.sql), so that changes pair
     items across the two; `round_id` is the round scored.
     """
     ordered = store.rounds(con)
     if round_name is None:
-        round_name = ordered["name"].iloc[-1] if len(ordered) else None
+        round_name = store.shown_of(ordered)
     round_id = None
     round_ids: list[int] = []
     if round_name is not None:

@@ -45,7 +45,7 @@ def _t(lang: str, key: str, **values: object) -> str:
 
 
 def _round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str:
-    name = round_name or store.latest_round(con)
+    name = round_name or store.shown_round(con)
     if name is None:
         raise OpmaturityError.of("msg.store.empty")
     store.round_id(con, name)  # an unknown round is a clear error listing the known ones

@@ -327,7 +327,8 @@ def _mirror(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def rounds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Rounds oldest first (sql/round_order.sql): round_id, name, held_on, round_position, previous_round_id."""
+    """Rounds oldest first (sql/round_order.sql): round_id, name, held_on, answered, round_position,
+    previous_round_id (the answered round before)."""
     return sql_frame(con, "round_order", {}).sort_values("round_position", ignore_index=True)
 
 
@@ -335,6 +336,19 @@ def latest_round(con: duckdb.DuckDBPyConnection) -> str | None:
     """The name of the newest round, or None in an empty database."""
     names = rounds(con)["name"].tolist()
     return names[-1] if names else None
+
+
+def shown_round(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The round figures show when none is asked for (`shown_of`)."""
+    return shown_of(rounds(con))
+
+
+def shown_of(ordered: pd.DataFrame) -> str | None:
+    """Of rounds in order (`rounds`), the one figures show when none is asked for: the newest that holds answers
+    (a later round of workshop notes only has no figures to show), else the newest; None when there is none."""
+    answered = ordered[ordered["answered"]]
+    names = (answered if len(answered) else ordered)["name"]
+    return str(names.iloc[-1]) if len(names) else None
 
 
 def known_round(con: duckdb.DuckDBPyConnection, name: str) -> str:

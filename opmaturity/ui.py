@@ -396,11 +396,23 @@ def rounds() -> list[str]:
     return query(store.rounds)["name"].tolist()
 
 
+def shown_round() -> str | None:
+    """The round pages show until one is chosen: the newest with answers (`store.shown_of`)."""
+    return store.shown_of(query(store.rounds))
+
+
+def answered(round_name: str | None) -> bool:
+    """True when the round holds answers (a round of workshop notes only has no figures)."""
+    ordered = query(store.rounds)
+    return bool(ordered.loc[ordered["name"] == round_name, "answered"].any())
+
+
 def current_round() -> str | None:
-    """The round chosen in the sidebar (the latest by default)."""
+    """The round chosen in the sidebar (by default the newest with answers: a later round of workshop notes only
+    is there to be chosen, but has no figures to open on)."""
     names = rounds()
     chosen = st.session_state.get(ROUND_KEY)
-    return chosen if chosen in names else (names[-1] if names else None)
+    return chosen if chosen in names else shown_round()
 
 
 def sidebar() -> None:
@@ -419,9 +431,12 @@ def sidebar() -> None:
         st.session_state[_SHOWN_LANG_KEY] = _local.lang
         names = rounds()
         if names:
+            newest_first = list(reversed(names))
+            shown = shown_round()
             st.selectbox(
                 tr("sidebar.round"),
-                list(reversed(names)),
+                newest_first,
+                index=newest_first.index(shown) if shown in newest_first else 0,
                 key=ROUND_KEY,
                 help=tr("sidebar.round_help"),
                 placeholder=choose(),

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from opmaturity import config, metrics, queries, store, summary
-from opmaturity.batch import Answer, Batch
+from opmaturity.batch import Answer, Batch, Note
 from opmaturity.errors import OpmaturityError
 from opmaturity.model import parse_model
 
@@ -767,3 +767,30 @@ def test_records_convert_each_column_as_json_value_converts_each_cell():
     assert found[1] == {"team": None, "level": None, "n": 0, "significant": False, "previous": None, "mixed": True,
                         "tags": [], "held_on": None}  # fmt: skip
     assert summary.records(frame, ["n", "team"])[0] == {"n": 3, "team": "髙橋①"}
+
+
+def _workshop(con, round_name, held_on):
+    """A round that holds workshop notes only (a Miro board dated after the last survey)."""
+    notes = [Note("監視のオーナーが不在", product="Shop", team="Cart")]
+    batch = Batch(file=f"{round_name}.csv", layout="miro", sha256=Batch.digest(round_name.encode()), notes=notes,
+                  round_date=held_on)  # fmt: skip
+    assert store.commit_batch(con, batch, round_name).status == "imported"
+
+
+def test_a_round_of_workshop_notes_only_is_no_step_of_the_changes_and_no_default(con):
+    # R1 (Jan) Cart OBS-1: 1, 2 -> 1.5; W (May): notes only; R3 (Nov) Cart OBS-1: 3, 3 -> 3. Change 3 - 1.5 = +1.5,
+    # paired with R1 (it read no change at all: R3's previous round was W, which has no answers).
+    load(con, "R1", [("Shop", "Cart", "p1", "team", "OBS-1", 1), ("Shop", "Cart", "p2", "team", "OBS-1", 2)],
+         held_on=date(2024, 1, 10))  # fmt: skip
+    _workshop(con, "W", date(2024, 5, 10))
+    load(con, "R3", [("Shop", "Cart", "p1", "team", "OBS-1", 3), ("Shop", "Cart", "p2", "team", "OBS-1", 3)],
+         held_on=date(2024, 11, 10))  # fmt: skip
+    ordered = store.rounds(con)
+    assert ordered[["name", "answered"]].values.tolist() == [["R1", True], ["W", False], ["R3", True]]
+    item = row(metrics.item_scores(con, "R3"), team="Cart", rater="team", item="OBS-1")
+    assert close(item["previous_level"], 1.5) and close(item["change"], 1.5)
+    assert store.shown_round(con) == "R3"
+    _workshop(con, "W2", date(2025, 5, 10))  # a workshop after the last survey: figures still open on R3
+    assert (store.latest_round(con), store.shown_round(con)) == ("W2", "R3")
+    assert summary.summary(con)["round"] == "R3"
+    assert metrics.item_scores(con, "W2").empty  # asked for, the workshop round is there, with no figures

@@ -645,6 +645,40 @@ def import_board(path: Path, name: str, board: bytes, product: str | None = "Sho
     assert report.status == "imported", report.problems
 
 
+def test_the_dashboard_opens_on_the_newest_round_with_answers_not_on_a_later_workshop(demo_db):
+    """An outside review: a Miro board dated after the last survey made a round of notes only, and the Overview
+    opened on it (0 of 17 teams, a heading with nothing under it)."""
+    from datetime import date
+
+    from opmaturity import importer
+    from opmaturity.model import load_model
+
+    board = ("id,type,parent,content\n1,frame,,課題\n2,sticky_note,1,<p>監視のオーナーが不在</p>\n"
+             "3,sticky_note,1,<p>リリース手順が属人化</p>\n").encode()  # fmt: skip
+    con = store.connect(demo_db)
+    try:
+        options = importer.ImportOptions(product="Shop Connect", team="Storefront", round="2026-H2",
+                                         round_date=date(2026, 11, 20))  # fmt: skip
+        assert importer.import_file(con, "workshop.csv", board, load_model(), options).status == "imported"
+    finally:
+        con.close()
+    at = open_page("overview", {"lang": "English"})
+    picker = at.selectbox(key="round")
+    assert picker.options == ["2026-H2", "2026-H1", "2025-H2"]  # the workshop's round is there to be chosen
+    assert picker.value == "2026-H1"
+    assert at.metric[0].value == "17 / 17"  # teams that answered 2026-H1
+    assert "What stands out this round" in [h.value for h in at.subheader]
+    picker.set_value("2026-H2").run()
+    assert not at.exception and at.metric[0].value == "0 / 17" and at.metric[3].value == "2"  # its notes
+    assert unescaped(at.info[0].value).startswith('Round "2026-H2" has no answers yet (2 workshop notes on')
+    shown = [h.value for h in at.subheader]  # nothing stands out, no silent gap and no category bars to draw
+    assert "What stands out this round" not in shown and not at.get("vega_lite_chart")
+    assert "Who has answered" in shown  # who has not answered yet is worth seeing
+    at = open_page("gaps", {"lang": "English", "round": "2026-H2"})  # it said no item lacked notes: none was weak
+    assert [unescaped(i.value)[:40] for i in at.info] == ['Round "2026-H2" has no answers yet: choo']
+    assert not at.subheader and not at.dataframe
+
+
 def add_nasty_note(path: Path) -> None:
     """Import a workshop note full of markup for Shop Connect / Storefront into the latest round."""
     import_board(path, "nasty.csv", NASTY_BOARD)
