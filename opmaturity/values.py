@@ -98,7 +98,7 @@ class Values:
             words=Listed(Named(lv.ja, lv.en) for lv in model.levels),  # in the language the message is read in
         )
         self._cache: dict[tuple[str, type, object], object] = {}
-        self._unknown: dict[str, Message] = {}
+        self._unknown: dict[tuple[str, bool], Message] = {}
 
     def _memo(self, kind: str, value: object, compute: Callable[[object], object]) -> Any:
         """compute(value), remembered per distinct cell value (a 100,000-row file repeats few values)."""
@@ -268,22 +268,23 @@ class Values:
         """The category key a header or cell names (key or ja/en title), or None."""
         return self._memo("category", text, lambda v: self.categories.get(compact(display(v))))
 
-    def unknown_item(self, text: object) -> Message:
-        """`unknown item "…"` with the nearest item title, for headers and cells that match nothing.
+    def unknown_item(self, text: object, *, cell: bool = False) -> Message:
+        """`unknown item "…"` with the nearest item title, for headers and cells (`cell`: a value in an item
+        column, which no --map names) that match nothing.
 
         The nearest title (difflib, about 2.5 ms) is looked for once per distinct text: a file repeats its
         unknown names on every row."""
         raw = display(text)
-        found = self._unknown.get(raw)
+        found = self._unknown.get((raw, cell))
         if found is None:
-            found = self._unknown_item(raw)
+            found = self._unknown_item(raw, cell)
             if len(self._unknown) < 50_000:
-                self._unknown[raw] = found
+                self._unknown[(raw, cell)] = found
         return found
 
-    def _unknown_item(self, raw: str) -> Message:
+    def _unknown_item(self, raw: str, cell: bool) -> Message:
         near = self.model.nearest_item(raw)
-        advice = Advice("map_item")
+        advice = Advice("item_cell") if cell else Advice("map_item")
         if near is None:
             return Message("msg.value.unknown_item", value=raw, advice=advice)
         return Message("msg.value.unknown_item_near", value=raw, title=near.ja, key=near.key, advice=advice)

@@ -160,7 +160,7 @@ def test_an_invalid_model_file_names_every_problem_by_sheet_row_and_column(con, 
 
     with pytest.raises(OpmaturityError) as caught:
         model_versions.preview(con, "bad.xlsx", edited_xlsx(model, breaks), model)
-    assert caught.value.title == "The model file bad.xlsx has 6 problem(s); nothing was saved"
+    assert caught.value.title == "The model file bad.xlsx has 6 problems; nothing was saved"
     found = {(p.sheet, p.row, p.column, p.value): p.text() for p in caught.value.problems}
     assert found == {
         ("", None, "", ""): 'the sheet "raters" is missing (named one of "raters", "評価者")',

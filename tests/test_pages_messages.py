@@ -38,7 +38,10 @@ def test_problems_are_in_japanese_and_name_the_page_controls(demo_db):
     bad_level = "レベルは0〜4の整数か、レベルの言葉（未着手、場当たり、定義済み、運用・計測、最適化）"
     assert bad_level + 'で入力してください（値: "7"）' in said
     unknown = next(s for s in said if s.startswith("項目「SLOの合意形成」"))
-    assert "「SLOの合意」（SLO-2）のことですか？" in unknown and "下の「列の役割」で" in unknown
+    assert "「SLOの合意」（SLO-2）のことですか？" in unknown
+    # a value in the item column: no column role names it (the advice pointed at "Column roles")
+    assert unknown.endswith("直すか、モデルの項目キー（OBS-1 など）か項目名を使ってください"
+                            "（項目の一覧は「モデル」ページにあります）")  # fmt: skip
     assert (
         "プロダクトがわかりません。プロダクトの列（プロダクト）を追加するか、このページの「プロダクト」欄に"
         in "".join(said)

@@ -194,6 +194,15 @@ def test_the_unknown_item_message_offers_mapping_or_ignoring(values):
     )
 
 
+def test_an_unknown_item_in_an_item_column_is_told_to_use_a_key_or_title_not_a_mapping(values):
+    # A tidy or hand-made sheet's item cell: no --map names a cell (the advice offered one, an outside review saw).
+    said = values.unknown_item("チームの人数", cell=True)
+    assert said.endswith("Correct it, or use the model's item key (OBS-1, say) or its title (opmaturity model export "
+                         "writes the list)")  # fmt: skip
+    assert "--map" not in said
+    assert "--map" in values.unknown_item("チームの人数")  # a header still is mapped
+
+
 def test_a_huge_invalid_value_is_clipped_in_the_message_only(values):
     with pytest.raises(Invalid) as caught:
         values.level("x" * 10_000)

@@ -305,7 +305,7 @@ def _answers(s: _Sheet, ctx: Context, batch: Batch, rounds: dict[str, int]) -> N
     unknown = pc.and_(
         answered, pairs.spread([k is None and w is None for k, w in zip(keys, wrong, strict=True)], pa.bool_())
     )
-    fail(unknown, _ITEM, "item", item_cells, values.unknown_item)
+    fail(unknown, _ITEM, "item", item_cells, lambda v: values.unknown_item(v, cell=True))
     if "category" in s.roles:
         wrong_at = pc.and_(answered, pairs.spread([w is not None for w in wrong], pa.bool_()))
         by_pair = dict(zip(pairs.uniques, wrong, strict=True))

@@ -177,7 +177,8 @@ def _row(
     item = item_key(ctx, category, item_cell)
     if item is None:
         ctx.unknown(display(item_cell).strip())
-        batch.problems.append(ctx.problem(ctx.values.unknown_item(item_cell), sheet, number, heads["item"], item_cell))
+        unknown = ctx.values.unknown_item(item_cell, cell=True)
+        batch.problems.append(ctx.problem(unknown, sheet, number, heads["item"], item_cell))
     elif isinstance(item, Invalid):
         batch.problems.append(ctx.problem(item.message, sheet, number, heads["category"], category))
     shared: dict[str, object] = {}
