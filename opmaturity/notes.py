@@ -27,17 +27,26 @@ def linked_item(text: str, model: Model) -> str | None:
     return best
 
 
-def titled_item(title: str | None, model: Model) -> str | None:
-    """The item a frame (a board's group of notes) is titled after, or None: the item whose key it names
-    (`OBS-5`, `OBS-5 監視ツール`), else whose title it holds in either language (the longest such title:
-    `SLOの合意` before `SLO`), else whose keywords it mentions most (linked_item)."""
-    norm = normalize(title)
+def named_item(text: str | None, model: Model) -> str | None:
+    """The item a text names outright, or None: the item whose key it names (`OBS-5`, `OBS-5 監視ツール`), else
+    whose title it holds in either language (the longest such title: `SLOの合意` before `SLO`)."""
+    norm = normalize(text)
     if not norm:
         return None
     for item in model.items:
         if _pattern(item.key).search(norm):
             return item.key
     held = [(len(t), item.key) for item in model.items for t in (normalize(item.ja), normalize(item.en)) if t in norm]
-    if held:
-        return max(held)[1]
-    return linked_item(title or "", model)
+    return max(held)[1] if held else None
+
+
+def note_item(text: str, frame: str | None, model: Model) -> str | None:
+    """The item a sticky is about: the one it names itself (key or title), else the one its frame names, else the
+    one its own words' keywords point to, else its frame's. A frame titled `OBS-5 アラートの通知先` says more than
+    a keyword (`Datadog`) in one of its notes: an outside review saw such a note linked to another item."""
+    return (
+        named_item(text, model)
+        or named_item(frame, model)
+        or linked_item(text, model)
+        or (linked_item(frame, model) if frame else None)
+    )

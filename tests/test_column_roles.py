@@ -260,27 +260,29 @@ def test_a_board_titled_workshop_dash_product_proposes_the_product_and_a_dashed_
 ITEM_FRAMES = (
     "\ufeffSRE workshop｜学び放題｜2024-05-21\r\n"
     "OBS-5 監視ツールの役割,,\r\n"
-    "誰も見ていない,請求が誰の予算か分からない,\r\n"
+    "誰も見ていない,請求が誰の予算か分からない,ダッシュボードが多すぎる\r\n"
     "SLOの合意,,\r\n"
     "まだ話していない,ランブックが古い,\r\n"
     "Error budget policy,,\r\n"
     ",使い切ったら止める?,\r\n"
     "良かったこと,,\r\n"
-    ",朝会が短くなった,\r\n"
+    ",朝会が短くなった,Grafanaのダッシュボードが見やすい\r\n"
 ).encode()
 
 
 def test_notes_that_name_no_item_take_the_item_their_frame_is_titled_after(con, model):
     report = importer.import_file(con, "board.csv", ITEM_FRAMES, model, importer.ImportOptions(team="検索チーム"))
-    assert (report.status, report.notes) == ("imported", 6)
+    assert (report.status, report.notes) == ("imported", 8)
     linked = {n: (i, by) for n, i, by in store.rows(con, "SELECT text, item_key, linked_by FROM notes")}
     assert linked == {
         "誰も見ていない": ("OBS-5", "rule"),  # the frame names the key
         "請求が誰の予算か分からない": ("OBS-5", "rule"),
+        "ダッシュボードが多すぎる": ("OBS-5", "rule"),  # a keyword of OBS-1 says less than the frame's key
         "まだ話していない": ("SLO-2", "rule"),  # the frame is the item's Japanese title
-        "ランブックが古い": ("INC-2", "rule"),  # its own words name another item: they win
+        "ランブックが古い": ("INC-2", "rule"),  # it names another item's title itself: that wins
         "使い切ったら止める?": ("SLO-3", "rule"),  # the English title
         "朝会が短くなった": (None, None),  # a frame that is no item links nothing
+        "Grafanaのダッシュボードが見やすい": ("OBS-1", "rule"),  # there, a note's keywords link it
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..batch import Batch, Note
 from ..dates import parse_date
 from ..i18n import Advice, Listed, Message
-from ..notes import linked_item, titled_item
+from ..notes import note_item
 from ..readers import Cell, Source, Table
 from ..text import normalize
 from ..values import Invalid, display
@@ -98,9 +98,8 @@ def parse(source: Source, ctx: Context) -> Batch:
                 _from_flat(table, found[0], found[1], ctx, batch)
             else:
                 _from_board(table, ctx, batch)
-    for note in batch.notes:  # a note that names no item is about the item its frame is titled after
-        if note.item is None and note.group:
-            note.item = titled_item(note.group, ctx.model)
+    for note in batch.notes:  # its own words, else its frame's (notes.note_item)
+        note.item = note_item(note.text, note.group, ctx.model)
     if not batch.notes and not batch.problems:
         batch.problems.append(ctx.problem(Message("msg.parse.no_stickies")))
     return batch
@@ -110,7 +109,7 @@ def _note(ctx: Context, text: str, *, product: str | None = None, team: str | No
     """A Note with the file's or the chosen product/team and its linked item."""
     product = product or ctx.product
     team = (team or ctx.team) if product else None
-    return Note(text=text, product=product, team=team, item=linked_item(text, ctx.model), **kw)
+    return Note(text=text, product=product, team=team, **kw)  # its item once its frame is known (parse)
 
 
 def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
