@@ -99,6 +99,8 @@ def table_or(frame, empty: str) -> None:
 st.subheader(tr("team.items"))
 st.caption(tr("team.items.caption"))
 table_or(views.team_item_table(items, titles, tr) if answered else items.head(0), tr("pages.team.no_items"))
+if answered and items["importance_assumed"].eq(True).any():  # the table's "2.0 *" says what it means
+    st.caption(tr("team.items.assumed"))
 
 st.subheader(tr("team.perception"))
 st.caption(tr("metric.perception_gap.help"))

@@ -85,10 +85,12 @@ def hearing_html(found: Hearing, model: Model, lang: str = "ja") -> str:
 
     priority = [
         "<tr>" + _cell(title(k)) + _cell(title(r["category"])) + _cell(_n(r["level"]), number=True)
-        + _cell(_n(r["target"]), number=True) + _cell(_n(r["importance"]), number=True)
+        + _cell(_n(r["target"]), number=True)
+        + _cell(_n(r["importance"]) + (" *" if r["importance_assumed"] is True else ""), number=True)
         + _cell(_n(r["priority"]), number=True) + _cell("", css="memo") + "</tr>"
         for k, r in rows_of("priority").iterrows()
     ]  # fmt: skip
+    assumed = bool(rows_of("priority")["importance_assumed"].eq(True).any())
     perception = [
         "<tr>" + _cell(title(k)) + _cell(_n(r["level"]), number=True) + _cell(_n(r["sre_level"]), number=True)
         + _cell(_n(r["perception_gap"]), number=True) + _cell("", css="memo") + "</tr>"
@@ -127,25 +129,28 @@ def hearing_html(found: Hearing, model: Model, lang: str = "ja") -> str:
     sections = [
         (tr("reports.hearing.priorities", n=AGENDA_PRIORITIES),
          [tr("common.item"), tr("common.category"), tr("common.team_level"), tr("common.target"),
-          tr("common.importance"), tr("common.priority"), memo], 2, priority, tr("reports.hearing.none.priorities")),
+          tr("common.importance"), tr("common.priority"), memo], 2, priority, tr("reports.hearing.none.priorities"),
+         tr("team.items.assumed") if assumed else None),
         (tr("reports.hearing.perception", n=AGENDA_PERCEPTION),
          [tr("common.item"), tr("common.team_level"), tr("common.sre_level"), tr("common.perception_gap"), memo],
-         3, perception, tr("reports.hearing.none.perception")),
+         3, perception, tr("reports.hearing.none.perception"), None),
         (tr("reports.hearing.disagreements", n=AGENDA_DISAGREEMENTS),
          [tr("common.item"), tr("reports.hearing.range"), tr("common.spread"), tr("common.n"), memo], 1, split,
-         tr("reports.hearing.none.disagreements")),
+         tr("reports.hearing.none.disagreements"), None),
         (tr("reports.hearing.notes"), [tr("views.note"), tr("common.item"), memo], 2, note_rows,
-         tr("reports.hearing.none.notes")),
+         tr("reports.hearing.none.notes"), None),
         (tr("reports.hearing.open_actions"),
          [tr("views.action"), tr("common.item"), tr("views.owner"), tr("views.status"), tr("views.due"), memo],
-         3, open_rows, tr("reports.hearing.none.open_actions")),
+         3, open_rows, tr("reports.hearing.none.open_actions"), None),
         (tr("reports.hearing.done_actions"),
          [tr("views.action"), tr("common.item"), tr("reports.col.agreed_in"), tr("reports.col.moved"), memo],
-         2, done_rows, tr("reports.hearing.none.done_actions")),
+         2, done_rows, tr("reports.hearing.none.done_actions"), None),
     ]  # fmt: skip
     body = "\n".join(
-        f"<section><h2>{n}. {escape(name)}</h2>\n{_table(headers, rows, empty, texts)}</section>"
-        for n, (name, headers, texts, rows, empty) in enumerate(sections, start=1)
+        f"<section><h2>{n}. {escape(name)}</h2>\n{_table(headers, rows, empty, texts)}"
+        + (f'\n<p class="meta">{escape(note)}</p>' if note else "")
+        + "</section>"
+        for n, (name, headers, texts, rows, empty, note) in enumerate(sections, start=1)
     )
     return f"""<!DOCTYPE html>
 <html lang="{escape(lang)}">

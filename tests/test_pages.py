@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from opmaturity import store, ui
+from opmaturity import importer, store, ui
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPORTS = ROOT / "tests" / "data" / "imports"
@@ -677,6 +677,24 @@ def test_the_dashboard_opens_on_the_newest_round_with_answers_not_on_a_later_wor
     at = open_page("gaps", {"lang": "English", "round": "2026-H2"})  # it said no item lacked notes: none was weak
     assert [unescaped(i.value)[:40] for i in at.info] == ['Round "2026-H2" has no answers yet: choo']
     assert not at.subheader and not at.dataframe
+
+
+def test_the_team_page_says_what_an_assumed_importance_is(demo_db, model):
+    survey = (
+        "プロダクト,チーム,回答者ロール,回答者,項目,現状レベル,重要度\n"
+        "学び放題,新チーム,開発,a,外形監視,0,高\n"
+        "学び放題,新チーム,開発,a,サービスダッシュボード,0,\n"
+    ).encode()
+    con = store.connect(demo_db, model)
+    try:
+        assert importer.import_file(con, "survey.csv", survey, model, importer.ImportOptions()).status == "imported"
+    finally:
+        con.close()
+    at = open_page("team", {"product": "学び放題", "team": "新チーム", "lang": "English"})
+    assert table_with(at, "Importance")["Importance"].tolist()[:2] == ["3.0", "2.0 *"]  # then items not answered
+    assert "An importance marked * is assumed medium (2): the team gave none." in [c.value for c in at.caption]
+    at = open_page("team", {"product": "会員ID", "team": "認証", "lang": "English"})  # every importance given
+    assert "An importance marked * is assumed medium (2): the team gave none." not in [c.value for c in at.caption]
 
 
 def add_nasty_note(path: Path) -> None:

@@ -82,3 +82,23 @@ def test_every_name_note_and_title_from_the_data_is_escaped(hostile, model):
     assert f"<td>{escaped} を直す</td>" in page  # the open action
     assert "&lt;b&gt;me&lt;/b&gt;" in page
     assert "&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;" in page  # the workshop note, about the item on the agenda
+
+
+def test_an_importance_the_team_did_not_give_is_marked_assumed_and_said_so(con, model):
+    """The team workbook marked an assumed importance, the hearing sheet did not (an outside review)."""
+    survey = (
+        "プロダクト,チーム,回答者ロール,回答者,項目,現状レベル,重要度\n"
+        "学び放題,検索チーム,開発,a,外形監視,0,高\n"
+        "学び放題,検索チーム,開発,a,サービスダッシュボード,0,\n"
+    )
+    assert import_file(con, "survey.csv", survey.encode(), model, ImportOptions()).status == "imported"
+    page = hearing_page(con, model, "学び放題", "検索チーム", None, "en").decode("utf-8")
+    first = page[page.index("<h2>1. ") : page.index("<h2>2. ")]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", first)]
+    # item, category, level, target, importance, priority: 3 x 3 = 9 first, then the assumed 2 x 3 = 6
+    assert [(row[0], row[4], row[5]) for row in rows] == [
+        ("Synthetic monitoring", "3.0", "9.0"), ("Service dashboards", "2.0 *", "6.0")
+    ]  # fmt: skip
+    assert '<p class="meta">An importance marked * is assumed medium (2): the team gave none.</p>' in page
+    japanese = hearing_page(con, model, "学び放題", "検索チーム", None, "ja").decode("utf-8")
+    assert "温度感の「*」は、チームが温度感を答えていないため中（2）と仮定した値です。" in japanese
