@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from opmaturity import actions, charts, feedback, metrics, reports, store, summary, ui, views
+from opmaturity import actions, charts, feedback, metrics, reports, store, summary, ui, ui_auth, views
 
 tr = ui.tr
 st.title(tr("overview.title"))
@@ -25,15 +25,17 @@ row.metric(tr("loop.actions.open"), f"{counts['open']:,}", tr("loop.actions.over
            delta_color="inverse" if counts["overdue"] else "off", delta_arrow="off", width="content")  # fmt: skip
 
 model, lang = ui.model(), ui.lang()
-with st.container(border=True, key="report_downloads"):  # the round's report: built only when clicked
-    st.download_button(
-        tr("reports.download.report"),
-        lambda: ui.query(reports.round_report, model, round_name, ".xlsx", lang),
-        file_name=f"report-{round_name}-{lang}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        help=tr("reports.download.report_help"), key="round_report", icon=":material/download:",
-        on_click="ignore",
-    )  # fmt: skip
+# The round's report holds every answer (pseudonymised): for who may see answer-level data, as the hearing sheet.
+if ui_auth.can("answers"):
+    with st.container(border=True, key="report_downloads"):  # the round's report: built only when clicked
+        st.download_button(
+            tr("reports.download.report"),
+            lambda: ui.query(reports.round_report, model, round_name, ".xlsx", lang),
+            file_name=f"report-{round_name}-{lang}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            help=tr("reports.download.report_help"), key="round_report", icon=":material/download:",
+            on_click="ignore",
+        )  # fmt: skip
 
 answered = ui.answered(round_name)  # a round of workshop notes only has nothing to stand out and no gaps
 if not answered:

@@ -62,6 +62,8 @@ def test_a_viewer_sees_no_manage_page_and_no_change_control(guarded):
     at = app()
     assert not at.exception
     assert "閲覧中です" in sidebar_text(at)
+    # the round's report holds every answer: a viewer could download it from the Overview (an outside review)
+    assert controls(at)["downloads"] == []
     for page in ("import_page", "model_page"):  # not in the menu, and not at their address either
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(f"app_pages/{page}.py")
@@ -83,6 +85,7 @@ def test_the_right_password_shows_the_manage_pages_and_the_controls_until_sign_o
     at = sign_in(app(), PASSWORD)
     assert not at.exception and not at.sidebar.error
     assert "管理者（パスワード）としてサインイン中" in sidebar_text(at)
+    assert controls(at)["downloads"] == ["ラウンドのレポート（Excel）"]  # on the Overview
     visit(at, "import_page")
     assert [t.value for t in at.title] == ["データ取り込み"]
     assert "変更の記録" in [s.value for s in at.subheader]  # the audit, for admins
