@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import ipaddress
 import math
 import threading
 import time
@@ -151,6 +152,22 @@ def password_matches(config: Access, given: str) -> bool:
         return False
     expected = hashlib.sha256(config.password.encode("utf-8")).digest()
     return hmac.compare_digest(hashlib.sha256(given.encode("utf-8")).digest(), expected)
+
+
+def client_key(address: str | None, headers: Mapping[str, str]) -> str:
+    """Whom a lock-out binds: the client's address; from this machine (`address` None) the address a reverse
+    proxy on it forwards (the last of X-Forwarded-For, the one it appended, else X-Real-IP), since behind such
+    a proxy every visitor looks local; else every session from this machine together. It was one key per
+    session from this machine: behind a local proxy a new session was a fresh five tries (an outside review)."""
+    if address:
+        return f"ip:{address}"
+    forwarded = [part.strip() for part in (headers.get("X-Forwarded-For") or "").split(",")]
+    for candidate in (forwarded[-1], (headers.get("X-Real-IP") or "").strip()):
+        try:
+            return f"ip:{ipaddress.ip_address(candidate)}"
+        except ValueError:
+            continue
+    return "local"
 
 
 class Lockout:

@@ -4,13 +4,12 @@ sidebar. What each kind of session may do is decided in `auth`; the core checks 
 - An identity provider (`[auth]` in .streamlit/secrets.toml, Streamlit's OIDC): `st.login` / `st.logout`; the
   e-mails in `[opmaturity] admins` may change, a team's members (`[opmaturity.team_members]`) keep its actions.
 - Else a shared admin password ($OPMATURITY_ADMIN_PASSWORD or `admin_password` in the secrets): a sign-in form,
-  locked for a while after repeated failures from one address (one session where the address is unknown).
+  locked for a while after repeated failures from one address (behind a proxy on this machine: the address it
+  forwards; else this machine as a whole).
 - Else local mode: whoever reaches the dashboard from this machine may change; the sidebar says so.
 """
 
 from __future__ import annotations
-
-import uuid
 
 import streamlit as st
 
@@ -18,7 +17,6 @@ from . import auth, ui
 from .errors import OpmaturityError
 
 SIGNED_IN_KEY = "auth_password_admin"  # set only by a correct password (no widget has this key)
-CLIENT_KEY = "auth_client"
 
 
 def access() -> auth.Access:
@@ -39,11 +37,9 @@ def _address() -> str | None:
 
 
 def _client() -> str:
-    """Whom a lock-out binds: the client's address, or this session when the address is unknown (localhost)."""
-    address = _address()
-    if address:
-        return f"ip:{address}"
-    return "session:" + st.session_state.setdefault(CLIENT_KEY, uuid.uuid4().hex)
+    """Whom a lock-out binds (`auth.client_key`): the client's address, the one a proxy on this machine forwards,
+    else this machine."""
+    return auth.client_key(_address(), st.context.headers or {})
 
 
 def _email() -> str | None:

@@ -73,6 +73,18 @@ def test_the_password_is_compared_whole():
     assert not auth.password_matches(auth.access({}), "")  # no password set: nothing matches, not even ""
 
 
+@pytest.mark.parametrize(("address", "headers", "key"), [
+    ("203.0.113.9", {"X-Forwarded-For": "10.0.0.1"}, "ip:203.0.113.9"),  # a remote peer: its own address
+    (None, {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}, "ip:203.0.113.9"),  # the hop the local proxy added
+    (None, {"X-Forwarded-For": "203.0.113.9"}, "ip:203.0.113.9"),
+    (None, {"X-Real-IP": "2001:db8::1"}, "ip:2001:db8::1"),
+    (None, {"X-Forwarded-For": "<script>, not-an-address"}, "local"),  # nothing usable: this machine as a whole
+    (None, {}, "local"),  # a browser on this machine: every session of it together, never one key per session
+])  # fmt: skip
+def test_a_lock_out_binds_the_address_a_local_proxy_forwards_else_this_machine(address, headers, key):
+    assert auth.client_key(address, headers) == key
+
+
 def test_five_wrong_passwords_lock_the_client_out_for_five_minutes_even_with_the_right_one():
     config, clock = auth.access({}, "pw"), Clock()
     lockout = auth.Lockout(clock=clock)
@@ -82,7 +94,7 @@ def test_five_wrong_passwords_lock_the_client_out_for_five_minutes_even_with_the
             auth.sign_in(config, lockout, "ip:10.0.0.7", "guess")
         said.append(refused.value.title_text("en"))
     assert said[0] == "Wrong password. 4 more wrong tries lock sign-in for a while."
-    assert said[3] == "Wrong password. 1 more wrong tries lock sign-in for a while."
+    assert said[3] == "Wrong password. 1 more wrong try locks sign-in for a while."
     assert said[4] == "Sign-in is locked after 5 wrong passwords. Try again in 5 min."
     with pytest.raises(OpmaturityError, match="locked"):
         auth.sign_in(config, lockout, "ip:10.0.0.7", "pw")
