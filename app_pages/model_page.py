@@ -182,11 +182,11 @@ else:
                 tr("figures.round.held_on"), value=day, key=ui.widget_key("round_day", str(chosen)), format="YYYY-MM-DD"
             )
             if st.form_submit_button(tr("figures.round.save")):
-                try:
-                    if new_day is not None and new_day != day:  # only what the person changed is written
-                        store.set_round_date(ui.cursor(), chosen, new_day, actor=actor)
-                    if new_name.strip() and new_name.strip() != chosen:
-                        store.rename_round(ui.cursor(), chosen, new_name, actor=actor)
+                try:  # only what the person changed is written, all of it or (refused) nothing
+                    store.edit_round(
+                        ui.cursor(), chosen, new_name=new_name.strip() or None,
+                        held_on=new_day if new_day is not None and new_day != day else None, actor=actor,
+                    )  # fmt: skip
                     st.session_state["round_saved"] = True
                     st.rerun()
                 except OpmaturityError as error:

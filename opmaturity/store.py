@@ -846,26 +846,43 @@ def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:
 
 def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str, *, actor: Actor | None = None) -> None:
     """Give the round `name` a new name (its answers, notes and actions follow it)."""
-    actor = require(actor, "change")
-    new_name = (new_name or "").strip()
-    found = round_id(con, name)
-    if not new_name:
-        raise OpmaturityError.of("msg.store.round_needs_name")
-    if new_name != name and scalar(con, "SELECT count(*) FROM rounds WHERE name = ?", [new_name]):
-        raise OpmaturityError.of("msg.store.round_exists", name=new_name)
-    with transaction(con):
-        con.execute("UPDATE rounds SET name = ? WHERE round_id = ?", [new_name, found])
-        audit.record(con, actor, "round_name", name, new_name=new_name)
-        bump(con, NO_LEVELS)
+    edit_round(con, name, new_name=(new_name or "").strip() or "", actor=actor)
 
 
 def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date, *, actor: Actor | None = None) -> None:
     """Date the round `name`: it takes its place among the rounds by this date."""
+    edit_round(con, name, held_on=held_on, actor=actor)
+
+
+def edit_round(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    new_name: str | None = None,
+    held_on: date | None = None,
+    actor: Actor | None = None,
+) -> None:
+    """Rename the round `name` and/or date it, all or nothing: a new name that is refused leaves its date as it
+    was too (the Model page wrote the date, then refused the name; an outside review saw 2026-H2 dated 2025).
+    `new_name` None keeps the name ("" is refused), `held_on` None keeps the date."""
     actor = require(actor, "change")
     found = round_id(con, name)
+    if new_name is not None:
+        new_name = new_name.strip()
+        if not new_name:
+            raise OpmaturityError.of("msg.store.round_needs_name")
+        if new_name != name and scalar(con, "SELECT count(*) FROM rounds WHERE name = ?", [new_name]):
+            raise OpmaturityError.of("msg.store.round_exists", name=new_name)
+    renamed = new_name is not None and new_name != name
+    if held_on is None and not renamed:
+        return  # nothing to change: nothing written, the revision stays
     with transaction(con):
-        con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ?", [held_on, found])
-        audit.record(con, actor, "round_date", name, held_on=held_on)
+        if held_on is not None:
+            con.execute("UPDATE rounds SET held_on = ? WHERE round_id = ?", [held_on, found])
+            audit.record(con, actor, "round_date", name, held_on=held_on)
+        if renamed:
+            con.execute("UPDATE rounds SET name = ? WHERE round_id = ?", [new_name, found])
+            audit.record(con, actor, "round_name", name, new_name=new_name)
         bump(con, NO_LEVELS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_pages import IMPORTS, open_page, table_with, texts
+from test_pages import IMPORTS, open_page, table_with, texts, unescaped
 
 from opmaturity import importer, store, ui
 
@@ -44,6 +44,29 @@ def test_a_round_is_renamed_and_re_dated_on_the_model_page(demo_db, model):
     con = store.connect(demo_db, model)
     try:
         assert store.rounds(con)["name"].tolist() == ["2026-H1", "2025 autumn"]  # now the latest by date
+    finally:
+        con.close()
+
+
+def test_a_refused_rename_on_the_model_page_leaves_the_rounds_date_as_it_was(demo_db, model):
+    """An outside review: renaming 2025-H2 to an existing name with a new date said "already a round" but saved
+    the date (and its change-log entry)."""
+    con = store.connect(demo_db, model)
+    try:
+        before = store.rounds(con)[["name", "held_on"]].values.tolist()
+        revision = store.scalar(con, "SELECT count(*) FROM audit")
+    finally:
+        con.close()
+    at = open_page("model_page")
+    at.selectbox(key="round_pick").set_value("2025-H2").run()
+    at.text_input(key=ui.widget_key("round_name", "2025-H2")).input("2026-H1")  # taken
+    at.date_input(key=ui.widget_key("round_day", "2025-H2")).set_value(date(2020, 1, 1))
+    [b for b in at.button if b.label == "保存"][0].click().run()
+    assert not at.exception and "ラウンド「2026-H1」はすでにあります。" in unescaped(at.error[0].value)
+    con = store.connect(demo_db, model)
+    try:
+        assert store.rounds(con)[["name", "held_on"]].values.tolist() == before
+        assert store.scalar(con, "SELECT count(*) FROM audit") == revision  # nothing logged either
     finally:
         con.close()
 
