@@ -85,7 +85,9 @@ st.altair_chart(
     ),
     width="stretch",
 )  # fmt: skip
-st.caption(tr("team.categories.caption"))
+# the SRE diamonds are drawn (and named) only where SRE assessed the team
+has_sre = "sre_level" in bars.columns and bool(bars["sre_level"].notna().any())
+st.caption(tr("team.categories.caption" if has_sre else "team.categories.caption_no_sre"))
 
 
 def table_or(frame, empty: str) -> None:

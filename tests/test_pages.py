@@ -692,9 +692,14 @@ def test_the_team_page_says_what_an_assumed_importance_is(demo_db, model):
         con.close()
     at = open_page("team", {"product": "学び放題", "team": "新チーム", "lang": "English"})
     assert table_with(at, "Importance")["Importance"].tolist()[:2] == ["3.0", "2.0 *"]  # then items not answered
-    assert "An importance marked * is assumed medium (2): the team gave none." in [c.value for c in at.caption]
+    said = [c.value for c in at.caption]
+    assert "An importance marked * is assumed medium (2): the team gave none." in said
+    # no SRE assessment: the chart's caption names no orange diamonds (an outside review)
+    assert any(c.endswith("black dots the org median (no SRE assessment yet).") for c in said)
     at = open_page("team", {"product": "会員ID", "team": "認証", "lang": "English"})  # every importance given
-    assert "An importance marked * is assumed medium (2): the team gave none." not in [c.value for c in at.caption]
+    said = [c.value for c in at.caption]
+    assert "An importance marked * is assumed medium (2): the team gave none." not in said
+    assert any(c.endswith("orange diamonds SRE's level.") for c in said)
 
 
 def add_nasty_note(path: Path) -> None:
