@@ -26,8 +26,11 @@ right.download_button(tr("mv.page.download_form"), lambda: templates.apps_script
 ui.table(ui.shown(views.versions_table, model_versions.versions))
 
 # --- change control: a new model version (upload -> preview -> confirm) ---------------------------------------
-upload = st.file_uploader(tr("mv.page.upload"), type=["xlsx", "yaml", "yml"], key="model_upload",
-                          help=tr("mv.page.upload.help"))  # fmt: skip
+# A saved file leaves the uploader (a new key): kept, it was previewed again as "the same as the current model"
+# beside "saved as version N".
+uploads = st.session_state.get("model_uploads", 0)
+upload = st.file_uploader(tr("mv.page.upload"), type=["xlsx", "yaml", "yml"], help=tr("mv.page.upload.help"),
+                          key="model_upload" + (f"_{uploads}" if uploads else ""))  # fmt: skip
 if upload is not None:
     try:
         found = model_versions.preview(ui.cursor(), upload.name, upload.getvalue(), model)
@@ -45,6 +48,7 @@ if upload is not None:
             )
             if st.button(tr("mv.page.confirm"), key="model_confirm", type="primary"):
                 st.session_state["model_saved"] = model_versions.save(ui.cursor(), found, actor=ui_auth.actor())
+                st.session_state["model_uploads"] = uploads + 1
                 st.rerun()
 if saved_version := st.session_state.pop("model_saved", None):
     st.success(tr("mv.page.saved", version=saved_version))

@@ -256,7 +256,13 @@ def changes(before: Model, after: Model) -> dict[str, list[dict[str, Any]]]:
     rest_before = {k: v for k, v in model_dict(before).items() if k not in ("version", "categories", "tiers")}
     rest_after = {k: v for k, v in model_dict(after).items() if k not in ("version", "categories", "tiers")}
     if rest_before != rest_after:
-        out["edited"].append({"item": None, "part": [k for k in rest_after if rest_before.get(k) != rest_after[k]]})
+        levels = [
+            {"level": now.level, "before_ja": was.ja, "before_en": was.en, "after_ja": now.ja, "after_en": now.en}
+            for was, now in zip(before.levels, after.levels, strict=False)
+            if was.level == now.level and (was.ja, was.en) != (now.ja, now.en)
+        ]
+        parts = [k for k in rest_after if rest_before.get(k) != rest_after[k]]
+        out["edited"].append({"item": None, "part": parts, "levels": levels})
     return out
 
 
@@ -304,6 +310,13 @@ def change_lines(found: dict[str, list[dict[str, Any]]]) -> list[Message]:
     edited = [e["item"] for e in found.get("edited", []) if e.get("item")]
     if edited:
         lines.append(Message("mv.change.edited", items=Listed(edited)))
-    lines += [Message("mv.change.edited_model", parts=Listed(e["part"])) for e in found.get("edited", [])
-              if not e.get("item")]  # fmt: skip
+    for entry in (e for e in found.get("edited", []) if not e.get("item")):
+        lines += [Message("mv.change.level", **level) for level in entry.get("levels", [])]
+        parts = [Message(PARTS[p]) if p in PARTS else p for p in entry["part"]]
+        lines.append(Message("mv.change.edited_model", parts=Listed(parts)))
     return lines
+
+
+# A model file's top-level parts as a preview names them (it said "scale" in Japanese too).
+PARTS = {"scale": "mv.part.scale", "importance": "mv.part.importance", "raters": "mv.part.raters",
+         "not_applicable": "mv.part.not_applicable", "title": "mv.part.title", "key": "mv.part.key"}  # fmt: skip

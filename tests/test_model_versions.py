@@ -319,6 +319,8 @@ def test_the_model_page_previews_an_uploaded_model_and_saves_it_only_on_confirma
     at.button(key="model_confirm").click().run()
     assert not at.exception
     assert [s.value for s in at.success] and "2" in at.success[0].value
+    # the saved file has left the uploader: not previewed again as "the same as version 2" (an outside review)
+    assert not at.info and "model_confirm" not in [b.key for b in at.button]
     con = store.connect(demo_db, model)
     try:
         assert store.scalar(con, "SELECT max(version) FROM model_versions") == 2
@@ -326,3 +328,18 @@ def test_the_model_page_previews_an_uploaded_model_and_saves_it_only_on_confirma
         assert store.rows(con, "SELECT action FROM audit ORDER BY audit_id DESC LIMIT 1") == [("model",)]
     finally:
         con.close()
+
+
+def test_a_renamed_level_word_is_said_with_its_words_before_and_after_in_the_readers_language(model):
+    """The preview said only "… changed: scale", the raw key in the Japanese page too (an outside review)."""
+    import yaml
+
+    from opmaturity.model import parse_model
+
+    raw = yaml.safe_load(model.source)
+    raw["scale"]["levels"][1]["ja"] = "属人対応"
+    lines = model_versions.change_lines(model_versions.changes(model, parse_model(yaml.safe_dump(raw))))
+    assert [line.text("ja") for line in lines] == [
+        "レベル 1 の呼び方: 「場当たり / Ad hoc」→「属人対応 / Ad hoc」", "尺度・重要度・評価者などの変更: 尺度"
+    ]  # fmt: skip
+    assert [line.text("en") for line in lines][0] == 'level 1 renamed: "場当たり / Ad hoc" -> "属人対応 / Ad hoc"'
