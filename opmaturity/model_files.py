@@ -284,14 +284,18 @@ class _SheetReader:
             return []
         header = [str(h).strip() for h in table.rows[0]]
         where: dict[str, int] = {}
+        missing = False
         for column in _columns(sheet, self.top):
             names = _names("col", column)
             at = next((n for n, h in enumerate(header) if normalize(h) in names), None)
             if at is not None:
                 where[column] = at
             elif column in required:
+                missing = True
                 self.fail("missing_column", sheet=table.name, row=1, column=column_header(column, "en"),
                           names=Quoted(sorted(names)))  # fmt: skip
+        if missing:  # said once for the column: not again as an empty cell on every row below it
+            return []
         out = []
         for r, line in enumerate(table.rows[1:], start=2):
             values = {c: _cell(line[n]) if n < len(line) else "" for c, n in where.items()}

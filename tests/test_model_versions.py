@@ -343,3 +343,14 @@ def test_a_renamed_level_word_is_said_with_its_words_before_and_after_in_the_rea
         "レベル 1 の呼び方: 「場当たり / Ad hoc」→「属人対応 / Ad hoc」", "尺度・重要度・評価者などの変更: 尺度"
     ]  # fmt: skip
     assert [line.text("en") for line in lines][0] == 'level 1 renamed: "場当たり / Ad hoc" -> "属人対応 / Ad hoc"'
+
+
+def test_a_renamed_required_header_is_one_problem_not_one_per_row(model):
+    book = load_workbook(io.BytesIO(model_xlsx(model, "ja")))
+    book["項目"]["C1"] = "タイトル（日本語）"  # a header a person renamed: the items' Japanese titles are unread
+    edited = io.BytesIO()
+    book.save(edited)
+    with pytest.raises(OpmaturityError) as refused:
+        read_model_file("model.xlsx", edited.getvalue())
+    (problem,) = refused.value.problems  # it was 38: the column, then "must not be empty" on each of 37 rows
+    assert (problem.sheet, problem.row) == ("項目", 1) and "the column is missing" in problem.text("en")
