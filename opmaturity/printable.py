@@ -32,7 +32,7 @@ thead { display: table-header-group; }
 th, td { border: 0.6pt solid #999; padding: 1.2mm 1.6mm; text-align: left; vertical-align: top;
          overflow-wrap: break-word; }
 th:first-child { width: 30%; }
-th { background: #e8eef5; font-weight: 600; }
+th { background: #e8eef5; font-weight: 600; word-break: keep-all; }  /* 目標, カテゴリ whole; long ones break at （ */
 th.short { font-size: 9pt; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.memo { width: 24%; }
@@ -52,7 +52,8 @@ def _cell(value: object, *, number: bool = False, css: str = "") -> str:
 
 def _table(headers: list[str], rows: Iterable[str], empty: str, texts: int) -> str:
     """A table, or a sentence saying why there is none; headers after the first `texts` (the figures and short
-    words) and the last (the notes column) do not wrap."""
+    words) and before the last (the notes column) are short (smaller); no header breaks inside a Japanese word
+    (Chromium broke 目標, 温度感 and カテゴリ across lines in their narrow columns)."""
     body = "\n".join(rows)
     if not body:
         return f'<p class="empty">{escape(empty)}</p>'
