@@ -79,3 +79,40 @@ def test_a_backup_built_on_click_waits_for_the_command_line_as_long_as_the_comma
         holder.wait()
     assert archive[:2] == b"PK"  # the zip
     store.connect(demo_db).close()  # and let go of the file after
+
+
+def test_a_backup_whose_counts_do_not_match_restores_nothing_and_says_which_table(demo_db, model):
+    """A manifest that promises more rows than its files hold (hand-edited, or cut short): the page said only
+    that the database "does not match", not that nothing was replaced (an outside review)."""
+    import io
+    import json
+    import zipfile
+
+    con = store.connect(demo_db, model)
+    try:
+        archive = backup.backup_archive(con)
+        actions = store.scalar(con, "SELECT count(*) FROM actions")
+    finally:
+        con.close()
+    before = demo_db.read_bytes()
+    packed, tampered = zipfile.ZipFile(io.BytesIO(archive)), io.BytesIO()
+    with zipfile.ZipFile(tampered, "w") as out:
+        for name in packed.namelist():
+            data = packed.read(name)
+            if name.endswith("manifest.json"):
+                manifest = json.loads(data)
+                manifest["tables"]["actions"]["rows"] += 1
+                data = json.dumps(manifest).encode()
+            out.writestr(name, data)
+    at = open_backup_page()
+    at.file_uploader(key="backup_upload").upload("backup.zip", tampered.getvalue(), "application/zip").run()
+    at.checkbox(key="backup_confirm").check().run()
+    at.button(key="backup_run").click().run()
+    assert not at.exception and not at.success
+    title = re.sub(r"\\(.)", r"\1", at.error[0].value)
+    assert title.startswith("The restored database does not match the backup, so nothing was replaced")
+    (problems,) = at.dataframe
+    assert problems.value["What to fix"].tolist() == [
+        f"table actions: {actions} rows restored, the backup says {actions + 1}"
+    ]
+    assert demo_db.read_bytes() == before
