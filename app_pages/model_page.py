@@ -40,6 +40,8 @@ if upload is not None:
         if found.unchanged:
             st.info(tr("mv.page.unchanged", version=found.version_before))
         else:
+            for warning in found.warnings():
+                st.warning(ui.escape_markdown(ui.said(warning)), icon=":material/history:")
             st.markdown(tr("mv.page.preview", before=found.version_before, after=found.version_after))
             st.markdown(
                 "\n".join(

@@ -528,12 +528,14 @@ def cmd_model(con, model, args) -> int:
     saved = None if args.dry_run or found.unchanged else save(con, found)
     status = "unchanged" if found.unchanged else "would_save" if args.dry_run else "saved"
     if args.json:
-        _print_json(found.to_dict(status))
+        _print_json(found.to_dict(status, args.lang))
         return 0
     if found.unchanged:
         print(say(args, "cli.model.unchanged", file=path.name, version=found.version_before))
         return 0
     print(say(args, "cli.model.summary", file=path.name, before=found.version_before, after=found.version_after))
+    for warning in found.warnings():
+        print(f"  ! {i18n.text(warning, args.lang, 'cli')}")
     for line in change_lines(found.changes):
         print(f"  - {i18n.text(line, args.lang, 'cli')}")
     print(say(args, "cli.model.dry_run") if saved is None else say(args, "cli.model.saved", version=saved))

@@ -51,7 +51,20 @@ class ModelPreview:
     def unchanged(self) -> bool:
         return not any(self.changes.values())
 
-    def to_dict(self, status: str) -> dict[str, Any]:
+    @property
+    def based_on(self) -> int | None:
+        """The version the file was exported from (its own `version`), where it says one."""
+        return self.model.version or None
+
+    def warnings(self) -> list[Message]:
+        """What to know before saving: a file exported from an older version undoes what changed since (an outside
+        review saved v3 from a v1 export and lost v2's `replaces` without a word)."""
+        older = self.based_on is not None and self.version_before is not None and self.based_on < self.version_before
+        if older and not self.unchanged:
+            return [Message("mv.stale", based_on=self.based_on, current=self.version_before)]
+        return []
+
+    def to_dict(self, status: str, lang: str = "en") -> dict[str, Any]:
         """The JSON of `model import --json`: file, status, version_before, version_after, changes, problems."""
         return {
             "file": self.file,
@@ -59,6 +72,8 @@ class ModelPreview:
             "version_before": self.version_before,
             "version_after": self.version_after if not self.unchanged else self.version_before,
             "changes": self.changes,
+            "based_on": self.based_on,
+            "warnings": [warning.text(lang) for warning in self.warnings()],
             "problems": [],
         }
 
@@ -286,11 +301,15 @@ def change_lines(found: dict[str, list[dict[str, Any]]]) -> list[Message]:
         return Message("mv.none") if value is None else value
 
     lines: list[Message] = []
+    gone = {(e["title_ja"], e["title_en"]): e["item"] for e in found.get("retired", []) if not e["replaced_by"]}
     for entry in found.get("added", []):
         if entry["replaces"]:
             lines.append(Message("mv.change.added_replacing", **entry | {"replaces": Listed(entry["replaces"])}))
         else:
             lines.append(Message("mv.change.added", **{k: v for k, v in entry.items() if k != "replaces"}))
+            same = gone.get((entry["title_ja"], entry["title_en"]))
+            if same:  # a key changed by hand: without `replaces` its answers' history stops at the old key
+                lines.append(Message("mv.change.same_title", item=entry["item"], retired=same))
     lines += [Message("mv.change.retitled", **entry) for entry in found.get("retitled", [])]
     for entry in found.get("retired", []):
         if entry["replaced_by"]:

@@ -304,7 +304,7 @@ def test_the_model_page_previews_an_uploaded_model_and_saves_it_only_on_confirma
     at.switch_page("app_pages/model_page.py")
     at.run()
     at.file_uploader(key="model_upload").upload("model-v2.xlsx", edited.getvalue(), "application/octet-stream").run()
-    assert not at.exception and not at.error
+    assert not at.exception and not at.error and not at.warning  # made from the current version: no warning
     shown = re.sub(r"\\(.)", r"\1", "\n".join(m.value for m in at.markdown))  # as a reader sees it
     assert "バージョン 1 → 2" in shown
     assert (
@@ -354,3 +354,32 @@ def test_a_renamed_required_header_is_one_problem_not_one_per_row(model):
         read_model_file("model.xlsx", edited.getvalue())
     (problem,) = refused.value.problems  # it was 38: the column, then "must not be empty" on each of 37 rows
     assert (problem.sheet, problem.row) == ("項目", 1) and "the column is missing" in problem.text("en")
+
+
+def test_a_file_exported_before_the_current_version_is_warned_and_a_hand_changed_key_hinted(con, model):
+    """An outside review saved version 3 from a version 1 export and lost version 2's `replaces` without a word,
+    and changed a key by hand (no `replaces`) with nothing said."""
+    v1_export = model_xlsx(model, "en")  # exported at version 1, edited later
+    fresh = model_versions.preview(con, "v2.xlsx", edited_xlsx(model, v2_edit), model)
+    assert fresh.warnings() == []  # made from the current version: nothing to warn
+    model_versions.save(con, fresh)
+    current = store.current_model(con, model)
+
+    def key_changed(book, header):
+        book["items"].cell(row_of(book["items"], "SLO-1"), 1, "SLO-9")
+
+    book = load_workbook(io.BytesIO(v1_export))
+    key_changed(book, None)
+    stale_file = io.BytesIO()
+    book.save(stale_file)
+    stale = model_versions.preview(con, "old.xlsx", stale_file.getvalue(), current)
+    assert [w.text("en") for w in stale.warnings()] == [
+        "This file was exported from version 1 (the current one is 2): what changed since is not in it, and saving "
+        "it undoes that. Export the current model and edit that instead"
+    ]
+    assert stale.to_dict("would_save")["based_on"] == 1
+    lines = [line.text("en") for line in model_versions.change_lines(stale.changes)]
+    hint = ("SLO-9 has the same title as SLO-1, which it retires; if it is the same item, give SLO-9 replaces: "
+            "[SLO-1] and its answers' history (trends, changes) carries on")  # fmt: skip
+    assert hint in lines
+    assert lines.index(hint) == lines.index(next(line for line in lines if line.startswith("added: SLO-9"))) + 1
