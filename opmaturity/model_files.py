@@ -221,7 +221,7 @@ def read_model_file(name: str, data: bytes, known: set[str] | None = None) -> Mo
         except UnicodeDecodeError as exc:
             problem = Problem.of("msg.modelfile.not_utf8", file=name, detail=str(exc.reason))
             raise OpmaturityError.of("msg.modelfile.unreadable", [problem], file=name) from exc
-        model = parse_model(text, name)
+        model = _parsed(text, name)
         _check_replaces_yaml(model, name, known)
         return model
     if suffix != "xlsx":
@@ -234,7 +234,19 @@ def read_model_file(name: str, data: bytes, known: set[str] | None = None) -> Mo
     raw = reader.model()
     if reader.problems:
         raise OpmaturityError.of("msg.modelfile.problems", reader.problems, file=name, count=len(reader.problems))
-    return parse_model(model_yaml_from(raw), name)
+    return _parsed(model_yaml_from(raw), name)
+
+
+def _parsed(text: str, name: str) -> Model:
+    """`parse_model`, its refusal titled as an uploaded file's ("… nothing was saved", as every other problem of
+    a model file is; an outside review saw both titles)."""
+    try:
+        return parse_model(text, name)
+    except OpmaturityError as error:
+        if error.code != "msg.model.problems":
+            raise
+        count = len(error.problems)
+        raise OpmaturityError.of("msg.modelfile.problems", error.problems, file=name, count=count) from None
 
 
 def model_yaml_from(raw: dict[str, Any]) -> str:

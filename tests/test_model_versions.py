@@ -383,3 +383,16 @@ def test_a_file_exported_before_the_current_version_is_warned_and_a_hand_changed
             "[SLO-1] and its answers' history (trends, changes) carries on")  # fmt: skip
     assert hint in lines
     assert lines.index(hint) == lines.index(next(line for line in lines if line.startswith("added: SLO-9"))) + 1
+
+
+def test_every_refused_model_file_says_nothing_was_saved_in_the_same_words(model):
+    """The checks of the model itself (a key twice, a missing title) were titled "has 1 problem" without "nothing
+    was saved", the file's own checks with it (an outside review saw both)."""
+    import yaml
+
+    raw = yaml.safe_load(model.source)
+    raw["tiers"].append(dict(raw["tiers"][0]))  # tier T1 twice
+    with pytest.raises(OpmaturityError) as refused:
+        read_model_file("model.yaml", yaml.safe_dump(raw, allow_unicode=True).encode())
+    assert refused.value.title_text("en") == "The model file model.yaml has 1 problem; nothing was saved"
+    assert refused.value.title_text("ja") == "モデルファイル model.yaml に 1 件の問題があります。何も保存していません"
