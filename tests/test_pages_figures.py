@@ -16,7 +16,7 @@ def test_overview_names_a_change_beyond_noise_and_a_problem_nobody_raised(demo_d
     sentences = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert any("beyond noise" in s and "items rated both times" in s for s in sentences)
     assert any("nobody has raised yet" in s for s in sentences)
-    silent = table_with(at, "Notes and comments on it")
+    silent = table_with(at, "Notes/comments")
     assert len(silent) == 5 and silent["Item"].notna().all()
 
 
@@ -31,7 +31,7 @@ def test_trends_puts_changes_beyond_noise_first_and_says_how_many_items_they_res
 def test_gaps_lists_silent_gaps(demo_db):
     at = open_page("gaps", {"lang": "English"})
     assert "Problems nobody has raised yet" in texts(at)
-    assert len(table_with(at, "Notes and comments on it")) >= 1
+    assert len(table_with(at, "Notes/comments")) >= 1
 
 
 def test_a_round_is_renamed_and_re_dated_on_the_model_page(demo_db, model):
