@@ -846,7 +846,7 @@ def _drop_empty(con: duckdb.DuckDBPyConnection) -> None:
 
 def rename_round(con: duckdb.DuckDBPyConnection, name: str, new_name: str, *, actor: Actor | None = None) -> None:
     """Give the round `name` a new name (its answers, notes and actions follow it)."""
-    edit_round(con, name, new_name=(new_name or "").strip() or "", actor=actor)
+    edit_round(con, name, new_name=new_name or "", actor=actor)  # "" is refused: a round needs a name
 
 
 def set_round_date(con: duckdb.DuckDBPyConnection, name: str, held_on: date, *, actor: Actor | None = None) -> None:
