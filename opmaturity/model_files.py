@@ -342,10 +342,14 @@ class _SheetReader:
         levels = self._levels()
         self.top = max((lv["level"] for lv in levels), default=4)
         settings = self._settings()
-        tiers = []
+        tiers: list[dict[str, Any]] = []
         for row, v, h in self.records("tiers", ("key", "ja", "en", "default_target")):
             sheet = self._sheet("tiers")
-            tiers.append({"key": self.text(v.get("key"), sheet, row, h.get("key", "")),
+            key = self.text(v.get("key"), sheet, row, h.get("key", ""))
+            if key and key in {tier["key"] for tier in tiers}:  # said here with its row, as a category twice is
+                self.fail("twice", sheet=sheet, row=row, column=h.get("key", ""), value=key)
+                continue
+            tiers.append({"key": key,
                           "ja": self.text(v.get("ja"), sheet, row, h.get("ja", "")),
                           "en": self.text(v.get("en"), sheet, row, h.get("en", "")),
                           "default_target": self.whole(v.get("default_target"), sheet, row,

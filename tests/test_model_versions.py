@@ -396,3 +396,14 @@ def test_every_refused_model_file_says_nothing_was_saved_in_the_same_words(model
         read_model_file("model.yaml", yaml.safe_dump(raw, allow_unicode=True).encode())
     assert refused.value.title_text("en") == "The model file model.yaml has 1 problem; nothing was saved"
     assert refused.value.title_text("ja") == "モデルファイル model.yaml に 1 件の問題があります。何も保存していません"
+
+
+def test_a_tier_key_twice_in_the_workbook_is_named_by_sheet_row_and_column(model):
+    def twice(book, header):
+        tiers = book["tiers"]
+        tiers.cell(row_of(tiers, "T2"), 1, "T1")
+
+    with pytest.raises(OpmaturityError) as refused:
+        read_model_file("model.xlsx", edited_xlsx(model, twice))
+    (problem,) = refused.value.problems  # it named no sheet or row: "tiers: the tier key "T1" appears more than once"
+    assert (problem.sheet, problem.row, problem.column, problem.value) == ("tiers", 3, "key", "T1")
