@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -296,12 +297,23 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
     for raw in args.paths:
         path = Path(raw)
         try:
-            size = path.stat().st_size  # the size before the bytes: a huge file is never read into memory
-            if size > limit.max_bytes:
-                problem = Problem(readers.too_big(size, limit), file=path.name)
+            found = path.stat()
+            if not stat.S_ISREG(found.st_mode) and not stat.S_ISDIR(found.st_mode):  # a folder is said on open
+                # a device or a pipe: no size to trust and maybe no end (/dev/zero filled the memory, a FIFO hung)
+                problem = Problem(Message("msg.import.not_a_file"), file=str(raw))
+                unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
+                continue
+            if found.st_size > limit.max_bytes:  # the size before the bytes: a huge file is never read into memory
+                problem = Problem(readers.too_big(found.st_size, limit), file=path.name)
                 unreadable.append(FileReport(file=path.name, layout="", status="rejected", problems=[problem]))
                 continue
-            files.append((path.name, path.read_bytes()))
+            with path.open("rb") as stream:  # never more than the limit, even if the file grows meanwhile
+                data = stream.read(limit.max_bytes + 1)
+            if len(data) > limit.max_bytes:
+                problem = Problem(readers.too_big(len(data), limit), file=path.name)
+                unreadable.append(FileReport(file=path.name, layout="", status="rejected", problems=[problem]))
+                continue
+            files.append((path.name, data))
         except OSError as exc:
             problem = Problem(Message("msg.import.unreadable_path", detail=os_reason(exc)), file=str(raw))
             unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))

@@ -823,3 +823,22 @@ def test_a_new_round_named_with_a_half_or_quarter_that_does_not_exist_is_said(ca
     tidy.write_text("product,team,respondent,rater,item,level\nP,T,b@x.jp,team,OBS-1,3\n", encoding="utf-8")
     _, out, _ = run(capsys, "--lang", "en", "import", tidy, "--round", "2024-H2", "--db", db_file, "--json")
     assert not [m for m in json.loads(out)["files"][0]["messages"] if "is no period" in m]  # a real half: nothing
+
+
+def test_a_device_or_a_pipe_given_to_import_is_refused_at_once_not_read(tmp_path, db_file):
+    """An outside review: `import /dev/zero` grew to 9 GB (stat says 0 bytes, then read_bytes had no end) and a
+    FIFO blocked forever. Run apart, with a timeout, so that a regression fails rather than hangs."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    env = {**os.environ, "OPMATURITY_DB": str(db_file), "OPMATURITY_SECRET": "test"}
+    done = subprocess.run(
+        [sys.executable, "-m", "opmaturity", "--lang", "en", "import", "/dev/zero", str(fifo), "--dry-run", "--json"],
+        capture_output=True, text=True, timeout=60, env=env, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert done.returncode == 1
+    said = {entry["file"]: entry["problems"][0]["message"] for entry in json.loads(done.stdout)["files"]}
+    assert said == {name: "not a regular file (a device, a pipe …): name the exported file"
+                    for name in ("/dev/zero", str(fifo))}  # fmt: skip
