@@ -67,6 +67,9 @@ def _sha256(path: Path) -> str:
 def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> BackupResult:
     """Write every table of the database to `folder` (new or empty) as Parquet, with a manifest."""
     out = Path(folder)
+    if out.exists() and not out.is_dir():  # a file of that name: said, never NotADirectoryError (an outside review)
+        problem = Problem.of("msg.backup.out_is_file")
+        raise OpmaturityError.of("msg.backup.cannot_create", [problem], folder=str(out))
     if out.exists() and any(out.iterdir()):
         raise OpmaturityError.of("msg.backup.not_empty", folder=str(out))
     try:

@@ -297,14 +297,14 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
     for raw in args.paths:
         path = Path(raw)
         try:
-            found = path.stat()
-            if not stat.S_ISREG(found.st_mode) and not stat.S_ISDIR(found.st_mode):  # a folder is said on open
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a folder is said on open
                 # a device or a pipe: no size to trust and maybe no end (/dev/zero filled the memory, a FIFO hung)
                 problem = Problem(Message("msg.import.not_a_file"), file=str(raw))
                 unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
                 continue
-            if found.st_size > limit.max_bytes:  # the size before the bytes: a huge file is never read into memory
-                problem = Problem(readers.too_big(found.st_size, limit), file=path.name)
+            if info.st_size > limit.max_bytes:  # the size before the bytes: a huge file is never read into memory
+                problem = Problem(readers.too_big(info.st_size, limit), file=path.name)
                 unreadable.append(FileReport(file=path.name, layout="", status="rejected", problems=[problem]))
                 continue
             with path.open("rb") as stream:  # never more than the limit, even if the file grows meanwhile

@@ -27,7 +27,7 @@ from .model import Model
 from .parsing import Parsed
 from .rounds import date_from_name, odd_part
 from .settings import Settings
-from .text import normalize
+from .text import normalize, visible
 from .values import IGNORE, Invalid, Values
 
 __all__ = [
@@ -275,8 +275,8 @@ def parse_request(
         key=settings.key(),
         limits=dataclasses.asdict(limit),
         layout=options.layout if options.layout in LAYOUTS else None,
-        product=(options.product or "").strip() or None,
-        team=(options.team or "").strip() or None,
+        product=visible(options.product or "") or None,
+        team=visible(options.team or "") or None,
         rater=options.rater,
         read_only=bool(problems),
         sha256=digest,

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import duckdb
 
 from .errors import OpmaturityError, Problem
-from .queries import scalar
+from .i18n import Listed
+from .queries import rows, scalar
 from .rounds import date_from_name
 
 
@@ -270,6 +271,13 @@ def write_failed(exc: BaseException) -> OpmaturityError:
     return OpmaturityError.of("msg.store.write_failed", [Problem.of("msg.store.write_failed_detail", detail=detail)])
 
 
+# Tables of this connection's database other than a (left empty) schema_version: another program's.
+_OTHER_TABLES = (
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+    "AND schema_name = current_schema() AND table_name <> 'schema_version' ORDER BY table_name"
+)
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of this database (0 for an empty file)."""
     has_table = scalar(  # in this connection's database: the dashboard attaches files to one instance
@@ -287,10 +295,14 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int
     version = schema_version(con)
     if version > SCHEMA_VERSION:
         raise OpmaturityError.of("msg.store.newer_schema", version=version, known=SCHEMA_VERSION)
-    if version == 0:
-        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
+    if version == 0:  # a new file, or another program's database: never written into (an outside review)
+        others = [name for (name,) in rows(con, _OTHER_TABLES)]
+        if others:
+            raise OpmaturityError.of("msg.store.not_ours", tables=Listed(others[:5]), count=len(others))
     for step in range(version + 1, target + 1):
-        with transaction(con):
+        with transaction(con):  # the first step makes schema_version too: a failed start leaves nothing
+            if step == 1:
+                con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
             for statement in MIGRATIONS[step - 1]:
                 if callable(statement):
                     statement(con)

@@ -16,6 +16,15 @@ def normalize(text: object) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
+def visible(text: str) -> str:
+    """`text` without invisible format characters (zero-width spaces and joiners, bidi marks, embeddings and
+    overrides, a BOM, soft hyphens: Unicode's Cf) and surrounding blanks. A name with them looked the same as
+    one without and split a team in two; `\u202e` showed a name backwards (an outside review)."""
+    if text.isascii():
+        return text.strip()
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+
+
 def compact(text: object) -> str:
     """`normalize` without any spaces: `Monitoring&alerting [ランブック]` style loose keys."""
     return normalize(text).replace(" ", "")

@@ -842,3 +842,32 @@ def test_a_device_or_a_pipe_given_to_import_is_refused_at_once_not_read(tmp_path
     said = {entry["file"]: entry["problems"][0]["message"] for entry in json.loads(done.stdout)["files"]}
     assert said == {name: "not a regular file (a device, a pipe …): name the exported file"
                     for name in ("/dev/zero", str(fifo))}  # fmt: skip
+
+
+@pytest.mark.parametrize("table", ["responses", "stuff"])
+def test_another_programs_duckdb_is_refused_and_left_as_it_was(capsys, tmp_path, table):
+    """An outside review: a --db holding a table named like one of ours gave a CatalogException traceback (and
+    left a schema_version table behind); any other table was written beside, opmaturity's twenty tables added."""
+    foreign = tmp_path / "analytics.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute(f"CREATE TABLE {table} (x INTEGER)")
+    con.close()
+    code, out, err = run(capsys, "--lang", "en", "summary", "--db", foreign, "--json")
+    assert (code, out) == (1, "")
+    assert f"this file is not an opmaturity database (it holds 1 table of another program: {table})" in err
+    assert "Traceback" not in err
+    assert query(foreign, "SELECT table_name FROM duckdb_tables()") == [(table,)]
+    tidy = Path(__file__).parent / "data/imports/tidy.csv"
+    code, _, err = run(capsys, "--lang", "ja", "import", tidy, "--db", foreign)
+    assert code == 1 and "opmaturity のデータベースではありません" in err
+    assert query(foreign, "SELECT table_name FROM duckdb_tables()") == [(table,)]
+
+
+def test_a_backup_into_a_file_is_told_to_choose_a_folder(capsys, tmp_path, db_file):
+    run(capsys, "demo", "--db", db_file)
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    code, _, err = run(capsys, "--lang", "en", "backup", "--out", taken, "--db", db_file)
+    assert code == 1 and "Traceback" not in err  # it was a NotADirectoryError traceback
+    assert f"Cannot create the folder {taken}" in err and "a file of that name is there" in err
+    assert taken.read_text() == "mine"

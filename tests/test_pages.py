@@ -549,6 +549,24 @@ def _chart_rows(at: AppTest) -> list[dict]:
     return table.to_pylist()
 
 
+def test_another_programs_duckdb_is_an_error_box_and_is_left_as_it_was(tmp_path, monkeypatch):
+    import duckdb
+
+    db = tmp_path / "analytics.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE responses (x INTEGER)")
+    con.close()
+    monkeypatch.setenv("OPMATURITY_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert unescaped(at.error[0].value).startswith("このファイルは opmaturity のデータベースではありません")
+    con = duckdb.connect(str(db))
+    try:
+        assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("responses",)]
+    finally:
+        con.close()
+
+
 def test_a_database_held_by_another_program_is_an_error_box_not_a_traceback(tmp_path, monkeypatch):
     import subprocess
     import sys

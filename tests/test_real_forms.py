@@ -119,3 +119,26 @@ def test_a_microsoft_form_answered_item_by_item_is_dated_by_its_completion_time(
     report = importer.import_file(con, "ms.csv", out.getvalue().encode("utf-8-sig"), model, importer.ImportOptions())
     assert (report.status, report.layout, report.problems) == ("imported", "tidy", [])
     assert store.rows(con, "SELECT DISTINCT assessed_on FROM responses") == [(datetime.date(2024, 6, 3),)]
+
+
+def test_invisible_format_characters_never_split_or_disguise_a_name(con, model):
+    """An outside review: 学び\\u200b放題 and 学び放題\\ufeff looked like 学び放題 and made products of their own; a
+    right-to-left override showed a team backwards; a product of nothing but \\u200b was created."""
+    rows = [
+        ["プロダクト", "チーム", "回答者ロール", "回答者", "項目", "現状レベル"],
+        ["学び放題", "検索チーム", "開発", "a", "OBS-1", "2"],
+        ["学び\u200b放題", "検索\u2066チーム\u2069", "開発", "b", "OBS-1", "3"],
+        ["\ufeff学び放題", "\u202e検索チーム", "開発", "c", "OBS-1", "1"],
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    report = importer.import_file(con, "names.csv", out.getvalue().encode("utf-8"), model, importer.ImportOptions())
+    assert (report.status, report.problems) == ("imported", [])
+    assert store.rows(con, "SELECT p.name, t.name FROM teams t JOIN products p USING (product_id)") == [
+        ("学び放題", "検索チーム")
+    ]  # fmt: skip
+    rows[1][0] = "\u200b"  # a name of nothing visible is no name
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    report = importer.import_file(con, "names2.csv", out.getvalue().encode("utf-8"), model, importer.ImportOptions())
+    assert report.status == "rejected" and "the product is empty" in report.problems[0].text("en")

@@ -12,7 +12,7 @@ from ..i18n import Advice, Listed, Message, QuotedBoth
 from ..model import Model
 from ..pseudonym import pseudonym
 from ..readers import Cell
-from ..text import compact
+from ..text import compact, visible
 from ..values import Invalid, Values, display, shown
 from .roles import Column, candidates, clean, grid, header_role, values_role, whole_role
 
@@ -232,8 +232,9 @@ def text_of(value: Cell) -> str:
 
 
 def name_of(value: Cell) -> str:
-    """A product, team or respondent name: the cell as written, without surrounding blanks."""
-    return text_of(value).strip()
+    """A product, team or respondent name: the cell as written, without surrounding blanks or invisible format
+    characters (`text.visible`)."""
+    return visible(text_of(value))
 
 
 @dataclass(frozen=True)
