@@ -241,6 +241,7 @@ def _database(model: Model, args: argparse.Namespace) -> Iterator[tuple[duckdb.D
     path = args.settings.db
     file = Path(path).expanduser()
     creates = args.command in CREATES or (args.command, getattr(args, "verb", None)) == ("model", "import")
+    creates = creates and not getattr(args, "dry_run", False)  # a dry run writes nothing: no new file either
     if not creates and not file.exists() and not file.parent.is_file():
         # Read as an empty database, and none is made: a mistyped --db left a 4 MB file behind.
         print(say(args, "cli.no_database", path=str(file)), file=sys.stderr)

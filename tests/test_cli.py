@@ -871,3 +871,13 @@ def test_a_backup_into_a_file_is_told_to_choose_a_folder(capsys, tmp_path, db_fi
     assert code == 1 and "Traceback" not in err  # it was a NotADirectoryError traceback
     assert f"Cannot create the folder {taken}" in err and "a file of that name is there" in err
     assert taken.read_text() == "mine"
+
+
+def test_a_dry_run_at_a_mistyped_db_makes_no_database(capsys, tmp_path):
+    """An outside review: `import --dry-run` and `model import --dry-run` ("nothing written") made a 4 MB file and
+    its folders at a mistyped --db."""
+    missing = tmp_path / "nodir" / "typo.duckdb"
+    tidy = Path(__file__).parent / "data/imports/tidy.csv"
+    code, out, err = run(capsys, "--lang", "en", "import", tidy, "--dry-run", "--db", missing)
+    assert code == 0 and "would import" in out and "no database" in err.lower()
+    assert not missing.exists() and not missing.parent.exists()
