@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `summary | head`: the reader left, which is fine
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl+C: said, not a traceback; a write is whole or absent (one transaction)
+        print(say(args, "cli.interrupted"), file=sys.stderr)
+        return 130
     finally:
         sys.stdout, sys.stderr = out, err
 

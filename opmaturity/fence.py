@@ -12,6 +12,7 @@ that a file took over must not be able to run code in the parent). Only the jobs
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import importlib
 import json
@@ -82,7 +83,7 @@ def run(job: str, data: bytes | Sequence[bytes], limits: Limits | None = None) -
                 stdin=given,
                 stdout=out,
                 stderr=err,
-                env={**_environment(), _LIMITS_ENV: _rlimits(limits)},  # the child applies them first thing
+                env={**_environment(), _LIMITS_ENV: _rlimits(limits), _PARENT_ENV: str(os.getpid())},  # applied first
                 start_new_session=True,  # its own process group: a signal to the dashboard's terminal reaches it once
                 cwd=folder,
             )
@@ -92,6 +93,10 @@ def run(job: str, data: bytes | Sequence[bytes], limits: Limits | None = None) -
                 child.kill()
                 child.wait()
                 raise FenceError("time", f"stopped after {limits.wall_seconds:g} s") from None
+            except BaseException:  # Ctrl+C, a stopped script run: the worker never outlives the wait for it
+                child.kill()
+                child.wait()
+                raise
             err.seek(0, os.SEEK_END)
             err.seek(max(0, err.tell() - 8000))
             log = err.read().decode("utf-8", "replace").strip()
@@ -155,9 +160,23 @@ def _rlimits(limits: Limits) -> str:
 
 
 def _apply_rlimits() -> None:
-    """In the child: set the limits the parent chose (from the environment), before anything else runs."""
+    """In the child: set the limits the parent chose (from the environment), before anything else runs; and die
+    with the parent (Linux): in a session of its own it kept parsing at full CPU after a `kill -9` of the command
+    line until its own limits stopped it (an outside review)."""
     for name, (soft, hard) in json.loads(os.environ.pop(_LIMITS_ENV, "{}")).items():
         resource.setrlimit(_KINDS[name], (soft, hard))
+    parent = int(os.environ.pop(_PARENT_ENV, "0") or 0)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's kill on the way out still holds
+        return
+    if parent and os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(ERROR_EXIT)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_PARENT_ENV = "OPMATURITY_FENCE_PARENT"
 
 
 def _environment() -> dict[str, str]:

@@ -881,3 +881,14 @@ def test_a_dry_run_at_a_mistyped_db_makes_no_database(capsys, tmp_path):
     code, out, err = run(capsys, "--lang", "en", "import", tidy, "--dry-run", "--db", missing)
     assert code == 0 and "would import" in out and "no database" in err.lower()
     assert not missing.exists() and not missing.parent.exists()
+
+
+def test_ctrl_c_is_said_and_exits_130_not_a_traceback(capsys, monkeypatch):
+    from opmaturity import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run", interrupted)
+    code, _, err = run(capsys, "--lang", "en", "summary")
+    assert code == 130 and err.startswith("Interrupted. A write is whole or absent") and "Traceback" not in err

@@ -77,3 +77,28 @@ def test_the_child_never_gets_more_than_its_parent_may_use_and_sets_its_limits_i
     done = subprocess.run([sys.executable, "-c", script, root], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)["as"] == [1 << 30, 1 << 30]
     assert fence.run("probe", b"allocate:300000000", fence.Limits(memory_bytes=2 << 30)) == b"300000000"
+
+
+def test_a_worker_never_outlives_an_interrupted_wait_for_it(monkeypatch):
+    """Ctrl+C while the command line waited left the worker parsing at full CPU (an outside review)."""
+    import subprocess
+
+    started = []
+    real_popen = subprocess.Popen
+
+    class Interrupted(real_popen):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+        def wait(self, timeout=None):
+            if timeout is not None and not getattr(self, "_asked", False):
+                self._asked = True
+                raise KeyboardInterrupt
+            return super().wait(timeout)
+
+    monkeypatch.setattr(subprocess, "Popen", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fence.run("probe", b"spin", fence.Limits(cpu_seconds=60, wall_seconds=60))
+    (child,) = started
+    assert child.returncode is not None  # killed and reaped, not left spinning
