@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import duckdb
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from opmaturity import backup, store
@@ -71,9 +73,13 @@ def test_a_backup_built_on_click_waits_for_the_command_line_as_long_as_the_comma
     holder = subprocess.Popen([sys.executable, "-c", holding], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(duckdb.IOException, match="lock"):  # the premise: the other program holds the file now
+            duckdb.connect(str(demo_db)).close()
         started = time.monotonic()
         archive = ui.using_database(backup.backup_archive, actor=None)  # outside a run, as a click builds it
-        assert time.monotonic() - started > 0.5  # it waited for the other program rather than failing at 0.1 s
+        waited = time.monotonic() - started
+        # it waited for the other program rather than failing at 0.1 s
+        assert waited > 0.5, f"{waited:.3f} s; the other program's exit status: {holder.poll()}"
     finally:
         holder.kill()
         holder.wait()
