@@ -12,11 +12,11 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import pandas as pd
@@ -29,16 +29,91 @@ from .formats import LAYOUTS
 from .formats.roles import ROLES, encode, parse_mapping
 from .i18n import Message
 from .model import RATERS, Model, load_model
-from .settings import Settings
+from .settings import Settings, language
 
 DB_HELP = "the DuckDB file (default: $OPMATURITY_DB, else opmaturity.duckdb in the data folder)"
 LANG_HELP = "the language of messages: ja or en (default: $OPMATURITY_LANG, else ja when $LANG says ja, else en)"
 FILE_LANG = "the file's titles and headers are Japanese unless --lang en is given"
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of `python -m opmaturity`."""
-    top = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, saying a mistake in the command (an unknown option, a missing argument, a value that is
+    no date) in the language of the command line (`language`), with exit status 2 as argparse does. argparse's
+    own texts are English (gettext with no catalogue): the ones a person can meet are recognised and said anew,
+    anything else keeps its English under the translated prefix."""
+
+    language = i18n.MESSAGE_LANG
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        detail = _usage_error(message, self.language)
+        self.exit(2, f"{self.prog}: {Message('cli.usage.error', detail=detail).text(self.language, 'cli')}\n")
+
+    def format_usage(self) -> str:
+        formatter = self._get_formatter()
+        prefix = Message("cli.usage.prefix").text(self.language, "cli") + " "
+        formatter.add_usage(self.usage, self._actions, self._mutually_exclusive_groups, prefix)
+        return formatter.format_help()
+
+
+# argparse's messages (Python 3.11 to 3.13) that a person can cause, and the key that says each anew.
+_USAGE_ERRORS = (
+    (re.compile(r"unrecognized arguments: (?P<args>.*)", re.S), "cli.usage.unrecognized"),
+    (re.compile(r"the following arguments are required: (?P<args>.*)", re.S), "cli.usage.required"),
+    (re.compile(r"one of the arguments (?P<args>.*) is required", re.S), "cli.usage.one_required"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", re.S), "cli.usage.ambiguous"),
+    (re.compile(r"argument (?P<argument>[^:]+): (?P<detail>.*)", re.S), "cli.usage.argument"),
+)
+_ARGUMENT_ERRORS = (
+    (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)", re.S), "cli.usage.choice"),
+    (re.compile(r"invalid int value: (?P<value>.*)", re.S), "cli.usage.not_number"),
+    (re.compile(r"invalid \w+ value: (?P<value>.*)", re.S), "cli.usage.invalid"),
+    (re.compile(r"expected one argument", re.S), "cli.usage.one_value"),
+    (re.compile(r"expected at least one argument", re.S), "cli.usage.values"),
+    (re.compile(r"expected at most one argument", re.S), "cli.usage.one_value"),
+    (re.compile(r"ignored explicit argument (?P<value>.*)", re.S), "cli.usage.no_value"),
+    (re.compile(r"not allowed with argument (?P<other>.*)", re.S), "cli.usage.not_with"),
+)
+
+
+def _usage_error(message: str, lang: str) -> str:
+    """argparse's `message` said in `lang` (its English where it is none argparse is known to say)."""
+    for pattern, key in _USAGE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found is None:
+            continue
+        values = found.groupdict()
+        if key == "cli.usage.argument":
+            for inner, inner_key in _ARGUMENT_ERRORS:
+                said = inner.fullmatch(values["detail"])
+                if said is not None:
+                    values["detail"] = Message(inner_key, **said.groupdict()).text(lang, "cli")
+                    break
+        return Message(key, **values).text(lang, "cli")
+    return message
+
+
+def asked_lang(argv: list[str]) -> str | None:
+    """The language `--lang ja|en` (or `--lang=…`) asks for anywhere in `argv`, before argparse reads it (so
+    that argparse's own mistakes are said in it); None when not given or not a language."""
+    for at, word in enumerate(argv):
+        if word == "--":
+            break
+        value = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and at + 1 < len(argv):
+            value = argv[at + 1]
+        if value in i18n.LANGS:
+            return value
+    return None
+
+
+def parser(lang: str = i18n.MESSAGE_LANG) -> argparse.ArgumentParser:
+    """The argument parser of `python -m opmaturity`, saying mistakes in the command in `lang`."""
+
+    class Parser(_Parser):  # subcommands' parsers are made of the same class (add_parser): one language for all
+        language = lang
+
+    top = Parser(
         prog="opmaturity",
         description="Product operations maturity assessments: import survey and workshop exports into DuckDB, "
         "summarise, export, and keep actions, tiers and backups. `python -m opmaturity` is the same command.",
@@ -68,9 +143,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--team", metavar="NAME", help="the team, where the file does not name it")
     imp.add_argument("--rater", choices=RATERS, help="who answered, where the file does not say")
     imp.add_argument("--layout", choices=LAYOUTS, help="the export layout (default: detected from the file)")
-    imp.add_argument("--round-date", metavar="YYYY-MM-DD", type=_day, help="the day a new round was held, where "
+    imp.add_argument("--round-date", metavar="YYYY-MM-DD", type=_day(lang), help="the day a new round was held, where "
                      "neither its name (2024-H1, 令和6年度下期) nor the file says")  # fmt: skip
-    imp.add_argument("--map", action="append", default=[], type=_mapping, metavar="HEADER=ROLE[:KEY]",
+    imp.add_argument("--map", action="append", default=[], type=_mapping(lang), metavar="HEADER=ROLE[:KEY]",
                      help="the role of a column, remembered for the next file (repeatable): "
                      f"{', '.join(ROLES)}; level, importance, target and comment take an item key "
                      "(level:OBS-1), category_importance a category key")  # fmt: skip
@@ -159,25 +234,38 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+def _day(lang: str) -> Callable[[str], date]:
+    """The type of a YYYY-MM-DD option, saying a value that is no date in `lang`."""
+
+    def day(text: str) -> date:
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(Message("cli.usage.date", value=text).text(lang, "cli")) from None
+
+    return day
 
 
-def _mapping(text: str) -> tuple[str, str]:
-    """A `--map` value as (header, the role as remembered)."""
-    try:
-        header, role, key = parse_mapping(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return header, encode(role, key)
+def _mapping(lang: str) -> Callable[[str], tuple[str, str]]:
+    """The type of a `--map` value, (header, the role as remembered), saying what is wrong in `lang`."""
+
+    def mapping(text: str) -> tuple[str, str]:
+        try:
+            header, role, key = parse_mapping(text)
+        except ValueError as exc:
+            said = exc.args[0]
+            raise argparse.ArgumentTypeError(
+                said.text(lang, "cli") if isinstance(said, Message) else str(exc)
+            ) from None
+        return header, encode(role, key)
+
+    return mapping
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user mistakes print a title and the problems and return 1, never a traceback."""
-    args = parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = parser(asked_lang(words) or language(os.environ)).parse_args(words)  # mistakes said in the language
     args.json_lang = args.lang or i18n.MESSAGE_LANG  # the JSON contract is English unless asked otherwise
     args.file_lang = args.lang or i18n.DEFAULT_LANG  # reports are Japanese unless asked otherwise
     args.settings = Settings.from_env(os.environ, db=args.db)  # the only read of the environment
@@ -231,10 +319,15 @@ def _run(args: argparse.Namespace) -> int:
         with _database(model, args) as (con, current):
             return COMMANDS[args.command](con, current, args)
     except OpmaturityError as error:
-        print(say(args, "cli.error", title=error.title_text(args.lang, "cli")), file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem.full(args.lang, 'cli')}", file=sys.stderr)
+        _print_error(args, error)
         return 1
+
+
+def _print_error(args: argparse.Namespace, error: OpmaturityError) -> None:
+    """A user mistake on standard error: its title and its problems, in the chosen language."""
+    print(say(args, "cli.error", title=error.title_text(args.lang, "cli")), file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem.full(args.lang, 'cli')}", file=sys.stderr)
 
 
 @contextmanager
@@ -287,40 +380,21 @@ def cmd_demo(con, model, args) -> int:
     from .demo import load_demo
 
     counts = load_demo(con, model)
-    print(say(args, "cli.demo_loaded", **counts))
+    print(say(args, "cli.demo_loaded" if any(counts.values()) else "cli.demo_already", **counts))
     return 0
 
 
 def cmd_import(model: Model, args: argparse.Namespace) -> int:
     """Import the files: the database is opened briefly for what parsing needs (the model, the remembered
-    mappings), let go while the fenced worker reads and checks every file, and opened again to commit."""
-    from .importer import FileReport, ImportOptions, import_files, parse_request
+    mappings), let go while the fenced worker reads and checks every file, and opened again to commit.
 
-    files, unreadable = [], []
+    One report per path, in the order given (`--json` adds the path as given beside the file's name); a failure
+    of the whole command (the database held too long, not opmaturity's) still prints its JSON with --json."""
+    from .importer import FileReport, ImportOptions
+
     limit = args.settings.limits  # the same limits as the Import page's
-    for raw in args.paths:
-        path = Path(raw)
-        try:
-            info = path.stat()
-            if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a folder is said on open
-                # a device or a pipe: no size to trust and maybe no end (/dev/zero filled the memory, a FIFO hung)
-                problem = Problem(Message("msg.import.not_a_file"), file=str(raw))
-                unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
-                continue
-            if info.st_size > limit.max_bytes:  # the size before the bytes: a huge file is never read into memory
-                problem = Problem(readers.too_big(info.st_size, limit), file=path.name)
-                unreadable.append(FileReport(file=path.name, layout="", status="rejected", problems=[problem]))
-                continue
-            with path.open("rb") as stream:  # never more than the limit, even if the file grows meanwhile
-                data = stream.read(limit.max_bytes + 1)
-            if len(data) > limit.max_bytes:
-                problem = Problem(readers.too_big(len(data), limit), file=path.name)
-                unreadable.append(FileReport(file=path.name, layout="", status="rejected", problems=[problem]))
-                continue
-            files.append((path.name, data))
-        except OSError as exc:
-            problem = Problem(Message("msg.import.unreadable_path", detail=os_reason(exc)), file=str(raw))
-            unreadable.append(FileReport(file=str(raw), layout="", status="rejected", problems=[problem]))
+    read: list[tuple[str, bytes] | FileReport] = [_read_import(Path(raw), raw, limit) for raw in args.paths]
+    files = [entry for entry in read if not isinstance(entry, FileReport)]
     options = ImportOptions(
         round=args.round,
         product=args.product,
@@ -332,6 +406,56 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
         round_date=args.round_date,
         mappings=dict(args.map),
     )
+    try:
+        imported = iter(_import_read(model, args, files, options))
+    except OpmaturityError as error:
+        if not args.json:
+            raise
+        _print_error(args, error)  # said to a person too; the JSON says it for every file
+        failed = [Problem(Message("cli.import.not_done", reason=error.title)), *error.problems]
+        imported = iter([FileReport(file=name, layout="", status="rejected", problems=failed) for name, _ in files])
+    reports = [entry if isinstance(entry, FileReport) else next(imported) for entry in read]
+    if args.json:  # a dry run writes nothing: its files say `would_import`, never `imported`
+        found = []
+        for raw, report in zip(args.paths, reports, strict=True):
+            entry = {"path": str(raw), **report.to_dict(args.json_lang)}
+            entry["status"] = _said_status(entry["status"], args.dry_run)
+            found.append(entry)
+        _print_json({"files": found, **({"dry_run": True} if args.dry_run else {})})
+    else:
+        for report in reports:
+            _print_report(args, report, dry_run=args.dry_run)
+    return 1 if any(report.status == "rejected" for report in reports) else 0
+
+
+def _read_import(path: Path, raw: str, limit: readers.Limits) -> tuple[str, bytes] | Any:
+    """The file's name and bytes, or the report refusing it before any parsing (not a file, too big, unreadable)."""
+    from .importer import FileReport
+
+    def refused(message: Message, where: str = path.name) -> FileReport:  # a path's own problem names the path
+        return FileReport(file=path.name or str(raw), layout="", status="rejected",
+                          problems=[Problem(message, file=where or str(raw))])  # fmt: skip
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a folder is said on open
+            # a device or a pipe: no size to trust and maybe no end (/dev/zero filled the memory, a FIFO hung)
+            return refused(Message("msg.import.not_a_file"), str(raw))
+        if info.st_size > limit.max_bytes:  # the size before the bytes: a huge file is never read into memory
+            return refused(readers.too_big(info.st_size, limit))
+        with path.open("rb") as stream:  # never more than the limit, even if the file grows meanwhile
+            data = stream.read(limit.max_bytes + 1)
+    except OSError as exc:
+        return refused(Message("msg.import.unreadable_path", detail=os_reason(exc)), str(raw))
+    if len(data) > limit.max_bytes:
+        return refused(readers.too_big(len(data), limit))
+    return path.name, data
+
+
+def _import_read(model: Model, args: argparse.Namespace, files: list[tuple[str, bytes]], options: Any) -> list[Any]:
+    """The reports of importing `files` (read already), in their order."""
+    from .importer import import_files, parse_request
+
     settings = args.settings
     with _database(model, args) as (con, current):  # bytes imported before are said so, never parsed again
         digests = [Batch.digest(data) for _, data in files]
@@ -343,18 +467,7 @@ def cmd_import(model: Model, args: argparse.Namespace) -> int:
         ]
     parsed = [parsing.parse(r, settings.worker) if r else None for r in requests]  # the file is let go meanwhile
     with _database(model, args) as (con, current):
-        reports = unreadable + import_files(
-            con, files, current, options, settings=settings, parsed=parsed, digests=digests
-        )
-    if args.json:  # a dry run writes nothing: its files say `would_import`, never `imported`
-        found = [report.to_dict(args.json_lang) for report in reports]
-        for entry in found:
-            entry["status"] = _said_status(entry["status"], args.dry_run)
-        _print_json({"files": found, **({"dry_run": True} if args.dry_run else {})})
-    else:
-        for report in reports:
-            _print_report(args, report, dry_run=args.dry_run)
-    return 1 if any(report.status == "rejected" for report in reports) else 0
+        return import_files(con, files, current, options, settings=settings, parsed=parsed, digests=digests)
 
 
 def _said_status(status: str, dry_run: bool) -> str:
@@ -443,6 +556,9 @@ def cmd_action(con, model, args) -> int:
                                status=args.status, due=args.due)  # fmt: skip
         print(say(args, "cli.action.added", id=action_id))
     elif args.verb == "set":
+        if args.status is None and args.owner is None and args.due is None:  # said, not "changed"
+            print(say(args, "cli.error", title=say(args, "cli.action.nothing", id=args.id)), file=sys.stderr)
+            return 1
         set_action(con, args.id, ActionChange(status=args.status, owner=args.owner, due=args.due))
         print(say(args, "cli.action.changed", id=args.id))
     else:
@@ -565,9 +681,7 @@ def _model_rejected(args: argparse.Namespace, file: str, error: OpmaturityError)
                      "changes": {}, "title": error.title_text(args.json_lang, "cli"),
                      "problems": [p.to_dict(args.json_lang, "cli") for p in error.problems]})  # fmt: skip
         return 1
-    print(say(args, "cli.error", title=error.title_text(args.lang, "cli")), file=sys.stderr)
-    for problem in error.problems:
-        print(f"  - {problem.full(args.lang, 'cli')}", file=sys.stderr)
+    _print_error(args, error)
     return 1
 
 
@@ -577,7 +691,22 @@ def cmd_workbook(con, model, args) -> int:
     out = Path(args.out)
     _write(out, team_workbook_for(con, model, args.product, args.team, round_name=args.round, lang=args.lang))
     print(say(args, "cli.wrote", path=str(out)))
+    known = store.teams(con)
+    if not ((known["product"] == args.product) & (known["team"] == args.team)).any():  # a new team, or a typo
+        siblings = known.loc[known["product"] == args.product, "team"].tolist()
+        print(say(args, "cli.workbook.new_team", product=args.product, team=args.team), file=sys.stderr)
+        if siblings:
+            print("  " + say(args, "cli.workbook.teams_of", product=args.product, teams=_listed(siblings)),
+                  file=sys.stderr)  # fmt: skip
+        elif not known.empty:
+            print("  " + say(args, "cli.workbook.products", products=_listed(sorted(set(known["product"])))),
+                  file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _listed(names: list[str], most: int = 10) -> str:
+    """Names separated by commas, the first `most` of them and "…" after."""
+    return ", ".join(names[:most]) + (", …" if len(names) > most else "")
 
 
 def cmd_backup(con, model, args) -> int:

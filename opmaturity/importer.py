@@ -84,9 +84,9 @@ class FileReport:
     skippable: bool = False  # a rejected file whose valid rows could be imported alone ("Import only valid rows")
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        """The command line's JSON object for this file: file, layout, status, responses, notes, problems, the
-        columns' roles, what was created and the `messages` said beside the problems (replaced answers, notes
-        that attach to no team…).
+        """The command line's JSON object for this file: file, layout, status, import_id, round, responses, notes,
+        problems, the columns' roles, what was created and the `messages` said beside the problems (replaced
+        answers, notes that attach to no team…).
 
         Each problem is exactly {sheet, row, column, value, message}, the message rendered in `lang` (English by
         default, so scripts can rely on it).
@@ -96,6 +96,8 @@ class FileReport:
             "file": self.file,
             "layout": self.layout,
             "status": self.status,
+            "import_id": self.import_id,  # the number `imports undo` takes (None: nothing stored)
+            "round": self.round,
             "responses": self.answered,
             "notes": self.notes,
             "problems": [{k: v for k, v in p.to_dict(lang, "cli").items() if k in fields} for p in self.problems],

@@ -28,7 +28,8 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 SUMMARY_KEYS = [
     "round", "heatmap", "top_gaps", "perception_gaps", "disagreements", "org_weak_items", "changes", "silent_gaps",
 ]  # fmt: skip
-FILE_KEYS = {"file", "layout", "status", "responses", "notes", "problems", "columns", "created", "messages"}
+FILE_KEYS = {"path", "file", "layout", "status", "import_id", "round", "responses", "notes", "problems", "columns",
+             "created", "messages"}  # fmt: skip
 PROBLEM_KEYS = {"sheet", "row", "column", "value", "message"}
 ROUND_SHEETS = ["Heatmap (level)", "Heatmap (gap)", "Gaps and priorities", "Perception gaps", "Disagreements",
                 "Org-weak items", "Silent gaps", "Changes", "Actions", "Answers (pseudonymised)"]  # fmt: skip
@@ -122,6 +123,15 @@ def test_demo_then_summary_json_prints_one_object_with_exactly_the_contract_keys
     assert result["heatmap"] and all(isinstance(result[k], list) for k in SUMMARY_KEYS[1:])
 
 
+def test_the_demo_loaded_again_says_it_was_there_already_rather_than_zero_counts(capsys, demo_db):
+    code, out, _ = run(capsys, "demo", "--db", demo_db, "--lang", "ja")
+    assert code == 0
+    assert (
+        out.strip()
+        == "デモ組織はもう読み込まれています。何も追加していません（やり直すには新しい --db を指定してください）"
+    )
+
+
 def test_summary_entries_name_product_team_and_model_keys(demo_summary, model):
     result = strict_json(demo_summary[1].stdout)
     items = {i.key for i in model.items}
@@ -208,7 +218,7 @@ def test_loading_the_demo_again_adds_nothing(capsys, tmp_path, demo_template):
     before = snapshot(db)
     code, out, _ = run(capsys, "demo", "--db", db)
     assert code == 0
-    assert out == "Loaded the demo organisation: 0 rounds, 0 products, 0 teams, 0 responses, 0 notes, 0 actions\n"
+    assert out == "The demo organisation is already loaded: nothing was added (give a new --db to start afresh)\n"
     assert snapshot(db) == before
 
 
@@ -247,8 +257,10 @@ def test_import_json_rejects_a_bad_file_with_its_problems_and_imports_the_good_o
     ]  # fmt: skip
     assert 'did you mean "SLOの合意" (SLO-2)?' in bad["problems"][5]["message"]
     assert {k: v for k, v in good.items() if k not in ("columns", "created", "messages")} == {
-        "file": "tidy.csv", "layout": "tidy", "status": "imported", "responses": 4, "notes": 0, "problems": []
+        "path": fixture("tidy.csv"), "file": "tidy.csv", "layout": "tidy", "status": "imported", "import_id": 1,
+        "round": "2024-H1", "responses": 4, "notes": 0, "problems": []
     }  # fmt: skip
+    assert (bad["import_id"], bad["round"]) == (None, None)
     assert imported_files(db) == ["tidy.csv"]
     # four answers with a level; the not-applicable answer is stored but not counted
     assert query(db, "SELECT count(level), count(*) FROM current_responses") == [(4, 5)]
@@ -259,8 +271,8 @@ def test_a_google_forms_export_imports_counting_only_answers_with_a_level(capsys
     assert code == 0
     (found,) = json.loads(out)["files"]
     assert {k: v for k, v in found.items() if k not in ("columns", "created", "messages")} == {
-        "file": "google_forms.csv", "layout": "google_forms", "status": "imported", "responses": 5, "notes": 0,
-        "problems": [],
+        "path": fixture("google_forms.csv"), "file": "google_forms.csv", "layout": "google_forms",
+        "status": "imported", "import_id": 1, "round": "2024-H1", "responses": 5, "notes": 0, "problems": [],
     }  # fmt: skip
     assert found["created"] == {"rounds": ["2024-H1"], "products": ["学び放題"], "teams": ["学び放題 / チームA"]}
     assert query(db_file, "SELECT count(level), count(*) FROM current_responses") == [(5, 6)]
@@ -371,6 +383,67 @@ def test_an_unknown_rater_is_refused_by_the_argument_parser(capsys, db_file):
     assert "invalid choice: 'qa'" in capsys.readouterr().err
 
 
+def usage_error(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str]:
+    """The exit status and the last line of standard error of a command argparse refuses."""
+    with pytest.raises(SystemExit) as exited:
+        main([str(arg) for arg in args])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return exited.value.code, err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--lang", "ja", "import", "x.csv", "--round-date", "2024-13-01"],
+            "opmaturity import: エラー: --round-date: 「2024-13-01」は YYYY-MM-DD の日付ではありません",
+        ),
+        (["--lang", "ja", "summary", "--bogus"], "opmaturity: エラー: 知らない引数です: --bogus"),
+        (
+            ["import", "x.csv", "--lang", "ja", "--map", "見出し"],
+            "opmaturity import: エラー: --map: 「見出し」は 見出し=役割[:キー] の形ではありません",
+        ),
+        (
+            ["import", "x.csv", "--lang=ja", "--map", "見出し=category_importance"],
+            "opmaturity import: エラー: --map: 役割「category_importance」にはカテゴリのキーが必要です: "
+            "category_importance:キー",
+        ),
+        (["--lang", "ja", "import"], "opmaturity import: エラー: 次の引数が必要です: PATH"),
+        (
+            ["--lang", "ja", "import", "x.csv", "--rater", "boss"],
+            "opmaturity import: エラー: --rater: 'boss' は選べません（選べるもの: 'team', 'sre'）",
+        ),
+        (["--lang", "ja", "action", "set", "abc"], "opmaturity action set: エラー: ID: 'abc' は整数ではありません"),
+        (["--lang", "ja", "import", "x.csv", "--round"], "opmaturity import: エラー: --round: 値を一つ続けてください"),
+        (
+            ["--lang", "en", "import", "x.csv", "--round-date", "soon"],
+            "opmaturity import: error: argument --round-date: 'soon' is not a date YYYY-MM-DD",
+        ),
+        (["action", "set", "abc"], "opmaturity action set: error: argument ID: 'abc' is not a whole number"),
+    ],
+)
+def test_a_mistake_in_the_command_is_said_in_the_chosen_language_with_exit_status_2(capsys, args, said):
+    """argparse's own messages were English whatever --lang said (an outside review)."""
+    assert usage_error(capsys, *args) == (2, said)
+
+
+def test_a_mistake_in_the_command_follows_the_environment_language_and_says_usage_in_it(capsys, monkeypatch):
+    monkeypatch.setenv("OPMATURITY_LANG", "ja")
+    with pytest.raises(SystemExit):
+        main(["summary", "--bogus"])
+    err = capsys.readouterr().err
+    assert err.startswith("使い方: opmaturity [-h]") and err.strip().endswith("エラー: 知らない引数です: --bogus")
+
+
+def test_an_unknown_language_is_said_in_the_environment_language(capsys, monkeypatch):
+    monkeypatch.setenv("OPMATURITY_LANG", "ja")
+    assert usage_error(capsys, "--lang", "jp", "summary") == (
+        2,
+        "opmaturity: エラー: --lang: 'jp' は選べません（選べるもの: 'ja', 'en'）",
+    )
+
+
 def test_a_missing_path_is_a_rejected_file_in_the_json_and_the_other_files_still_import(tmp_path):
     db = tmp_path / "a.duckdb"
     missing = tmp_path / "nowhere" / "survey.csv"
@@ -378,7 +451,13 @@ def test_a_missing_path_is_a_rejected_file_in_the_json_and_the_other_files_still
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     files = json.loads(done.stdout)["files"]
-    assert [(f["file"], f["status"]) for f in files] == [(str(missing), "rejected"), ("tidy.csv", "imported")]
+    # in the order given (an unreadable file came first), each named by its file name beside the path as given
+    assert [(f["path"], f["file"], f["status"]) for f in files] == [
+        (fixture("tidy.csv"), "tidy.csv", "imported"),
+        (str(missing), "survey.csv", "rejected"),
+    ]
+    assert files[0]["import_id"] == 1 and files[1]["import_id"] is None
+    files = files[1:]
     assert files[0]["problems"] == [
         {
             "sheet": "",
@@ -425,7 +504,10 @@ def test_a_database_held_longer_than_the_wait_exits_1_with_a_plain_message(tmp_p
         holder.kill()
         holder.wait()
     assert done.returncode == 1
-    assert done.stdout == ""
+    # the JSON still comes: every file not imported, and why
+    (entry,) = json.loads(done.stdout)["files"]
+    assert (entry["file"], entry["status"], entry["import_id"]) == ("tidy.csv", "rejected", None)
+    assert entry["problems"][0]["message"].startswith(f"not imported: The database {db} {LOCKED}")
     assert f"error: The database {db} {LOCKED} (an import from the command line, for example)" in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -839,7 +921,7 @@ def test_a_device_or_a_pipe_given_to_import_is_refused_at_once_not_read(tmp_path
         capture_output=True, text=True, timeout=60, env=env, cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
     assert done.returncode == 1
-    said = {entry["file"]: entry["problems"][0]["message"] for entry in json.loads(done.stdout)["files"]}
+    said = {entry["path"]: entry["problems"][0]["message"] for entry in json.loads(done.stdout)["files"]}
     assert said == {name: "not a regular file (a device, a pipe …): name the exported file"
                     for name in ("/dev/zero", str(fifo))}  # fmt: skip
 

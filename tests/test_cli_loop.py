@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 
 from opmaturity import __version__
@@ -15,6 +16,11 @@ def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, st
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def query_actions(path) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT * FROM actions ORDER BY action_id").fetchall()
 
 
 @pytest.fixture
@@ -100,3 +106,31 @@ def test_text_from_a_file_never_reaches_the_terminal_as_control_characters(capsy
     code, out, err = run(capsys, "import", csv, "--round", "2024-H1", "--db", tmp_path / "x.duckdb", "--lang", "en")
     assert code == 1 and "\x1b" not in out + err and "\x07" not in out + err
     assert 'got "9"' in out  # the problem is still said in full
+
+
+def test_an_action_set_with_nothing_to_change_says_so_and_changes_nothing(capsys, db):
+    """`action set 1` with no option said "Updated action #1" (an outside review)."""
+    before = query_actions(db)
+    code, out, err = run(capsys, "action", "set", "1", "--db", db, "--lang", "ja")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        "エラー: 改善アクション #1 の何を変えるか指定してください（--status、--owner、--due）。何も変更していません"
+    )
+    assert query_actions(db) == before
+
+
+def test_a_workbook_for_a_team_not_in_the_database_is_written_and_says_it_will_make_a_new_team(capsys, db, tmp_path):
+    """A typo in --team wrote a workbook that would import as a new team, without a word (an outside review)."""
+    book = tmp_path / "new.xlsx"
+    code, out, err = run(capsys, "workbook", "--product", "学び放題", "--team", "検索チー", "--out", book, "--db", db,
+                         "--lang", "ja")  # fmt: skip
+    assert code == 0 and book.read_bytes()[:2] == b"PK"
+    lines = err.strip().splitlines()
+    assert lines[0] == (
+        "注意: プロダクト「学び放題」のチーム「検索チー」はまだデータベースにありません。"
+        "前回のレベルは空欄で、記入して取り込むと新しいチームになります。"
+    )
+    assert lines[1].startswith("  「学び放題」のチーム: ") and "検索チーム" in lines[1]
+    code, _, err = run(capsys, "workbook", "--product", "学び放", "--team", "検索チーム", "--out", book, "--db", db)
+    assert code == 0 and err.strip().splitlines()[1].startswith("  Products: ") and "学び放題" in err
+    assert run(capsys, "workbook", "--product", "学び放題", "--team", "検索チーム", "--out", book, "--db", db)[2] == ""

@@ -348,6 +348,8 @@ def test_to_dict_is_exactly_the_command_line_contract(con, model):
         "file",
         "layout",
         "status",
+        "import_id",
+        "round",
         "responses",
         "notes",
         "problems",

@@ -48,7 +48,7 @@ def test_mapping_list_shows_each_remembered_header_with_its_role_and_key(mapped,
 def test_mapping_forget_takes_the_header_as_the_file_wrote_it_and_the_next_file_is_read_afresh(mapped, db_file):
     gone = cli("mapping", "forget", "所属部署", "--db", db_file)
     assert (gone.returncode, gone.stdout) == (
-        0, "Forgot 1 remembered column role(s) (the next file is read from its headers again):\n  - 所属部署\n",
+        0, "Forgot 1 remembered column role (the next file is read from its headers again):\n  - 所属部署\n",
     )  # fmt: skip
     assert json.loads(cli("mapping", "list", "--db", db_file, "--json").stdout) == [
         {"header": "温度感 [障害]", "role": "category_importance", "key": "INC"}

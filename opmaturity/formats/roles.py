@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..i18n import Message
+
 ROLES = (
     "product", "team", "respondent", "rater", "date", "level", "importance", "category_importance", "target",
     "comment", "free_text", "ignore",
@@ -154,22 +156,23 @@ def values_role(values: Iterable[object], is_rater: Callable[[object], bool]) ->
 
 
 def parse_mapping(text: str) -> tuple[str, str, str | None]:
-    """`HEADER=ROLE[:KEY]` (a `--map` value) as (header, role, key); ValueError naming what is wrong.
+    """`HEADER=ROLE[:KEY]` (a `--map` value) as (header, role, key); a ValueError whose argument is a Message
+    naming what is wrong.
 
     An item role without a key (`現状レベル=level`) is the column holding that measure of each row's item (a tidy
     table); a category role always names its category.
     """
     header, sep, target = text.rpartition("=")
     if not sep or not header.strip():
-        raise ValueError(f'"{text}" is not HEADER=ROLE[:KEY]')
+        raise ValueError(Message("msg.map.shape", text=text))
     role_text, _, key_text = target.strip().partition(":")
     role, key = role_text.strip(), key_text.strip() or None
     if role not in ROLES:
-        raise ValueError(f'"{role}" is not a role: choose one of {", ".join(ROLES)}')
+        raise ValueError(Message("msg.map.role", role=role, roles=", ".join(ROLES)))
     if role in CATEGORY_ROLES and key is None:
-        raise ValueError(f'the role "{role}" needs a category key: {role}:KEY')
+        raise ValueError(Message("msg.map.needs_key", role=role))
     if role in FREE_ROLES and key is not None:
-        raise ValueError(f'the role "{role}" takes no key')
+        raise ValueError(Message("msg.map.no_key", role=role))
     return header.strip(), role, key
 
 
