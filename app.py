@@ -45,11 +45,16 @@ pages = {
         ),
     ],
 }
-if actor.can("change"):  # a viewer never sees the Manage pages: not in the menu, not at their address
-    pages[tr("nav.manage")] = [
-        st.Page("app_pages/import_page.py", title=tr("nav.import"), icon=":material/upload_file:", url_path="import"),
-        st.Page("app_pages/model_page.py", title=tr("nav.model"), icon=":material/architecture:", url_path="model"),
-        st.Page("app_pages/backup_page.py", title=tr("nav.backup"), icon=":material/backup:", url_path="backup"),
+manage = [  # script, title, icon, address
+    ("app_pages/import_page.py", tr("nav.import"), ":material/upload_file:", "import"),
+    ("app_pages/model_page.py", tr("nav.model"), ":material/architecture:", "model"),
+    ("app_pages/backup_page.py", tr("nav.backup"), ":material/backup:", "backup"),
+]
+if actor.can("change"):
+    pages[tr("nav.manage")] = [st.Page(script, title=t, icon=i, url_path=url) for script, t, i, url in manage]
+else:  # a viewer never runs a Manage page; its address, followed from a link, says why it is closed
+    pages[tr("nav.explore")] += [
+        st.Page(ui_auth.closed_page(t), title=t, icon=i, url_path=url, visibility="hidden") for _, t, i, url in manage
     ]
 with ui.run_scope():  # the database file is held only while this run needs it
     st.navigation(pages).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import stat
@@ -34,6 +35,9 @@ from .settings import Settings, language
 DB_HELP = "the DuckDB file (default: $OPMATURITY_DB, else opmaturity.duckdb in the data folder)"
 LANG_HELP = "the language of messages: ja or en (default: $OPMATURITY_LANG, else ja when $LANG says ja, else en)"
 FILE_LANG = "the file's titles and headers are Japanese unless --lang en is given"
+
+
+_QUIET = logging.NullHandler()  # added once however often main runs (a handler is added only if not there)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -265,6 +269,9 @@ def _mapping(lang: str) -> Callable[[str], tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user mistakes print a title and the problems and return 1, never a traceback."""
     words = sys.argv[1:] if argv is None else argv
+    # The package's log (a worker stopped by the fence, in English) is the dashboard's server log; here the
+    # person reads the same thing said in their language among the file's problems, so it is not printed twice.
+    logging.getLogger("opmaturity").addHandler(_QUIET)
     args = parser(asked_lang(words) or language(os.environ)).parse_args(words)  # mistakes said in the language
     args.json_lang = args.lang or i18n.MESSAGE_LANG  # the JSON contract is English unless asked otherwise
     args.file_lang = args.lang or i18n.DEFAULT_LANG  # reports are Japanese unless asked otherwise
@@ -618,12 +625,13 @@ def cmd_imports(con, model, args) -> int:
         print(say(args, "cli.imports.undone", import_id=args.import_id, file=row["file"],
                   answers=int(row["responses"]), notes=int(row["notes"]), replaced=int(row["replaced"])))  # fmt: skip
         return 0
-    for column in ("imported_at", "undone_at"):
-        history[column] = [None if pd.isna(v) else f"{v:%Y-%m-%d %H:%M:%S}" for v in history[column]]
     rows = summary.records(history, IMPORT_FIELDS)  # missing values as None (pandas' strings hold NaN: "nan")
-    if args.json:
+    if args.json:  # times as every command's JSON gives them (2026-05-20T09:30:12)
         _print_json(rows)
         return 0
+    for row in rows:  # and as a person reads them
+        for column in ("imported_at", "undone_at"):
+            row[column] = row[column] and row[column].replace("T", " ")
     if not rows:
         print(say(args, "cli.imports.none"))
     for row in rows:

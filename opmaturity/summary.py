@@ -34,7 +34,8 @@ _HEATMAP_FIELDS = ["product", "team", "category", "rater", "level", "n", "target
 
 
 def json_value(value: Any) -> Any:
-    """`value` as plain JSON: None for missing or NaN, floats rounded to 2 decimals, numpy scalars unwrapped."""
+    """`value` as plain JSON: None for missing or NaN, floats rounded to 2 decimals, numpy scalars unwrapped, times
+    ISO 8601 to the second."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -43,7 +44,9 @@ def json_value(value: Any) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         return rounded(float(value))
-    if isinstance(value, (datetime, date, pd.Timestamp)):
+    if isinstance(value, (datetime, pd.Timestamp)):  # one form for every time a command prints: 2026-05-20T09:30:12
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple, np.ndarray)):
         return [json_value(v) for v in value]

@@ -11,6 +11,8 @@ sidebar. What each kind of session may do is decided in `auth`; the core checks 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from . import auth, ui
@@ -65,6 +67,23 @@ def actor() -> auth.Actor:
 def can(right: str, team: auth.Team | None = None) -> bool:
     """True when this session holds `right` (for one team's actions: or belongs to that team)."""
     return actor().can(right, team)
+
+
+def closed_page(title: str) -> Callable[[], None]:
+    """What a Manage page's address shows to who may not change data: its title and why it is closed, and how to
+    open it (a link to it, followed by a viewer, ran the Overview without a word). Signing in in the sidebar runs
+    the page itself at the same address."""
+
+    def closed() -> None:
+        from .ui import tr
+
+        st.title(title)
+        if access().mode == "local":  # no sign-in set up: only the machine that runs the dashboard may change
+            st.info(tr("auth.local_remote"), icon=":material/lock:")
+        else:
+            st.info(tr("auth.manage_closed"), icon=":material/lock:")
+
+    return closed
 
 
 def sidebar() -> auth.Actor:

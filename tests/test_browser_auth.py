@@ -67,13 +67,29 @@ def test_a_viewer_sees_no_change_control_and_an_admin_signs_in_for_them(server, 
 
     sidebar.get_by_role("button", name="Sign out").click()
     expect(sidebar.get_by_text("You are viewing. Admins sign in to import and edit.")).to_be_visible(timeout=30_000)
-    expect(page.locator("h1").first).not_to_have_text("Import", timeout=30_000)
+    # still at the Import page's address, which now says it is closed, and no longer offers to import
+    expect(main.get_by_text("This page is for admins. Sign in as an admin in the sidebar to open it.")).to_be_visible(
+        timeout=30_000
+    )
+    assert main.locator('[data-testid="stFileUploader"]').count() == 0
     assert nav.get_by_text("Import").count() == 0
 
 
-def test_the_import_pages_address_shows_a_viewer_no_import(server, page):
+def test_the_import_pages_address_shows_a_viewer_no_import_and_says_why_then_opens_once_signed_in(server, page):
+    """A viewer following a link to a Manage page was taken to the Overview without a word (an outside review)."""
+    from playwright.sync_api import expect
+
     open_page(page, server + "/import?lang=English")
     settled(page)
-    assert page.locator("h1").first.inner_text() != "Import"
+    main = page.locator('[data-testid="stMain"]')
+    expect(page.locator("h1").first).to_have_text("Import")
+    expect(main.get_by_text("This page is for admins. Sign in as an admin in the sidebar to open it.")).to_be_visible()
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.get_by_text("Import").count() == 0  # still not in the menu
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label("Admin password").fill(PASSWORD)
+    sidebar.get_by_role("button", name="Sign in").click()
+    expect(page.locator('[data-testid="stFileUploader"]').first).to_be_visible(timeout=60_000)  # the page itself
+    assert main.get_by_text("This page is for admins.").count() == 0

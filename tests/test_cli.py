@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -884,6 +885,20 @@ def test_imports_lists_the_history_and_undoes_one_from_the_command_line(capsys, 
     assert "nan" not in out
     _, out, _ = run(capsys, "--lang", "ja", "imports", "list", "--db", db_file)
     assert "nan" not in out and "取り消し済み" not in out.splitlines()[0]
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", out.splitlines()[0])  # a person's form of the time
+
+
+def test_every_commands_json_gives_times_in_one_form(capsys, demo_db):
+    """`imports list --json` said "2026-05-20 09:30:12", `action list --json` "2026-05-20T09:30:12.100734" (an
+    outside review): both ISO 8601 to the second now."""
+    iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+    _, out, _ = run(capsys, "imports", "list", "--db", demo_db, "--json")
+    imports = json.loads(out)
+    _, out, _ = run(capsys, "action", "list", "--db", demo_db, "--json")
+    actions = json.loads(out)
+    times = [e["imported_at"] for e in imports] + [e[k] for e in actions for k in ("created_at", "updated_at")]
+    assert times and all(iso.fullmatch(t) for t in times), times
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", e["due"]) for e in actions if e["due"])  # a day stays a day
 
 
 IMPORT_KEYS = ["import_id", "file", "layout", "round", "responses", "notes", "replaced", "imported_at", "undone_at"]
@@ -905,6 +920,19 @@ def test_a_new_round_named_with_a_half_or_quarter_that_does_not_exist_is_said(ca
     tidy.write_text("product,team,respondent,rater,item,level\nP,T,b@x.jp,team,OBS-1,3\n", encoding="utf-8")
     _, out, _ = run(capsys, "--lang", "en", "import", tidy, "--round", "2024-H2", "--db", db_file, "--json")
     assert not [m for m in json.loads(out)["files"][0]["messages"] if "is no period" in m]  # a real half: nothing
+
+
+def test_a_file_the_worker_gave_up_on_is_said_once_in_the_chosen_language(tmp_path):
+    """The worker's stop was said in Japanese among the file's problems and again, in English, on standard error
+    (the package's log line; an outside review)."""
+    done = cli("--lang", "ja", "import", fixture("tidy.csv"), "--db", tmp_path / "a.duckdb",
+               env={"OPMATURITY_FENCE_WALL_SECONDS": "0.01"})  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == ""
+    assert (
+        "tidy.csv: このファイルを読み終わるまでに、許可された時間（0.01 秒、OPMATURITY_FENCE_WALL_SECONDS）を超えました"
+        in (done.stdout)
+    )
 
 
 def test_a_device_or_a_pipe_given_to_import_is_refused_at_once_not_read(tmp_path, db_file):

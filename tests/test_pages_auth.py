@@ -84,6 +84,38 @@ def test_a_viewer_sees_no_manage_page_and_no_change_control(guarded):
     assert not at.exception and not at.get("data_editor")
 
 
+def _closed_model_page() -> None:  # run by AppTest as a script of its own
+    from opmaturity import ui, ui_auth
+
+    ui.begin_run()
+    ui.sidebar()
+    ui_auth.closed_page(ui.tr("nav.model"))()
+    ui.end_run()
+
+
+@pytest.mark.parametrize(
+    ("admin_password", "lang", "said"),
+    [
+        (PASSWORD, "日本語", "このページは管理者だけが使えます。サイドバーから管理者としてサインインすると開きます。"),
+        (PASSWORD, "English", "This page is for admins. Sign in as an admin in the sidebar to open it."),
+        (None, "English", "View only: sign-in is not set up, so data can be changed only on the machine that runs"),
+    ],
+)
+def test_a_manage_pages_address_tells_who_may_not_manage_why_it_is_closed(demo_db, monkeypatch, admin_password,
+                                                                            lang, said):  # fmt: skip
+    """What a viewer's session shows at /import, /model or /backup (app.py registers it there, hidden from the
+    menu; the browser test follows such a link): the page's title and why it is closed, never its controls."""
+    if admin_password:
+        monkeypatch.setenv("OPMATURITY_ADMIN_PASSWORD", admin_password)
+    at = AppTest.from_function(_closed_model_page, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == ("モデル" if lang == "日本語" else "Model")
+    assert at.info[0].value.startswith(said)
+    assert not at.get("file_uploader") and not at.button
+
+
 def test_the_right_password_shows_the_manage_pages_and_the_controls_until_sign_out(guarded):
     at = sign_in(app(), PASSWORD)
     assert not at.exception and not at.sidebar.error
