@@ -222,7 +222,8 @@ def action_progress(
     wanted = {*done["round"], *(following[r] for r in done["round"] if r in following)}
     if wanted:
         name_of = dict(zip(rounds["round_id"].astype(int), rounds["name"], strict=True))
-        params = {"round_ids": [i for i, n in name_of.items() if n in wanted], "team_ids": _team_ids(con, done)}
+        params = {"round_ids": [i for i, n in name_of.items() if n in wanted], "team_ids": _team_ids(con, done),
+                  "older_teams": [], "older_rounds": []}  # fmt: skip
         found = sql_frame(con, "action_levels", params)  # only these teams' items: not every team's scores
         for row in found.itertuples(index=False):
             levels[(name_of[int(row.round_id)], row.product, row.team, row.rater, row.item)] = float(row.level)

@@ -25,7 +25,13 @@ TABLE = "stored_item_levels"  # named in the SQL below as it is
 _KEY = "levels"
 _READ = """SELECT * FROM stored_item_levels
     WHERE list_contains(CAST($round_ids AS INTEGER[]), round_id)
-      AND ($team_ids IS NULL OR list_contains(CAST($team_ids AS INTEGER[]), team_id))"""
+      AND ($team_ids IS NULL OR list_contains(CAST($team_ids AS INTEGER[]), team_id))
+    UNION ALL
+    SELECT * FROM stored_item_levels
+    SEMI JOIN (
+        SELECT unnest(CAST($older_teams AS INTEGER[])) AS team_id, unnest(CAST($older_rounds AS INTEGER[])) AS round_id
+    ) AS older USING (team_id, round_id)
+    WHERE NOT list_contains(CAST($round_ids AS INTEGER[]), round_id)"""
 
 
 @functools.cache
@@ -94,10 +100,15 @@ def registered_levels(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any])
     if not fresh(con):
         yield frozenset()
         return
-    found = arrow(con, _READ, {"round_ids": list(params["round_ids"]), "team_ids": params.get("team_ids")})
+    found = arrow(con, _READ, {"round_ids": list(params["round_ids"]), "team_ids": params.get("team_ids"),
+                               "older_teams": list(params.get("older_teams", [])),
+                               "older_rounds": list(params.get("older_rounds", []))})  # fmt: skip
     with registered(con, {"item_levels": found}) as reuse:
         yield reuse
 
 
 def _params(round_ids: list[int]) -> dict[str, Any]:
-    return {"round_ids": round_ids, "team_ids": None}
+    return {"round_ids": round_ids, "team_ids": None, **NO_OLDER}
+
+
+NO_OLDER: dict[str, list[int]] = {"older_teams": [], "older_rounds": []}  # no pairs read besides the rounds

@@ -26,8 +26,8 @@ _SUMMARY_FIELDS = {
                         "team_n", "sre_n"],
     "disagreements": ["product", "team", "category", "item", "level", "sd", "min_level", "max_level", "n"],
     "org_weak_items": ["item", "category", "teams", "teams_below", "share_below", "mean_level", "mean_target"],
-    "changes": ["product", "team", "category", "level", "previous_level", "change", "n", "n_before", "n_after",
-                "items", "significant"],
+    "changes": ["product", "team", "category", "previous_round", "level", "previous_level", "change", "n",
+                "n_before", "n_after", "items", "significant"],
     "silent_gaps": ["item", "category", "teams_below_target", "teams", "share", "mean_gap", "notes"],
 }  # fmt: skip
 _HEATMAP_FIELDS = ["product", "team", "category", "rater", "level", "n", "target", "gap", "respondents"]

@@ -365,10 +365,11 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
 
     if summary.get("top_gaps"):
         e = summary["top_gaps"][0]
-        found.append(Finding(tr("standout.top_gap", team=_who(e), item=name(e["item"]),
-                                level=e["level"], priority=e["priority"],
-                                target=target_text(e["target"], e.get("target_low"), e.get("target_high"))),
-                             "app_pages/team.py", team_page(e)))  # fmt: skip
+        said = dict(team=_who(e), item=name(e["item"]), level=e["level"], priority=e["priority"],
+                    target=target_text(e["target"], e.get("target_low"), e.get("target_high")))  # fmt: skip
+        # "matters to the team" only where the team said so: an importance nobody gave is assumed (2)
+        text = tr("standout.top_gap_assumed", **said) if e.get("importance_assumed") else tr("standout.top_gap", **said)
+        found.append(Finding(text, "app_pages/team.py", team_page(e)))
     if summary.get("silent_gaps"):
         e = summary["silent_gaps"][0]
         found.append(Finding(tr("figures.standout.silent", item=name(e["item"]), below=e["teams_below_target"],
@@ -468,6 +469,7 @@ DOWNLOAD_HEADERS = {
     "gap": "common.gap", "sre_gap": "pages.col.sre_gap", "importance": "common.importance",
     "importance_assumed": "pages.col.importance_assumed", "priority": "common.priority",
     "perception_gap": "common.perception_gap", "change": "common.change", "previous_level": "pages.col.previous_level",
+    "previous_round": "pages.col.previous_round",
     "sd": "common.spread", "disagreement": "metric.disagreement", "min_level": "views.lowest",
     "max_level": "views.highest", "n": "common.n", "na": "pages.col.n_na", "sre_n": "pages.col.sre_n",
     "team_n": "pages.col.team_n", "respondents": "pages.col.respondents",

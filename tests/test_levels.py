@@ -25,7 +25,7 @@ def demo(demo_db, model):
 def computed(con) -> list[dict]:
     """sql/item_levels.sql over every round, from the answers, now."""
     every = [int(r) for (r,) in store.rows(con, "SELECT round_id FROM rounds")]
-    table = sql_table(con, "item_levels", {"round_ids": every, "team_ids": None})
+    table = sql_table(con, "item_levels", {"round_ids": every, "team_ids": None, **levels.NO_OLDER})
     return table.sort_by([(c, "ascending") for c in ORDER]).to_pylist()
 
 

@@ -532,8 +532,8 @@ def test_summary_of_the_latest_round_is_plain_json_with_every_list(org):
     assert result["top_gaps"][-1]["priority"] == 1.33  # rounded to 2 decimals
     assert [e["item"] for e in result["org_weak_items"]] == ["SLO-1", "OBS-1", "OBS-2"]
     assert result["changes"][0] == {
-        "product": "Lab", "team": "Bot", "category": "OBS", "level": 1.0, "previous_level": 3.0, "change": -2.0,
-        "n": 1, "n_before": 1, "n_after": 1, "items": 1, "significant": False,
+        "product": "Lab", "team": "Bot", "category": "OBS", "previous_round": "R1", "level": 1.0,
+        "previous_level": 3.0, "change": -2.0, "n": 1, "n_before": 1, "n_after": 1, "items": 1, "significant": False,
     }  # fmt: skip
 
 
@@ -794,3 +794,36 @@ def test_a_round_of_workshop_notes_only_is_no_step_of_the_changes_and_no_default
     assert (store.latest_round(con), store.shown_round(con)) == ("W2", "R3")
     assert summary.summary(con)["round"] == "R3"
     assert metrics.item_scores(con, "W2").empty  # asked for, the workshop round is there, with no figures
+
+
+def test_a_team_that_skipped_a_round_is_compared_with_its_own_last_assessment(con):
+    """A team that did not answer the previous round had no change at all in the next one (its Team page chart
+    rose by 1.3, `changes` left it out: an outside review). Each team's rater group pairs with the round it last
+    answered; the others still with the round just before.
+
+    R1 (Jan): Cart OBS-1 1, 2 -> 1.5; Bot OBS-1 2; SRE on Cart OBS-1 1.
+    R2 (May): Cart OBS-1 2, 2 -> 2 (Bot and SRE skip it).
+    R3 (Nov): Cart OBS-1 3, 3 -> 3; Bot OBS-1 4, OBS-2 1 (OBS-2 unpaired); SRE on Cart OBS-1 3.
+    Hand computation: Cart +1 (3 - 2, since R2); Bot +2 (4 - 2, since R1, over the one paired item); the SRE row of
+    Cart +2 (3 - 1, since R1)."""
+    load(con, "R1", [("Shop", "Cart", "p1", "team", "OBS-1", 1), ("Shop", "Cart", "p2", "team", "OBS-1", 2),
+                     ("Lab", "Bot", "b1", "team", "OBS-1", 2), ("Shop", "Cart", "s1", "sre", "OBS-1", 1)],
+         held_on=date(2024, 1, 10))  # fmt: skip
+    load(con, "R2", [("Shop", "Cart", "p1", "team", "OBS-1", 2), ("Shop", "Cart", "p2", "team", "OBS-1", 2)],
+         held_on=date(2024, 5, 10))  # fmt: skip
+    load(con, "R3", [("Shop", "Cart", "p1", "team", "OBS-1", 3), ("Shop", "Cart", "p2", "team", "OBS-1", 3),
+                     ("Lab", "Bot", "b1", "team", "OBS-1", 4), ("Lab", "Bot", "b1", "team", "OBS-2", 1),
+                     ("Shop", "Cart", "s1", "sre", "OBS-1", 3)],
+         held_on=date(2024, 11, 10))  # fmt: skip
+    moved = metrics.changes(con, "R3")
+    assert [(r.team, r.previous_round, r.previous_level, r.level, r.change, r.items) for r in moved.itertuples()] == [
+        ("Cart", "R2", 2.0, 3.0, 1.0, 1), ("Bot", "R1", 2.0, 4.0, 2.0, 1)  # significant first (Cart: 2 answers a side)
+    ]  # fmt: skip
+    sre = row(metrics.item_scores(con, "R3"), team="Cart", rater="sre", item="OBS-1")
+    assert close(sre["previous_level"], 1) and close(sre["change"], 2)
+    assert pd.isna(row(metrics.item_scores(con, "R3"), team="Bot", rater="team", item="OBS-2")["change"])
+    assert [(c["team"], c["previous_round"]) for c in summary.summary(con)["changes"]] == [
+        ("Cart", "R2"),
+        ("Bot", "R1"),
+    ]
+    assert metrics.changes(con, "R2")["team"].tolist() == ["Cart"]  # Bot did not answer R2: nothing to say there

@@ -209,3 +209,24 @@ def test_the_model_page_changes_language_while_another_program_holds_the_file(de
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_with_one_team_no_silent_gap_is_said_without_claiming_every_item_has_notes(tmp_path, monkeypatch, model):
+    """One team, every item below target, no note: nothing qualifies (the rule needs 2 teams below target), and
+    the page said "every item many teams are below target on has notes or comments" (an outside review)."""
+    db = tmp_path / "one.duckdb"
+    monkeypatch.setenv("OPMATURITY_DB", str(db))
+    rows = "\n".join(f"P,T,a@x.jp,team,{item.key},0,2024-05-01" for item in model.items)
+    survey = tmp_path / "one.csv"
+    survey.write_text("product,team,respondent,rater,item,level,date\n" + rows + "\n", encoding="utf-8")
+    con = store.connect(db, model)
+    try:
+        importer.import_file(con, survey.name, survey.read_bytes(), model, importer.ImportOptions(round="2024-H1"))
+    finally:
+        con.close()
+    for page in ("gaps", "overview"):
+        at = open_page(page, {"lang": "English"})
+        assert not at.exception
+        said = [i.value for i in at.info]
+        assert "None: no item is below target in at least 2 teams while notes and comments hardly mention it." in said
+        assert not any("every item" in s for s in said)

@@ -127,6 +127,22 @@ def test_standout_sentences_in_english(titles_en):
     ]
 
 
+def test_a_top_gap_whose_importance_was_assumed_is_not_said_to_matter_to_the_team(titles_en, titles_ja):
+    """The team gave no importance (assumed medium, 2): the Overview said the item "matters to the team" (an
+    outside review)."""
+    assumed = TOP_GAP | {"importance": 2.0, "importance_assumed": True, "priority": 4.67}
+    (finding,) = standouts(summary(top_gaps=[assumed]), titles_en, en)
+    assert said(finding) == (
+        '会員ID / 認証: "User logs for support enquiries" stands at 0.7 against a target of 3, the highest priority '
+        "(4.7) in the org (the team gave no importance: assumed medium, 2)."
+    )
+    (finding,) = standouts(summary(top_gaps=[assumed]), titles_ja, ja)
+    assert said(finding) == (
+        "会員ID / 認証：「問い合わせ調査のためのユーザーログ」が現状 0.7（目標 3）。優先度 4.7 で組織内の最上位です"
+        "（チームは温度感を答えていないため、中（2）とみなしています）。"
+    )
+
+
 def test_a_standout_names_the_target_as_levels_never_as_their_mean(titles_en):
     mixed = TOP_GAP | {"target": 3.4, "target_low": 3, "target_high": 4}  # answers asked for 3 and for 4
     (finding,) = standouts(summary(top_gaps=[mixed]), titles_en, en)

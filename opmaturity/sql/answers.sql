@@ -1,6 +1,8 @@
 -- answers: every live answer of the rounds read, with the target that applies to it.
 -- Parameters: $round_ids, the rounds read (a list: the round shown and the one before it, or every round for a
--- trend); $team_ids, the teams read (a list: one team's trend, the teams of finished actions; NULL: every team).
+-- trend); $team_ids, the teams read (a list: one team's trend, the teams of finished actions; NULL: every team);
+-- $older_teams and $older_rounds, pairs read besides (lists of equal length, most often empty): a team that
+-- skipped the round before and the round it last answered (metrics._context), so that its change pairs with it.
 -- Tiers and their default targets come from the tiers table (the model's, mirrored by sync_model).
 --
 -- level: the answer's level; NULL for a not-applicable answer, which counts in no mean and no n downstream.
@@ -29,6 +31,13 @@ live AS (
     FROM current_responses
     WHERE list_contains(CAST($round_ids AS INTEGER[]), round_id)
         AND ($team_ids IS NULL OR list_contains(CAST($team_ids AS INTEGER[]), team_id))
+    UNION ALL
+    SELECT round_id, team_id, respondent, rater, item_key, level, target, importance
+    FROM current_responses
+    SEMI JOIN (
+        SELECT unnest(CAST($older_teams AS INTEGER[])) AS team_id, unnest(CAST($older_rounds AS INTEGER[])) AS round_id
+    ) AS older USING (team_id, round_id)
+    WHERE NOT list_contains(CAST($round_ids AS INTEGER[]), round_id)
 ),
 
 carried AS (

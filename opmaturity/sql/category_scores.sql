@@ -47,6 +47,7 @@ WITH rolled AS (
         avg(sre_level) FILTER (WHERE perception_gap IS NOT NULL) AS sre_level,
         round(avg(exact_perception_gap), 9) AS perception_gap,
         count(perception_gap) AS perception_items,
+        max(previous_round_id) AS previous_round_id,  -- one per team and rater group (item_scores)
         avg(level) FILTER (WHERE change IS NOT NULL) AS paired_level,
         avg(previous_level) FILTER (WHERE change IS NOT NULL) AS previous_level,
         round(avg(exact_change), 9) AS change,

@@ -14,8 +14,11 @@
 -- sd, min_level, max_level  spread, min and max of the group's levels, reported only where n >= k.
 --              disagreement_status: 'ok' where n >= k, 'too_few' where 0 < n < k (showing it would expose
 --              individuals), 'no_data' where n = 0. The defined disagreement is the team row's.
--- previous_level, previous_n  the level and answers of the same team, rater group and item in the previous
---              round (round_order); NULL where either round has no level for it.
+-- previous_round_id  the round this team's rater group last answered before this one (round_order): a team
+--              that skipped a round compares with its own last assessment, not with nothing. Read from the rounds
+--              in $round_ids (the caller includes each team's previous round: metrics._context).
+-- previous_level, previous_n  the level and answers of the same team, rater group and item in that round;
+--              NULL where either round has no level for it.
 -- change       level - previous_level, only where both rounds have a level (a paired item).
 -- change_se    its standard error: sqrt(s_now^2 / n_now + s_before^2 / n_before), each s^2 the side's sample
 --              variance but at least 0.25 (half a level, the resolution of a 0-4 answer), so that a group that
@@ -26,10 +29,24 @@
 -- between equal values (4/3 x 1.5 and 1 x 2) never reads as a gap, a change or a difference in rank. Means of
 -- up to 10,000 answers stay exact at that precision. The unrounded figures (exact_gap, exact_priority,
 -- exact_perception_gap, exact_change) are kept for roll-ups, which round once again at their own end.
-WITH scored AS (
-    SELECT l.*, ro.previous_round_id
+WITH answered AS (  -- the rounds each team's rater group answered (a level for at least one item)
+    SELECT DISTINCT l.round_id, l.team_id, l.rater, ro.round_position
     FROM item_levels AS l
     INNER JOIN round_order AS ro ON ro.round_id = l.round_id
+    WHERE l.n > 0
+),
+
+team_previous AS (
+    SELECT
+        round_id, team_id, rater,
+        lag(round_id) OVER (PARTITION BY team_id, rater ORDER BY round_position) AS previous_round_id
+    FROM answered
+),
+
+scored AS (
+    SELECT l.*, tp.previous_round_id
+    FROM item_levels AS l
+    LEFT JOIN team_previous AS tp ON tp.round_id = l.round_id AND tp.team_id = l.team_id AND tp.rater = l.rater
     WHERE $round_id IS NULL OR l.round_id = $round_id
 ),
 
@@ -95,6 +112,7 @@ SELECT
     CASE WHEN s.n >= $k THEN s.min_level END AS min_level,
     CASE WHEN s.n >= $k THEN s.max_level END AS max_level,
     CASE WHEN s.n = 0 THEN 'no_data' WHEN s.n < $k THEN 'too_few' ELSE 'ok' END AS disagreement_status,
+    CASE WHEN s.previous_level IS NOT NULL THEN s.previous_round_id END AS previous_round_id,
     s.previous_level,
     s.previous_n,
     round(s.raw_change, 9) AS change,
