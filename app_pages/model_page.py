@@ -164,6 +164,32 @@ with st.container(border=True):
 if st.session_state.pop("tier_saved", False):
     st.success(tr("loop.tier.saved"))
 
+with st.container(border=True):  # a team named anew in a later file: join its two names into one history
+    st.markdown(f"**{tr('team.rename')}**")
+    st.caption(tr("team.rename.caption"))
+    known = ui.query(store.teams)
+    left, middle = st.columns(2)
+    product = left.selectbox(tr("common.product"), sorted(set(known["product"])), key="rename_product",
+                             placeholder=ui.choose())  # fmt: skip
+    names = known.loc[known["product"] == product, "team"].tolist() if product is not None else []
+    team = middle.selectbox(tr("common.team"), names, key=ui.widget_key("rename_team", str(product)),
+                            placeholder=ui.choose())  # fmt: skip
+    with st.form("rename_team", border=False):
+        new_team = st.text_input(tr("team.rename.new"), key=ui.widget_key("rename_to", f"{product}\x1f{team}"))
+        if st.form_submit_button(tr("team.rename.save")):
+            try:
+                if product is None or team is None:
+                    raise OpmaturityError.of("msg.store.team_pick")
+                merged = store.rename_team(ui.cursor(), product, team, new_team, actor=actor)
+                st.session_state["team_renamed"] = (merged, team, new_team.strip())
+                st.rerun()
+            except OpmaturityError as error:
+                ui.show_error(error)
+if (renamed := st.session_state.pop("team_renamed", None)) is not None:
+    merged, old, new = renamed
+    said = dict(team=ui.escape_markdown(old), new_name=ui.escape_markdown(new))  # names are data, not markdown
+    st.success(tr("team.rename.merged", **said) if merged else tr("team.rename.done", **said))
+
 st.subheader(tr("model.rounds"))
 rounds = ui.query(store.rounds)
 if rounds.empty:

@@ -14,7 +14,7 @@ from .queries import frame
 
 # What the audit records; the Import page names each (`auth.audit.action.<key>`).
 ACTIONS = ("import", "undo", "target", "tier", "round_name", "round_date", "relink", "action_add", "action_set",
-           "mapping", "mapping_forget", "model", "targets", "restore")  # fmt: skip
+           "mapping", "mapping_forget", "model", "targets", "restore", "team_name", "team_merge")  # fmt: skip
 # The values a record may carry; the Import page names each (`auth.audit.detail.<key>`). A remembered header's
 # `item` (its encoded meaning) is shown as its role and item (views.audit_table), hence "role".
 DETAILS = ("round", "answers", "notes", "replaced", "new_name", "held_on", "item", "level", "tier", "title", "owner",

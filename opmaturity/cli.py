@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 import duckdb
 import pandas as pd
 
-from . import __version__, i18n, parsing, readers, store, summary
+from . import __version__, i18n, parsing, readers, store, summary, text
 from .actions import STATUSES
 from .batch import Batch
 from .errors import OpmaturityError, Problem, os_reason
@@ -197,6 +197,14 @@ def parser(lang: str = i18n.MESSAGE_LANG) -> argparse.ArgumentParser:
     tier = verb(prod_verbs, "set", "give a product a tier of the model")
     tier.add_argument("name", metavar="NAME")
     tier.add_argument("--tier", metavar="KEY", required=True)
+
+    teams = command("team", "rename a team, or merge it into another of its product (its history follows)")
+    team_verbs = teams.add_subparsers(dest="verb", required=True, metavar="VERB")
+    team_rename = verb(team_verbs, "rename", "give a team a new name; the name of another team of the product merges "
+                       "the two (a file that named the team anew made a second one)")  # fmt: skip
+    team_rename.add_argument("name", metavar="NAME", help="the team's name now")
+    team_rename.add_argument("new_name", metavar="NEW", help="its new name, or the team to merge it into")
+    team_rename.add_argument("--product", metavar="P", required=True)
 
     maps = command("mapping", "list or forget the column roles remembered from earlier imports (import --map)")
     map_verbs = maps.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -591,6 +599,13 @@ def cmd_product(con, model, args) -> int:
     return 0
 
 
+def cmd_team(con, model, args) -> int:
+    merged = store.rename_team(con, args.product, args.name, args.new_name)
+    key = "cli.team.merged" if merged else "cli.team.renamed"
+    print(say(args, key, product=args.product, team=args.name, new_name=text.visible(args.new_name)))
+    return 0
+
+
 def cmd_mapping(con, model, args) -> int:
     from .mappings import forget, remembered
 
@@ -745,8 +760,8 @@ def _offline_restore(model, args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "summary": cmd_summary, "export": cmd_export,
-            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "mapping": cmd_mapping,
-            "imports": cmd_imports,
+            "hearing": cmd_hearing, "action": cmd_action, "product": cmd_product, "team": cmd_team,
+            "mapping": cmd_mapping, "imports": cmd_imports,
             "model": cmd_model, "workbook": cmd_workbook, "backup": cmd_backup}  # fmt: skip
 OFFLINE = {"form": _offline_form, "restore": _offline_restore}
 CREATES = {"demo", "import"}  # commands that may start a new database (and `model import`: a model before answers)

@@ -26,7 +26,7 @@ from .model import Model
 from .queries import frame, rows, scalar, sql_frame
 from .rounds import round_date
 from .schema import migrate, transaction
-from .text import normalize, note_key
+from .text import normalize, note_key, visible
 
 IN_MEMORY = ":memory:"
 T = TypeVar("T")
@@ -965,6 +965,75 @@ def set_product_tier(
         con.execute("UPDATE products SET tier = ? WHERE name = ?", [tier, product])
         audit.record(con, actor, "tier", product, tier=tier)
         bump(con)
+
+
+def rename_team(
+    con: duckdb.DuckDBPyConnection, product: str, team: str, new_name: str, *, actor: Actor | None = None
+) -> bool:
+    """Give the team `team` of `product` a new name; its answers, notes, actions and targets follow it. Where the
+    product has a team of that name already (a file named the team anew, and an import made it a second team),
+    the two become one under the new name: the history joins up. Refused, with nothing changed, where both teams
+    answered the same round (which answers would count?) or set different targets for one item. True when the
+    teams were merged."""
+    actor = require(actor, "change")
+    new_name = visible(new_name or "")
+    if not new_name:
+        raise OpmaturityError.of("msg.store.team_needs_name")
+    found = rows(con, """SELECT t.team_id FROM teams t JOIN products p USING (product_id)
+                         WHERE p.name = ? AND t.name = ?""", [product, team])  # fmt: skip
+    if not found:
+        raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
+    old_id = found[0][0]
+    if new_name == team:
+        return False  # nothing to change: nothing written, the revision stays
+    other = rows(con, "SELECT team_id FROM teams WHERE product_id = (SELECT product_id FROM teams WHERE team_id = ?) "
+                      "AND name = ?", [old_id, new_name])  # fmt: skip
+    into = other[0][0] if other else None
+    if into is not None:
+        _check_merge(con, product, team, new_name, old_id, into)
+    with transaction(con):
+        if into is None:
+            con.execute("UPDATE teams SET name = ? WHERE team_id = ?", [new_name, old_id])
+            audit.record(con, actor, "team_name", f"{product} / {team}", new_name=new_name)
+        else:
+            # every table that names a team by its id (each statement written out: no SQL is built from text)
+            con.execute("UPDATE responses SET team_id = ? WHERE team_id = ?", [into, old_id])
+            con.execute("UPDATE notes SET team_id = ? WHERE team_id = ?", [into, old_id])
+            con.execute("UPDATE actions SET team_id = ? WHERE team_id = ?", [into, old_id])
+            con.execute(  # a target the team set under both names (the same level: _check_merge) is kept once
+                """DELETE FROM targets AS a WHERE a.team_id = ? AND EXISTS (SELECT 1 FROM targets AS b
+                       WHERE b.team_id = ? AND b.item_key IS NOT DISTINCT FROM a.item_key)""",
+                [old_id, into],
+            )
+            con.execute("UPDATE targets SET team_id = ? WHERE team_id = ?", [into, old_id])
+            con.execute("DELETE FROM teams WHERE team_id = ?", [old_id])
+            audit.record(con, actor, "team_merge", f"{product} / {team}", new_name=new_name)
+        bump(con)
+    return into is not None
+
+
+def _check_merge(con: duckdb.DuckDBPyConnection, product: str, team: str, new_name: str, old_id: int, into: int
+                 ) -> None:  # fmt: skip
+    """Refuse to merge two teams that both answered one round or set two targets for one item."""
+    both = [name for (name,) in rows(con, """
+        SELECT r.name FROM rounds r
+        WHERE EXISTS (SELECT 1 FROM current_responses c WHERE c.round_id = r.round_id AND c.team_id = ?)
+          AND EXISTS (SELECT 1 FROM current_responses c WHERE c.round_id = r.round_id AND c.team_id = ?)
+        ORDER BY r.round_id""", [old_id, into])]  # fmt: skip
+    problems = [Problem.of("msg.store.merge_same_round", round=name, team=team, other=new_name) for name in both]
+    clash = rows(con, """
+        WITH set_now AS (  -- the target each team has now per item (the newest row wins, as in sql/answers.sql)
+            SELECT team_id, item_key, arg_max(level, target_id) AS level FROM targets
+            WHERE team_id IN (?, ?) GROUP BY team_id, item_key
+        )
+        SELECT coalesce(a.item_key, '*'), a.level, b.level FROM set_now a JOIN set_now b
+            ON a.item_key IS NOT DISTINCT FROM b.item_key
+        WHERE a.team_id = ? AND b.team_id = ? AND a.level <> b.level ORDER BY 1""",
+        [old_id, into, old_id, into])  # fmt: skip
+    problems += [Problem.of("msg.store.merge_targets", item=item, level=a, other_level=b, team=team, other=new_name)
+                 for item, a, b in clash]  # fmt: skip
+    if problems:
+        raise OpmaturityError.of("msg.store.merge_refused", problems, product=product, team=team, other=new_name)
 
 
 def header_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

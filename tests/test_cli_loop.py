@@ -134,3 +134,15 @@ def test_a_workbook_for_a_team_not_in_the_database_is_written_and_says_it_will_m
     code, _, err = run(capsys, "workbook", "--product", "学び放", "--team", "検索チーム", "--out", book, "--db", db)
     assert code == 0 and err.strip().splitlines()[1].startswith("  Products: ") and "学び放題" in err
     assert run(capsys, "workbook", "--product", "学び放題", "--team", "検索チーム", "--out", book, "--db", db)[2] == ""
+
+
+def test_a_team_is_renamed_and_merged_from_the_command_line(capsys, db):
+    code, out, _ = run(capsys, "team", "rename", "検索チーム", "探索チーム", "--product", "学び放題", "--db", db,
+                       "--lang", "ja")  # fmt: skip
+    assert (code, out.strip()) == (0, "学び放題 のチーム「検索チーム」を「探索チーム」に改名しました")
+    code, _, err = run(
+        capsys, "team", "rename", "探索チーム", "決済", "--product", "学び放題", "--db", db, "--lang", "en"
+    )
+    assert code == 1 and 'cannot be merged into "決済": nothing was changed.' in err and "Traceback" not in err
+    code, _, err = run(capsys, "team", "rename", "無い", "x", "--product", "学び放題", "--db", db, "--lang", "en")
+    assert code == 1 and 'There is no team "無い" in the product "学び放題".' in err

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from opmaturity import config, metrics, queries, store, summary
+from opmaturity.auth import Actor
 from opmaturity.batch import Answer, Batch, Note
 from opmaturity.errors import OpmaturityError
 from opmaturity.model import parse_model
@@ -827,3 +828,63 @@ def test_a_team_that_skipped_a_round_is_compared_with_its_own_last_assessment(co
         ("Bot", "R1"),
     ]
     assert metrics.changes(con, "R2")["team"].tolist() == ["Cart"]  # Bot did not answer R2: nothing to say there
+
+
+def _tables(con) -> dict[str, list[tuple]]:
+    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+    return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in names}
+
+
+def test_a_team_renamed_in_a_later_file_is_merged_into_its_new_name_and_its_change_joins_up(con):
+    """A file that named the team anew (Search -> Discovery) made a second team: 3 / 4 teams answered, no change
+    for either (an outside review). Renaming the old team to the new name merges them.
+
+    R1: Search OBS-1 1, 3 -> 2; R2: Discovery OBS-1 3, 4 -> 3.5. Merged: Discovery +1.5 since R1."""
+    load(con, "R1", [("Shop", "Search", "a", "team", "OBS-1", 1), ("Shop", "Search", "b", "team", "OBS-1", 3)],
+         held_on=date(2024, 1, 10))  # fmt: skip
+    load(con, "R2", [("Shop", "Discovery", "a", "team", "OBS-1", 3), ("Shop", "Discovery", "b", "team", "OBS-1", 4)],
+         held_on=date(2024, 6, 10))  # fmt: skip
+    store.set_target(con, 3, product="Shop", team="Search", item="OBS-1")
+    assert metrics.changes(con, "R2").empty
+    assert store.rename_team(con, "Shop", "Search", "Discovery") is True
+    assert store.teams(con)["team"].tolist() == ["Discovery"]
+    moved = metrics.changes(con, "R2")
+    assert [(r.team, r.previous_round, r.previous_level, r.level, r.change) for r in moved.itertuples()] == [
+        ("Discovery", "R1", 2.0, 3.5, 1.5)
+    ]
+    item = row(metrics.item_scores(con, "R2"), team="Discovery", rater="team", item="OBS-1")
+    assert close(item["target"], 3)  # the old name's own target came along
+    assert con.execute("SELECT action, subject, detail FROM audit ORDER BY audit_id DESC LIMIT 1").fetchone() == (
+        "team_merge",
+        "Shop / Search",
+        '{"new_name": "Discovery"}',
+    )
+    assert store.rename_team(con, "Shop", "Discovery", "Discovery") is False  # nothing to do
+    assert store.rename_team(con, "Shop", "Discovery", " Search\u200b ") is False  # a plain rename
+    assert store.teams(con)["team"].tolist() == ["Search"]
+
+
+def test_two_teams_that_answered_one_round_are_not_merged_and_nothing_changes(con):
+    load(con, "R1", [("Shop", "Cart", "a", "team", "OBS-1", 1), ("Shop", "Search", "b", "team", "OBS-1", 3)],
+         held_on=date(2024, 1, 10))  # fmt: skip
+    store.set_target(con, 3, product="Shop", team="Cart", item="OBS-1")
+    store.set_target(con, 2, product="Shop", team="Search", item="OBS-1")
+    before = _tables(con)
+    with pytest.raises(OpmaturityError) as refused:
+        store.rename_team(con, "Shop", "Cart", "Search")
+    said = [p.message.text("en", "cli") for p in refused.value.problems]
+    assert refused.value.title.text("en", "cli") == (
+        'The team "Cart" of "Shop" cannot be merged into "Search": nothing was changed.'
+    )
+    assert said == [
+        'the round "R1" has answers from both "Cart" and "Search": two teams that answered one round cannot be one '
+        "(if an import named the wrong team, undo it first)",
+        'the target of OBS-1 is 3 for "Cart" and 2 for "Search": make them the same first',
+    ]
+    assert _tables(con) == before
+    with pytest.raises(OpmaturityError, match="A team needs a name"):
+        store.rename_team(con, "Shop", "Cart", " \u200b ")
+    viewer = Actor(name="viewer", rights=frozenset())
+    with pytest.raises(OpmaturityError):
+        store.rename_team(con, "Shop", "Cart", "Basket", actor=viewer)
+    assert _tables(con) == before

@@ -230,3 +230,32 @@ def test_with_one_team_no_silent_gap_is_said_without_claiming_every_item_has_not
         said = [i.value for i in at.info]
         assert "None: no item is below target in at least 2 teams while notes and comments hardly mention it." in said
         assert not any("every item" in s for s in said)
+
+
+def test_a_team_is_merged_into_its_new_name_on_the_model_page_and_a_refusal_changes_nothing(demo_db, model):
+    at = open_page("model_page", {"lang": "English"})
+    at.selectbox(key="rename_product").set_value("学び放題").run()
+    team_key = ui.widget_key("rename_team", "学び放題")
+    at.selectbox(key=team_key).set_value("検索チーム").run()
+    to_key = ui.widget_key("rename_to", "学び放題\x1f検索チーム")
+    at.text_input(key=to_key).input("決済")  # another team of the product that answered the same rounds
+    [b for b in at.button if b.label == "Rename or merge"][0].click().run()
+    assert not at.exception
+    assert unescaped(at.error[0].value).startswith('The team "検索チーム" of "学び放題" cannot be merged into "決済"')
+    con = store.connect(demo_db, model)
+    try:
+        assert "検索チーム" in store.teams(con)["team"].tolist()
+    finally:
+        con.close()
+    at.text_input(key=to_key).input("検索・*推薦*")  # markdown in a name stays text
+    [b for b in at.button if b.label == "Rename or merge"][0].click().run()
+    assert not at.exception and not at.error
+    assert unescaped(at.success[0].value) == 'Renamed "検索チーム" to "検索・*推薦*".'
+    con = store.connect(demo_db, model)
+    try:
+        assert (
+            "検索・*推薦*" in store.teams(con)["team"].tolist()
+            and "検索チーム" not in store.teams(con)["team"].tolist()
+        )
+    finally:
+        con.close()
