@@ -235,7 +235,8 @@ def test_one_cell_at_xfd1048576_is_refused_by_its_size_before_calamine_allocates
     assert sheet == "S"
     assert message.startswith(
         'sheet "S" reaches row 1,048,576 and column XFD (A1:XFD1048576, 1,048,576 rows x 16,384 columns = '
-        "17,179,869,184 cells); the limit is 500,000 rows (OPMATURITY_MAX_ROWS) and 10,000,000 cells"
+        "17,179,869,184 cells); the limit is 500,000 rows (OPMATURITY_MAX_ROWS), 16,384 columns (OPMATURITY_MAX_COLS) "
+        "and 10,000,000 cells"
     )
     assert "delete the stray cells far from it (Ctrl+End in Excel goes to the last one)" in message
 

@@ -62,6 +62,10 @@ class Extent:
         self.rows, self.cols = max(self.rows, other.rows), max(self.cols, other.cols)
         self.text = max(self.text, other.text)
 
+    def past(self, limit: Limits) -> bool:
+        """True when one sheet of this extent is past the limits on rows, columns or cells."""
+        return self.rows > limit.max_rows or self.cols > limit.max_cols or self.area > limit.max_cells
+
 
 def is_shared_strings(part: str) -> bool:
     """True for a zip member holding a shared string table (`xl/sharedStrings.xml`, in any case)."""
@@ -83,6 +87,7 @@ def too_big_sheet(name: str, extent: Extent, limit: Limits) -> Message:
         cols=extent.cols,
         cells=extent.area,
         max_rows=limit.max_rows,
+        max_cols=limit.max_cols,
         max_cells=limit.max_cells,
     )
 
@@ -109,7 +114,7 @@ class Guard:
             for name in sorted(self.names):
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     extent.widen(self._extent(name, sheet))
-        if extent.rows > self.limit.max_rows or extent.area > self.limit.max_cells:
+        if extent.past(self.limit):
             raise Refused(too_big_sheet(sheet, extent, self.limit), sheet)
         self.rows += extent.rows
         self.cells += extent.area
@@ -128,10 +133,7 @@ class Guard:
         if part not in self._extents:
             budget = self.limit.max_text - self.text
             found = bound(self.archive, part, self.strings, budget)
-            limit = self.limit
-            if found is not None and (
-                found.rows > limit.max_rows or found.area > limit.max_cells or found.text > budget
-            ):
+            if found is not None and (found.past(self.limit) or found.text > budget):
                 found = None  # past a limit by the bound: the exact pass decides, and names what
             if found is None:
                 found = parse(self.archive, part, _SheetScan(sheet, self.limit, self.strings, budget))
@@ -453,7 +455,7 @@ class _SheetScan(_Scan):
             declared = Extent(rows, column_index_from_string(letters))
         except (CellCoordinatesException, ValueError):
             raise Refused(self._bad(corner), self.sheet) from None
-        if declared.rows > self.limit.max_rows or declared.area > self.limit.max_cells:
+        if declared.past(self.limit):
             raise Refused(too_big_sheet(self.sheet, declared, self.limit), self.sheet)
 
     def _settle(self) -> None:
@@ -464,7 +466,7 @@ class _SheetScan(_Scan):
         extent = self.extent
         if self.row > extent.rows or self.col > extent.cols:
             extent.rows, extent.cols = max(extent.rows, self.row), max(extent.cols, self.col)
-            if extent.rows > self.limit.max_rows or extent.area > self.limit.max_cells:
+            if extent.past(self.limit):
                 raise Refused(too_big_sheet(self.sheet, extent, self.limit), self.sheet)
         if self.shared:
             digits = "".join(self.index).strip()

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 
 Cell = str | float | int | bool | datetime | date | time | timedelta
 
-# Defaults, each overridable by $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT (settings.py) and by ImportOptions.
+# Defaults, each overridable by $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT/_COLS (settings.py) and by ImportOptions.
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_CELLS = 10_000_000
 MAX_TEXT = 160_000_000  # characters of cell text a workbook may expand to (a shared string counts per use)
+MAX_COLS = 16_384  # columns of one row or sheet: Excel's own limit (A to XFD)
 
 
 _KEPT = 64  # rows a released table keeps: enough for any header search after it
@@ -118,12 +119,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one file may hold: bytes, rows (all sheets together), cells and characters of cell text."""
+    """How much one file may hold: bytes, rows (all sheets together), cells, characters of cell text, and columns
+    (of any one row or sheet)."""
 
     max_bytes: int = MAX_BYTES
     max_rows: int = MAX_ROWS
     max_cells: int = MAX_CELLS
     max_text: int = MAX_TEXT
+    max_cols: int = MAX_COLS
 
 
 def limits(
@@ -131,11 +134,15 @@ def limits(
     max_rows: int | None = None,
     max_cells: int | None = None,
     max_text: int | None = None,
+    max_cols: int | None = None,
     *,
     base: Limits | None = None,
 ) -> Limits:
     """`base` (the settings' limits; else the defaults) with the values given put in."""
-    given = {"max_bytes": max_bytes, "max_rows": max_rows, "max_cells": max_cells, "max_text": max_text}
+    given = {
+        "max_bytes": max_bytes, "max_rows": max_rows, "max_cells": max_cells, "max_text": max_text,
+        "max_cols": max_cols,
+    }  # fmt: skip
     return replace(base or Limits(), **{name: int(value) for name, value in given.items() if value is not None})
 
 
@@ -144,11 +151,14 @@ def accepted() -> Message:
     return Message("msg.read.accepted")
 
 
-def fail(source: Source, message: Message, value: str = "", sheet: str = "") -> Source:
-    """The source emptied and marked unreadable, with one problem added."""
+def fail(
+    source: Source, message: Message, value: str = "", sheet: str = "", row: int | None = None, column: str = ""
+) -> Source:
+    """The source emptied and marked unreadable, with one problem added (where in the file, as far as known)."""
     source.kind = ""
     source.tables = []
-    source.problems.append(Problem(message, file=source.file, sheet=sheet, value=value))
+    source.payload = None
+    source.problems.append(Problem(message, file=source.file, sheet=sheet, row=row, column=column, value=value))
     return source
 
 
@@ -184,6 +194,20 @@ def too_many_rows(count: int, limit: Limits, at_least: bool = False) -> Message:
 def too_many_cells(limit: Limits) -> Message:
     """The message for a file over the cell limit."""
     return Message("msg.read.too_many_cells", limit=limit.max_cells)
+
+
+def too_many_columns(count: int, limit: Limits) -> Message:
+    """The message for a row of a text file with more columns than the limit (the row is the problem's place)."""
+    return Message("msg.read.too_many_columns", count=count, limit=limit.max_cols)
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of the 1-based column `number`: 1 -> A, 27 -> AA, 16384 -> XFD (without importing openpyxl)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def expand_merged(table: Table) -> list[list[Cell]]:

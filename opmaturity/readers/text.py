@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..i18n import Message
-from .source import Cell, Limits, Source, Table, accepted, fail, too_many_cells, too_many_rows
+from .source import Cell, Limits, Source, Table, accepted, fail, too_many_cells, too_many_columns, too_many_rows
 
 MAX_JSON_DEPTH = 64  # a Miro item list nests four or five levels; deeper JSON is refused, never recursed into
 _DELIMITERS = (",", "\t", ";")
@@ -96,6 +98,8 @@ def read_text(source: Source, data: bytes, limit: Limits) -> None:
         return
     delimiter = "\t" if encoding.startswith("utf-16") and "\t" in text[:4096] else sniff_delimiter(text)
     source.delimiter = delimiter
+    if _too_wide(source, text, 0, delimiter, limit):
+        return
     utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
     if not _read_columns(source, utf8, delimiter, limit):
         _read_csv(source, text, delimiter, limit)
@@ -119,10 +123,49 @@ def _read_utf8_columns(source: Source, data: bytes, limit: Limits) -> bool:
     if not sample.strip() or sample.lstrip().startswith(("{", "[")) or _binary(sample):
         return False
     delimiter = sniff_delimiter(sample)
+    if _too_wide(source, data, 3 if bom else 0, delimiter, limit):
+        return True
     if not _read_columns(source, body, delimiter, limit):
         return False
     source.encoding, source.delimiter = ("utf-8-sig" if bom else "utf-8"), delimiter
     return True
+
+
+_TEXT_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_BYTE_LINES = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def _too_wide(source: Source, data: str | bytes, start: int, delimiter: str, limit: Limits) -> bool:
+    """Refuse a file whose first row has more columns than the limit, before any parse reads it: Arrow and the
+    row reader both take minutes and hundreds of MB over a row of 100,000 cells.
+
+    The delimiters of the first line are counted first, a byte search (a delimiter inside quotes counts too, so
+    the line can only seem wider than it is); only a line that seems too wide has its row read exactly by the csv
+    module. A row wider than its first line (a quoted line break in the header) is caught by the readers after.
+    """
+    sep: Any = delimiter if isinstance(data, str) else delimiter.encode()
+    newline: Any = "\n" if isinstance(data, str) else b"\n"
+    end = data.find(newline, start)
+    if data.count(sep, start, len(data) if end < 0 else end) < limit.max_cols:
+        return False
+    width = _first_width(data, start, delimiter)
+    if width <= limit.max_cols:
+        return False
+    fail(source, too_many_columns(width, limit), row=1)
+    return True
+
+
+def _first_width(data: str | bytes, start: int, delimiter: str) -> int:
+    """How many cells the first row of CSV text has (0 when the csv module cannot read it)."""
+    if isinstance(data, str):
+        lines: Iterator[str] = (match.group() for match in _TEXT_LINES.finditer(data, start))
+    else:
+        lines = (match.group().decode("utf-8", "replace") for match in _BYTE_LINES.finditer(data, start))
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(data), 2**31 - 1)))
+    try:
+        return len(next(csv.reader(lines, delimiter=delimiter), []))
+    except csv.Error:
+        return 0
 
 
 def _read_json(source: Source, text: str, limit: Limits) -> bool:
@@ -184,6 +227,9 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # ragged rows, invalid UTF-8: the row reader decides
         return False
+    if columns.num_columns > limit.max_cols:  # a header wider than its first line (_too_wide)
+        fail(source, too_many_columns(columns.num_columns, limit), row=1)
+        return True
     if any(not pa.types.is_dictionary(t) for t in columns.schema.types):
         return False  # wider than _TEXT_COLUMNS: the row reader keeps every cell as text
     if columns.num_rows > limit.max_rows:
@@ -207,6 +253,9 @@ def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
         for row in reader:
             rows.append(list(row))
             cells += len(row)
+            if len(row) > limit.max_cols:
+                fail(source, too_many_columns(len(row), limit), row=len(rows))
+                return
             if len(rows) > limit.max_rows:
                 fail(source, too_many_rows(len(rows), limit, at_least=True))
                 return
