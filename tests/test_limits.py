@@ -180,3 +180,116 @@ def test_the_command_line_refuses_a_csv_of_100000_columns_and_writes_nothing(tmp
         {"sheet": "", "row": 1, "column": "", "value": "", "message": WIDER.replace("16,385", "100,000")}
     ]
     assert stored(db) == before
+
+
+# --- characters of one cell ---------------------------------------------------------------------------
+
+COMMENT = "コメント [サービスダッシュボード]"
+
+
+def commented_csv(comment: str, encoding: str = "utf-8-sig") -> bytes:
+    """A Google Forms export whose second answer carries `comment` in its comment column (J)."""
+    header = [
+        *FORM_HEAD,
+        "現状レベル [監視・アラート: サービスダッシュボード]",
+        "温度感",
+        "利用しているツール",
+        "回答日",
+        COMMENT,
+    ]
+    first = [*FORM_ANSWER, "3 運用・計測", "高", "Datadog;Sentry", "2024/01/07", "Grafanaで見ている"]
+    second = [*FORM_ANSWER, "2", "中", "Datadog", "2024/01/07", comment]
+    return "".join(",".join(f'"{c}"' for c in line) + "\r\n" for line in (header, first, second)).encode(encoding)
+
+
+LONGER = (
+    "cell J3 holds 32,768 characters; the limit is 32,767 characters per cell, as in Excel; shorten the text and "
+    "import the file again"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp932"])
+def test_a_csv_cell_longer_than_excel_allows_is_refused_naming_its_row_column_and_length(encoding):
+    comment = ("夜間のアラートが多すぎる。" * 3_000)[:32_768]
+    file, row, column, message = only_problem(read("survey.csv", commented_csv(comment, encoding)))
+    assert (file, row, column, message) == ("survey.csv", 3, COMMENT, LONGER)
+    assert read("survey.csv", commented_csv(comment, encoding)).problems[0].full("ja") == (
+        "survey.csv、3行目、列「コメント [サービスダッシュボード]」: セル J3 に 32,768 文字あり、"
+        "1セルの上限の 32,767 文字（Excelと同じ）を超えています。文章を短くしてから、もう一度取り込んでください"
+    )
+    source = read("survey.csv", commented_csv(comment[:32_767], encoding))
+    assert (source.kind, source.tables[0].rows[2][9]) == ("csv", comment[:32_767])
+
+
+def test_a_header_longer_than_excel_allows_is_named_by_its_cell():
+    data = f"項目,現状レベル,{'長' * 40_000}\r\n外形監視,3,なし\r\n".encode()
+    assert only_problem(read("tidy.csv", data))[1:] == (
+        1, "", "cell C1 holds 40,000 characters; the limit is 32,767 characters per cell, as in Excel; shorten the "
+        "text and import the file again",
+    )  # fmt: skip
+
+
+def test_the_first_long_cell_by_rows_is_named_whichever_column_it_is_in():
+    rows = ["項目,現状レベル,コメント", "外形監視,3,なし", f"ランブック,2,{'x' * 40_000}", f"{'y' * 50_000},1,なし"]
+    source = read("tidy.csv", "\r\n".join(rows).encode())
+    assert only_problem(source)[1:3] == (3, "コメント")
+
+
+def test_a_long_sticky_in_a_board_export_read_row_by_row_is_refused():
+    board = "\ufeff監視の振り返り,,\r\nダッシュボードが古い,アラートが多い,通知先が不明\r\nインシデント対応,,\r\n"
+    board += "付" * 32_768 + "\r\n"
+    file, row, _, message = only_problem(read("board.csv", board.encode()))  # ragged rows: the row reader's
+    assert (file, row) == ("board.csv", 4)
+    assert message.startswith("cell A4 holds 32,768 characters; the limit is 32,767 characters per cell")
+
+
+def test_a_csv_with_a_cell_too_long_changes_nothing_even_when_only_valid_rows_are_asked_for(con, model):
+    problem, database = refused(
+        con, model, "survey.csv", commented_csv("長" * 40_000), skip_invalid=True, product="学び放題"
+    )
+    assert problem == {
+        "sheet": "", "row": 3, "column": COMMENT, "value": "長" * 79 + "…",
+        "message": LONGER.replace("32,768", "40,000"),
+    }  # fmt: skip
+    assert database["after"] == database["before"]
+
+
+def miro_board(**changes: str) -> bytes:
+    """The Miro REST API fixture with some items' text changed: `name=text`, the name being one of `frame`
+    (the frame's title), `sticky` (the first sticky's HTML) or `text` (a text item, which is never stored)."""
+    payload = json.loads((IMPORTS / "miro_api.json").read_text(encoding="utf-8"))
+    where = {"frame": (0, "title"), "sticky": (1, "content"), "text": (3, "content")}
+    for name, text in changes.items():
+        n, field = where[name]
+        payload["data"][n]["data"][field] = text
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def test_a_miro_sticky_longer_than_a_cell_is_refused_naming_the_item_and_nothing_is_stored(con, model):
+    problem, database = refused(con, model, "board.json", miro_board(sticky=f"<p>{'付' * 40_000}</p>"))
+    assert problem == {
+        "sheet": "",
+        "row": 2,
+        "column": "",
+        "value": "付" * 79 + "…",
+        "message": "the text of board item 3458764500000000002 holds 40,000 characters; the limit is 32,767 "
+        "characters, as for a cell in Excel; shorten it in Miro and export the board again",
+    }
+    assert database["after"] == database["before"]
+
+
+def test_a_miro_frame_title_longer_than_a_cell_is_refused(con, model):
+    report = import_file(con, "board.json", miro_board(frame="枠" * 32_768), model, ImportOptions(skip_invalid=True))
+    assert report.status == "rejected" and report.notes == 0
+    assert report.problems[0].full("ja") == (
+        "board.json、1行目: ボードの項目 3458764500000000001 のフレームのタイトルが 32,768 文字あり、上限の 32,767 文字"
+        "（Excelの1セルと同じ）を超えています。Miroで短くしてから、ボードをエクスポートし直してください"
+    )
+    assert con.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+
+
+def test_miro_text_is_measured_as_stored_and_items_never_stored_may_be_longer(con, model):
+    board = miro_board(sticky=f"<p>{'付' * 32_767}</p>", text=f"<p>{'メモ' * 40_000}</p>")
+    report = import_file(con, "board.json", board, model, ImportOptions(product="学び放題", team="チームA"))
+    assert (report.status, report.problems) == ("imported", [])
+    assert con.execute("SELECT max(length(text)) FROM notes").fetchone() == (32_767,)

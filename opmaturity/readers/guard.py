@@ -26,9 +26,8 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from ..i18n import Message
-from .source import Limits, too_many_cells, too_many_rows
+from .source import MAX_CELL_CHARS, Limits, too_many_cells, too_many_rows
 
-MAX_CELL_CHARS = 32_767  # Excel's limit on the text of one cell
 MAX_TAG = 1024 * 1024  # bytes of XML that may pass without a single event (one tag, comment or declaration)
 CHUNK = 64 * 1024  # bytes fed to the parser at a time
 SHEETS_PART = "xl/workbook.xml"

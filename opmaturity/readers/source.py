@@ -22,6 +22,7 @@ MAX_ROWS = 500_000
 MAX_CELLS = 10_000_000
 MAX_TEXT = 160_000_000  # characters of cell text a workbook may expand to (a shared string counts per use)
 MAX_COLS = 16_384  # columns of one row or sheet: Excel's own limit (A to XFD)
+MAX_CELL_CHARS = 32_767  # Excel's limit on the text of one cell, kept by every reader (not a setting)
 
 
 _KEPT = 64  # rows a released table keeps: enough for any header search after it
@@ -199,6 +200,17 @@ def too_many_cells(limit: Limits) -> Message:
 def too_many_columns(count: int, limit: Limits) -> Message:
     """The message for a row of a text file with more columns than the limit (the row is the problem's place)."""
     return Message("msg.read.too_many_columns", count=count, limit=limit.max_cols)
+
+
+def cell_too_long(row: int, col: int, length: int) -> Message:
+    """The message for a cell (0-based row and column) holding more text than a cell may (MAX_CELL_CHARS)."""
+    cell = f"{column_letter(col + 1)}{row + 1}"
+    return Message("msg.read.cell_too_long", cell=cell, length=length, limit=MAX_CELL_CHARS)
+
+
+def clipped(text: str, limit: int = 80) -> str:
+    """The start of a long text, for a problem's value (the data itself is never clipped)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def column_letter(number: int) -> str:

@@ -8,10 +8,26 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import Message
-from .source import Cell, Limits, Source, Table, accepted, fail, too_many_cells, too_many_columns, too_many_rows
+from .source import (
+    MAX_CELL_CHARS,
+    Cell,
+    Limits,
+    Source,
+    Table,
+    accepted,
+    cell_too_long,
+    clipped,
+    fail,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MAX_JSON_DEPTH = 64  # a Miro item list nests four or five levels; deeper JSON is refused, never recursed into
 _DELIMITERS = (",", "\t", ";")
@@ -238,9 +254,42 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
     if columns.num_rows * columns.num_columns > limit.max_cells:
         fail(source, too_many_cells(limit))
         return True
+    long = _long_cell(columns)
+    if long is not None:
+        row, col = long
+        _refuse_long(source, columns.column(col)[0].as_py(), row, col, columns.column(col)[row].as_py())
+        return True
     source.kind = "csv"
     source.tables = [Table(name="", columns=columns)]
     return True
+
+
+def _long_cell(columns: pa.Table) -> tuple[int, int] | None:
+    """(row, column), 0-based, of the first cell (by rows, then columns) holding more characters than a cell may
+    (MAX_CELL_CHARS), or None. Arrow measures each column's distinct values, in bytes first (no text has more
+    characters than UTF-8 bytes): no cell is looked at from Python."""
+    import pyarrow.compute as pc
+
+    found: tuple[int, int] | None = None
+    for col, column in enumerate(columns.columns):
+        offset = 0
+        for chunk in column.chunks:
+            values = chunk.dictionary
+            if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL_CHARS:
+                long = pc.greater(pc.utf8_length(values), MAX_CELL_CHARS)
+                at = pc.index(pc.take(long, chunk.indices), True).as_py() if pc.any(long).as_py() else -1
+                if at >= 0:
+                    if found is None or offset + at < found[0]:
+                        found = (offset + at, col)
+                    break  # the first in this column
+            offset += len(chunk)
+    return found
+
+
+def _refuse_long(source: Source, header: Cell, row: int, col: int, text: str) -> None:
+    """Refuse the file for one cell (0-based row and column) too long, named by its header where it has one."""
+    column = clipped(str(header), 200) if row and str(header).strip() else ""
+    fail(source, cell_too_long(row, col, len(text)), value=clipped(text), row=row + 1, column=column)
 
 
 def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
@@ -255,6 +304,10 @@ def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
             cells += len(row)
             if len(row) > limit.max_cols:
                 fail(source, too_many_columns(len(row), limit), row=len(rows))
+                return
+            if row and max(map(len, row)) > MAX_CELL_CHARS:
+                col = next(n for n, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS)
+                _refuse_long(source, rows[0][col] if col < len(rows[0]) else "", len(rows) - 1, col, row[col])
                 return
             if len(rows) > limit.max_rows:
                 fail(source, too_many_rows(len(rows), limit, at_least=True))
