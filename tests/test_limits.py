@@ -293,3 +293,84 @@ def test_miro_text_is_measured_as_stored_and_items_never_stored_may_be_longer(co
     report = import_file(con, "board.json", board, model, ImportOptions(product="学び放題", team="チームA"))
     assert (report.status, report.problems) == ("imported", [])
     assert con.execute("SELECT max(length(text)) FROM notes").fetchone() == (32_767,)
+
+
+# --- rows below the header ------------------------------------------------------------------------------
+
+
+def answered_csv(answers: int) -> bytes:
+    """The Google Forms fixture with `answers` respondents below its header, each answering as its first did."""
+    header, first, *_ = (IMPORTS / "google_forms.csv").read_bytes().decode("utf-8").split("\r\n")
+    rows = [first.replace("tanaka@", f"user{n}@") for n in range(answers)]
+    return "\r\n".join([header, *rows, ""]).encode("utf-8-sig")
+
+
+def test_a_csv_with_as_many_answers_as_the_row_limit_below_its_header_is_imported(con, model):
+    report = import_file(con, "survey.csv", answered_csv(3), model, ImportOptions(max_rows=3))
+    assert (report.status, report.problems, report.answered) == ("imported", [], 9)
+    problem, database = refused(con, model, "more.csv", answered_csv(4), max_rows=3)
+    assert problem["message"] == (
+        "the file has 4 rows below its first row (the header); the limit is 3 rows (OPMATURITY_MAX_ROWS); split it "
+        "into smaller files"
+    )
+    assert database["after"] == database["before"]
+
+
+def test_the_row_reader_counts_rows_below_the_header_too():
+    board = "\ufeff監視の振り返り\r\nダッシュボードが古い,アラートが多い,通知先が不明\r\nインシデント対応\r\n"  # ragged
+    assert read("board.csv", board.encode(), limits(max_rows=2)).problems == []
+    (problem,) = read("board.csv", board.encode(), limits(max_rows=1)).problems
+    assert problem.full("ja") == (
+        "board.csv: ファイルの1行目（見出し）の下の行数が上限の 1 行（OPMATURITY_MAX_ROWS）を超えています。"
+        "小さなファイルに分けてください"
+    )
+
+
+def test_the_row_limit_from_the_environment_leaves_the_header_out():
+    chosen = Settings.from_env({"OPMATURITY_MAX_ROWS": "2"}).limits
+    assert read("survey.csv", forms_csv(7, answers=2), chosen).problems == []
+    assert only_problem(read("survey.csv", forms_csv(7, answers=3), chosen))[3].startswith(
+        "the file has 3 rows below its first row (the header); the limit is 2 rows (OPMATURITY_MAX_ROWS)"
+    )
+
+
+def workbook(*sheets: int) -> bytes:
+    """A tidy workbook: one sheet per count, each a header row and that many answers."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for n, answers in enumerate(sheets, start=1):
+        sheet = wb.create_sheet(f"チーム{n}")
+        sheet.append(["プロダクト", "回答者ロール", "項目", "現状レベル"])
+        for _ in range(answers):
+            sheet.append(["学び放題", "SRE", "外形監視", 3])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_sheet_with_as_many_answers_as_the_row_limit_below_its_header_is_read():
+    assert read("tidy.xlsx", workbook(3), limits(max_rows=3)).problems == []
+    (problem,) = read("tidy.xlsx", workbook(4), limits(max_rows=3)).problems
+    assert problem.sheet == "チーム1"
+    assert problem.message.startswith(
+        'sheet "チーム1" reaches row 5 and column D (A1:D5, 5 rows x 4 columns = 20 cells); the limit is 3 rows '
+        "below the first row (OPMATURITY_MAX_ROWS)"
+    )
+
+
+def test_the_sheets_of_a_workbook_count_their_rows_below_each_header_together():
+    assert read("tidy.xlsx", workbook(2, 2), limits(max_rows=4)).problems == []
+    (problem,) = read("tidy.xlsx", workbook(2, 3), limits(max_rows=4)).problems
+    assert problem.message == (
+        "the workbook's sheets have 5 rows in all below their first rows (the headers); the limit is 4 rows for "
+        "the whole file (OPMATURITY_MAX_ROWS); split it into smaller files"
+    )
+
+
+def test_a_miro_board_over_the_row_limit_is_told_in_items():
+    (problem,) = read("board.json", miro_board(), limits(max_rows=4)).problems
+    assert problem.message == (
+        "the board has 5 items; the limit is 4 items (OPMATURITY_MAX_ROWS); export it in smaller parts (a frame at "
+        "a time, say)"
+    )
+    assert read("board.json", miro_board(), limits(max_rows=5)).problems == []

@@ -26,7 +26,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from ..i18n import Message
-from .source import MAX_CELL_CHARS, Limits, too_many_cells, too_many_rows
+from .source import MAX_CELL_CHARS, Limits, below_header, too_many_cells
 
 MAX_TAG = 1024 * 1024  # bytes of XML that may pass without a single event (one tag, comment or declaration)
 CHUNK = 64 * 1024  # bytes fed to the parser at a time
@@ -62,8 +62,8 @@ class Extent:
         self.text = max(self.text, other.text)
 
     def past(self, limit: Limits) -> bool:
-        """True when one sheet of this extent is past the limits on rows, columns or cells."""
-        return self.rows > limit.max_rows or self.cols > limit.max_cols or self.area > limit.max_cells
+        """True when one sheet of this extent is past the limits on rows (below its first), columns or cells."""
+        return below_header(self.rows) > limit.max_rows or self.cols > limit.max_cols or self.area > limit.max_cells
 
 
 def is_shared_strings(part: str) -> bool:
@@ -100,7 +100,7 @@ class Guard:
         self.names = {info.filename for info in archive.infolist()}
         self.strings = self._shared_strings()
         self.parts = self._sheet_parts()
-        self.rows = self.cells = self.text = 0  # the totals of the sheets admitted so far
+        self.rows = self.cells = self.text = 0  # the totals of the sheets admitted so far (rows below row 1)
         self._extents: dict[str, Extent] = {}
 
     def admit(self, sheet: str) -> Extent:
@@ -115,11 +115,11 @@ class Guard:
                     extent.widen(self._extent(name, sheet))
         if extent.past(self.limit):
             raise Refused(too_big_sheet(sheet, extent, self.limit), sheet)
-        self.rows += extent.rows
+        self.rows += below_header(extent.rows)
         self.cells += extent.area
         self.text += extent.text
         if self.rows > self.limit.max_rows:
-            raise Refused(too_many_rows(self.rows, self.limit))
+            raise Refused(Message("msg.read.too_many_sheet_rows", count=self.rows, limit=self.limit.max_rows))
         if self.cells > self.limit.max_cells:
             raise Refused(too_many_cells(self.limit))
         if self.text > self.limit.max_text:

@@ -186,8 +186,15 @@ def too_big(count: int, limit: Limits) -> Message:
     return Message("msg.read.too_big", size=shown, allowed=allowed)
 
 
+def below_header(rows: int) -> int:
+    """The rows of a table that count against the row limit: all but its first, the header's (a CSV's first line,
+    a sheet's row 1), so that a file of as many answers as the limit is read whatever its header. Where a title
+    block stands above the header (a hand-made sheet), its few rows count too."""
+    return max(rows - 1, 0)
+
+
 def too_many_rows(count: int, limit: Limits, at_least: bool = False) -> Message:
-    """The message for a file over the row limit."""
+    """The message for a table with more rows below its header than the limit (`count` of them)."""
     key = "msg.read.too_many_rows_at_least" if at_least else "msg.read.too_many_rows"
     return Message(key, count=count, limit=limit.max_rows)
 

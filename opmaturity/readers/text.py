@@ -18,6 +18,7 @@ from .source import (
     Source,
     Table,
     accepted,
+    below_header,
     cell_too_long,
     clipped,
     fail,
@@ -203,8 +204,8 @@ def _read_json(source: Source, text: str, limit: Limits) -> bool:
         fail(source, _too_deep())
         return True
     items = source.payload.get("data") if isinstance(source.payload, dict) else source.payload
-    if isinstance(items, list) and len(items) > limit.max_rows:
-        fail(source, too_many_rows(len(items), limit))
+    if isinstance(items, list) and len(items) > limit.max_rows:  # a board's items: no header among them
+        fail(source, Message("msg.read.too_many_items", count=len(items), limit=limit.max_rows))
         return True
     source.kind = "json"
     return True
@@ -248,8 +249,8 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
         return True
     if any(not pa.types.is_dictionary(t) for t in columns.schema.types):
         return False  # wider than _TEXT_COLUMNS: the row reader keeps every cell as text
-    if columns.num_rows > limit.max_rows:
-        fail(source, too_many_rows(columns.num_rows, limit, at_least=False))
+    if below_header(columns.num_rows) > limit.max_rows:
+        fail(source, too_many_rows(below_header(columns.num_rows), limit))
         return True
     if columns.num_rows * columns.num_columns > limit.max_cells:
         fail(source, too_many_cells(limit))
@@ -309,8 +310,8 @@ def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
                 col = next(n for n, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS)
                 _refuse_long(source, rows[0][col] if col < len(rows[0]) else "", len(rows) - 1, col, row[col])
                 return
-            if len(rows) > limit.max_rows:
-                fail(source, too_many_rows(len(rows), limit, at_least=True))
+            if below_header(len(rows)) > limit.max_rows:  # more may follow: the message says "more than"
+                fail(source, too_many_rows(below_header(len(rows)), limit, at_least=True))
                 return
             if cells > limit.max_cells:
                 fail(source, too_many_cells(limit))
