@@ -61,6 +61,7 @@ class ImportOptions:
     max_bytes: int | None = None
     max_rows: int | None = None
     max_cells: int | None = None
+    max_cols: int | None = None
 
 
 @dataclass
@@ -268,7 +269,9 @@ def parse_request(
 ) -> parsing.Request:
     """What the fenced worker needs to read and parse this file with these options (its `key` names the parse)."""
     problems, valid = _check_options(name, model, options)
-    limit = readers.limits(options.max_bytes, options.max_rows, options.max_cells, base=settings.limits)
+    limit = readers.limits(
+        options.max_bytes, options.max_rows, options.max_cells, max_cols=options.max_cols, base=settings.limits
+    )
     return parsing.request(
         name,
         data,

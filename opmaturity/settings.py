@@ -2,7 +2,7 @@
 at the edges (the command line's `main`, the dashboard's run) and passed down; no other module reads it.
 
 The variables (README, "Configuration"): OPMATURITY_DB, OPMATURITY_SECRET, OPMATURITY_SECRET_FILE,
-OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT, OPMATURITY_FENCE_MEMORY_MB/_CPU_SECONDS/_WALL_SECONDS/_OUTPUT_MB,
+OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT/_COLS, OPMATURITY_FENCE_MEMORY_MB/_CPU_SECONDS/_WALL_SECONDS/_OUTPUT_MB,
 OPMATURITY_LOCK_WAIT, OPMATURITY_PAGE_WAIT, OPMATURITY_LANG (the command line), OPMATURITY_ADMIN_PASSWORD, and
 XDG_DATA_HOME / XDG_CONFIG_HOME for where an installed package keeps its files.
 """
@@ -101,7 +101,7 @@ def secret_key_path(env: Mapping[str, str]) -> Path:
 
 
 def read_limits(env: Mapping[str, str]) -> Limits:
-    """$OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT, each else its default."""
+    """$OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT/_COLS, each else its default."""
     default = Limits()
 
     def pick(name: str, fallback: int) -> int:
@@ -113,6 +113,7 @@ def read_limits(env: Mapping[str, str]) -> Limits:
         pick("ROWS", default.max_rows),
         pick("CELLS", default.max_cells),
         pick("TEXT", default.max_text),
+        pick("COLS", default.max_cols),
     )
 
 

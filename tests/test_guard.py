@@ -183,10 +183,10 @@ def test_sheets_sharing_one_part_are_read_once_and_counted_once_each(monkeypatch
     monkeypatch.setattr(guard, "bound", lambda archive, part, *more: scans.append(part) or quick(archive, part, *more))
     rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 41))
     data = book({"S1": sheet_xml(rows), "S2": "", "S3": ""}, parts={"S2": "S1", "S3": "S1"})
-    _, message = only_problem(data, max_rows=100)  # 3 x 40 rows
-    assert message.startswith("the file has 120 rows; the limit is 100 rows")
+    _, message = only_problem(data, max_rows=116)  # 3 x 39 rows below the first
+    assert message.startswith("the workbook's sheets have 117 rows in all below their first rows (the headers)")
     assert scans.count("xl/worksheets/sheet1.xml") == 1
-    source = read("ok.xlsx", data, limits(max_rows=120))
+    source = read("ok.xlsx", data, limits(max_rows=117))
     assert [len(t.rows) for t in source.tables] == [40, 40, 40]
 
 

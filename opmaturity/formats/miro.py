@@ -12,6 +12,7 @@ from ..dates import parse_date
 from ..i18n import Advice, Listed, Message
 from ..notes import note_item
 from ..readers import Cell, Source, Table
+from ..readers.source import MAX_CELL_CHARS, clipped
 from ..text import normalize
 from ..values import Invalid, display
 from .common import Context, filled, header_roles, name_of, text_of
@@ -120,6 +121,12 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
             ctx.problem(Message("msg.parse.not_miro_json", expected='{"data": [...], "type": "cursor-list"}'))
         )
         return
+    long = _long_text(items)
+    if long is not None:  # the whole board is refused, as a workbook or CSV with such a cell is
+        n, item, what, text, length = long
+        message = Message("msg.parse.item_too_long", what=what, item=item, length=length, limit=MAX_CELL_CHARS)
+        batch.problems.append(ctx.problem(message, row=n, value=clipped(text)))
+        return
     frames = {
         str(i.get("id")): plain(display(_part(i, "data").get("title") or ""))
         for i in items
@@ -162,6 +169,36 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
         kinds = Listed(f"{count} {kind}" for kind, count in sorted(others.items()))
         batch.messages.append(Message("msg.parse.skipped_board_items", kinds=kinds))
     batch.round_date = min(dates) if dates else None
+
+
+def _long_text(items: list[dict[str, Any]]) -> tuple[int, str, Message, str, int] | None:
+    """The first item with text longer than a cell may hold (MAX_CELL_CHARS) where it would be stored or said,
+    as it would be: a sticky's text and a frame's title (its notes' group) without their HTML, its id, type or
+    colour; (its place in the list, its id, what, the text, its length), or None when there is none. Other
+    items' text (a doc's HTML, a shape's label) is never stored, and may be as long as Miro lets it be."""
+    for n, item in enumerate(items, start=1):
+        kind = str(item.get("type", ""))
+        data = _part(item, "data")
+        fields = [
+            (Message("msg.parse.what.field", field="id"), item.get("id")),
+            (Message("msg.parse.what.field", field="type"), kind),
+            (Message("msg.parse.what.field", field="fillColor"), _part(item, "style").get("fillColor")),
+        ]
+        if kind in STICKY_TYPES:
+            fields.append((Message("msg.parse.what.sticky"), data.get("content")))
+        elif kind in FRAME_TYPES:
+            fields.append((Message("msg.parse.what.frame"), data.get("title")))
+        for what, value in fields:
+            if not isinstance(value, str) or len(value) <= MAX_CELL_CHARS:
+                continue
+            text = plain(value) if what.key != "msg.parse.what.field" else value
+            if kind in STICKY_TYPES and not text.strip():
+                text = value  # a sticky of nothing but HTML is kept as it is (sticky_text)
+            if len(text) > MAX_CELL_CHARS:
+                found = item.get("id")
+                name = clipped(str(found), 40) if found not in (None, "") else f"#{n}"
+                return n, name, what, text, len(text)
+    return None
 
 
 def _part(item: dict[str, Any], key: str) -> dict[str, Any]:

@@ -26,9 +26,8 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from ..i18n import Message
-from .source import Limits, too_many_cells, too_many_rows
+from .source import MAX_CELL_CHARS, Limits, below_header, too_many_cells
 
-MAX_CELL_CHARS = 32_767  # Excel's limit on the text of one cell
 MAX_TAG = 1024 * 1024  # bytes of XML that may pass without a single event (one tag, comment or declaration)
 CHUNK = 64 * 1024  # bytes fed to the parser at a time
 SHEETS_PART = "xl/workbook.xml"
@@ -62,6 +61,10 @@ class Extent:
         self.rows, self.cols = max(self.rows, other.rows), max(self.cols, other.cols)
         self.text = max(self.text, other.text)
 
+    def past(self, limit: Limits) -> bool:
+        """True when one sheet of this extent is past the limits on rows (below its first), columns or cells."""
+        return below_header(self.rows) > limit.max_rows or self.cols > limit.max_cols or self.area > limit.max_cells
+
 
 def is_shared_strings(part: str) -> bool:
     """True for a zip member holding a shared string table (`xl/sharedStrings.xml`, in any case)."""
@@ -83,6 +86,7 @@ def too_big_sheet(name: str, extent: Extent, limit: Limits) -> Message:
         cols=extent.cols,
         cells=extent.area,
         max_rows=limit.max_rows,
+        max_cols=limit.max_cols,
         max_cells=limit.max_cells,
     )
 
@@ -96,7 +100,7 @@ class Guard:
         self.names = {info.filename for info in archive.infolist()}
         self.strings = self._shared_strings()
         self.parts = self._sheet_parts()
-        self.rows = self.cells = self.text = 0  # the totals of the sheets admitted so far
+        self.rows = self.cells = self.text = 0  # the totals of the sheets admitted so far (rows below row 1)
         self._extents: dict[str, Extent] = {}
 
     def admit(self, sheet: str) -> Extent:
@@ -109,13 +113,13 @@ class Guard:
             for name in sorted(self.names):
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     extent.widen(self._extent(name, sheet))
-        if extent.rows > self.limit.max_rows or extent.area > self.limit.max_cells:
+        if extent.past(self.limit):
             raise Refused(too_big_sheet(sheet, extent, self.limit), sheet)
-        self.rows += extent.rows
+        self.rows += below_header(extent.rows)
         self.cells += extent.area
         self.text += extent.text
         if self.rows > self.limit.max_rows:
-            raise Refused(too_many_rows(self.rows, self.limit))
+            raise Refused(Message("msg.read.too_many_sheet_rows", count=self.rows, limit=self.limit.max_rows))
         if self.cells > self.limit.max_cells:
             raise Refused(too_many_cells(self.limit))
         if self.text > self.limit.max_text:
@@ -128,10 +132,7 @@ class Guard:
         if part not in self._extents:
             budget = self.limit.max_text - self.text
             found = bound(self.archive, part, self.strings, budget)
-            limit = self.limit
-            if found is not None and (
-                found.rows > limit.max_rows or found.area > limit.max_cells or found.text > budget
-            ):
+            if found is not None and (found.past(self.limit) or found.text > budget):
                 found = None  # past a limit by the bound: the exact pass decides, and names what
             if found is None:
                 found = parse(self.archive, part, _SheetScan(sheet, self.limit, self.strings, budget))
@@ -453,7 +454,7 @@ class _SheetScan(_Scan):
             declared = Extent(rows, column_index_from_string(letters))
         except (CellCoordinatesException, ValueError):
             raise Refused(self._bad(corner), self.sheet) from None
-        if declared.rows > self.limit.max_rows or declared.area > self.limit.max_cells:
+        if declared.past(self.limit):
             raise Refused(too_big_sheet(self.sheet, declared, self.limit), self.sheet)
 
     def _settle(self) -> None:
@@ -464,7 +465,7 @@ class _SheetScan(_Scan):
         extent = self.extent
         if self.row > extent.rows or self.col > extent.cols:
             extent.rows, extent.cols = max(extent.rows, self.row), max(extent.cols, self.col)
-            if extent.rows > self.limit.max_rows or extent.area > self.limit.max_cells:
+            if extent.past(self.limit):
                 raise Refused(too_big_sheet(self.sheet, extent, self.limit), self.sheet)
         if self.shared:
             digits = "".join(self.index).strip()

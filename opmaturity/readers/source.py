@@ -16,11 +16,13 @@ if TYPE_CHECKING:
 
 Cell = str | float | int | bool | datetime | date | time | timedelta
 
-# Defaults, each overridable by $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT (settings.py) and by ImportOptions.
+# Defaults, each overridable by $OPMATURITY_MAX_BYTES/_ROWS/_CELLS/_TEXT/_COLS (settings.py) and by ImportOptions.
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_CELLS = 10_000_000
 MAX_TEXT = 160_000_000  # characters of cell text a workbook may expand to (a shared string counts per use)
+MAX_COLS = 16_384  # columns of one row or sheet: Excel's own limit (A to XFD)
+MAX_CELL_CHARS = 32_767  # Excel's limit on the text of one cell, kept by every reader (not a setting)
 
 
 _KEPT = 64  # rows a released table keeps: enough for any header search after it
@@ -118,12 +120,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one file may hold: bytes, rows (all sheets together), cells and characters of cell text."""
+    """How much one file may hold: bytes, rows (all sheets together), cells, characters of cell text, and columns
+    (of any one row or sheet)."""
 
     max_bytes: int = MAX_BYTES
     max_rows: int = MAX_ROWS
     max_cells: int = MAX_CELLS
     max_text: int = MAX_TEXT
+    max_cols: int = MAX_COLS
 
 
 def limits(
@@ -131,11 +135,15 @@ def limits(
     max_rows: int | None = None,
     max_cells: int | None = None,
     max_text: int | None = None,
+    max_cols: int | None = None,
     *,
     base: Limits | None = None,
 ) -> Limits:
     """`base` (the settings' limits; else the defaults) with the values given put in."""
-    given = {"max_bytes": max_bytes, "max_rows": max_rows, "max_cells": max_cells, "max_text": max_text}
+    given = {
+        "max_bytes": max_bytes, "max_rows": max_rows, "max_cells": max_cells, "max_text": max_text,
+        "max_cols": max_cols,
+    }  # fmt: skip
     return replace(base or Limits(), **{name: int(value) for name, value in given.items() if value is not None})
 
 
@@ -144,11 +152,14 @@ def accepted() -> Message:
     return Message("msg.read.accepted")
 
 
-def fail(source: Source, message: Message, value: str = "", sheet: str = "") -> Source:
-    """The source emptied and marked unreadable, with one problem added."""
+def fail(
+    source: Source, message: Message, value: str = "", sheet: str = "", row: int | None = None, column: str = ""
+) -> Source:
+    """The source emptied and marked unreadable, with one problem added (where in the file, as far as known)."""
     source.kind = ""
     source.tables = []
-    source.problems.append(Problem(message, file=source.file, sheet=sheet, value=value))
+    source.payload = None
+    source.problems.append(Problem(message, file=source.file, sheet=sheet, row=row, column=column, value=value))
     return source
 
 
@@ -175,8 +186,15 @@ def too_big(count: int, limit: Limits) -> Message:
     return Message("msg.read.too_big", size=shown, allowed=allowed)
 
 
+def below_header(rows: int) -> int:
+    """The rows of a table that count against the row limit: all but its first, the header's (a CSV's first line,
+    a sheet's row 1), so that a file of as many answers as the limit is read whatever its header. Where a title
+    block stands above the header (a hand-made sheet), its few rows count too."""
+    return max(rows - 1, 0)
+
+
 def too_many_rows(count: int, limit: Limits, at_least: bool = False) -> Message:
-    """The message for a file over the row limit."""
+    """The message for a table with more rows below its header than the limit (`count` of them)."""
     key = "msg.read.too_many_rows_at_least" if at_least else "msg.read.too_many_rows"
     return Message(key, count=count, limit=limit.max_rows)
 
@@ -184,6 +202,31 @@ def too_many_rows(count: int, limit: Limits, at_least: bool = False) -> Message:
 def too_many_cells(limit: Limits) -> Message:
     """The message for a file over the cell limit."""
     return Message("msg.read.too_many_cells", limit=limit.max_cells)
+
+
+def too_many_columns(count: int, limit: Limits) -> Message:
+    """The message for a row of a text file with more columns than the limit (the row is the problem's place)."""
+    return Message("msg.read.too_many_columns", count=count, limit=limit.max_cols)
+
+
+def cell_too_long(row: int, col: int, length: int) -> Message:
+    """The message for a cell (0-based row and column) holding more text than a cell may (MAX_CELL_CHARS)."""
+    cell = f"{column_letter(col + 1)}{row + 1}"
+    return Message("msg.read.cell_too_long", cell=cell, length=length, limit=MAX_CELL_CHARS)
+
+
+def clipped(text: str, limit: int = 80) -> str:
+    """The start of a long text, for a problem's value (the data itself is never clipped)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of the 1-based column `number`: 1 -> A, 27 -> AA, 16384 -> XFD (without importing openpyxl)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def expand_merged(table: Table) -> list[list[Cell]]:

@@ -6,10 +6,29 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import Message
-from .source import Cell, Limits, Source, Table, accepted, fail, too_many_cells, too_many_rows
+from .source import (
+    MAX_CELL_CHARS,
+    Cell,
+    Limits,
+    Source,
+    Table,
+    accepted,
+    below_header,
+    cell_too_long,
+    clipped,
+    fail,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MAX_JSON_DEPTH = 64  # a Miro item list nests four or five levels; deeper JSON is refused, never recursed into
 _DELIMITERS = (",", "\t", ";")
@@ -96,6 +115,8 @@ def read_text(source: Source, data: bytes, limit: Limits) -> None:
         return
     delimiter = "\t" if encoding.startswith("utf-16") and "\t" in text[:4096] else sniff_delimiter(text)
     source.delimiter = delimiter
+    if _too_wide(source, text, 0, delimiter, limit):
+        return
     utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
     if not _read_columns(source, utf8, delimiter, limit):
         _read_csv(source, text, delimiter, limit)
@@ -119,10 +140,49 @@ def _read_utf8_columns(source: Source, data: bytes, limit: Limits) -> bool:
     if not sample.strip() or sample.lstrip().startswith(("{", "[")) or _binary(sample):
         return False
     delimiter = sniff_delimiter(sample)
+    if _too_wide(source, data, 3 if bom else 0, delimiter, limit):
+        return True
     if not _read_columns(source, body, delimiter, limit):
         return False
     source.encoding, source.delimiter = ("utf-8-sig" if bom else "utf-8"), delimiter
     return True
+
+
+_TEXT_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_BYTE_LINES = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def _too_wide(source: Source, data: str | bytes, start: int, delimiter: str, limit: Limits) -> bool:
+    """Refuse a file whose first row has more columns than the limit, before any parse reads it: Arrow and the
+    row reader both take minutes and hundreds of MB over a row of 100,000 cells.
+
+    The delimiters of the first line are counted first, a byte search (a delimiter inside quotes counts too, so
+    the line can only seem wider than it is); only a line that seems too wide has its row read exactly by the csv
+    module. A row wider than its first line (a quoted line break in the header) is caught by the readers after.
+    """
+    sep: Any = delimiter if isinstance(data, str) else delimiter.encode()
+    newline: Any = "\n" if isinstance(data, str) else b"\n"
+    end = data.find(newline, start)
+    if data.count(sep, start, len(data) if end < 0 else end) < limit.max_cols:
+        return False
+    width = _first_width(data, start, delimiter)
+    if width <= limit.max_cols:
+        return False
+    fail(source, too_many_columns(width, limit), row=1)
+    return True
+
+
+def _first_width(data: str | bytes, start: int, delimiter: str) -> int:
+    """How many cells the first row of CSV text has (0 when the csv module cannot read it)."""
+    if isinstance(data, str):
+        lines: Iterator[str] = (match.group() for match in _TEXT_LINES.finditer(data, start))
+    else:
+        lines = (match.group().decode("utf-8", "replace") for match in _BYTE_LINES.finditer(data, start))
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(data), 2**31 - 1)))
+    try:
+        return len(next(csv.reader(lines, delimiter=delimiter), []))
+    except csv.Error:
+        return 0
 
 
 def _read_json(source: Source, text: str, limit: Limits) -> bool:
@@ -144,8 +204,8 @@ def _read_json(source: Source, text: str, limit: Limits) -> bool:
         fail(source, _too_deep())
         return True
     items = source.payload.get("data") if isinstance(source.payload, dict) else source.payload
-    if isinstance(items, list) and len(items) > limit.max_rows:
-        fail(source, too_many_rows(len(items), limit))
+    if isinstance(items, list) and len(items) > limit.max_rows:  # a board's items: no header among them
+        fail(source, Message("msg.read.too_many_items", count=len(items), limit=limit.max_rows))
         return True
     source.kind = "json"
     return True
@@ -184,17 +244,53 @@ def _read_columns(source: Source, utf8: bytes | memoryview, delimiter: str, limi
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # ragged rows, invalid UTF-8: the row reader decides
         return False
+    if columns.num_columns > limit.max_cols:  # a header wider than its first line (_too_wide)
+        fail(source, too_many_columns(columns.num_columns, limit), row=1)
+        return True
     if any(not pa.types.is_dictionary(t) for t in columns.schema.types):
         return False  # wider than _TEXT_COLUMNS: the row reader keeps every cell as text
-    if columns.num_rows > limit.max_rows:
-        fail(source, too_many_rows(columns.num_rows, limit, at_least=False))
+    if below_header(columns.num_rows) > limit.max_rows:
+        fail(source, too_many_rows(below_header(columns.num_rows), limit))
         return True
     if columns.num_rows * columns.num_columns > limit.max_cells:
         fail(source, too_many_cells(limit))
         return True
+    long = _long_cell(columns)
+    if long is not None:
+        row, col = long
+        _refuse_long(source, columns.column(col)[0].as_py(), row, col, columns.column(col)[row].as_py())
+        return True
     source.kind = "csv"
     source.tables = [Table(name="", columns=columns)]
     return True
+
+
+def _long_cell(columns: pa.Table) -> tuple[int, int] | None:
+    """(row, column), 0-based, of the first cell (by rows, then columns) holding more characters than a cell may
+    (MAX_CELL_CHARS), or None. Arrow measures each column's distinct values, in bytes first (no text has more
+    characters than UTF-8 bytes): no cell is looked at from Python."""
+    import pyarrow.compute as pc
+
+    found: tuple[int, int] | None = None
+    for col, column in enumerate(columns.columns):
+        offset = 0
+        for chunk in column.chunks:
+            values = chunk.dictionary
+            if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL_CHARS:
+                long = pc.greater(pc.utf8_length(values), MAX_CELL_CHARS)
+                at = pc.index(pc.take(long, chunk.indices), True).as_py() if pc.any(long).as_py() else -1
+                if at >= 0:
+                    if found is None or offset + at < found[0]:
+                        found = (offset + at, col)
+                    break  # the first in this column
+            offset += len(chunk)
+    return found
+
+
+def _refuse_long(source: Source, header: Cell, row: int, col: int, text: str) -> None:
+    """Refuse the file for one cell (0-based row and column) too long, named by its header where it has one."""
+    column = clipped(str(header), 200) if row and str(header).strip() else ""
+    fail(source, cell_too_long(row, col, len(text)), value=clipped(text), row=row + 1, column=column)
 
 
 def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
@@ -207,8 +303,15 @@ def _read_csv(source: Source, text: str, delimiter: str, limit: Limits) -> None:
         for row in reader:
             rows.append(list(row))
             cells += len(row)
-            if len(rows) > limit.max_rows:
-                fail(source, too_many_rows(len(rows), limit, at_least=True))
+            if len(row) > limit.max_cols:
+                fail(source, too_many_columns(len(row), limit), row=len(rows))
+                return
+            if row and max(map(len, row)) > MAX_CELL_CHARS:
+                col = next(n for n, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS)
+                _refuse_long(source, rows[0][col] if col < len(rows[0]) else "", len(rows) - 1, col, row[col])
+                return
+            if below_header(len(rows)) > limit.max_rows:  # more may follow: the message says "more than"
+                fail(source, too_many_rows(below_header(len(rows)), limit, at_least=True))
                 return
             if cells > limit.max_cells:
                 fail(source, too_many_cells(limit))
