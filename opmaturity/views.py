@@ -365,10 +365,11 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
 
     if summary.get("top_gaps"):
         e = summary["top_gaps"][0]
-        said = dict(team=_who(e), item=name(e["item"]), level=e["level"], priority=e["priority"],
-                    target=target_text(e["target"], e.get("target_low"), e.get("target_high")))  # fmt: skip
+        words = dict(team=_who(e), item=name(e["item"]), level=e["level"], priority=e["priority"],
+                     target=target_text(e["target"], e.get("target_low"), e.get("target_high")))  # fmt: skip
         # "matters to the team" only where the team said so: an importance nobody gave is assumed (2)
-        text = tr("standout.top_gap_assumed", **said) if e.get("importance_assumed") else tr("standout.top_gap", **said)
+        assumed = e.get("importance_assumed")
+        text = tr("standout.top_gap_assumed", **words) if assumed else tr("standout.top_gap", **words)
         found.append(Finding(text, "app_pages/team.py", team_page(e)))
     if summary.get("silent_gaps"):
         e = summary["silent_gaps"][0]

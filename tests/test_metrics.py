@@ -561,7 +561,7 @@ def test_every_query_file_runs_on_an_empty_database_with_only_bound_parameters(c
         "round_id": None, "round_ids": [],
         "k": 3, "limit": None, "metric": "level", "rater": "team", "rows": "team", "columns": "category",
         "level": "category", "product": None, "team": None, "item_key": "OBS-1", "tag": None, "group": None,
-        "item": None, "linked": None, "team_ids": None,
+        "item": None, "linked": None, "team_ids": None, "older_teams": [], "older_rounds": [],
     }  # fmt: skip
     for path in sorted(config.SQL_DIR.glob("*.sql")):
         assert queries.sql_parameters(path.stem) <= values.keys(), path.name
