@@ -194,23 +194,22 @@ def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     )  # fmt: skip
 
 
-def perception_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """Items both sides rated, the largest difference between SRE and the team first."""
-    both = items[items["perception_gap"].notna()]
-    both = both.reindex(both["perception_gap"].abs().sort_values(ascending=False).index)
+def perception_table(perception: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """One team's perception gaps as `metrics.perception_gaps` ranks them (the largest difference first, ties in
+    model order, as summary, export and the hearing sheet list them): never sorted again here."""
     return renamed(
-        with_titles(both, titles, "item", "category"),
+        with_titles(perception, titles, "item", "category"),
         tr,
         {"item": "common.item", "category": "common.category", "perception_gap": "common.perception_gap",
-         "level": "common.team_level", "sre_level": "common.sre_level"},
+         "team_level": "common.team_level", "sre_level": "common.sre_level"},
     )  # fmt: skip
 
 
-def disagreement_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """Items where at least k members answered, the widest spread first."""
-    shown = items[items["disagreement_status"] == "ok"].sort_values("sd", ascending=False)
+def disagreement_table(disagreements: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """One team's items where its members disagree, as `metrics.disagreements` ranks them (the widest spread
+    first, then more answers, then model order): never sorted again here."""
     return renamed(
-        with_titles(shown, titles, "item", "category"),
+        with_titles(disagreements, titles, "item", "category"),
         tr,
         {"item": "common.item", "category": "common.category", "sd": "common.spread",
          "min_level": "views.lowest", "max_level": "views.highest", "n": "common.n"},

@@ -310,25 +310,25 @@ def test_team_item_table_marks_assumed_importance_with_a_star(titles_en):
     assert frame["importance"].tolist()[:2] == [3.0, 2.0]  # the metric frame keeps its numbers
 
 
-def test_perception_table_puts_the_largest_difference_first_whichever_side_is_higher(titles_en):
-    frame = items(perception_gap=[0.5, -2.0, NAN, 1.0, -0.25], sre_level=[2.5, 0.0, NAN, 3.0, 1.75])
+def test_perception_table_keeps_the_order_it_is_given_never_sorting_again(titles_en):
+    # as metrics.perception_gaps ranks them: |gap| largest first, ties in model order (here OBS-4 before OBS-1)
+    frame = pd.DataFrame({"item": ["OBS-2", "OBS-4", "OBS-1", "OBS-5"], "category": ["OBS"] * 4,
+                          "team_level": [2.0, 2.0, 2.0, 2.0], "sre_level": [0.0, 3.0, 1.0, 1.75],
+                          "perception_gap": [-2.0, 1.0, -1.0, -0.25]})  # fmt: skip
     table = perception_table(frame, titles_en, en)
-    assert table["Perception gap (SRE − team)"].tolist() == [-2.0, 1.0, 0.5, -0.25]
+    assert table.columns.tolist() == ["Item", "Category", "Perception gap (SRE − team)", "Team's own level",
+                                      "SRE's level"]  # fmt: skip
+    assert table["Perception gap (SRE − team)"].tolist() == [-2.0, 1.0, -1.0, -0.25]
     assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-2", "OBS-4", "OBS-1", "OBS-5")]
 
 
-def test_disagreement_table_keeps_only_groups_large_enough_to_show_widest_spread_first(titles_en):
-    frame = items(
-        sd=[0.5, 1.9, 1.2, NAN],
-        min_level=[2, 0, 1, NAN],
-        max_level=[3, 4, 4, NAN],
-        n=[4, 2, 3, 0],
-        disagreement_status=["ok", "too_few", "ok", "no_data"],
-    )
+def test_disagreement_table_keeps_the_order_it_is_given_never_sorting_again(titles_en):
+    frame = pd.DataFrame({"item": ["OBS-3", "OBS-4", "OBS-1"], "category": ["OBS"] * 3, "sd": [1.2, 0.5, 0.5],
+                          "min_level": [1, 2, 2], "max_level": [4, 3, 3], "n": [3, 5, 4]})  # fmt: skip
     table = disagreement_table(frame, titles_en, en)
     assert table.columns.tolist() == ["Item", "Category", "Spread (standard deviation)", "Lowest", "Highest", "Answers"]
-    assert table["Item"].tolist() == ["Error tracking", "Service dashboards"]
-    assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5]
+    assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-3", "OBS-4", "OBS-1")]
+    assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5, 0.5]
 
 
 def test_expanded_products_show_their_teams_right_below_them():
