@@ -479,7 +479,8 @@ DOWNLOAD_HEADERS = {
     "change_se": "figures.change_se", "change_significant": "figures.significant", "significant": "figures.significant",
     "perception_team_level": "figures.perception_team_level", "perception_sre_level": "figures.perception_sre_level",
     "perception_items": "figures.perception_items", "paired_level": "figures.paired_level",
-    "change_items": "figures.change_items", "items": "figures.change_items", "n_before": "figures.n_before",
+    "change_items": "figures.change_items_before", "items": "figures.change_items_before",
+    "n_before": "figures.n_before",
     "n_after": "figures.n_after", "previous_n": "figures.n_before", "teams_below_target": "gaps.teams_below",
     "mean_gap": "figures.mean_gap",
     # the reports (reports.py): answers, actions and shares shown as whole percents
@@ -502,8 +503,11 @@ DOWNLOAD_KEYS = {
 DOWNLOAD_DROPPED = {"position", "category_position", "round_position", "round_id", "note_id", "action_id", "author",
                     "colour", "row", "column", "label", "value_text", "status_text"}  # fmt: skip
 # Columns whose values are codes with a UI text: column -> string key prefix.
-DOWNLOAD_CODES = {"status": "common.status.", "disagreement_status": "common.status.",
+DOWNLOAD_CODES = {"status": "common.status.", "disagreement_status": "pages.spread_shown.",
                   "linked_by": "feedback.linked_by.", "rater": "common.rater."}  # fmt: skip
+# Flags whose "no" the pages say in words of their own: a change within noise (Trends, movers_table).
+DOWNLOAD_FLAGS = {"significant": ("figures.yes", "figures.within_noise"),
+                  "change_significant": ("figures.yes", "figures.within_noise")}  # fmt: skip
 
 
 def download_frame(
@@ -534,8 +538,9 @@ def download_frame(
             continue
         if name in DOWNLOAD_CODES:
             values = values.map(_per_value(functools.partial(_code_text, prefix=DOWNLOAD_CODES[name], tr=tr)))
-        elif pd.api.types.is_bool_dtype(values):
-            values = values.map({True: tr("pages.yes"), False: ""})
+        elif name in DOWNLOAD_FLAGS or pd.api.types.is_bool_dtype(values):  # both answers said; none: empty
+            yes, no = DOWNLOAD_FLAGS.get(name, ("pages.yes", "pages.no"))
+            values = values.map({True: tr(yes), False: tr(no)})
         elif pd.api.types.is_datetime64_any_dtype(values):
             values = pd.Series(dates(values), index=values.index)
         elif pd.api.types.is_float_dtype(values):

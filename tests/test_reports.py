@@ -425,6 +425,53 @@ def test_the_hearing_sheet_speaks_japanese_by_default_throughout(demo, model):
         assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], title  # rounded as on screen
 
 
+def no_raw_keys(header: tuple) -> bool:
+    """Every header cell is words: no column's own name (`change_items`) in it, and no header twice."""
+    return not [h for h in header if re.search(r"[a-z]+_[a-z_]+", str(h))] and len(set(header)) == len(header)
+
+
+def test_no_header_of_a_report_or_hearing_sheet_shows_a_raw_key_or_appears_twice(demo, model, report_en, report_ja):
+    """An outside review: the hearing's Categories sheet had 「比べた項目数」 twice, the second as
+    「比べた項目数 (change_items)」."""
+    hearings = [hearing_sheet(demo, model, "会員ID", "認証", None, lang) for lang in ("ja", "en")]
+    for data in (report_en, report_ja, *hearings):
+        for title, (header, *_) in sheets_of(data).items():
+            assert no_raw_keys(header), (title, header)
+    ja, en = (sheets_of(data)["カテゴリ" if n == 0 else "Categories"][0] for n, data in enumerate(hearings))
+    assert (
+        ja[ja.index("SREと比べた項目数")],
+        ja[ja.index("前回からの変化") + 1],
+    ) == ("SREと比べた項目数", "前回と比べた項目数")
+    assert {"Items compared with SRE", "Items compared with last round"} <= set(en)
+
+
+def column(rows: list[tuple], name: str) -> list:
+    header, *body = rows
+    return [row[header.index(name)] for row in body]
+
+
+def test_a_change_within_noise_is_said_in_the_export_as_on_the_page_never_an_empty_cell(report_en, demo, model):
+    """An outside review: 誤差を超える変化 was はい or an empty cell; the Trends page says 誤差の範囲."""
+    en = column(sheets_of(report_en)["Changes"], "Beyond noise")
+    ja = column(sheets_of(round_report(demo, model, None, ".xlsx", "ja"))["前回からの変化"], "誤差を超える変化")
+    assert set(en) == {"yes", "within noise"} and set(ja) == {"はい", "誤差の範囲"}
+    assert [v == "yes" for v in en] == [v == "はい" for v in ja]
+    hearing = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "ja"))
+    assert set(column(hearing["カテゴリ"], "誤差を超える変化")) <= {"はい", "誤差の範囲", None}  # None: no change
+    assert "誤差の範囲" in column(hearing["カテゴリ"], "誤差を超える変化")
+
+
+def test_the_hearing_sheet_says_whether_a_spread_is_shown_and_an_assumed_importance_in_words(demo, model):
+    """An outside review: ばらつきの表示 read `OK`."""
+    ja = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "ja"))["項目"]
+    en = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "en"))["Items"]
+    assert set(column(ja, "ばらつきの表示")) <= {"はい", "いいえ（回答が少なすぎる）", "いいえ（回答なし）"}
+    assert "はい" in column(ja, "ばらつきの表示")
+    assert set(column(en, "Spread shown")) <= {"yes", "no (too few answers)", "no (no answers)"}
+    assert set(column(ja, "温度感を仮定（中）")) <= {"はい", "いいえ", None}
+    assert set(column(en, "Importance assumed (medium)")) <= {"yes", "no", None}
+
+
 def test_a_single_target_is_a_number_in_the_report_and_a_range_is_text(report_en):
     book = load_workbook(io.BytesIO(report_en))
     for title in ("Gaps and priorities", "Org-weak items"):

@@ -420,7 +420,7 @@ def test_a_download_has_headers_in_the_ui_language_titles_beside_keys_and_its_co
     assert row["カテゴリ"] == "監視・アラート" and row["項目"] == titles_ja["OBS-1"]
     assert row["現状レベル"] == 1.73  # rounded as on screen
     assert str(row["目標とのギャップ"]) == "0.0"  # never -0.0
-    assert row["温度感を仮定（中）"] == "はい" and row["ばらつきの表示"] == "回答が少なすぎる"
+    assert row["温度感を仮定（中）"] == "はい" and row["ばらつきの表示"] == "いいえ（回答が少なすぎる）"
     assert pd.isna(row["SRE評価"])  # an empty cell in the CSV
 
 
