@@ -110,6 +110,8 @@ perception = ui.query(metrics.perception_gaps, round_name, product=product, team
 both_rated = bool(items["perception_gap"].notna().any())
 table_or(views.perception_table(perception, titles, tr),
          tr("pages.team.perception_agree" if both_rated else "pages.team.no_perception"))  # fmt: skip
+if not perception.empty:
+    st.caption(tr("figures.rounded_apart"))
 
 st.subheader(tr("team.disagreement"))
 st.caption(tr("team.disagreement.caption", k=k))

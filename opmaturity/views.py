@@ -182,7 +182,7 @@ def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     """The team's items ranked by priority, with level, SRE's level, target, gap and importance."""
     out = with_titles(items, titles, "item", "category")
     out["importance"] = [
-        None if pd.isna(v) else f"{half_up(v, 1):.1f}" + (" *" if assumed else "")
+        None if pd.isna(v) else f"{half_up(v, 2):.2f}" + (" *" if assumed else "")  # 2 decimals, as every figure
         for v, assumed in zip(out["importance"], out["importance_assumed"].fillna(False), strict=True)
     ]
     return renamed(

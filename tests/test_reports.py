@@ -143,7 +143,7 @@ def test_the_agenda_takes_at_most_five_positive_priorities_in_the_order_given():
     items = items_frame(priority=[9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 0.0, -1.0, NAN])
     agenda = agenda_of(items)
     assert topic(agenda, "priority")["item"].tolist() == ["OBS-1", "OBS-2", "OBS-3", "OBS-4", "OBS-5"]
-    assert topic(agenda, "priority")["figures"].iloc[0] == "level 1.0 / target 3, importance 3.0, priority 9.0"
+    assert topic(agenda, "priority")["figures"].iloc[0] == "level 1.00 / target 3, importance 3.00, priority 9.00"
 
 
 def test_no_positive_priority_means_no_priority_topic():
@@ -156,7 +156,7 @@ def test_team_vs_sre_lists_the_first_five_differences_of_a_level_or_more_in_the_
     perception = ranked_perception(perception_gap=gaps, sre_level=[2.0 + g for g in gaps])
     listed = topic(agenda_of(items_frame(item=[]), perception), "team_vs_sre")
     assert listed["item"].tolist() == ["OBS-1", "OBS-2", "OBS-3", "OBS-4", "OBS-5"]
-    assert listed["figures"].tolist()[:2] == ["team 2.0 / SRE 0.0", "team 2.0 / SRE 3.9"]
+    assert listed["figures"].tolist()[:2] == ["team 2.00 / SRE 0.00", "team 2.00 / SRE 3.90"]
 
 
 def test_team_vs_sre_starts_at_a_difference_of_one_whole_level():
@@ -196,7 +196,7 @@ def test_the_agenda_adds_notes_on_its_items_then_the_open_actions_in_that_order(
     )  # fmt: skip
     agenda = hearing_agenda(items, NONE_APART, NONE_SPLIT, translator("en"), notes, actions)
     assert agenda[["topic", "item", "figures"]].values.tolist() == [
-        ["priority", "OBS-1", "level 1.0 / target 3, importance 3.0, priority 3.0"],  # a target is a level
+        ["priority", "OBS-1", "level 1.00 / target 3, importance 3.00, priority 3.00"],  # a target is a level
         ["note", "OBS-1", "a"],  # about an item on the agenda
         ["note", "OBS-2", "b"],  # about the item of an open action; OBS-3's action is done, the unlinked note is not
         ["open_action", "OBS-2", "runbook · Doing · 山田 · 2026-07-01"],
