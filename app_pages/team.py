@@ -106,11 +106,19 @@ if answered and items["importance_assumed"].eq(True).any():  # the table's "2.0 
 
 st.subheader(tr("team.perception"))
 st.caption(tr("metric.perception_gap.help"))
-table_or(views.perception_table(items, titles, tr), tr("pages.team.no_perception"))
+perception = ui.query(metrics.perception_gaps, round_name, product=product, team=team)  # ranked as summary ranks
+both_rated = bool(items["perception_gap"].notna().any())
+table_or(views.perception_table(perception, titles, tr),
+         tr("pages.team.perception_agree" if both_rated else "pages.team.no_perception"))  # fmt: skip
+if not perception.empty:
+    st.caption(tr("figures.rounded_apart"))
 
 st.subheader(tr("team.disagreement"))
 st.caption(tr("team.disagreement.caption", k=k))
-table_or(views.disagreement_table(items, titles, tr), tr("pages.team.no_disagreement", k=k))
+split = ui.query(metrics.disagreements, round_name, product=product, team=team, k=k)
+enough = bool(items["disagreement_status"].eq("ok").any())
+table_or(views.disagreement_table(split, titles, tr),
+         tr("pages.team.members_agree" if enough else "pages.team.no_disagreement", k=k))  # fmt: skip
 
 st.subheader(tr("team.trend"))
 ui.trend_chart(product, team)

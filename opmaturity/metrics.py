@@ -351,13 +351,16 @@ def perception_gaps(
     round_name: str | None = None,
     *,
     limit: int | None = None,
+    product: str | None = None,
+    team: str | None = None,
     figures: Figures | None = None,
 ) -> pd.DataFrame:
-    """Team items where SRE and the team differ, ranked by |SRE - team| (sql/perception_gaps.sql).
+    """Team items where SRE and the team differ, ranked by |SRE - team| (sql/perception_gaps.sql); of one
+    product's or team's only where named, in the same order (the Team page and the hearing sheet list these).
 
     Columns: product, team, category, item, position, team_level, sre_level, perception_gap, team_n, sre_n.
     """
-    return _scores(con, "perception_gaps", round_name, figures, limit=_limit(limit))
+    return _scores(con, "perception_gaps", round_name, figures, limit=_limit(limit), product=product, team=team)
 
 
 def disagreements(
@@ -366,13 +369,16 @@ def disagreements(
     *,
     k: int = DEFAULT_K,
     limit: int | None = None,
+    product: str | None = None,
+    team: str | None = None,
     figures: Figures | None = None,
 ) -> pd.DataFrame:
-    """Team items whose own respondents disagree (n >= k, sd > 0), ranked by sd (sql/disagreements.sql).
+    """Team items whose own respondents disagree (n >= k, sd > 0), ranked by sd (sql/disagreements.sql); of one
+    product's or team's only where named, in the same order (the Team page and the hearing sheet list these).
 
     Columns: product, team, category, item, position, level, sd, min_level, max_level, n.
     """
-    return _scores(con, "disagreements", round_name, figures, k=_k(k), limit=_limit(limit))
+    return _scores(con, "disagreements", round_name, figures, k=_k(k), limit=_limit(limit), product=product, team=team)
 
 
 def org_weak_items(

@@ -64,7 +64,7 @@ def _table(headers: list[str], rows: Iterable[str], empty: str, texts: int) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
 
 
-def _n(value: object, digits: int = 1) -> str:
+def _n(value: object, digits: int = 2) -> str:  # 2 decimals, as every table shows a figure
     return "–" if value is None or pd.isna(value) else f"{half_up(float(value), digits):.{digits}f}"  # type: ignore[arg-type]
 
 
@@ -86,7 +86,7 @@ def hearing_html(found: Hearing, model: Model, lang: str = "ja") -> str:
 
     priority = [
         "<tr>" + _cell(title(k)) + _cell(title(r["category"])) + _cell(_n(r["level"]), number=True)
-        + _cell(_n(r["target"]), number=True)
+        + _cell(views.target_text(r["target"], r.get("target_low"), r.get("target_high")), number=True)
         + _cell(_n(r["importance"]) + (" *" if r["importance_assumed"] is True else ""), number=True)
         + _cell(_n(r["priority"]), number=True) + _cell("", css="memo") + "</tr>"
         for k, r in rows_of("priority").iterrows()
@@ -134,7 +134,7 @@ def hearing_html(found: Hearing, model: Model, lang: str = "ja") -> str:
          tr("team.items.assumed") if assumed else None),
         (tr("reports.hearing.perception", n=AGENDA_PERCEPTION),
          [tr("common.item"), tr("common.team_level"), tr("common.sre_level"), tr("common.perception_gap"), memo],
-         3, perception, tr("reports.hearing.none.perception"), None),
+         3, perception, tr("reports.hearing.none.perception"), tr("figures.rounded_apart") if perception else None),
         (tr("reports.hearing.disagreements", n=AGENDA_DISAGREEMENTS),
          [tr("common.item"), tr("reports.hearing.range"), tr("common.spread"), tr("common.n"), memo], 1, split,
          tr("reports.hearing.none.disagreements"), None),

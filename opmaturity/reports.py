@@ -163,14 +163,17 @@ def progress_texts(progress: pd.DataFrame, tr: Translate) -> dict[int, str]:
 
 def hearing_agenda(
     items: pd.DataFrame,
+    perception: pd.DataFrame,
+    disagreements: pd.DataFrame,
     tr: Translate | None = None,
     notes: pd.DataFrame | None = None,
     actions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """What to talk about with the team, in order: top priorities, large team/SRE differences, split opinions,
-    then (when given) the workshop notes about those items and the open actions (the figures said in `tr`'s
-    language, English by default). Columns: topic (a code), item (a key), figures, notes (empty, for the
-    hearing)."""
+    """What to talk about with the team, in order: top priorities (`items`, as metrics.team_items ranks them),
+    large team/SRE differences (`perception`, as metrics.perception_gaps ranks them), split opinions
+    (`disagreements`, as metrics.disagreements ranks them: the lists keep the order summary and export give), then
+    (when given) the workshop notes about those items and the open actions (the figures said in `tr`'s language,
+    English by default). Columns: topic (a code), item (a key), figures, notes (empty, for the hearing)."""
     tr = tr or translator("en")
     rows = []
     ranked = items[items["priority"] > 0].sort_values("priority", ascending=False, kind="stable")
@@ -178,13 +181,11 @@ def hearing_agenda(
         target = target_text(r["target"], r.get("target_low"), r.get("target_high"))  # a level, not a mean
         rows.append(("priority", r["item"], tr("pages.hearing.figures.priority", level=r["level"], target=target,
                                                importance=r["importance"], priority=r["priority"])))  # fmt: skip
-    apart = items[items["perception_gap"].abs() >= PERCEPTION_THRESHOLD]
-    apart = apart.reindex(apart["perception_gap"].abs().sort_values(ascending=False).index)
+    apart = perception[perception["perception_gap"].abs() >= PERCEPTION_THRESHOLD]  # in the order given
     for _, r in apart.head(AGENDA_PERCEPTION).iterrows():
-        rows.append(("team_vs_sre", r["item"], tr("pages.hearing.figures.team_vs_sre", level=r["level"],
+        rows.append(("team_vs_sre", r["item"], tr("pages.hearing.figures.team_vs_sre", level=r["team_level"],
                                                   sre_level=r["sre_level"])))  # fmt: skip
-    split = items[items["disagreement_status"] == "ok"].sort_values("sd", ascending=False)
-    for _, r in split[split["sd"] > 0].head(AGENDA_DISAGREEMENTS).iterrows():
+    for _, r in disagreements.head(AGENDA_DISAGREEMENTS).iterrows():
         rows.append(("members_disagree", r["item"], tr("pages.hearing.figures.members_disagree", low=r["min_level"],
                                                        high=r["max_level"], sd=r["sd"], n=r["n"])))  # fmt: skip
     still_open = actions[actions["status"] != "done"] if actions is not None else None
@@ -231,12 +232,15 @@ def hearing(
     actions and what finished ones moved, and the agenda."""
     name = _round(con, round_name)
     tr = translator(lang)
-    items = metrics.team_items(con, name, product, team)
+    figures = metrics.round_figures(con, name)  # once, for every list below
+    items = metrics.team_items(con, name, product, team, figures=figures)
+    perception = metrics.perception_gaps(con, name, product=product, team=team, figures=figures)
+    disagreements = metrics.disagreements(con, name, product=product, team=team, figures=figures)
     notes = feedback.notes_table(con, name, product=product, team=team).drop(columns=["author"], errors="ignore")
     actions = list_actions(con, product, team)
     progress = progress_texts(action_progress(con, product, team), tr)
-    agenda = hearing_agenda(items, tr, notes, actions)
-    categories = metrics.team_categories(con, name, product, team)
+    agenda = hearing_agenda(items, perception, disagreements, tr, notes, actions)
+    categories = metrics.team_categories(con, name, product, team, figures=figures)
     return Hearing(product, team, name, items, categories, notes, actions, progress, agenda)
 
 

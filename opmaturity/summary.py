@@ -120,7 +120,7 @@ def summary_frames(
     result: dict[str, Any] = {"round": found.round, **{name: pd.DataFrame(columns=f) for name, f in lists.items()}}
     if found.round is None:
         return result
-    params = {**found.params, "limit": None}
+    params = {**found.params, "limit": None, "product": None, "team": None}  # every team's
     cells = {"metric": "level", "rows": "team", "columns": "category"}
     with found.registered(con) as reuse:  # every list rolls up from the same figures
         frames = [
@@ -182,7 +182,7 @@ def highlights(
     with found.registered(con) as reuse:
         for name, fields in _SUMMARY_FIELDS.items():
             limit = None if name == "changes" else _HEADS[name]  # every change: `moved` counts them
-            params = {**found.params, "limit": limit, "level": "category"}
+            params = {**found.params, "limit": limit, "level": "category", "product": None, "team": None}
             frame = sql_frame(con, name, params, reuse)
             result[name] = records(frame.head(_HEADS[name]), fields)
             if name == "top_gaps" and {"target_low", "target_high"} <= set(frame.columns):

@@ -182,7 +182,7 @@ def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     """The team's items ranked by priority, with level, SRE's level, target, gap and importance."""
     out = with_titles(items, titles, "item", "category")
     out["importance"] = [
-        None if pd.isna(v) else f"{half_up(v, 1):.1f}" + (" *" if assumed else "")
+        None if pd.isna(v) else f"{half_up(v, 2):.2f}" + (" *" if assumed else "")  # 2 decimals, as every figure
         for v, assumed in zip(out["importance"], out["importance_assumed"].fillna(False), strict=True)
     ]
     return renamed(
@@ -194,23 +194,22 @@ def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     )  # fmt: skip
 
 
-def perception_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """Items both sides rated, the largest difference between SRE and the team first."""
-    both = items[items["perception_gap"].notna()]
-    both = both.reindex(both["perception_gap"].abs().sort_values(ascending=False).index)
+def perception_table(perception: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """One team's perception gaps as `metrics.perception_gaps` ranks them (the largest difference first, ties in
+    model order, as summary, export and the hearing sheet list them): never sorted again here."""
     return renamed(
-        with_titles(both, titles, "item", "category"),
+        with_titles(perception, titles, "item", "category"),
         tr,
         {"item": "common.item", "category": "common.category", "perception_gap": "common.perception_gap",
-         "level": "common.team_level", "sre_level": "common.sre_level"},
+         "team_level": "common.team_level", "sre_level": "common.sre_level"},
     )  # fmt: skip
 
 
-def disagreement_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """Items where at least k members answered, the widest spread first."""
-    shown = items[items["disagreement_status"] == "ok"].sort_values("sd", ascending=False)
+def disagreement_table(disagreements: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """One team's items where its members disagree, as `metrics.disagreements` ranks them (the widest spread
+    first, then more answers, then model order): never sorted again here."""
     return renamed(
-        with_titles(shown, titles, "item", "category"),
+        with_titles(disagreements, titles, "item", "category"),
         tr,
         {"item": "common.item", "category": "common.category", "sd": "common.spread",
          "min_level": "views.lowest", "max_level": "views.highest", "n": "common.n"},
@@ -483,7 +482,8 @@ DOWNLOAD_HEADERS = {
     "change_se": "figures.change_se", "change_significant": "figures.significant", "significant": "figures.significant",
     "perception_team_level": "figures.perception_team_level", "perception_sre_level": "figures.perception_sre_level",
     "perception_items": "figures.perception_items", "paired_level": "figures.paired_level",
-    "change_items": "figures.change_items", "items": "figures.change_items", "n_before": "figures.n_before",
+    "change_items": "figures.change_items_before", "items": "figures.change_items_before",
+    "n_before": "figures.n_before",
     "n_after": "figures.n_after", "previous_n": "figures.n_before", "teams_below_target": "gaps.teams_below",
     "mean_gap": "figures.mean_gap",
     # the reports (reports.py): answers, actions and shares shown as whole percents
@@ -506,8 +506,11 @@ DOWNLOAD_KEYS = {
 DOWNLOAD_DROPPED = {"position", "category_position", "round_position", "round_id", "note_id", "action_id", "author",
                     "colour", "row", "column", "label", "value_text", "status_text"}  # fmt: skip
 # Columns whose values are codes with a UI text: column -> string key prefix.
-DOWNLOAD_CODES = {"status": "common.status.", "disagreement_status": "common.status.",
+DOWNLOAD_CODES = {"status": "common.status.", "disagreement_status": "pages.spread_shown.",
                   "linked_by": "feedback.linked_by.", "rater": "common.rater."}  # fmt: skip
+# Flags whose "no" the pages say in words of their own: a change within noise (Trends, movers_table).
+DOWNLOAD_FLAGS = {"significant": ("figures.yes", "figures.within_noise"),
+                  "change_significant": ("figures.yes", "figures.within_noise")}  # fmt: skip
 
 
 def download_frame(
@@ -538,8 +541,9 @@ def download_frame(
             continue
         if name in DOWNLOAD_CODES:
             values = values.map(_per_value(functools.partial(_code_text, prefix=DOWNLOAD_CODES[name], tr=tr)))
-        elif pd.api.types.is_bool_dtype(values):
-            values = values.map({True: tr("pages.yes"), False: ""})
+        elif name in DOWNLOAD_FLAGS or pd.api.types.is_bool_dtype(values):  # both answers said; none: empty
+            yes, no = DOWNLOAD_FLAGS.get(name, ("pages.yes", "pages.no"))
+            values = values.map({True: tr(yes), False: tr(no)})
         elif pd.api.types.is_datetime64_any_dtype(values):
             values = pd.Series(dates(values), index=values.index)
         elif pd.api.types.is_float_dtype(values):

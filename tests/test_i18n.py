@@ -123,6 +123,7 @@ def _dynamic() -> dict[str, set[str]]:
         "msg.model.{}": set(),  # _Checker.fail(entry, key): the keys come from its calls (see _used)
         "cli.action.status.{}": {f"cli.action.status.{s}" for s in actions.STATUSES},
         "common.status.{}": {f"common.status.{s}" for s in STATUSES},
+        "pages.spread_shown.{}": {f"pages.spread_shown.{s}" for s in STATUSES},  # views.DOWNLOAD_CODES
         "pages.hearing.field.{}": {f"pages.hearing.field.{f}" for f in ("product", "team", "round", "team_n",
                                                                          "sre_n", "notes", "actions")},
         "pages.hearing.sheet.{}": {f"pages.hearing.sheet.{f}" for f in ("overview", "agenda", "categories", "items",

@@ -709,7 +709,7 @@ def test_the_team_page_says_what_an_assumed_importance_is(demo_db, model):
     finally:
         con.close()
     at = open_page("team", {"product": "学び放題", "team": "新チーム", "lang": "English"})
-    assert table_with(at, "Importance")["Importance"].tolist()[:2] == ["3.0", "2.0 *"]  # then items not answered
+    assert table_with(at, "Importance")["Importance"].tolist()[:2] == ["3.00", "2.00 *"]  # then items not answered
     said = [c.value for c in at.caption]
     assert "An importance marked * is assumed medium (2): the team gave none." in said
     # no SRE assessment: the chart's caption names no orange diamonds (an outside review)

@@ -84,6 +84,26 @@ def test_every_name_note_and_title_from_the_data_is_escaped(hostile, model):
     assert "&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;" in page  # the workshop note, about the item on the agenda
 
 
+def test_the_perception_rows_show_two_decimals_that_add_up_and_say_how_figures_are_rounded(con, model):
+    """An outside review: チーム 2.3 / SRE 4.0 / 認識ギャップ 1.8 (2.25, 4 and 1.75 at one decimal)."""
+    survey = "プロダクト,チーム,回答者ロール,回答者,項目,現状レベル\n" + "".join(
+        f"学び放題,検索チーム,{role},{who},外形監視,{level}\n"
+        for role, who, level in (
+            ("開発", "a", 2),
+            ("開発", "b", 2),
+            ("開発", "c", 2),
+            ("開発", "d", 3),
+            ("SRE", "s", 4),
+        )
+    )
+    assert import_file(con, "survey.csv", survey.encode(), model, ImportOptions()).status == "imported"
+    page = hearing_page(con, model, "学び放題", "検索チーム", None, "ja").decode("utf-8")
+    second = page[page.index("<h2>2. ") : page.index("<h2>3. ")]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", second)]
+    assert [row[:4] for row in rows] == [["外形監視", "2.25", "4.00", "1.75"]]  # 4.00 − 2.25 = 1.75
+    assert "数字はそれぞれ小数第2位で四捨五入しているため" in second
+
+
 def test_an_importance_the_team_did_not_give_is_marked_assumed_and_said_so(con, model):
     """The team workbook marked an assumed importance, the hearing sheet did not (an outside review)."""
     survey = (
@@ -97,7 +117,7 @@ def test_an_importance_the_team_did_not_give_is_marked_assumed_and_said_so(con, 
     rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", first)]
     # item, category, level, target, importance, priority: 3 x 3 = 9 first, then the assumed 2 x 3 = 6
     assert [(row[0], row[4], row[5]) for row in rows] == [
-        ("Synthetic monitoring", "3.0", "9.0"), ("Service dashboards", "2.0 *", "6.0")
+        ("Synthetic monitoring", "3.00", "9.00"), ("Service dashboards", "2.00 *", "6.00")
     ]  # fmt: skip
     assert '<p class="meta">An importance marked * is assumed medium (2): the team gave none.</p>' in page
     japanese = hearing_page(con, model, "学び放題", "検索チーム", None, "ja").decode("utf-8")

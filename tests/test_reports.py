@@ -63,6 +63,29 @@ def items_frame(**columns: list) -> pd.DataFrame:
     return pd.DataFrame(base | columns)
 
 
+def ranked_perception(**columns: list) -> pd.DataFrame:
+    """A metrics.perception_gaps-like frame (already ranked, as the SQL gives it)."""
+    n = len(next(iter(columns.values())))
+    base = {"item": [f"OBS-{i + 1}" for i in range(n)], "team_level": [2.0] * n, "sre_level": [NAN] * n,
+            "perception_gap": [NAN] * n}  # fmt: skip
+    return pd.DataFrame(base | columns)
+
+
+def ranked_disagreements(**columns: list) -> pd.DataFrame:
+    """A metrics.disagreements-like frame (already ranked, as the SQL gives it)."""
+    n = len(next(iter(columns.values())))
+    base = {"item": [f"OBS-{i + 1}" for i in range(n)], "sd": [1.0] * n, "min_level": [1] * n,
+            "max_level": [3] * n, "n": [3] * n}  # fmt: skip
+    return pd.DataFrame(base | columns)
+
+
+NONE_APART, NONE_SPLIT = ranked_perception(item=[]), ranked_disagreements(item=[])
+
+
+def agenda_of(items: pd.DataFrame, perception: pd.DataFrame = NONE_APART, split: pd.DataFrame = NONE_SPLIT):
+    return hearing_agenda(items, perception, split)
+
+
 def topic(agenda: pd.DataFrame, name: str) -> pd.DataFrame:
     return agenda[agenda["topic"] == name]
 
@@ -75,7 +98,9 @@ def test_the_agenda_of_every_demo_team_keeps_to_its_limits_and_rules(demo):
     most: dict[str, int] = {"priority": 0, "team_vs_sre": 0, "members_disagree": 0}
     for product, team in zip(teams["product"], teams["team"], strict=True):
         items = metrics.team_items(demo, None, product, team).set_index("item")
-        agenda = hearing_agenda(items.reset_index())
+        perception = metrics.perception_gaps(demo, None, product=product, team=team)
+        split = metrics.disagreements(demo, None, product=product, team=team)
+        agenda = hearing_agenda(items.reset_index(), perception, split)
         chosen = {name: items.loc[topic(agenda, name)["item"]] for name in most}
         for name, rows in chosen.items():
             most[name] = max(most[name], len(rows))
@@ -91,6 +116,12 @@ def test_the_agenda_of_every_demo_team_keeps_to_its_limits_and_rules(demo):
         apart = items["perception_gap"].abs()
         apart = apart[apart >= 1]
         assert sorted(chosen["team_vs_sre"]["perception_gap"].abs()) == sorted(apart.nlargest(AGENDA_PERCEPTION))
+        # ... in the order the lists of every team rank them (summary, export)
+        assert (
+            topic(agenda, "team_vs_sre")["item"].tolist()
+            == perception["item"][perception["perception_gap"].abs() >= 1].head(AGENDA_PERCEPTION).tolist()
+        )
+        assert topic(agenda, "members_disagree")["item"].tolist() == split["item"].head(AGENDA_DISAGREEMENTS).tolist()
     # the demo is rich enough that every limit is reached by some team
     assert most == {"priority": 5, "team_vs_sre": 5, "members_disagree": 5}
 
@@ -98,7 +129,9 @@ def test_the_agenda_of_every_demo_team_keeps_to_its_limits_and_rules(demo):
 def test_a_team_with_no_large_difference_with_sre_gets_no_team_vs_sre_topic(demo):
     items = metrics.team_items(demo, None, "社内ポータル", "Workflow")
     assert not (items["perception_gap"].abs() >= 1).any()
-    agenda = hearing_agenda(items)
+    perception = metrics.perception_gaps(demo, None, product="社内ポータル", team="Workflow")
+    split = metrics.disagreements(demo, None, product="社内ポータル", team="Workflow")
+    agenda = hearing_agenda(items, perception, split)
     assert topic(agenda, "team_vs_sre").empty
     assert set(agenda["topic"]) == {"priority", "members_disagree"}
 
@@ -108,61 +141,49 @@ def test_a_team_with_no_large_difference_with_sre_gets_no_team_vs_sre_topic(demo
 
 def test_the_agenda_takes_at_most_five_positive_priorities_in_the_order_given():
     items = items_frame(priority=[9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 0.0, -1.0, NAN])
-    agenda = hearing_agenda(items)
+    agenda = agenda_of(items)
     assert topic(agenda, "priority")["item"].tolist() == ["OBS-1", "OBS-2", "OBS-3", "OBS-4", "OBS-5"]
-    assert topic(agenda, "priority")["figures"].iloc[0] == "level 1.0 / target 3, importance 3.0, priority 9.0"
+    assert topic(agenda, "priority")["figures"].iloc[0] == "level 1.00 / target 3, importance 3.00, priority 9.00"
 
 
 def test_no_positive_priority_means_no_priority_topic():
-    agenda = hearing_agenda(items_frame(priority=[0.0, -2.0, NAN]))
+    agenda = agenda_of(items_frame(priority=[0.0, -2.0, NAN]))
     assert topic(agenda, "priority").empty
 
 
-def test_team_vs_sre_lists_at_most_five_differences_largest_first_either_way():
-    gaps = [0.5, -2.0, 1.0, NAN, 1.9, -0.99, -1.0, 1.5, 1.75, -1.25]
-    items = items_frame(level=[2.0] * 10, perception_gap=gaps, sre_level=[2.0 + g for g in gaps])
-    listed = topic(hearing_agenda(items), "team_vs_sre")
-    assert listed["item"].tolist() == ["OBS-2", "OBS-5", "OBS-9", "OBS-8", "OBS-10"]
-    assert listed["figures"].tolist()[:2] == ["team 2.0 / SRE 0.0", "team 2.0 / SRE 3.9"]
+def test_team_vs_sre_lists_the_first_five_differences_of_a_level_or_more_in_the_order_given():
+    gaps = [-2.0, 1.9, 1.75, 1.5, -1.25, -1.0, 1.0, -0.99, 0.5]  # ranked as metrics.perception_gaps gives them
+    perception = ranked_perception(perception_gap=gaps, sre_level=[2.0 + g for g in gaps])
+    listed = topic(agenda_of(items_frame(item=[]), perception), "team_vs_sre")
+    assert listed["item"].tolist() == ["OBS-1", "OBS-2", "OBS-3", "OBS-4", "OBS-5"]
+    assert listed["figures"].tolist()[:2] == ["team 2.00 / SRE 0.00", "team 2.00 / SRE 3.90"]
 
 
 def test_team_vs_sre_starts_at_a_difference_of_one_whole_level():
-    gaps = [1.0, -0.99, -1.0, 0.0]
-    items = items_frame(level=[2.0] * 4, perception_gap=gaps, sre_level=[2.0 + g for g in gaps])
-    assert sorted(topic(hearing_agenda(items), "team_vs_sre")["item"]) == ["OBS-1", "OBS-3"]
+    gaps = [1.0, -1.0, -0.99, 0.5]
+    perception = ranked_perception(perception_gap=gaps, sre_level=[2.0 + g for g in gaps])
+    assert topic(agenda_of(items_frame(item=[]), perception), "team_vs_sre")["item"].tolist() == ["OBS-1", "OBS-2"]
 
 
-def test_members_disagree_lists_only_groups_large_enough_to_show_widest_spread_first():
-    items = items_frame(
-        sd=[0.5, 1.9, 1.2, 0.0, 1.0],
-        min_level=[2, 0, 1, 3, 0],
-        max_level=[3, 4, 4, 3, 2],
-        n=[4, 2, 3, 3, 5],
-        disagreement_status=["ok", "too_few", "ok", "ok", "ok"],
-    )
-    listed = topic(hearing_agenda(items), "members_disagree")
-    assert listed["item"].tolist() == ["OBS-3", "OBS-5", "OBS-1"]  # too_few and no spread at all are left out
+def test_members_disagree_lists_the_first_five_in_the_order_given():
+    split = ranked_disagreements(sd=[1.2, 1.0, 1.0, 0.9, 0.5, 0.4], min_level=[1, 0, 2, 1, 2, 2],
+                                 max_level=[4, 2, 4, 3, 3, 3], n=[3, 5, 3, 4, 4, 3])  # fmt: skip
+    listed = topic(agenda_of(items_frame(item=[]), split=split), "members_disagree")
+    assert listed["item"].tolist() == ["OBS-1", "OBS-2", "OBS-3", "OBS-4", "OBS-5"]
     assert listed["figures"].iloc[0] == "answers 1-4, spread 1.20 over 3 answers"
 
 
 def test_the_agenda_orders_topics_and_leaves_an_empty_notes_column_for_the_hearing():
-    items = items_frame(
-        priority=[2.0, NAN],
-        perception_gap=[NAN, 2.0],
-        sre_level=[NAN, 3.0],
-        sd=[1.0, NAN],
-        min_level=[0, NAN],
-        max_level=[2, NAN],
-        disagreement_status=["ok", "too_few"],
-    )
-    agenda = hearing_agenda(items)
+    items = items_frame(priority=[2.0, NAN])
+    agenda = agenda_of(items, ranked_perception(item=["OBS-2"], perception_gap=[2.0], sre_level=[3.0]),
+                       ranked_disagreements(item=["OBS-1"], sd=[1.0], min_level=[0], max_level=[2]))  # fmt: skip
     assert agenda.columns.tolist() == ["topic", "item", "figures", "notes"]
     assert agenda["topic"].tolist() == ["priority", "team_vs_sre", "members_disagree"]
     assert agenda["notes"].tolist() == ["", "", ""]
 
 
 def test_an_empty_item_list_gives_an_empty_agenda_with_its_columns():
-    agenda = hearing_agenda(items_frame(item=[]))
+    agenda = agenda_of(items_frame(item=[]))
     assert agenda.empty and agenda.columns.tolist() == ["topic", "item", "figures", "notes"]
 
 
@@ -173,9 +194,9 @@ def test_the_agenda_adds_notes_on_its_items_then_the_open_actions_in_that_order(
         {"item": ["OBS-2", "OBS-3"], "title": ["runbook", "done already"], "status": ["doing", "done"],
          "owner": ["山田", None], "due": [pd.Timestamp("2026-07-01").date(), None]}
     )  # fmt: skip
-    agenda = hearing_agenda(items, translator("en"), notes, actions)
+    agenda = hearing_agenda(items, NONE_APART, NONE_SPLIT, translator("en"), notes, actions)
     assert agenda[["topic", "item", "figures"]].values.tolist() == [
-        ["priority", "OBS-1", "level 1.0 / target 3, importance 3.0, priority 3.0"],  # a target is a level
+        ["priority", "OBS-1", "level 1.00 / target 3, importance 3.00, priority 3.00"],  # a target is a level
         ["note", "OBS-1", "a"],  # about an item on the agenda
         ["note", "OBS-2", "b"],  # about the item of an open action; OBS-3's action is done, the unlinked note is not
         ["open_action", "OBS-2", "runbook · Doing · 山田 · 2026-07-01"],
@@ -402,6 +423,53 @@ def test_the_hearing_sheet_speaks_japanese_by_default_throughout(demo, model):
         cells = {str(cell) for row in rows for cell in row if cell is not None}  # None: an empty cell
         assert not cells & {"None", "nan", "NaT"}, title
         assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], title  # rounded as on screen
+
+
+def no_raw_keys(header: tuple) -> bool:
+    """Every header cell is words: no column's own name (`change_items`) in it, and no header twice."""
+    return not [h for h in header if re.search(r"[a-z]+_[a-z_]+", str(h))] and len(set(header)) == len(header)
+
+
+def test_no_header_of_a_report_or_hearing_sheet_shows_a_raw_key_or_appears_twice(demo, model, report_en, report_ja):
+    """An outside review: the hearing's Categories sheet had 「比べた項目数」 twice, the second as
+    「比べた項目数 (change_items)」."""
+    hearings = [hearing_sheet(demo, model, "会員ID", "認証", None, lang) for lang in ("ja", "en")]
+    for data in (report_en, report_ja, *hearings):
+        for title, (header, *_) in sheets_of(data).items():
+            assert no_raw_keys(header), (title, header)
+    ja, en = (sheets_of(data)["カテゴリ" if n == 0 else "Categories"][0] for n, data in enumerate(hearings))
+    assert (
+        ja[ja.index("SREと比べた項目数")],
+        ja[ja.index("前回からの変化") + 1],
+    ) == ("SREと比べた項目数", "前回と比べた項目数")
+    assert {"Items compared with SRE", "Items compared with last round"} <= set(en)
+
+
+def column(rows: list[tuple], name: str) -> list:
+    header, *body = rows
+    return [row[header.index(name)] for row in body]
+
+
+def test_a_change_within_noise_is_said_in_the_export_as_on_the_page_never_an_empty_cell(report_en, demo, model):
+    """An outside review: 誤差を超える変化 was はい or an empty cell; the Trends page says 誤差の範囲."""
+    en = column(sheets_of(report_en)["Changes"], "Beyond noise")
+    ja = column(sheets_of(round_report(demo, model, None, ".xlsx", "ja"))["前回からの変化"], "誤差を超える変化")
+    assert set(en) == {"yes", "within noise"} and set(ja) == {"はい", "誤差の範囲"}
+    assert [v == "yes" for v in en] == [v == "はい" for v in ja]
+    hearing = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "ja"))
+    assert set(column(hearing["カテゴリ"], "誤差を超える変化")) <= {"はい", "誤差の範囲", None}  # None: no change
+    assert "誤差の範囲" in column(hearing["カテゴリ"], "誤差を超える変化")
+
+
+def test_the_hearing_sheet_says_whether_a_spread_is_shown_and_an_assumed_importance_in_words(demo, model):
+    """An outside review: ばらつきの表示 read `OK`."""
+    ja = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "ja"))["項目"]
+    en = sheets_of(hearing_sheet(demo, model, "会員ID", "認証", None, "en"))["Items"]
+    assert set(column(ja, "ばらつきの表示")) <= {"はい", "いいえ（回答が少なすぎる）", "いいえ（回答なし）"}
+    assert "はい" in column(ja, "ばらつきの表示")
+    assert set(column(en, "Spread shown")) <= {"yes", "no (too few answers)", "no (no answers)"}
+    assert set(column(ja, "温度感を仮定（中）")) <= {"はい", "いいえ", None}
+    assert set(column(en, "Importance assumed (medium)")) <= {"yes", "no", None}
 
 
 def test_a_single_target_is_a_number_in_the_report_and_a_range_is_text(report_en):

@@ -29,6 +29,6 @@ def test_every_place_a_figure_is_written_rounds_the_same_way():
         1.13, 2.68]  # fmt: skip
     assert views.moved_text(1.0, 2.25, lambda key, **_: key) == "↑ +1.3"
     assert FORMATTER.format("{a:.1f} {b} {c:.2f} {d:,}", a=2.25, b="x", c=1.005, d=12345) == "2.3 x 1.01 12,345"
-    # a catalogue sentence with a fixed-point field: the Overview's "rose by …" with a move of exactly 0.25
-    said = i18n.t("figures.standout.up", "en", team="T", category="C", change=0.25, before=2.0, now=2.25, items=4)
-    assert "rose by 0.3 since the last round (2.0 → 2.3" in said
+    # a catalogue sentence with a fixed-point field: the Overview's top gap at a level of exactly 2.25
+    said = i18n.t("standout.top_gap", "en", team="T", item="I", level=2.25, target="3", priority=1.5)
+    assert "stands at 2.3 against a target of 3, the highest priority (1.5)" in said

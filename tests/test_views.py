@@ -122,8 +122,8 @@ def test_standout_sentences_in_english(titles_en):
         "the hearing.",
         '"Per-URL maintenance mode" is below target in 16 of 17 teams (mean 0.7): a candidate for a shared platform '
         "solution.",
-        'Shop Connect / Checkout: "Ownership & docs" rose by 1.4 since the last round (1.7 → 3.2 over the 3 items '
-        "rated both times), beyond noise.",
+        'Shop Connect / Checkout: "Ownership & docs" rose by 1.44 since the last round (1.73 → 3.17 over the 3 '
+        "items rated both times), beyond noise.",
     ]
 
 
@@ -158,21 +158,21 @@ def test_standout_sentences_in_japanese(titles_ja):
         "ポイント基盤 / ポイント付与：「SLOの合意」でメンバーの回答が 0 から 4 まで割れています（3 人）。"
         "ヒアリングで話し合う候補です。",
         "「URL単位のメンテナンス」は 17 チーム中 16 チームが目標未達（平均 0.7）。共通基盤での解決の候補です。",
-        "Shop Connect / Checkout：「体制・ドキュメント」が前回から 1.4 上がりました（1.7 → 3.2、両方で答えた 3 項目）。"
-        "誤差を超える変化です。",
+        "Shop Connect / Checkout：「体制・ドキュメント」が前回から 1.44 上がりました（1.73 → 3.17、"
+        "両方で答えた 3 項目）。誤差を超える変化です。",
     ]
 
 
 def test_a_fall_is_said_to_fall_by_its_size_and_a_rise_to_rise(titles_en, titles_ja):
     (fall,) = standouts(summary(changes=[FALL]), titles_en, en)
     assert said(fall) == (
-        '学び放題 / 動画配信: "Maintenance" fell by 1.4 since the last round (3.1 → 1.8 over the 3 items rated both '
-        "times), beyond noise."
+        '学び放題 / 動画配信: "Maintenance" fell by 1.36 since the last round (3.11 → 1.75 over the 3 items rated '
+        "both times), beyond noise."  # 3.11 − 1.75: the figures shown add up (1.4 beside 3.1 → 1.8 did not)
     )
     (fall_ja,) = standouts(summary(changes=[FALL]), titles_ja, ja)
-    assert "「メンテナンス」が前回から 1.4 下がりました（3.1 → 1.8、両方で答えた 3 項目）" in fall_ja.sentence
+    assert "「メンテナンス」が前回から 1.36 下がりました（3.11 → 1.75、両方で答えた 3 項目）" in fall_ja.sentence
     (rise,) = standouts(summary(changes=[RISE]), titles_en, en)
-    assert " rose by 1.4 " in rise.sentence and "fell" not in rise.sentence
+    assert " rose by 1.44 " in rise.sentence and "fell" not in rise.sentence
 
 
 def test_a_key_without_a_title_is_said_as_the_key(titles_en):
@@ -184,7 +184,7 @@ def test_a_change_within_noise_is_not_said_to_be_a_move(titles_en):
     (finding,) = standouts(summary(changes=[NOISE]), titles_en, en)
     assert finding.sentence == "None of the 1 moves since the last round is beyond the noise of the answers behind it."
     (first,) = standouts(summary(changes=[NOISE, FALL]), titles_en, en)  # the first change beyond noise
-    assert "fell by 1.4" in first.sentence
+    assert "fell by 1.36" in first.sentence
 
 
 def test_silent_gaps_get_a_sentence_and_the_weak_item_sentence_names_another_item(titles_en):
@@ -317,7 +317,7 @@ def test_team_item_table_marks_assumed_importance_with_a_star(titles_en):
     frame = items(importance=[3.0, 2.0, NAN, 1.0], importance_assumed=[False, True, False, None])
     table = team_item_table(frame, titles_en, en)
     shown = table["Importance"].tolist()
-    assert shown == ["3.0", "2.0 *", "", "1.0"]  # an empty cell, never "None" or "nan"
+    assert shown == ["3.00", "2.00 *", "", "1.00"]  # an empty cell, never "None" or "nan"
     assert table.columns.tolist() == [
         "Item", "Category", "Priority", "Team's own level", "Target", "Gap to target", "Importance", "SRE's level",
         "Answers",
@@ -326,25 +326,25 @@ def test_team_item_table_marks_assumed_importance_with_a_star(titles_en):
     assert frame["importance"].tolist()[:2] == [3.0, 2.0]  # the metric frame keeps its numbers
 
 
-def test_perception_table_puts_the_largest_difference_first_whichever_side_is_higher(titles_en):
-    frame = items(perception_gap=[0.5, -2.0, NAN, 1.0, -0.25], sre_level=[2.5, 0.0, NAN, 3.0, 1.75])
+def test_perception_table_keeps_the_order_it_is_given_never_sorting_again(titles_en):
+    # as metrics.perception_gaps ranks them: |gap| largest first, ties in model order (here OBS-4 before OBS-1)
+    frame = pd.DataFrame({"item": ["OBS-2", "OBS-4", "OBS-1", "OBS-5"], "category": ["OBS"] * 4,
+                          "team_level": [2.0, 2.0, 2.0, 2.0], "sre_level": [0.0, 3.0, 1.0, 1.75],
+                          "perception_gap": [-2.0, 1.0, -1.0, -0.25]})  # fmt: skip
     table = perception_table(frame, titles_en, en)
-    assert table["Perception gap (SRE − team)"].tolist() == [-2.0, 1.0, 0.5, -0.25]
+    assert table.columns.tolist() == ["Item", "Category", "Perception gap (SRE − team)", "Team's own level",
+                                      "SRE's level"]  # fmt: skip
+    assert table["Perception gap (SRE − team)"].tolist() == [-2.0, 1.0, -1.0, -0.25]
     assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-2", "OBS-4", "OBS-1", "OBS-5")]
 
 
-def test_disagreement_table_keeps_only_groups_large_enough_to_show_widest_spread_first(titles_en):
-    frame = items(
-        sd=[0.5, 1.9, 1.2, NAN],
-        min_level=[2, 0, 1, NAN],
-        max_level=[3, 4, 4, NAN],
-        n=[4, 2, 3, 0],
-        disagreement_status=["ok", "too_few", "ok", "no_data"],
-    )
+def test_disagreement_table_keeps_the_order_it_is_given_never_sorting_again(titles_en):
+    frame = pd.DataFrame({"item": ["OBS-3", "OBS-4", "OBS-1"], "category": ["OBS"] * 3, "sd": [1.2, 0.5, 0.5],
+                          "min_level": [1, 2, 2], "max_level": [4, 3, 3], "n": [3, 5, 4]})  # fmt: skip
     table = disagreement_table(frame, titles_en, en)
     assert table.columns.tolist() == ["Item", "Category", "Spread (standard deviation)", "Lowest", "Highest", "Answers"]
-    assert table["Item"].tolist() == ["Error tracking", "Service dashboards"]
-    assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5]
+    assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-3", "OBS-4", "OBS-1")]
+    assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5, 0.5]
 
 
 def test_expanded_products_show_their_teams_right_below_them():
@@ -436,7 +436,7 @@ def test_a_download_has_headers_in_the_ui_language_titles_beside_keys_and_its_co
     assert row["カテゴリ"] == "監視・アラート" and row["項目"] == titles_ja["OBS-1"]
     assert row["現状レベル"] == 1.73  # rounded as on screen
     assert str(row["目標とのギャップ"]) == "0.0"  # never -0.0
-    assert row["温度感を仮定（中）"] == "はい" and row["ばらつきの表示"] == "回答が少なすぎる"
+    assert row["温度感を仮定（中）"] == "はい" and row["ばらつきの表示"] == "いいえ（回答が少なすぎる）"
     assert pd.isna(row["SRE評価"])  # an empty cell in the CSV
 
 

@@ -2,7 +2,8 @@
 -- their levels with min, max and n, only where n >= k (below that it would expose individuals), ranked by
 -- sd (largest first; then n, product, team, model order).
 -- uses: item_scores
--- Parameters: $limit (NULL: all), plus those of the queries used ($k among them).
+-- Parameters: $limit (NULL: all); $product, $team (NULL: every product, team: the Team page and the hearing sheet
+-- read one team's list here, so that every surface ranks alike), plus those of the queries used ($k among them).
 -- Items where everyone gave the same level (sd 0) are left out.
 SELECT
     product,
@@ -17,5 +18,6 @@ SELECT
     n
 FROM item_scores
 WHERE rater = 'team' AND disagreement_status = 'ok' AND sd > 0
+    AND ($product IS NULL OR product = $product) AND ($team IS NULL OR team = $team)
 ORDER BY sd DESC, n DESC, product, team, item_position
 LIMIT $limit
