@@ -179,7 +179,9 @@ def renamed(frame: pd.DataFrame, tr: Translate, columns: dict[str, str]) -> pd.D
 
 
 def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """The team's items ranked by priority, with level, SRE's level, target, gap and importance."""
+    """The team's items ranked by priority, with level, SRE's level, target, gap and importance. Here and in the
+    team's other tables the figures come right after the item, its category last: at 1024 px the figures were cut
+    off the right edge behind long titles (an outside review)."""
     out = with_titles(items, titles, "item", "category")
     out["importance"] = [
         None if pd.isna(v) else f"{half_up(v, 2):.2f}" + (" *" if assumed else "")  # 2 decimals, as every figure
@@ -188,9 +190,9 @@ def team_item_table(items: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     return renamed(
         out,
         tr,
-        {"item": "common.item", "category": "common.category", "priority": "common.priority",
-         "level": "common.team_level", "target": "common.target", "gap": "common.gap",
-         "importance": "common.importance", "sre_level": "common.sre_level", "n": "common.n"},
+        {"item": "common.item", "priority": "common.priority", "level": "common.team_level",
+         "target": "common.target", "gap": "common.gap", "importance": "common.importance",
+         "sre_level": "common.sre_level", "n": "common.n", "category": "common.category"},
     )  # fmt: skip
 
 
@@ -200,8 +202,8 @@ def perception_table(perception: pd.DataFrame, titles: dict[str, str], tr: Trans
     return renamed(
         with_titles(perception, titles, "item", "category"),
         tr,
-        {"item": "common.item", "category": "common.category", "perception_gap": "common.perception_gap",
-         "team_level": "common.team_level", "sre_level": "common.sre_level"},
+        {"item": "common.item", "perception_gap": "common.perception_gap", "team_level": "common.team_level",
+         "sre_level": "common.sre_level", "category": "common.category"},
     )  # fmt: skip
 
 
@@ -211,8 +213,8 @@ def disagreement_table(disagreements: pd.DataFrame, titles: dict[str, str], tr: 
     return renamed(
         with_titles(disagreements, titles, "item", "category"),
         tr,
-        {"item": "common.item", "category": "common.category", "sd": "common.spread",
-         "min_level": "views.lowest", "max_level": "views.highest", "n": "common.n"},
+        {"item": "common.item", "sd": "common.spread", "min_level": "views.lowest", "max_level": "views.highest",
+         "n": "common.n", "category": "common.category"},
     )  # fmt: skip
 
 

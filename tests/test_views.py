@@ -319,9 +319,9 @@ def test_team_item_table_marks_assumed_importance_with_a_star(titles_en):
     shown = table["Importance"].tolist()
     assert shown == ["3.00", "2.00 *", "", "1.00"]  # an empty cell, never "None" or "nan"
     assert table.columns.tolist() == [
-        "Item", "Category", "Priority", "Team's own level", "Target", "Gap to target", "Importance", "SRE's level",
-        "Answers",
-    ]  # fmt: skip
+        "Item", "Priority", "Team's own level", "Target", "Gap to target", "Importance", "SRE's level", "Answers",
+        "Category",
+    ]  # the figures right after the item, the category last: at 1024 px the figures were cut off  # fmt: skip
     assert table["Item"].tolist()[:2] == ["Service dashboards", "Actionable alerts and routing"]
     assert frame["importance"].tolist()[:2] == [3.0, 2.0]  # the metric frame keeps its numbers
 
@@ -332,8 +332,8 @@ def test_perception_table_keeps_the_order_it_is_given_never_sorting_again(titles
                           "team_level": [2.0, 2.0, 2.0, 2.0], "sre_level": [0.0, 3.0, 1.0, 1.75],
                           "perception_gap": [-2.0, 1.0, -1.0, -0.25]})  # fmt: skip
     table = perception_table(frame, titles_en, en)
-    assert table.columns.tolist() == ["Item", "Category", "Perception gap (SRE − team)", "Team's own level",
-                                      "SRE's level"]  # fmt: skip
+    assert table.columns.tolist() == ["Item", "Perception gap (SRE − team)", "Team's own level", "SRE's level",
+                                      "Category"]  # fmt: skip
     assert table["Perception gap (SRE − team)"].tolist() == [-2.0, 1.0, -1.0, -0.25]
     assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-2", "OBS-4", "OBS-1", "OBS-5")]
 
@@ -342,7 +342,7 @@ def test_disagreement_table_keeps_the_order_it_is_given_never_sorting_again(titl
     frame = pd.DataFrame({"item": ["OBS-3", "OBS-4", "OBS-1"], "category": ["OBS"] * 3, "sd": [1.2, 0.5, 0.5],
                           "min_level": [1, 2, 2], "max_level": [4, 3, 3], "n": [3, 5, 4]})  # fmt: skip
     table = disagreement_table(frame, titles_en, en)
-    assert table.columns.tolist() == ["Item", "Category", "Spread (standard deviation)", "Lowest", "Highest", "Answers"]
+    assert table.columns.tolist() == ["Item", "Spread (standard deviation)", "Lowest", "Highest", "Answers", "Category"]
     assert table["Item"].tolist() == [titles_en[key] for key in ("OBS-3", "OBS-4", "OBS-1")]
     assert table["Spread (standard deviation)"].tolist() == [1.2, 0.5, 0.5]
 
