@@ -25,7 +25,6 @@ team = right.selectbox(
 )  # fmt: skip
 
 ui.trend_chart(product, team)
-st.caption(tr("trends.caption"))
 
 st.subheader(tr("trends.movers"))
 st.caption(tr("figures.movers.caption"))
