@@ -28,7 +28,7 @@ ui.trend_chart(product, team)
 
 st.subheader(tr("trends.movers"))
 st.caption(tr("figures.movers.caption"))
-movers = ui.query(metrics.movers, round_name)
+movers = ui.query(metrics.movers, round_name, product=product, team=team)
 if movers.empty:
     st.info(tr("trends.no_movers"))
 else:

@@ -390,11 +390,16 @@ def movers(
     *,
     limit: int = 10,
     level: str = "category",
+    product: str | None = None,
+    team: str | None = None,
     figures: Figures | None = None,
 ) -> pd.DataFrame:
-    """The `limit` biggest rises, then the `limit` biggest falls, each with the changes beyond noise first:
-    direction (up | down) + `changes` columns."""
-    moved = changes(con, round_name, level=level, figures=figures)
+    """The `limit` biggest rises, then the `limit` biggest falls, each with the changes beyond noise first, of
+    the teams chosen (`product`, and `team` of it; None: all; sql/movers.sql): direction (up | down) + `changes`
+    columns."""
+    level = _choice(level, CHANGE_LEVELS, "change level")
+    params = {"level": level, "limit": None, "product": product, "team": team}
+    moved = _scores(con, "movers", round_name, figures, **params)
     count = _limit(limit)
     up = moved[moved["change"] > 0].head(count)
     falls = moved[moved["change"] < 0]

@@ -363,6 +363,19 @@ def test_movers_give_the_biggest_rises_and_falls(org):
     assert list(zip(moved["direction"], moved["team"], strict=True)) == [("up", "Cart"), ("down", "Bot")]
 
 
+def test_movers_follow_the_product_and_team_chosen(org):
+    # R1 -> R2: Cart OBS +1 (OBS-1 1 -> 2), Cart SLO -1 (3 -> 2), Bot OBS -2 (OBS-1 3 -> 1)
+    moves = lambda **chosen: [  # noqa: E731
+        (m.direction, m.team, m.category, m.change) for m in metrics.movers(org, "R2", **chosen).itertuples()
+    ]
+    assert moves(product="Lab") == [("down", "Bot", "OBS", -2.0)]
+    assert moves(product="Shop") == [("up", "Cart", "OBS", 1.0), ("down", "Cart", "SLO", -1.0)]
+    assert moves(product="Shop", team="Search") == []
+    assert len(moves()) == 3
+    assert moves(product="Shop'; DROP TABLE responses; --") == []  # a value, never SQL
+    assert len(moves()) == 3
+
+
 # --- roll-ups and the heatmap --------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from test_metrics import R1, R2, TIERS, load
-from test_pages import open_page, specs, texts
+from test_pages import open_page, specs, table_with, texts
 
 from opmaturity import store
 
@@ -66,3 +66,13 @@ def test_a_team_that_skipped_a_round_has_its_gap_on_the_axis_and_said(org_db):
     assert ("Monitoring & alerting", "R4", "dashed") in steps
     point = next(r for r in trend_rows(at) if r["part"] == "point" and r["round"] == "R4")
     assert point["step_text"] == "+1.00 since R2 (1.00 → 2.00; 1 team, 1 item)" and point["teams_text"] == "1 of 1"
+
+
+def test_the_movers_table_follows_the_product_and_team_chosen(org_db):
+    at = open_page("trends", {"lang": "English", "round": "R2", "product": "Lab"})
+    assert not at.exception, at.exception
+    movers = table_with(at, "Beyond noise")
+    assert movers[["Product", "Team", "Category"]].values.tolist() == [["Lab", "Bot", "Monitoring & alerting"]]
+    at = open_page("trends", {"lang": "English", "round": "R2", "product": "Shop", "team": "Cart"})
+    movers = table_with(at, "Beyond noise")
+    assert movers[["Team", "Change since last round"]].values.tolist() == [["Cart", 1.0], ["Cart", -1.0]]
