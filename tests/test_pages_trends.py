@@ -3,6 +3,7 @@ follow the product and team chosen (AppTest against a temporary database built b
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -76,3 +77,23 @@ def test_the_movers_table_follows_the_product_and_team_chosen(org_db):
     at = open_page("trends", {"lang": "English", "round": "R2", "product": "Shop", "team": "Cart"})
     movers = table_with(at, "Beyond noise")
     assert movers[["Team", "Change since last round"]].values.tolist() == [["Cart", 1.0], ["Cart", -1.0]]
+
+
+def test_a_team_without_answers_in_the_round_gets_a_sentence_not_empty_category_axes(org_db):
+    at = open_page("team", {"lang": "English", "round": "R3", "product": "Lab", "team": "Bot"})
+    assert not at.exception, at.exception
+    assert "This team has no answers in this round, so there are no category levels to draw." in texts(at)
+    assert all("strokeDash" in json.dumps(spec) for spec in specs(at))  # only the trend is drawn
+    assert len(specs(at)) == 1
+
+
+def test_the_heatmap_says_the_rater_chosen_has_no_answers_instead_of_a_grey_grid(org_db):
+    at = open_page("heatmap", {"lang": "English", "round": "R3", "rater": "sre"})
+    assert not at.exception, at.exception
+    assert (
+        'Round "R3" has no answers rated by SRE (every cell would be empty): switch the rater above, or import '
+        "their answers on the Import page."
+    ) in texts(at)
+    assert not specs(at)
+    at = open_page("heatmap", {"lang": "English", "round": "R2", "rater": "sre"})
+    assert len(specs(at)) == 1
