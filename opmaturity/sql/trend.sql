@@ -75,24 +75,40 @@ team_steps AS (
         category,
         avg(level) AS level,
         avg(previous_level) AS previous_level,
-        avg(level - previous_level) AS change
+        avg(level - previous_level) AS change,
+        count(*) AS pairs
     FROM pairs
     GROUP BY round_id, category, product, team
 ),
 
 steps AS (
     SELECT
-        t.round_id,
-        t.category,
-        avg(t.level) AS paired_level,
-        avg(t.previous_level) AS paired_previous,
-        round(avg(t.change), 9) AS paired_change,
+        round_id,
+        category,
+        avg(level) AS paired_level,
+        avg(previous_level) AS paired_previous,
+        round(avg(change), 9) AS paired_change,
         count(*) AS paired_teams,
-        (SELECT count(DISTINCT p.item) FROM pairs AS p WHERE p.round_id = t.round_id AND p.category = t.category)
-            AS paired_items,
-        (SELECT count(*) FROM pairs AS p WHERE p.round_id = t.round_id AND p.category = t.category) AS pairs
-    FROM team_steps AS t
-    GROUP BY t.round_id, t.category
+        sum(pairs) AS pairs
+    FROM team_steps
+    GROUP BY round_id, category
+),
+
+paired_items AS (
+    SELECT round_id, category, count(DISTINCT item) AS paired_items
+    FROM pairs
+    GROUP BY round_id, category
+),
+
+round_teams AS (
+    SELECT round_id, count(DISTINCT (product, team)) AS round_teams
+    FROM chosen
+    GROUP BY round_id
+),
+
+teams_total AS (
+    SELECT count(DISTINCT (product, team)) AS teams_total
+    FROM chosen
 )
 
 SELECT
@@ -104,15 +120,15 @@ SELECT
     s.level,
     s.n,
     s.teams,
-    (SELECT count(DISTINCT (c.product, c.team)) FROM chosen AS c WHERE c.round_id = s.round_id) AS round_teams,
-    (SELECT count(DISTINCT (product, team)) FROM chosen) AS teams_total,
+    rt.round_teams,
+    tt.teams_total,
     now.items,
     s.previous_round,
     st.paired_previous,
     st.paired_level,
     st.paired_change,
     coalesce(st.paired_teams, 0) AS paired_teams,
-    coalesce(st.paired_items, 0) AS paired_items,
+    coalesce(pi.paired_items, 0) AS paired_items,
     CASE
         WHEN s.previous_round_id IS NOT NULL
             THEN coalesce(st.pairs, 0) = now.team_items AND coalesce(st.pairs, 0) = before.team_items
@@ -121,4 +137,7 @@ FROM stepped AS s
 LEFT JOIN sides AS now ON now.round_id = s.round_id AND now.category = s.category
 LEFT JOIN sides AS before ON before.round_id = s.previous_round_id AND before.category = s.category
 LEFT JOIN steps AS st ON st.round_id = s.round_id AND st.category = s.category
+LEFT JOIN paired_items AS pi ON pi.round_id = s.round_id AND pi.category = s.category
+INNER JOIN round_teams AS rt ON rt.round_id = s.round_id
+CROSS JOIN teams_total AS tt
 ORDER BY s.round_position, s.position
