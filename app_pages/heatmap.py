@@ -62,6 +62,10 @@ heatmap = ui.derived(pictures.heatmap, round_name, **figures)  # built once for 
 if heatmap.empty:
     st.info(tr("figures.empty.heatmap", round=ui.escape_markdown(round_name)))
     st.stop()
+if not heatmap.answers:  # the round has answers, none by this rater: a grid of empty cells says nothing
+    rater_name = tr(f"common.rater.{rater}")
+    st.info(tr("figures.empty.heatmap_rater", round=ui.escape_markdown(round_name), rater=rater_name))
+    st.stop()
 if rows == "product":
     expanded = st.multiselect(tr("heatmap.expand"), heatmap.products, key="expand", placeholder=ui.choose_many())
     if expanded:

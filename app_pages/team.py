@@ -72,22 +72,25 @@ elif 0 < (most := int(items["n"].max())) < k:  # the team's own levels are close
     st.info(tr("team.few_respondents", n=most, k=k), icon=":material/person:")
 
 st.subheader(tr("team.categories"))
-bars = views.with_titles(categories, titles, "category")
-if {"target_low", "target_high"} <= set(bars.columns):  # the tooltip names the target as levels
-    bars["target_text"] = views.with_target_levels(bars[["target", "target_low", "target_high"]])["target"]
-st.altair_chart(
-    charts.category_bars(
-        bars,
-        lang_titles={"level": tr("common.team_level"), "target": tr("common.target"),
-                     "org_median": tr("common.org_median"), "category": tr("common.category"),
-                     "sre_level": tr("common.sre_level")},
-        max_level=ui.model().max_level,
-    ),
-    width="stretch",
-)  # fmt: skip
-# the SRE diamonds are drawn (and named) only where SRE assessed the team
-has_sre = "sre_level" in bars.columns and bool(bars["sre_level"].notna().any())
-st.caption(tr("team.categories.caption" if has_sre else "team.categories.caption_no_sre"))
+if answered:
+    bars = views.with_titles(categories, titles, "category")
+    if {"target_low", "target_high"} <= set(bars.columns):  # the tooltip names the target as levels
+        bars["target_text"] = views.with_target_levels(bars[["target", "target_low", "target_high"]])["target"]
+    st.altair_chart(
+        charts.category_bars(
+            bars,
+            lang_titles={"level": tr("common.team_level"), "target": tr("common.target"),
+                         "org_median": tr("common.org_median"), "category": tr("common.category"),
+                         "sre_level": tr("common.sre_level")},
+            max_level=ui.model().max_level,
+        ),
+        width="stretch",
+    )  # fmt: skip
+    # the SRE diamonds are drawn (and named) only where SRE assessed the team
+    has_sre = "sre_level" in bars.columns and bool(bars["sre_level"].notna().any())
+    st.caption(tr("team.categories.caption" if has_sre else "team.categories.caption_no_sre"))
+else:  # empty axes under the warning would say nothing
+    st.info(tr("pages.team.no_categories"))
 
 
 def table_or(frame, empty: str) -> None:

@@ -25,11 +25,10 @@ team = right.selectbox(
 )  # fmt: skip
 
 ui.trend_chart(product, team)
-st.caption(tr("trends.caption"))
 
 st.subheader(tr("trends.movers"))
 st.caption(tr("figures.movers.caption"))
-movers = ui.query(metrics.movers, round_name)
+movers = ui.query(metrics.movers, round_name, product=product, team=team)
 if movers.empty:
     st.info(tr("trends.no_movers"))
 else:

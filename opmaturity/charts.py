@@ -470,37 +470,75 @@ def selected_cell(event: object) -> dict[str, str] | None:
 
 
 def trend_lines(
-    data: pd.DataFrame, level_title: str, max_level: int = 4, *, titles: Mapping[str, str] | None = None
+    data: pd.DataFrame,
+    level_title: str,
+    max_level: int = 4,
+    *,
+    titles: Mapping[str, str] | None = None,
+    rounds: list[str] | None = None,
 ) -> alt.LayerChart | alt.FacetChart:
     """Category levels by round: one line per category in its own colour and point shape, rounds in order.
 
     `data` needs: round, round_position, category (title), level, n, and position (the category's, for the
-    legend's order) where known. `titles` names the tooltip fields (round, category, n) in the UI language.
+    legend's order) where known; where given, `dashed` draws the step into a point dashed (views.trend_points),
+    and teams_text, items, step_text join the tooltip. `titles` names the tooltip fields (round, category, n,
+    teams, items, step) in the UI language. `rounds`: every round of the axis in order (default: those in
+    `data`), so that a round the selection did not answer keeps its place, with no point.
     """
     titles = titles or {}
-    rounds = data.sort_values("round_position")["round"].drop_duplicates().tolist()
+    ordered = data.sort_values("round_position", kind="stable")
+    rounds = rounds or ordered["round"].drop_duplicates().tolist()
     by = ["position", "category"] if "position" in data.columns else ["category"]
     categories = data.sort_values(by)["category"].drop_duplicates().tolist()
     colours = [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(len(categories))]
     shapes = [CATEGORY_SHAPES[i % len(CATEGORY_SHAPES)] for i in range(len(categories))]
     legend = alt.Legend(symbolLimit=0, labelLimit=240, labelOverlap=False)
+    tooltip = [
+        alt.Tooltip("round:N", title=titles.get("round", "round")),
+        alt.Tooltip("category:N", title=titles.get("category", "category")),
+        alt.Tooltip("level:Q", title=level_title, format=".2f"),
+    ]
+    optional = [("teams_text", "teams"), ("items", "items"), ("n", "n"), ("step_text", "step")]
+    tooltip += [alt.Tooltip(f"{field}:N", title=titles.get(name, name)) for field, name in optional if field in data]
     base = alt.Chart().encode(  # the data goes to the layer once
-        x=alt.X("round:N", sort=rounds, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        x=alt.X("round:N", sort=rounds, scale=alt.Scale(domain=rounds), title=None,
+                axis=alt.Axis(labelAngle=0, labelOverlap=False)),
         y=alt.Y("level:Q", scale=alt.Scale(domain=[0, max_level]), title=level_title),
         color=alt.Color("category:N", title=None, sort=categories,
                         scale=alt.Scale(domain=categories, range=colours), legend=legend),
-        tooltip=[
-            alt.Tooltip("round:N", title=titles.get("round", "round")),
-            alt.Tooltip("category:N", title=titles.get("category", "category")),
-            alt.Tooltip("level:Q", title=level_title, format=".2f"),
-            alt.Tooltip("n:Q", title=titles.get("n", "n")),
-        ],
     )  # fmt: skip
-    lines = base.mark_line(strokeWidth=2)
-    points = base.mark_point(filled=True, size=70, opacity=1).encode(
-        shape=alt.Shape("category:N", sort=categories, scale=alt.Scale(domain=categories, range=shapes), legend=legend)
+    lines = base.transform_filter(alt.datum.part == "step").mark_line(strokeWidth=2).encode(
+        detail="step:N",
+        strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["solid", "dashed"], range=[[1, 0], [6, 4]]),
+                                  legend=None),
+    )  # fmt: skip
+    points = (
+        base.transform_filter(alt.datum.part == "point")
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(
+            shape=alt.Shape(
+                "category:N", sort=categories, scale=alt.Scale(domain=categories, range=shapes), legend=legend
+            ),
+            tooltip=tooltip,
+        )
     )
-    return Drawn(layer=[lines, points], data=data, height=max(420, 24 * len(categories) + 40))
+    drawn = pd.concat([ordered.assign(part="point"), _trend_steps(ordered)], ignore_index=True)
+    return Drawn(layer=[lines, points], data=drawn, height=max(420, 24 * len(categories) + 40))
+
+
+def _trend_steps(ordered: pd.DataFrame) -> pd.DataFrame:
+    """Each step of every line as its own two-point line (`step` names it), `dash` = dashed where the point it
+    leads to says so: a line's style cannot change along one line."""
+    rows = []
+    for category, line in ordered.groupby("category", sort=False):
+        points = list(line.itertuples())
+        for before, after in zip(points, points[1:], strict=False):
+            dash = "dashed" if getattr(after, "dashed", False) else "solid"
+            step = f"{before.round}→{after.round}"
+            for point in (before, after):
+                rows.append({"part": "step", "step": step, "dash": dash, "category": category,
+                             "round": point.round, "level": point.level})  # fmt: skip
+    return pd.DataFrame(rows, columns=["part", "step", "dash", "category", "round", "level"])
 
 
 def likert_frame(dist: pd.DataFrame, max_level: int = 4) -> pd.DataFrame:

@@ -168,7 +168,8 @@ def every_round_figures(con: duckdb.DuckDBPyConnection, product: str | None = No
     params = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, "team_ids": team_ids, **levels.NO_OLDER}
     with levels.registered_levels(con, params) as stored:
         categories = sql_table(con, "category_levels", params, stored).select(_TREND_COLUMNS)
-    return Figures(None, params, {"category_scores": categories})
+        items = sql_table(con, "trend_items", params, stored)
+    return Figures(None, params, {"category_scores": categories, "trend_items": items})
 
 
 def figures_for(
@@ -434,11 +435,16 @@ def movers(
     *,
     limit: int = 10,
     level: str = "category",
+    product: str | None = None,
+    team: str | None = None,
     figures: Figures | None = None,
 ) -> pd.DataFrame:
-    """The `limit` biggest rises, then the `limit` biggest falls, each with the changes beyond noise first:
-    direction (up | down) + `changes` columns."""
-    moved = changes(con, round_name, level=level, figures=figures)
+    """The `limit` biggest rises, then the `limit` biggest falls, each with the changes beyond noise first, of
+    the teams chosen (`product`, and `team` of it; None: all; sql/movers.sql): direction (up | down) + `changes`
+    columns."""
+    level = _choice(level, CHANGE_LEVELS, "change level")
+    params = {"level": level, "limit": None, "product": product, "team": team}
+    moved = _scores(con, "movers", round_name, figures, **params)
     count = _limit(limit)
     up = moved[moved["change"] > 0].head(count)
     falls = moved[moved["change"] < 0]
@@ -498,7 +504,9 @@ def trend(
     """Category levels per round, in round order, of one team, one product or the org (sql/trend.sql), from
     `figures` of every round (every_round_figures; computed now unless given).
 
-    Columns: round, round_position (1 = oldest), held_on, category, position, level, n, teams.
+    Columns: round, round_position (1 = oldest), held_on, category, position, level, n, teams, round_teams,
+    teams_total, items, and the step from the category's previous point compared like with like: previous_round,
+    paired_previous, paired_level, paired_change, paired_teams, paired_items, like_for_like (sql/trend.sql).
     """
     params = {"rater": _choice(rater, RATERS, "rater group"), "product": product, "team": team}
     found = figures or every_round_figures(con, product, team)  # only the teams shown

@@ -744,9 +744,15 @@ def trend_chart(product: str | None, team: str | None) -> None:
     if trend.empty:
         st.info(tr("pages.trend.none"))
         return
-    names = {"round": tr("common.round"), "category": tr("common.category"), "n": tr("common.n")}
-    lines = charts.trend_lines(views.with_titles(trend, titles(), "category"), tr("common.level"), titles=names)
-    st.altair_chart(lines, width="stretch")
+    ordered = query(store.rounds)
+    rounds = ordered.loc[ordered["answered"], "name"].tolist()
+    names = {"round": tr("common.round"), "category": tr("common.category"), "n": tr("common.n"),
+             "teams": tr("trend.tip.teams"), "items": tr("trend.tip.items"), "step": tr("trend.tip.step")}  # fmt: skip
+    points = views.trend_points(trend, rounds, titles(), tr)
+    st.altair_chart(charts.trend_lines(points, tr("common.level"), titles=names, rounds=rounds), width="stretch")
+    st.caption(tr("trends.caption"))
+    for note in views.trend_notes(trend, rounds, tr):
+        st.caption(escape_markdown(note))
 
 
 def download(frame: pd.DataFrame, file_name: str, key: str, context: dict[str, str | None] | None = None) -> None:

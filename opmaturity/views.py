@@ -301,6 +301,54 @@ def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) ->
     )  # fmt: skip
 
 
+def trend_points(trend: pd.DataFrame, rounds: list[str], titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    """The trend's points to draw (metrics.trend), category titles shown, with the tooltip's texts: teams
+    answered of the selection's (`teams_text`), the like-for-like step from the previous point (`step_text`),
+    and `dashed`: the step from the previous point rests on other teams or items, or skips one of `rounds` (the
+    answered rounds in order), so its slope is not a change."""
+    out = with_titles(trend, titles, "category")
+    place = {name: i for i, name in enumerate(rounds)}
+    pairs = zip(out["teams"], out["teams_total"], strict=True)
+    out["teams_text"] = [tr("trend.tip.teams_value", teams=int(t), total=int(n)) for t, n in pairs]
+    texts, dashed = [], []
+    for point in out.itertuples():
+        if _missing(point.previous_round):
+            texts.append(tr("trend.tip.first"))
+            dashed.append(False)
+            continue
+        skips = place.get(str(point.round), 0) - place.get(str(point.previous_round), 0) > 1
+        dashed.append(bool(skips or not point.like_for_like))
+        if point.paired_teams:
+            texts.append(tr("trend.tip.step_value", change=float(point.paired_change), previous=point.previous_round,
+                            before=float(point.paired_previous), after=float(point.paired_level),
+                            teams=int(point.paired_teams), items=int(point.paired_items)))  # fmt: skip
+        else:
+            texts.append(tr("trend.tip.step_none", previous=point.previous_round))
+    out["step_text"] = texts
+    out["dashed"] = dashed
+    return out
+
+
+def trend_notes(trend: pd.DataFrame, rounds: list[str], tr: Translate) -> list[str]:
+    """What a reader of the trend must know beside it (plain text): the answered rounds between its first and
+    last point the teams chosen did not answer, and how many teams answered each round where that differs."""
+    notes = []
+    shown = set(trend["round"])
+    inside = [i for i, name in enumerate(rounds) if name in shown]
+    if inside:
+        skipped = [name for name in rounds[inside[0] : inside[-1] + 1] if name not in shown]
+        if skipped:
+            notes.append(tr("trends.skipped", rounds=tr("list.separator").join(skipped)))
+    per_round = trend.groupby("round_position", sort=True).agg(
+        round=("round", "first"), teams=("round_teams", "max"), total=("teams_total", "max")
+    )
+    if per_round["teams"].nunique() > 1:
+        counts = [tr("trends.teams_count", round=r.round, teams=int(r.teams), total=int(r.total))
+                  for r in per_round.itertuples()]  # fmt: skip
+        notes.append(tr("trends.teams_per_round", counts=tr("list.separator").join(counts)))
+    return notes
+
+
 def silent_gaps_table(silent: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
     """Items many teams are below target on that (almost) nobody wrote about: share below, teams, mean gap, notes."""
     out = with_titles(silent, titles, "item", "category")

@@ -375,11 +375,38 @@ def test_trend_lines_give_twelve_categories_twelve_colours_and_list_them_all():
     assert len(set(color["scale"]["range"])) == 12
     assert color["scale"]["domain"] == [f"カテゴリ{c}" for c in range(12)]
     assert color["legend"]["symbolLimit"] == 0
-    assert [t["title"] for t in spec["layer"][0]["encoding"]["tooltip"]] == [
+    assert [t["title"] for t in spec["layer"][1]["encoding"]["tooltip"]] == [
         "ラウンド",
         "カテゴリ",
         "現状レベル",
         "回答数",
+    ]
+
+
+def test_trend_lines_keep_a_skipped_round_on_the_axis_and_dash_the_steps_that_are_not_like_for_like():
+    data = pd.DataFrame({"round": ["R1", "R3", "R1", "R3"], "round_position": [1, 3, 1, 3],
+                         "category": ["監視", "監視", "SLO", "SLO"],
+                         "position": [0, 0, 1, 1], "level": [1.5, 2.0, 1.0, 3.0], "n": [4, 4, 4, 4],
+                         "teams_text": ["1/1"] * 4, "items": [5, 6, 2, 2], "step_text": ["", "+0.03", "", "+2.00"],
+                         "dashed": [False, True, False, False]})  # fmt: skip
+    titles = {"round": "ラウンド", "category": "カテゴリ", "n": "回答数", "teams": "回答したチーム",
+              "items": "平均した項目", "step": "同じチーム・項目での変化"}  # fmt: skip
+    spec = charts.trend_lines(data, "現状レベル", titles=titles, rounds=["R1", "R2", "R3"]).to_dict(validate=True)
+    lines, points = spec["layer"]
+    assert lines["encoding"]["x"]["scale"]["domain"] == ["R1", "R2", "R3"]
+    assert lines["encoding"]["strokeDash"]["scale"] == {"domain": ["solid", "dashed"], "range": [[1, 0], [6, 4]]}
+    assert [t["title"] for t in points["encoding"]["tooltip"]][3:] == [
+        "回答したチーム",
+        "平均した項目",
+        "回答数",
+        "同じチーム・項目での変化",
+    ]
+    steps = [r for r in spec["datasets"][spec["data"]["name"]] if r["part"] == "step"]
+    assert [(r["category"], r["round"], r["dash"]) for r in steps] == [
+        ("監視", "R1", "dashed"),
+        ("監視", "R3", "dashed"),
+        ("SLO", "R1", "solid"),
+        ("SLO", "R3", "solid"),
     ]
 
 

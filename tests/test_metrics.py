@@ -364,6 +364,19 @@ def test_movers_give_the_biggest_rises_and_falls(org):
     assert list(zip(moved["direction"], moved["team"], strict=True)) == [("up", "Cart"), ("down", "Bot")]
 
 
+def test_movers_follow_the_product_and_team_chosen(org):
+    # R1 -> R2: Cart OBS +1 (OBS-1 1 -> 2), Cart SLO -1 (3 -> 2), Bot OBS -2 (OBS-1 3 -> 1)
+    moves = lambda **chosen: [  # noqa: E731
+        (m.direction, m.team, m.category, m.change) for m in metrics.movers(org, "R2", **chosen).itertuples()
+    ]
+    assert moves(product="Lab") == [("down", "Bot", "OBS", -2.0)]
+    assert moves(product="Shop") == [("up", "Cart", "OBS", 1.0), ("down", "Cart", "SLO", -1.0)]
+    assert moves(product="Shop", team="Search") == []
+    assert len(moves()) == 3
+    assert moves(product="Shop'; DROP TABLE responses; --") == []  # a value, never SQL
+    assert len(moves()) == 3
+
+
 # --- roll-ups and the heatmap --------------------------------------------------------------------------------
 
 
@@ -469,6 +482,44 @@ def test_trend_of_the_org_is_the_mean_of_its_teams(org):
     trend = metrics.trend(org)
     assert close(row(trend, round="R1", category="OBS")["level"], (1 + 3) / 2)
     assert row(trend, round="R1", category="OBS")["teams"] == 2
+
+
+def test_a_trend_point_says_how_many_teams_and_items_it_averages_of_the_teams_chosen(org):
+    trend = metrics.trend(org)  # teams with a level in any round: Cart, Bot, Idle (R1), Search (R2)
+    r1, r2 = row(trend, round="R1", category="OBS"), row(trend, round="R2", category="OBS")
+    assert (r1["teams"], r1["teams_total"], r1["items"]) == (2, 4, 1)  # Cart and Bot, OBS-1
+    assert r1["round_teams"] == 3  # and Idle, in INC
+    assert (r2["teams"], r2["teams_total"], r2["items"]) == (3, 4, 2)  # Cart, Search, Bot; OBS-1, OBS-2
+
+
+def test_a_trend_step_compares_only_the_teams_and_items_both_rounds_share(org):
+    # OBS moves from (Cart 1 + Bot 3) / 2 = 2 to (Cart 2.5 + Search 7/3 + Bot 1.5) / 3 = 19/9: up 0.11 on the
+    # line, because Search joined and OBS-2 was asked; the two teams that rated OBS-1 both times went
+    # Cart 1 -> 2 and Bot 3 -> 1: from 2 to 1.5, down 0.5.
+    r2 = row(metrics.trend(org), round="R2", category="OBS")
+    assert close(r2["level"], 19 / 9) and r2["previous_round"] == "R1"
+    assert close(r2["paired_previous"], 2) and close(r2["paired_level"], 1.5) and close(r2["paired_change"], -0.5)
+    assert (r2["paired_teams"], r2["paired_items"], r2["like_for_like"]) == (2, 1, False)
+
+
+def test_a_team_trend_step_over_the_same_items_is_like_for_like_and_a_new_item_moves_nothing(org):
+    cart = metrics.trend(org, product="Shop", team="Cart")
+    slo, obs = row(cart, round="R2", category="SLO"), row(cart, round="R2", category="OBS")
+    assert slo["like_for_like"] and close(slo["paired_change"], 2 - 3) and close(slo["level"] - 3, -1)
+    # OBS-2 is new in R2: the point averages it (2.5), the step does not (OBS-1 1 -> 2)
+    assert close(obs["level"], 2.5) and obs["items"] == 2
+    assert close(obs["paired_change"], 1) and obs["paired_items"] == 1 and not obs["like_for_like"]
+    assert missing(row(cart, round="R1", category="OBS")["like_for_like"])
+
+
+def test_a_trend_step_over_a_skipped_round_pairs_with_the_last_round_the_team_answered(org):
+    load(org, "R3", [("Shop", "Cart", "p1", "team", "OBS-1", 3)], held_on=date(2025, 1, 10))
+    load(org, "R4", [("Lab", "Bot", "b1", "team", "OBS-1", 2)], held_on=date(2025, 7, 10))
+    bot = metrics.trend(org, product="Lab", team="Bot")
+    assert bot["round"].drop_duplicates().tolist() == ["R1", "R2", "R4"]
+    r4 = row(bot, round="R4", category="OBS")  # OBS-1: 1 in R2, 2 in R4; OBS-2 not asked again
+    assert r4["previous_round"] == "R2" and close(r4["paired_change"], 1) and not r4["like_for_like"]
+    assert row(metrics.trend(org), round="R3", category="OBS")["teams"] == 1
 
 
 def test_org_categories_are_the_mean_and_median_of_the_teams_own_category_levels(org):

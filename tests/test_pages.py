@@ -872,7 +872,8 @@ def test_a_valid_team_link_shows_no_warning(demo_db):
 def test_team_page_explains_each_empty_section(demo_db):
     at = open_page("team", {"product": "Partner Hub", "team": "Data Pipeline", "round": "2025-H2", "lang": "English"})
     infos = [i.value for i in at.info]
-    assert "This team has no answers in this round, so there are no items to rank." in infos[0]
+    assert infos[0] == "This team has no answers in this round, so there are no category levels to draw."
+    assert "This team has no answers in this round, so there are no items to rank." in infos[1]
     assert any(i.startswith("No item was rated by both the team and SRE") for i in infos)
     assert "No improvement actions agreed yet." in infos
 

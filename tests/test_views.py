@@ -600,3 +600,57 @@ def test_the_change_log_names_a_tiers_target_in_words_and_keeps_older_records_as
     assert table["対象"].tolist() == ["ティア T2", "会員ID / 認証", "tier T1"]  # the oldest kept its words
     assert table["内容"].tolist() == ["レベル: 3", "項目: OBS-1, レベル: 4", "レベル: 2"]  # the tier said once
     assert views.audit_table(changes, en)["Subject"].tolist()[0] == "Tier T2"
+
+
+def trend_frame() -> pd.DataFrame:
+    """A trend (metrics.trend) of two teams: all answered R1, one skipped R2, both R3 (OBS-6 new in R3)."""
+    columns = ["round", "round_position", "category", "position", "level", "n", "teams", "round_teams", "teams_total",
+               "items", "previous_round", "paired_previous", "paired_level", "paired_change", "paired_teams",
+               "paired_items", "like_for_like"]  # fmt: skip
+    rows = [
+        ("R1", 1, "OBS", 0, 1.5, 8, 2, 2, 2, 5, None, None, None, None, 0, 0, None),
+        ("R2", 2, "OBS", 0, 1.75, 4, 1, 1, 2, 5, "R1", 1.25, 1.75, 0.5, 1, 5, False),
+        ("R3", 3, "OBS", 0, 1.958333, 9, 2, 2, 2, 6, "R2", 1.766667, 1.8, 0.033333, 1, 5, False),
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_trend_points_give_each_point_its_teams_and_its_like_for_like_step(titles_en, titles_ja):
+    points = views.trend_points(trend_frame(), ["R1", "R2", "R3"], titles_en, en)
+    assert points["category"].tolist() == ["Monitoring & alerting"] * 3
+    assert points["teams_text"].tolist() == ["2 of 2", "1 of 2", "2 of 2"]
+    assert points["step_text"].tolist() == [
+        "(first point)",
+        "+0.50 since R1 (1.25 → 1.75; 1 team, 5 items)",
+        "+0.03 since R2 (1.77 → 1.80; 1 team, 5 items)",
+    ]
+    assert points["dashed"].tolist() == [False, True, True]
+    ja_points = views.trend_points(trend_frame(), ["R1", "R2", "R3"], titles_ja, ja)
+    assert ja_points["step_text"].tolist()[2] == "+0.03（R2 1.77 → 1.80、1 チーム・5 項目）"
+    assert ja_points["teams_text"].tolist()[1] == "1/2"
+
+
+def test_a_trend_step_is_dashed_where_a_round_was_skipped_even_over_the_same_items(titles_en):
+    trend = trend_frame().iloc[[0, 2]].assign(like_for_like=[None, True], previous_round=[None, "R1"])
+    points = views.trend_points(trend, ["R1", "R2", "R3"], titles_en, en)
+    assert points["dashed"].tolist() == [False, True]
+    assert views.trend_notes(trend, ["R1", "R2", "R3"], en) == [
+        "No answers from the teams chosen in R2: the line skips it, dashed."
+    ]
+
+
+def test_trend_notes_name_the_teams_behind_each_round_where_they_differ():
+    assert views.trend_notes(trend_frame(), ["R1", "R2", "R3"], en) == [
+        "The teams behind the line differ from round to round: R1 2 of 2, R2 1 of 2, R3 2 of 2."
+    ]
+    assert views.trend_notes(trend_frame(), ["R1", "R2", "R3"], ja) == [
+        "点ごとにチームの数が違います：R1 2/2 チーム、R2 1/2 チーム、R3 2/2 チーム。"
+    ]
+    assert views.trend_notes(trend_frame().iloc[[0]], ["R0", "R1", "R2", "R3"], en) == []
+
+
+def test_a_trend_step_with_nothing_in_common_says_so(titles_en):
+    trend = trend_frame().assign(paired_teams=0)
+    assert views.trend_points(trend, ["R1", "R2", "R3"], titles_en, en)["step_text"].tolist()[1] == (
+        "No team and item in common with R1"
+    )
