@@ -287,8 +287,10 @@ def weak_items_table(weak: pd.DataFrame, titles: dict[str, str], tr: Translate) 
 
 
 def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """The biggest moves up and down, those beyond noise first: team, category, whether the move is beyond noise,
-    change, level now and before (over the items rated in both rounds) and how many items that is."""
+    """The biggest moves up and down, those beyond noise first: team, category, the change and whether it is beyond
+    noise (the change first: at 1024 px the columns after the names were cut off), level now and before (over the
+    items rated in both rounds), how many items that is, and the round compared with (the team's own previous
+    assessment: an older round for a team that skipped the last one)."""
     out = with_titles(movers, titles, "category", "item")
     out["direction"] = out["direction"].map({"up": "↑", "down": "↓"})
     out["significant"] = out["significant"].map(lambda s: tr("figures.yes") if s else tr("figures.within_noise"))
@@ -296,8 +298,9 @@ def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) ->
         out,
         tr,
         {"direction": "views.direction", "product": "common.product", "team": "common.team",
-         "category": "common.category", "significant": "figures.significant", "change": "common.change",
-         "level": "figures.paired_level", "previous_level": "trends.previous", "items": "figures.change_items"},
+         "category": "common.category", "change": "common.change", "significant": "figures.significant",
+         "level": "figures.paired_level", "previous_level": "trends.previous", "items": "figures.change_items",
+         "previous_round": "pages.col.previous_round"},
     )  # fmt: skip
 
 
