@@ -76,7 +76,7 @@ def test_the_movers_table_follows_the_product_and_team_chosen(org_db):
     assert movers[["Product", "Team", "Category"]].values.tolist() == [["Lab", "Bot", "Monitoring & alerting"]]
     at = open_page("trends", {"lang": "English", "round": "R2", "product": "Shop", "team": "Cart"})
     movers = table_with(at, "Beyond noise")
-    assert movers[["Team", "Change since last round"]].values.tolist() == [["Cart", 1.0], ["Cart", -1.0]]
+    assert movers[["Team", "Change since last assessed"]].values.tolist() == [["Cart", 1.0], ["Cart", -1.0]]
 
 
 def test_a_team_without_answers_in_the_round_gets_a_sentence_not_empty_category_axes(org_db):
