@@ -180,15 +180,20 @@ with st.container(border=True):  # a team named anew in a later file: join its t
             try:
                 if product is None or team is None:
                     raise OpmaturityError.of("msg.store.team_pick")
-                merged = store.rename_team(ui.cursor(), product, team, new_team, actor=actor)
-                st.session_state["team_renamed"] = (merged, team, new_team.strip())
+                done = store.rename_team(ui.cursor(), product, team, new_team, actor=actor)
+                st.session_state["team_renamed"] = (done, team, new_team.strip())
                 st.rerun()
             except OpmaturityError as error:
                 ui.show_error(error)
 if (renamed := st.session_state.pop("team_renamed", None)) is not None:
-    merged, old, new = renamed
+    done, old, new = renamed
     said = dict(team=ui.escape_markdown(old), new_name=ui.escape_markdown(new))  # names are data, not markdown
-    st.success(tr("team.rename.merged", **said) if merged else tr("team.rename.done", **said))
+    if done == "merged":
+        st.success(tr("team.rename.merged", **said))
+    elif done == "renamed":
+        st.success(tr("team.rename.done", **said))
+    else:
+        st.info(tr("team.rename.unchanged", **said))
 
 st.subheader(tr("model.rounds"))
 rounds = ui.query(store.rounds)

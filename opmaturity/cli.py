@@ -354,8 +354,11 @@ def _database(model: Model, args: argparse.Namespace) -> Iterator[tuple[duckdb.D
     creates = args.command in CREATES or (args.command, getattr(args, "verb", None)) == ("model", "import")
     creates = creates and not getattr(args, "dry_run", False)  # a dry run writes nothing: no new file either
     if not creates and not file.exists() and not file.parent.is_file():
-        # Read as an empty database, and none is made: a mistyped --db left a 4 MB file behind.
-        print(say(args, "cli.no_database", path=str(file)), file=sys.stderr)
+        # Read as an empty database, and none is made: a mistyped --db left a 4 MB file behind. Said once, though
+        # an import opens the database twice (before and after parsing).
+        if not getattr(args, "said_no_database", False):
+            print(say(args, "cli.no_database", path=str(file)), file=sys.stderr)
+            args.said_no_database = True
         path = store.IN_MEMORY
     con = store.connect(path, model, wait=args.settings.lock_wait)
     try:
@@ -600,9 +603,14 @@ def cmd_product(con, model, args) -> int:
 
 
 def cmd_team(con, model, args) -> int:
-    merged = store.rename_team(con, args.product, args.name, args.new_name)
-    key = "cli.team.merged" if merged else "cli.team.renamed"
-    print(say(args, key, product=args.product, team=args.name, new_name=text.visible(args.new_name)))
+    done = store.rename_team(con, args.product, args.name, args.new_name)
+    words = dict(product=args.product, team=args.name, new_name=text.visible(args.new_name))
+    if done == "merged":
+        print(say(args, "cli.team.merged", **words))
+    elif done == "renamed":
+        print(say(args, "cli.team.renamed", **words))
+    else:
+        print(say(args, "cli.team.unchanged", **words))
     return 0
 
 

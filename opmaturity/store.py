@@ -969,12 +969,12 @@ def set_product_tier(
 
 def rename_team(
     con: duckdb.DuckDBPyConnection, product: str, team: str, new_name: str, *, actor: Actor | None = None
-) -> bool:
+) -> str:
     """Give the team `team` of `product` a new name; its answers, notes, actions and targets follow it. Where the
     product has a team of that name already (a file named the team anew, and an import made it a second team),
     the two become one under the new name: the history joins up. Refused, with nothing changed, where both teams
-    answered the same round (which answers would count?) or set different targets for one item. True when the
-    teams were merged."""
+    answered the same items as the same respondents in one round (an import counted twice?) or set different
+    targets for one item. Returns what was done: "renamed", "merged" or "unchanged" (the name it has)."""
     actor = require(actor, "change")
     new_name = visible(new_name or "")
     if not new_name:
@@ -985,7 +985,7 @@ def rename_team(
         raise OpmaturityError.of("msg.store.no_team", product=product, team=team)
     old_id = found[0][0]
     if new_name == team:
-        return False  # nothing to change: nothing written, the revision stays
+        return "unchanged"  # nothing to change: nothing written, the revision stays
     other = rows(con, "SELECT team_id FROM teams WHERE product_id = (SELECT product_id FROM teams WHERE team_id = ?) "
                       "AND name = ?", [old_id, new_name])  # fmt: skip
     into = other[0][0] if other else None
@@ -1009,18 +1009,24 @@ def rename_team(
             con.execute("DELETE FROM teams WHERE team_id = ?", [old_id])
             audit.record(con, actor, "team_merge", f"{product} / {team}", new_name=new_name)
         bump(con)
-    return into is not None
+    return "renamed" if into is None else "merged"
 
 
 def _check_merge(con: duckdb.DuckDBPyConnection, product: str, team: str, new_name: str, old_id: int, into: int
                  ) -> None:  # fmt: skip
-    """Refuse to merge two teams that both answered one round or set two targets for one item."""
-    both = [name for (name,) in rows(con, """
-        SELECT r.name FROM rounds r
-        WHERE EXISTS (SELECT 1 FROM current_responses c WHERE c.round_id = r.round_id AND c.team_id = ?)
-          AND EXISTS (SELECT 1 FROM current_responses c WHERE c.round_id = r.round_id AND c.team_id = ?)
-        ORDER BY r.round_id""", [old_id, into])]  # fmt: skip
-    problems = [Problem.of("msg.store.merge_same_round", round=name, team=team, other=new_name) for name in both]
+    """Refuse to merge two teams whose answers would clash: the same respondent, rater group and item in one round
+    under both names (an export imported under both, most likely), or two targets for one item. Answers of one
+    round under both names that do not clash are one team's (its members and SRE named it differently)."""
+    both = rows(con, """
+        SELECT r.name, count(*) FROM current_responses a
+        JOIN current_responses b ON b.round_id = a.round_id AND b.respondent = a.respondent AND b.rater = a.rater
+            AND b.item_key = a.item_key
+        JOIN rounds r ON r.round_id = a.round_id
+        WHERE a.team_id = ? AND b.team_id = ?
+        GROUP BY r.round_id, r.name ORDER BY r.round_id""", [old_id, into])  # fmt: skip
+    problems = [
+        Problem.of("msg.store.merge_same_round", round=name, team=team, other=new_name, n=n) for name, n in both
+    ]
     clash = rows(con, """
         WITH set_now AS (  -- the target each team has now per item (the newest row wins, as in sql/answers.sql)
             SELECT team_id, item_key, arg_max(level, target_id) AS level FROM targets

@@ -490,6 +490,10 @@ def problems_table(problems: list[Any]) -> None:
     order = ("file", "sheet", "row", "column", "value", "message")
     table = pd.DataFrame([p.to_dict(lang(), "page") for p in problems], columns=list(order))
     table["row"] = table["row"].astype("Int64")  # an Excel row number, or "—" where the problem has none
+    if not any(table[c].replace("", pd.NA).notna().any() for c in order[:-1]):
+        # problems of no file, sheet or cell (a merge refused, a database held): sentences, not empty columns
+        st.markdown("\n".join(f"- {escape_markdown(message)}" for message in table["message"]))
+        return
     widths = {"file": 120, "sheet": 90, "row": 44, "column": 120, "value": 80, "message": "large"}
     config = {tr(f"import.col.{c}"): st.column_config.Column(width=w) for c, w in widths.items()}  # type: ignore[arg-type]
     st.dataframe(

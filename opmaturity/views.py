@@ -287,10 +287,10 @@ def weak_items_table(weak: pd.DataFrame, titles: dict[str, str], tr: Translate) 
 
 
 def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
-    """The biggest moves up and down, those beyond noise first: team, category, the change and whether it is beyond
-    noise (the change first: at 1024 px the columns after the names were cut off), level now and before (over the
-    items rated in both rounds), how many items that is, and the round compared with (the team's own previous
-    assessment: an older round for a team that skipped the last one)."""
+    """The biggest moves up and down, those beyond noise first: team, category, the change and the round it is
+    since (the team's own previous assessment: an older round for a team that skipped the last one), whether it
+    is beyond noise, level now and before (over the items rated in both rounds) and how many items that is. The
+    change and its round come first: at 1024 px the columns after the names were cut off."""
     out = with_titles(movers, titles, "category", "item")
     out["direction"] = out["direction"].map({"up": "↑", "down": "↓"})
     out["significant"] = out["significant"].map(lambda s: tr("figures.yes") if s else tr("figures.within_noise"))
@@ -298,9 +298,9 @@ def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) ->
         out,
         tr,
         {"direction": "views.direction", "product": "common.product", "team": "common.team",
-         "category": "common.category", "change": "common.change", "significant": "figures.significant",
-         "level": "figures.paired_level", "previous_level": "trends.previous", "items": "figures.change_items",
-         "previous_round": "pages.col.previous_round"},
+         "category": "common.category", "change": "common.change", "previous_round": "pages.col.previous_round",
+         "significant": "figures.significant", "level": "figures.paired_level", "previous_level": "trends.previous",
+         "items": "figures.change_items"},
     )  # fmt: skip
 
 
@@ -449,8 +449,9 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
     if significant:
         e = significant[0]
         key = "figures.standout.up" if e["change"] > 0 else "figures.standout.down"
+        since = e.get("previous_round") or tr("figures.last_round")  # a team that skipped a round: an older one
         found.append(Finding(tr(key, team=_who(e), category=name(e["category"]), change=abs(e["change"]),
-                                before=e["previous_level"], now=e["level"], items=e["items"]),
+                                before=e["previous_level"], now=e["level"], items=e["items"], since=since),
                              "app_pages/trends.py", team_page(e)))  # fmt: skip
     elif summary.get("changes"):
         moved = summary.get("moved", len(summary["changes"]))  # highlights() count them, summary() lists them

@@ -990,6 +990,7 @@ def test_a_dry_run_at_a_mistyped_db_makes_no_database(capsys, tmp_path):
     tidy = Path(__file__).parent / "data/imports/tidy.csv"
     code, out, err = run(capsys, "--lang", "en", "import", tidy, "--dry-run", "--db", missing)
     assert code == 0 and "would import" in out and "no database" in err.lower()
+    assert err.lower().count("no database") == 1  # said once, though the import opens the database twice
     assert not missing.exists() and not missing.parent.exists()
 
 

@@ -144,5 +144,8 @@ def test_a_team_is_renamed_and_merged_from_the_command_line(capsys, db):
         capsys, "team", "rename", "探索チーム", "決済", "--product", "学び放題", "--db", db, "--lang", "en"
     )
     assert code == 1 and 'cannot be merged into "決済": nothing was changed.' in err and "Traceback" not in err
+    code, out, _ = run(capsys, "team", "rename", "探索チーム", "探索チーム\u200b", "--product", "学び放題", "--db", db,
+                       "--lang", "en")  # fmt: skip
+    assert (code, out.strip()) == (0, 'The team "探索チーム" of 学び放題 has that name already: nothing was changed')
     code, _, err = run(capsys, "team", "rename", "無い", "x", "--product", "学び放題", "--db", db, "--lang", "en")
     assert code == 1 and 'There is no team "無い" in the product "学び放題".' in err

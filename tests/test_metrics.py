@@ -897,7 +897,7 @@ def test_a_team_renamed_in_a_later_file_is_merged_into_its_new_name_and_its_chan
          held_on=date(2024, 6, 10))  # fmt: skip
     store.set_target(con, 3, product="Shop", team="Search", item="OBS-1")
     assert metrics.changes(con, "R2").empty
-    assert store.rename_team(con, "Shop", "Search", "Discovery") is True
+    assert store.rename_team(con, "Shop", "Search", "Discovery") == "merged"
     assert store.teams(con)["team"].tolist() == ["Discovery"]
     moved = metrics.changes(con, "R2")
     assert [(r.team, r.previous_round, r.previous_level, r.level, r.change) for r in moved.itertuples()] == [
@@ -910,13 +910,28 @@ def test_a_team_renamed_in_a_later_file_is_merged_into_its_new_name_and_its_chan
         "Shop / Search",
         '{"new_name": "Discovery"}',
     )
-    assert store.rename_team(con, "Shop", "Discovery", "Discovery") is False  # nothing to do
-    assert store.rename_team(con, "Shop", "Discovery", " Search\u200b ") is False  # a plain rename
+    assert store.rename_team(con, "Shop", "Discovery", "Discovery\u200b") == "unchanged"  # nothing to do
+    assert store.rename_team(con, "Shop", "Discovery", " Search\u200b ") == "renamed"
     assert store.teams(con)["team"].tolist() == ["Search"]
 
 
-def test_two_teams_that_answered_one_round_are_not_merged_and_nothing_changes(con):
-    load(con, "R1", [("Shop", "Cart", "a", "team", "OBS-1", 1), ("Shop", "Search", "b", "team", "OBS-1", 3)],
+def test_a_round_whose_members_and_sre_wrote_the_team_two_ways_merges_into_one_team(con):
+    """The team's own answers under the old name and SRE's under the new one in the same round were refused ("two
+    teams that answered one round"), leaving the team without its SRE comparison (an outside review). Answers that
+    do not clash are one team's: merged, the perception gap is there. Team OBS-1 2, SRE OBS-1 4: gap +2."""
+    load(con, "R1", [("Shop", "Search", "a", "team", "OBS-1", 2), ("Shop", "Discovery", "s", "sre", "OBS-1", 4),
+                     ("Shop", "Discovery", "c", "team", "OBS-2", 1)],
+         held_on=date(2024, 1, 10))  # fmt: skip
+    assert store.rename_team(con, "Shop", "Search", "Discovery") == "merged"
+    item = row(metrics.item_scores(con, "R1"), team="Discovery", rater="team", item="OBS-1")
+    assert close(item["perception_gap"], 2)
+    assert store.teams(con)["team"].tolist() == ["Discovery"]
+
+
+def test_two_teams_whose_answers_clash_are_not_merged_and_nothing_changes(con):
+    # the same respondent answered OBS-1 under both names in R1: one export imported twice under two names
+    load(con, "R1", [("Shop", "Cart", "a", "team", "OBS-1", 1), ("Shop", "Search", "a", "team", "OBS-1", 3),
+                     ("Shop", "Search", "b", "team", "OBS-1", 3)],
          held_on=date(2024, 1, 10))  # fmt: skip
     store.set_target(con, 3, product="Shop", team="Cart", item="OBS-1")
     store.set_target(con, 2, product="Shop", team="Search", item="OBS-1")
@@ -928,8 +943,9 @@ def test_two_teams_that_answered_one_round_are_not_merged_and_nothing_changes(co
         'The team "Cart" of "Shop" cannot be merged into "Search": nothing was changed.'
     )
     assert said == [
-        'the round "R1" has answers from both "Cart" and "Search": two teams that answered one round cannot be one '
-        "(if an import named the wrong team, undo it first)",
+        'in the round "R1" the same respondents answered the same items under both "Cart" and "Search" (1 answer): '
+        "they look like two teams, not one named two ways (if one file was imported under both names, undo one of "
+        "those imports first)",
         'the target of OBS-1 is 3 for "Cart" and 2 for "Search": make them the same first',
     ]
     assert _tables(con) == before

@@ -242,6 +242,8 @@ def test_a_team_is_merged_into_its_new_name_on_the_model_page_and_a_refusal_chan
     [b for b in at.button if b.label == "Rename or merge"][0].click().run()
     assert not at.exception
     assert unescaped(at.error[0].value).startswith('The team "検索チーム" of "学び放題" cannot be merged into "決済"')
+    reasons = [unescaped(m.value) for m in at.markdown if m.value.startswith("- ")]  # sentences, no empty columns
+    assert reasons and all("they look like two teams, not one named two ways" in r for r in reasons)
     con = store.connect(demo_db, model)
     try:
         assert "検索チーム" in store.teams(con)["team"].tolist()

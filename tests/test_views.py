@@ -58,9 +58,11 @@ DISAGREEMENT = {"product": "ポイント基盤", "team": "ポイント付与", "
                 "sd": 1.89, "min_level": 0, "max_level": 4, "n": 3}  # fmt: skip
 WEAK = {"item": "MNT-2", "category": "MNT", "teams": 17, "teams_below": 16, "share_below": 0.94, "mean_level": 0.74,
         "mean_target": 2.93}  # fmt: skip
-RISE = {"product": "Shop Connect", "team": "Checkout", "category": "ORG", "level": 3.17, "previous_level": 1.73,
+RISE = {"product": "Shop Connect", "team": "Checkout", "category": "ORG", "previous_round": "2025-H2", "level": 3.17,
+        "previous_level": 1.73,
         "change": 1.44, "n": 8, "n_before": 15, "n_after": 8, "items": 3, "significant": True}  # fmt: skip
-FALL = {"product": "学び放題", "team": "動画配信", "category": "MNT", "level": 1.75, "previous_level": 3.11,
+FALL = {"product": "学び放題", "team": "動画配信", "category": "MNT", "previous_round": "2024-H2", "level": 1.75,
+        "previous_level": 3.11,
         "change": -1.36, "n": 9, "n_before": 9, "n_after": 14, "items": 3, "significant": True}  # fmt: skip
 NOISE = RISE | {"change": 0.33, "significant": False}
 FULL = summary(top_gaps=[TOP_GAP], perception_gaps=[PERCEPTION], disagreements=[DISAGREEMENT],
@@ -122,7 +124,7 @@ def test_standout_sentences_in_english(titles_en):
         "the hearing.",
         '"Per-URL maintenance mode" is below target in 16 of 17 teams (mean 0.7): a candidate for a shared platform '
         "solution.",
-        'Shop Connect / Checkout: "Ownership & docs" rose by 1.44 since the last round (1.73 → 3.17 over the 3 '
+        'Shop Connect / Checkout: "Ownership & docs" rose by 1.44 since 2025-H2 (1.73 → 3.17 over the 3 '
         "items rated both times), beyond noise.",
     ]
 
@@ -158,7 +160,7 @@ def test_standout_sentences_in_japanese(titles_ja):
         "ポイント基盤 / ポイント付与：「SLOの合意」でメンバーの回答が 0 から 4 まで割れています（3 人）。"
         "ヒアリングで話し合う候補です。",
         "「URL単位のメンテナンス」は 17 チーム中 16 チームが目標未達（平均 0.7）。共通基盤での解決の候補です。",
-        "Shop Connect / Checkout：「体制・ドキュメント」が前回から 1.44 上がりました（1.73 → 3.17、"
+        "Shop Connect / Checkout：「体制・ドキュメント」が2025-H2から 1.44 上がりました（1.73 → 3.17、"
         "両方で答えた 3 項目）。誤差を超える変化です。",
     ]
 
@@ -166,11 +168,11 @@ def test_standout_sentences_in_japanese(titles_ja):
 def test_a_fall_is_said_to_fall_by_its_size_and_a_rise_to_rise(titles_en, titles_ja):
     (fall,) = standouts(summary(changes=[FALL]), titles_en, en)
     assert said(fall) == (
-        '学び放題 / 動画配信: "Maintenance" fell by 1.36 since the last round (3.11 → 1.75 over the 3 items rated '
+        '学び放題 / 動画配信: "Maintenance" fell by 1.36 since 2024-H2 (3.11 → 1.75 over the 3 items rated '
         "both times), beyond noise."  # 3.11 − 1.75: the figures shown add up (1.4 beside 3.1 → 1.8 did not)
     )
     (fall_ja,) = standouts(summary(changes=[FALL]), titles_ja, ja)
-    assert "「メンテナンス」が前回から 1.36 下がりました（3.11 → 1.75、両方で答えた 3 項目）" in fall_ja.sentence
+    assert "「メンテナンス」が2024-H2から 1.36 下がりました（3.11 → 1.75、両方で答えた 3 項目）" in fall_ja.sentence
     (rise,) = standouts(summary(changes=[RISE]), titles_en, en)
     assert " rose by 1.44 " in rise.sentence and "fell" not in rise.sentence
 
@@ -654,3 +656,13 @@ def test_a_trend_step_with_nothing_in_common_says_so(titles_en):
     assert views.trend_points(trend, ["R1", "R2", "R3"], titles_en, en)["step_text"].tolist()[1] == (
         "No team and item in common with R1"
     )
+
+
+def test_a_change_standout_names_the_round_it_is_since_and_says_the_last_round_where_none_is_given(titles_en):
+    """A team that skipped a round is compared with an older one: "since the last round" misread it (an outside
+    review); the round is named."""
+    (finding,) = standouts(summary(changes=[RISE | {"previous_round": "2024-H1"}]), titles_en, en)
+    assert "rose by 1.44 since 2024-H1 (1.73 → 3.17" in said(finding)
+    bare = {k: v for k, v in RISE.items() if k != "previous_round"}
+    (finding,) = standouts(summary(changes=[bare]), titles_en, en)
+    assert "rose by 1.44 since the last round (1.73 → 3.17" in said(finding)
