@@ -185,6 +185,7 @@ def import_file(
     report.created = result.created
     report.messages.extend(_created_messages(result.created, options.dry_run))
     report.messages.extend(_odd_rounds(result.created))
+    report.messages.extend(_aliased(con, batch))
     if result.replaced:
         key = "msg.import.would_replace" if options.dry_run else "msg.import.replaced"
         report.messages.append(Message(key, count=result.replaced))
@@ -251,6 +252,7 @@ def preview(
     report.created = _would_create(con, batch, round_name)
     report.messages.extend(_created_messages(report.created, dry_run=True))
     report.messages.extend(_odd_rounds(report.created))
+    report.messages.extend(_aliased(con, batch))
     report.messages.append(Message("msg.import.preview"))
     return report, table
 
@@ -483,16 +485,28 @@ def _created_messages(created: dict[str, list[str]], dry_run: bool) -> list[Mess
     return [Message(f"msg.import.{verb}_all", what=AndListed(parts))]
 
 
+def _team_names(batch: Batch) -> list[tuple[str, str | None]]:
+    """The (product, team) names the file writes, answers' and notes'."""
+    answering = batch.answers.table.select(["product", "team"]).group_by(["product", "team"]).aggregate([])
+    pairs = list(zip(answering["product"].to_pylist(), answering["team"].to_pylist(), strict=True))
+    return pairs + [(n.product, n.team) for n in batch.notes if n.product]
+
+
+def _aliased(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[Message]:
+    """A team the file names by a name it had before it was renamed or merged: said, as it goes to that team."""
+    return [
+        Message("msg.import.team_alias", product=product, old=old, team=now)
+        for product, old, now in store.aliases_used(con, _team_names(batch))
+    ]
+
+
 def _would_create(con: duckdb.DuckDBPyConnection, batch: Batch, round_name: str) -> dict[str, list[str]]:
     """The rounds, products and teams an import would create, found by reading only."""
     rounds = set(store.rounds(con)["name"])
     known = store.teams(con)
     products, teams = set(known["product"]), set(zip(known["product"], known["team"], strict=True))
-    teams_answering = batch.answers.table.select(["product", "team"]).group_by(["product", "team"]).aggregate([])
-    pairs: set[tuple[str, str | None]] = set(
-        zip(teams_answering["product"].to_pylist(), teams_answering["team"].to_pylist(), strict=True)
-    )
-    pairs |= {(n.product, n.team) for n in batch.notes if n.product}
+    pairs = set(_team_names(batch))
+    teams |= {(product, old) for product, old, _ in store.aliases_used(con, pairs)}  # they go to the team
     created: dict[str, list[str]] = {
         "rounds": [round_name] if round_name not in rounds else [],
         "products": sorted({p for p, _ in pairs if p not in products}),

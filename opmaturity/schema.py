@@ -193,6 +193,12 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "ALTER TABLE rounds ADD COLUMN model_version INTEGER",
         _version_stored_model,
     ),
+    # 12: the names a team had before it was renamed or merged (store.rename_team): a later file that still
+    # writes the old name imports into the team, never into a new one of that name
+    (
+        """CREATE TABLE team_aliases (product_id INTEGER NOT NULL, name VARCHAR NOT NULL, team_id INTEGER NOT NULL,
+               PRIMARY KEY (product_id, name))""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,7 +6,7 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -499,6 +499,8 @@ def ensure_team(
     product_id, new_product = ensure_product(con, product, tier)
     created = [f"product:{product}"] if new_product else []
     team_id = scalar(con, "SELECT team_id FROM teams WHERE product_id = ? AND name = ?", [product_id, team])
+    if team_id is None:  # a name the team had before it was renamed or merged (rename_team)
+        team_id = scalar(con, "SELECT team_id FROM team_aliases WHERE product_id = ? AND name = ?", [product_id, team])
     if team_id is None:
         sql = "INSERT INTO teams (product_id, name) VALUES (?, ?) RETURNING team_id"
         team_id = scalar(con, sql, [product_id, team])
@@ -539,13 +541,17 @@ def _ensure_teams(
             """INSERT INTO teams (product_id, name)
                SELECT p.product_id, w.team FROM _batch_pairs w JOIN products p ON p.name = w.product
                WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.product_id = p.product_id AND t.name = w.team)
+                 AND NOT EXISTS (SELECT 1 FROM team_aliases a WHERE a.product_id = p.product_id AND a.name = w.team)
                ORDER BY w.seq
                RETURNING team_id""",
         )
-        found = rows(
+        found = rows(  # by its name, else by a name it had before it was renamed or merged (rename_team)
             con,
-            """SELECT w.product, w.team, t.team_id FROM _batch_pairs w
-               JOIN products p ON p.name = w.product JOIN teams t ON t.product_id = p.product_id AND t.name = w.team""",
+            """SELECT w.product, w.team, coalesce(t.team_id, a.team_id) FROM _batch_pairs w
+               JOIN products p ON p.name = w.product
+               LEFT JOIN teams t ON t.product_id = p.product_id AND t.name = w.team
+               LEFT JOIN team_aliases a ON a.product_id = p.product_id AND a.name = w.team
+               WHERE coalesce(t.team_id, a.team_id) IS NOT NULL""",
         )
     finally:
         con.unregister("_batch_pairs")
@@ -992,6 +998,11 @@ def rename_team(
     if into is not None:
         _check_merge(con, product, team, new_name, old_id, into)
     with transaction(con):
+        # the old name stays the team's: a later file that still writes it imports into this team
+        con.execute("DELETE FROM team_aliases WHERE name IN (?, ?) AND product_id = (SELECT product_id FROM teams "
+                    "WHERE team_id = ?)", [team, new_name, old_id])  # fmt: skip
+        con.execute("INSERT INTO team_aliases SELECT product_id, ?, ? FROM teams WHERE team_id = ?",
+                    [team, old_id if into is None else into, old_id])  # fmt: skip
         if into is None:
             con.execute("UPDATE teams SET name = ? WHERE team_id = ?", [new_name, old_id])
             audit.record(con, actor, "team_name", f"{product} / {team}", new_name=new_name)
@@ -1000,6 +1011,7 @@ def rename_team(
             con.execute("UPDATE responses SET team_id = ? WHERE team_id = ?", [into, old_id])
             con.execute("UPDATE notes SET team_id = ? WHERE team_id = ?", [into, old_id])
             con.execute("UPDATE actions SET team_id = ? WHERE team_id = ?", [into, old_id])
+            con.execute("UPDATE team_aliases SET team_id = ? WHERE team_id = ?", [into, old_id])
             con.execute(  # a target the team set under both names (the same level: _check_merge) is kept once
                 """DELETE FROM targets AS a WHERE a.team_id = ? AND EXISTS (SELECT 1 FROM targets AS b
                        WHERE b.team_id = ? AND b.item_key IS NOT DISTINCT FROM a.item_key)""",
@@ -1010,6 +1022,23 @@ def rename_team(
             audit.record(con, actor, "team_merge", f"{product} / {team}", new_name=new_name)
         bump(con)
     return "renamed" if into is None else "merged"
+
+
+def aliases_used(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str | None]]) -> list[tuple[str, str, str]]:
+    """Of these (product, team) names, those that are a name a team had before it was renamed or merged: (product,
+    the name written, the team's name now)."""
+    found = []
+    for product, team in dict.fromkeys(pairs):
+        if not team:
+            continue
+        now = scalar(con, """SELECT t.name FROM team_aliases a JOIN teams t USING (team_id)
+                             JOIN products p ON p.product_id = a.product_id
+                             WHERE p.name = ? AND a.name = ?
+                               AND NOT EXISTS (SELECT 1 FROM teams x WHERE x.product_id = a.product_id
+                                               AND x.name = a.name)""", [product, team])  # fmt: skip
+        if now is not None:
+            found.append((product, team, str(now)))
+    return found
 
 
 def _check_merge(con: duckdb.DuckDBPyConnection, product: str, team: str, new_name: str, old_id: int, into: int

@@ -149,3 +149,35 @@ def test_a_team_is_renamed_and_merged_from_the_command_line(capsys, db):
     assert (code, out.strip()) == (0, 'The team "探索チーム" of 学び放題 has that name already: nothing was changed')
     code, _, err = run(capsys, "team", "rename", "無い", "x", "--product", "学び放題", "--db", db, "--lang", "en")
     assert code == 1 and 'There is no team "無い" in the product "学び放題".' in err
+
+
+def test_a_later_file_that_writes_a_merged_teams_old_name_goes_to_the_team_not_a_new_one(capsys, tmp_path):
+    """After 検索チーム was merged into 検索・推薦チーム, the next file that still wrote 検索チーム made the team
+    again: 3 of 4 teams answered (an outside review). The old name is the team's: said, never a new team."""
+    db = tmp_path / "a.duckdb"
+    header = "product,team,respondent,rater,item,level,date\n"
+    first = tmp_path / "2024-H1.csv"
+    first.write_text(header + "学び放題,検索チーム,a@x.jp,team,OBS-1,1,2024-05-01\n", encoding="utf-8")
+    second = tmp_path / "2024-H2.csv"
+    second.write_text(header + "学び放題,検索・推薦チーム,a@x.jp,team,OBS-1,2,2024-11-01\n", encoding="utf-8")
+    third = tmp_path / "2025-H1.csv"
+    third.write_text(header + "学び放題,検索チーム,a@x.jp,team,OBS-1,4,2025-05-01\n", encoding="utf-8")
+    for path in (first, second):
+        assert run(capsys, "import", path, "--db", db)[0] == 0
+    assert run(capsys, "team", "rename", "検索チーム", "検索・推薦チーム", "--product", "学び放題", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "--lang", "ja", "import", third, "--db", db, "--dry-run")
+    said = "チーム「学び放題 / 検索チーム」は「検索・推薦チーム」として取り込みます"
+    assert code == 0 and said in out and "チーム「学び放題 / 検索チーム」" not in out.split(said)[0]  # nothing new
+    code, out, _ = run(capsys, "--lang", "en", "import", third, "--db", db, "--json")
+    (entry,) = json.loads(out)["files"]
+    assert entry["created"] == {"rounds": ["2025-H1"]}  # no team made
+    assert any('"学び放題 / 検索チーム" goes to "検索・推薦チーム"' in m for m in entry["messages"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT name FROM teams").fetchall() == [("検索・推薦チーム",)]
+    code, out, _ = run(capsys, "summary", "--db", db, "--json")
+    (change,) = [c for c in json.loads(out)["changes"] if c["category"] == "OBS"]
+    assert (change["team"], change["previous_round"], change["change"]) == ("検索・推薦チーム", "2024-H2", 2.0)
+    # renamed back, the name is a team's own again and the other one the old name
+    assert run(capsys, "team", "rename", "検索・推薦チーム", "検索チーム", "--product", "学び放題", "--db", db)[0] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT name FROM team_aliases").fetchall() == [("検索・推薦チーム",)]

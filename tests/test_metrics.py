@@ -879,6 +879,11 @@ def test_a_team_that_skipped_a_round_is_compared_with_its_own_last_assessment(co
         ("Bot", "R1"),
     ]
     assert metrics.changes(con, "R2")["team"].tolist() == ["Cart"]  # Bot did not answer R2: nothing to say there
+    # the Team page's and the hearing sheet's rows name the round too (the hearing sheet did not say it)
+    obs = metrics.team_categories(con, "R3", "Lab", "Bot").set_index("category").loc["OBS"]
+    assert (obs["previous_round"], obs["previous_level"], obs["change"]) == ("R1", 2.0, 2.0)
+    item = metrics.team_items(con, "R3", "Lab", "Bot").set_index("item").loc["OBS-1"]
+    assert (item["previous_round"], item["change"]) == ("R1", 2.0)
 
 
 def _tables(con) -> dict[str, list[tuple]]:

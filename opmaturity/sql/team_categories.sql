@@ -11,7 +11,8 @@
 -- perception_sre_level are the two sides over those same items, perception_items how many (the category
 -- levels team_level and sre_level may rest on more items each and need not subtract to it);
 -- change: the team's mean change over the items it rated in both rounds (change_items of them), with
--- previous_level and paired_level the two sides over those items and change_significant whether the change is
+-- previous_round the round the change is since (the team's last assessment before); previous_level and
+-- paired_level the two sides over those items and change_significant whether the change is
 -- clearly beyond its uncertainty (category_scores);
 -- org_median: the median over teams of the team-rater category level (teams with a level); org_teams: how
 -- many teams that median is over.
@@ -43,6 +44,7 @@ SELECT
     coalesce(tm.sre_level, sr.sre_level) AS perception_sre_level,
     coalesce(tm.perception_items, sr.perception_items, 0) AS perception_items,
     tm.paired_level,
+    (SELECT r.name FROM rounds AS r WHERE r.round_id = tm.previous_round_id) AS previous_round,
     tm.previous_level,
     tm.change,
     coalesce(tm.change_items, 0) AS change_items,

@@ -7,8 +7,8 @@
 -- (the team's answers; SRE's target where the team has none); importance (assumed 2 where the team gave
 -- none: importance_assumed), priority = importance * max(gap, 0); perception_gap = sre_level - level;
 -- sd, min_level, max_level, disagreement_status: the spread of the team's own respondents, reported only where
--- n >= k ('too_few' below, 'no_data' without answers); previous_level, change, change_se, change_significant:
--- against the previous round.
+-- n >= k ('too_few' below, 'no_data' without answers); previous_round (the team's last assessment before),
+-- previous_level, change, change_se, change_significant: against that round.
 -- See item_scores for the definitions.
 WITH this AS (
     SELECT * FROM item_scores WHERE product = $product AND team = $team
@@ -36,6 +36,7 @@ SELECT
     tm.min_level,
     tm.max_level,
     coalesce(tm.disagreement_status, 'no_data') AS disagreement_status,
+    (SELECT r.name FROM rounds AS r WHERE r.round_id = tm.previous_round_id) AS previous_round,
     tm.previous_level,
     tm.change,
     tm.change_se,
