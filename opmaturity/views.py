@@ -403,6 +403,12 @@ class Finding:
     query_params: dict[str, str]
 
 
+def _answer(level: Any) -> str:
+    """One person's answer as they gave it: a whole level (0.0 read as 0), else to 2 decimals (a merged item's)."""
+    value = float(level)
+    return f"{value:.0f}" if value.is_integer() else f"{half_up(value, 2):.2f}"
+
+
 def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) -> list[Finding]:
     """The top entry of each ranked list of the summary, said in one sentence each (markdown: every name and
     title in it escaped, since products, teams and model titles are data)."""
@@ -436,7 +442,7 @@ def standouts(summary: dict[str, Any], titles: dict[str, str], tr: Translate) ->
     if summary.get("disagreements"):
         e = summary["disagreements"][0]
         found.append(Finding(tr("standout.disagreement", team=_who(e), item=name(e["item"]),
-                                low=e["min_level"], high=e["max_level"], n=e["n"]),
+                                low=_answer(e["min_level"]), high=_answer(e["max_level"]), n=e["n"]),
                              "app_pages/team.py", team_page(e)))  # fmt: skip
     said = {summary["silent_gaps"][0]["item"]} if summary.get("silent_gaps") else set()
     weak = [e for e in summary.get("org_weak_items", []) if e["item"] not in said]  # one item, one sentence

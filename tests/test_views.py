@@ -666,3 +666,9 @@ def test_a_change_standout_names_the_round_it_is_since_and_says_the_last_round_w
     bare = {k: v for k, v in RISE.items() if k != "previous_round"}
     (finding,) = standouts(summary(changes=[bare]), titles_en, en)
     assert "rose by 1.44 since the last round (1.73 → 3.17" in said(finding)
+
+
+def test_a_disagreement_standout_says_the_answers_as_people_gave_them(titles_en):
+    """The lowest and highest answers read "from 0.0 to 4.0" once they came through summary's floats."""
+    (finding,) = standouts(summary(disagreements=[DISAGREEMENT | {"min_level": 0.0, "max_level": 4.0}]), titles_en, en)
+    assert "range from 0 to 4 (3 answers)" in said(finding)
