@@ -156,15 +156,19 @@ def round_figures(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
 _TREND_COLUMNS = ["round_id", "product", "team", "rater", "category", "category_position", "level", "n"]
 
 
-def every_round_figures(con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None) -> Figures:
+def every_round_figures(
+    con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None, *, steady: bool = False
+) -> Figures:
     """The category levels of every round (the columns sql/trend.sql reads of category_scores), for the trends
     of the organisation, or of one product's or team's answers only: rolled up straight from the item levels
     (sql/category_levels.sql), not through every round's item scores (changes, perception gaps and spreads no
-    trend reads took three quarters of the time)."""
+    trend reads took three quarters of the time). `steady`: only the teams that answered every round (steady_teams)."""
     every_round = [int(i) for i in store.rounds(con)["round_id"]]
     team_ids = None
     if product is not None or team is not None:
         team_ids = _team_ids(con, product, team)
+    if steady:
+        team_ids = steady_teams(con, product, team)
     params = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, "team_ids": team_ids, **levels.NO_OLDER}
     with levels.registered_levels(con, params) as stored:
         categories = sql_table(con, "category_levels", params, stored).select(_TREND_COLUMNS)
@@ -493,23 +497,43 @@ def _team_ids(con: duckdb.DuckDBPyConnection, product: str | None, team: str | N
     return [int(i) for i in teams["team_id"]]
 
 
+_STEADY = """
+WITH answered AS (
+    SELECT DISTINCT team_id, round_id FROM current_responses
+    WHERE rater = 'team' AND level IS NOT NULL AND list_contains(CAST($team_ids AS INTEGER[]), team_id)
+)
+SELECT team_id FROM answered GROUP BY team_id
+HAVING count(*) = (SELECT count(DISTINCT round_id) FROM answered)
+ORDER BY team_id
+"""
+
+
+def steady_teams(con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None) -> list[int]:
+    """The ids of the teams of the selection (a product, a team, or every team) that assessed themselves in every
+    round any of them did: a line over them alone compares the same teams from round to round."""
+    chosen = _team_ids(con, product, team)
+    return [int(t) for (t,) in con.execute(_STEADY, {"team_ids": chosen}).fetchall()] if chosen else []
+
+
 def trend(
     con: duckdb.DuckDBPyConnection,
     *,
     product: str | None = None,
     team: str | None = None,
     rater: str = "team",
+    steady: bool = False,
     figures: Figures | None = None,
 ) -> pd.DataFrame:
     """Category levels per round, in round order, of one team, one product or the org (sql/trend.sql), from
-    `figures` of every round (every_round_figures; computed now unless given).
+    `figures` of every round (every_round_figures; computed now unless given); `steady`: of the teams that
+    answered every round only (steady_teams), so that every step compares the same teams.
 
     Columns: round, round_position (1 = oldest), held_on, category, position, level, n, teams, round_teams,
     teams_total, items, and the step from the category's previous point compared like with like: previous_round,
     paired_previous, paired_level, paired_change, paired_teams, paired_items, like_for_like (sql/trend.sql).
     """
     params = {"rater": _choice(rater, RATERS, "rater group"), "product": product, "team": team}
-    found = figures or every_round_figures(con, product, team)  # only the teams shown
+    found = figures or every_round_figures(con, product, team, steady=steady)  # only the teams shown
     with found.registered(con) as reuse:
         return sql_frame(con, "trend", {**found.params, **params}, reuse)
 

@@ -97,3 +97,35 @@ def test_the_heatmap_says_the_rater_chosen_has_no_answers_instead_of_a_grey_grid
     assert not specs(at)
     at = open_page("heatmap", {"lang": "English", "round": "R2", "rater": "sre"})
     assert len(specs(at)) == 1
+
+
+def test_the_line_can_follow_only_the_teams_that_answered_every_round(db_file, model, monkeypatch):
+    """Hand computation. R1: Cart OBS-1 1, Bot OBS-1 3; R2: Cart 2 (Bot skips); R3: Cart 3, Bot 3. The org's
+    line: 2.00, 2.00, 3.00 (R2 is Cart alone); over the teams that answered every round (Cart): 1.00, 2.00, 3.00."""
+    con = store.connect(db_file, model)
+    load(con, "R1", [("Shop", "Cart", "p", "team", "OBS-1", 1), ("Lab", "Bot", "b", "team", "OBS-1", 3)],
+         held_on=date(2024, 1, 10))  # fmt: skip
+    load(con, "R2", [("Shop", "Cart", "p", "team", "OBS-1", 2)], held_on=date(2024, 7, 10))
+    load(con, "R3", [("Shop", "Cart", "p", "team", "OBS-1", 3), ("Lab", "Bot", "b", "team", "OBS-1", 3)],
+         held_on=date(2025, 1, 10))  # fmt: skip
+    con.close()
+    monkeypatch.setenv("OPMATURITY_DB", str(db_file))
+    at = open_page("trends", {"lang": "English"})
+
+    def line() -> dict[str, float]:
+        points = [r for r in trend_rows(at) if r["part"] == "point" and r["category"] == "Monitoring & alerting"]
+        return {r["round"]: round(r["level"], 2) for r in points}
+
+    assert line() == {"R1": 2.0, "R2": 2.0, "R3": 3.0}
+    at.toggle(key="trend_steady").set_value(True).run()
+    assert not at.exception
+    assert line() == {"R1": 1.0, "R2": 2.0, "R3": 3.0}
+    assert "The line of the 1 team that answered every round." in texts(at)
+    assert not any(t.startswith("The teams behind the line differ") for t in texts(at))
+
+
+def test_with_no_team_in_every_round_the_steady_line_says_so(org_db):
+    at = open_page("trends", {"lang": "日本語"})
+    at.toggle(key="trend_steady").set_value(True).run()
+    assert not at.exception
+    assert "すべてのラウンドで答えたチームはありません。" in [i.value for i in at.info]
