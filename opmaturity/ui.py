@@ -808,8 +808,10 @@ def table(frame: pd.DataFrame | pa.Table, **options: Any) -> None:
 
 def imports_list(imports: pd.DataFrame | pa.Table) -> None:
     """The imports as the Overview and Import pages list them (`views.imports_table`): counts with thousands
-    separators, an import's number as the undo picker names it (#1756, not #1,756)."""
-    table(imports, column_config={tr("views.import_id"): st.column_config.NumberColumn(format="%d")})
+    separators, an import's number as the undo picker names it (#1756, not #1,756), and a file's long name cut
+    to a column of its own width (whole on hover): it pushed the counts beside it off the right edge."""
+    table(imports, column_config={tr("views.import_id"): st.column_config.NumberColumn(format="%d"),
+                                  tr("views.file"): st.column_config.TextColumn(width="medium")})  # fmt: skip
 
 
 def url_values(*names: str) -> dict[str, str | None]:
