@@ -125,7 +125,8 @@ def _from_api(payload: Any, ctx: Context, batch: Batch) -> None:
     if long is not None:  # the whole board is refused, as a workbook or CSV with such a cell is
         n, item, what, text, length = long
         message = Message("msg.parse.item_too_long", what=what, item=item, length=length, limit=MAX_CELL_CHARS)
-        batch.problems.append(ctx.problem(message, row=n, value=clipped(text)))
+        # named by its id, not a "row": a board's JSON has no rows a person could find (its place in the list is n)
+        batch.problems.append(ctx.problem(message, value=clipped(text)))
         return
     frames = {
         str(i.get("id")): plain(display(_part(i, "data").get("title") or ""))
