@@ -32,4 +32,5 @@ movers = ui.query(metrics.movers, round_name, product=product, team=team)
 if movers.empty:
     st.info(tr("trends.no_movers"))
 else:
-    ui.table(views.movers_table(movers, titles, tr))
+    fixed = ("product", "team") if team else ("product",) if product else ()  # the same in every row: not shown
+    ui.table(views.movers_table(movers, titles, tr, chosen=fixed))

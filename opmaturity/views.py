@@ -286,12 +286,15 @@ def weak_items_table(weak: pd.DataFrame, titles: dict[str, str], tr: Translate) 
     )  # fmt: skip
 
 
-def movers_table(movers: pd.DataFrame, titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+def movers_table(
+    movers: pd.DataFrame, titles: dict[str, str], tr: Translate, *, chosen: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """The biggest moves up and down, those beyond noise first: team, category, the change and the round it is
     since (the team's own previous assessment: an older round for a team that skipped the last one), whether it
     is beyond noise, level now and before (over the items rated in both rounds) and how many items that is. The
-    change and its round come first: at 1024 px the columns after the names were cut off."""
-    out = with_titles(movers, titles, "category", "item")
+    change and its round come first: at 1024 px the columns after the names were cut off. `chosen`: the columns
+    the page's filter has fixed ("product", "team"), left out: every row would repeat them."""
+    out = with_titles(movers, titles, "category", "item").drop(columns=list(chosen))
     out["direction"] = out["direction"].map({"up": "↑", "down": "↓"})
     out["significant"] = out["significant"].map(lambda s: tr("figures.yes") if s else tr("figures.within_noise"))
     return renamed(
