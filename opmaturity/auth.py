@@ -19,7 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import OpmaturityError, Problem
@@ -144,6 +144,14 @@ def identity(config: Access, email: str | None) -> Actor:
         return Actor(address, ALL)
     teams = frozenset(team for team, emails in config.members.items() if address in emails)
     return Actor(address, frozenset(), teams)
+
+
+def with_renamed(actor: Actor, renamed: Mapping[Team, str]) -> Actor:
+    """`actor` also a member of the teams its teams became: `renamed` maps (product, a name a team had before it
+    was renamed or merged) to its name now (store.team_aliases), so that the members listed under the old name in
+    the secrets keep their team's actions after a rename."""
+    now = {(product, renamed[(product, name)]) for product, name in actor.teams if (product, name) in renamed}
+    return replace(actor, teams=actor.teams | now) if now - actor.teams else actor
 
 
 def password_matches(config: Access, given: str) -> bool:

@@ -1024,6 +1024,13 @@ def rename_team(
     return "renamed" if into is None else "merged"
 
 
+def renamed_teams(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(product, a name a team had before it was renamed or merged) -> the team's name now (rename_team)."""
+    found = rows(con, """SELECT p.name, a.name, t.name FROM team_aliases a JOIN teams t USING (team_id)
+                         JOIN products p ON p.product_id = a.product_id""")  # fmt: skip
+    return {(str(product), str(old)): str(now) for product, old, now in found}
+
+
 def aliases_used(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str | None]]) -> list[tuple[str, str, str]]:
     """Of these (product, team) names, those that are a name a team had before it was renamed or merged: (product,
     the name written, the team's name now)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import auth, ui
+from . import auth, store, ui
 from .errors import OpmaturityError
 
 SIGNED_IN_KEY = "auth_password_admin"  # set only by a correct password (no widget has this key)
@@ -60,7 +60,9 @@ def actor() -> auth.Actor:
     if config.mode == "local":  # a visitor from another machine (the server told to listen wider) only views
         return auth.VIEWER if _address() else auth.local()
     if config.mode == "oidc":
-        return auth.identity(config, _email())
+        found = auth.identity(config, _email())
+        # members listed under a team's old name keep its actions after a rename (store.team_aliases)
+        return auth.with_renamed(found, ui.query(store.renamed_teams)) if found.teams else found
     return auth.password_admin() if st.session_state.get(SIGNED_IN_KEY) else auth.VIEWER
 
 

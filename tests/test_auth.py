@@ -259,3 +259,15 @@ def test_every_change_the_dashboard_makes_names_the_sessions_actor():
                     calls.append((path.name, node.lineno, any(k.arg == "actor" for k in node.keywords)))
     assert len(calls) >= 10
     assert [c for c in calls if not c[2]] == []
+
+
+def test_members_listed_under_a_teams_old_name_keep_its_actions_after_a_rename():
+    """The secrets list a team's members by product and team name: after 検索チーム was merged into 検索・推薦チーム
+    its members could no longer keep its actions until an admin edited the secrets."""
+    from opmaturity.auth import Actor, with_renamed
+
+    member = Actor("a@x.jp", frozenset(), frozenset({("学び放題", "検索チーム")}))
+    renamed = with_renamed(member, {("学び放題", "検索チーム"): "検索・推薦チーム", ("他", "検索チーム"): "x"})
+    assert renamed.can("change", ("学び放題", "検索・推薦チーム")) and renamed.can("change", ("学び放題", "検索チーム"))
+    assert not renamed.can("change", ("他", "x")) and not renamed.can("change", ("学び放題", "決済チーム"))
+    assert with_renamed(member, {}) is member

@@ -915,6 +915,7 @@ def test_a_team_renamed_in_a_later_file_is_merged_into_its_new_name_and_its_chan
         "Shop / Search",
         '{"new_name": "Discovery"}',
     )
+    assert store.renamed_teams(con) == {("Shop", "Search"): "Discovery"}  # the old name, for members and files
     assert store.rename_team(con, "Shop", "Discovery", "Discovery\u200b") == "unchanged"  # nothing to do
     assert store.rename_team(con, "Shop", "Discovery", " Search\u200b ") == "renamed"
     assert store.teams(con)["team"].tolist() == ["Search"]
