@@ -165,10 +165,10 @@ def every_round_figures(
     trend reads took three quarters of the time). `steady`: only the teams that answered every round (steady_teams)."""
     every_round = [int(i) for i in store.rounds(con)["round_id"]]
     team_ids = None
-    if product is not None or team is not None:
-        team_ids = _team_ids(con, product, team)
     if steady:
         team_ids = steady_teams(con, product, team)
+    elif product is not None or team is not None:
+        team_ids = _team_ids(con, product, team)
     params = {"round_id": None, "round_ids": every_round, "k": DEFAULT_K, "team_ids": team_ids, **levels.NO_OLDER}
     with levels.registered_levels(con, params) as stored:
         categories = sql_table(con, "category_levels", params, stored).select(_TREND_COLUMNS)
@@ -497,22 +497,11 @@ def _team_ids(con: duckdb.DuckDBPyConnection, product: str | None, team: str | N
     return [int(i) for i in teams["team_id"]]
 
 
-_STEADY = """
-WITH answered AS (
-    SELECT DISTINCT team_id, round_id FROM current_responses
-    WHERE rater = 'team' AND level IS NOT NULL AND list_contains(CAST($team_ids AS INTEGER[]), team_id)
-)
-SELECT team_id FROM answered GROUP BY team_id
-HAVING count(*) = (SELECT count(DISTINCT round_id) FROM answered)
-ORDER BY team_id
-"""
-
-
 def steady_teams(con: duckdb.DuckDBPyConnection, product: str | None = None, team: str | None = None) -> list[int]:
     """The ids of the teams of the selection (a product, a team, or every team) that assessed themselves in every
     round any of them did: a line over them alone compares the same teams from round to round."""
     chosen = _team_ids(con, product, team)
-    return [int(t) for (t,) in con.execute(_STEADY, {"team_ids": chosen}).fetchall()] if chosen else []
+    return [int(t) for t in sql_frame(con, "steady_teams", {"team_ids": chosen})["team_id"]] if chosen else []
 
 
 def trend(

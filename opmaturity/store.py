@@ -995,9 +995,9 @@ def rename_team(
     other = rows(con, "SELECT team_id FROM teams WHERE product_id = (SELECT product_id FROM teams WHERE team_id = ?) "
                       "AND name = ?", [old_id, new_name])  # fmt: skip
     into = other[0][0] if other else None
-    if into is not None:
-        _check_merge(con, product, team, new_name, old_id, into)
     with transaction(con):
+        if into is not None:  # checked inside the write: an import meanwhile cannot slip a clash in
+            _check_merge(con, product, team, new_name, old_id, into)
         # the old name stays the team's: a later file that still writes it imports into this team
         con.execute("DELETE FROM team_aliases WHERE name IN (?, ?) AND product_id = (SELECT product_id FROM teams "
                     "WHERE team_id = ?)", [team, new_name, old_id])  # fmt: skip
@@ -1033,19 +1033,10 @@ def renamed_teams(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 
 def aliases_used(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str | None]]) -> list[tuple[str, str, str]]:
     """Of these (product, team) names, those that are a name a team had before it was renamed or merged: (product,
-    the name written, the team's name now)."""
-    found = []
-    for product, team in dict.fromkeys(pairs):
-        if not team:
-            continue
-        now = scalar(con, """SELECT t.name FROM team_aliases a JOIN teams t USING (team_id)
-                             JOIN products p ON p.product_id = a.product_id
-                             WHERE p.name = ? AND a.name = ?
-                               AND NOT EXISTS (SELECT 1 FROM teams x WHERE x.product_id = a.product_id
-                                               AND x.name = a.name)""", [product, team])  # fmt: skip
-        if now is not None:
-            found.append((product, team, str(now)))
-    return found
+    the name written, the team's name now). One read of the aliases, however many teams a file names."""
+    renamed = renamed_teams(con)
+    return [(product, team, renamed[(product, team)]) for product, team in dict.fromkeys(pairs)
+            if team and (product, team) in renamed]  # fmt: skip
 
 
 def _check_merge(con: duckdb.DuckDBPyConnection, product: str, team: str, new_name: str, old_id: int, into: int
